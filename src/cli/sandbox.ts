@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { createSandbox, DEFAULT_TEST_MERCHANT } from '../sandbox/index.ts';
+import { MerchantSchema } from '../sandbox/merchants.ts';
+import { SettingsSchema } from '../sandbox/settings.ts';
+
+export const SandboxConfigSchema = z.object({
+  settings: SettingsSchema.partial().optional(),
+  merchants: z.array(MerchantSchema).default([]),
+  includeDefaultMerchant: z.boolean().default(true),
+});
+
+export interface SandboxCommandOptions {
+  port: string;
+  host: string;
+  config?: string;
+  publicUrl?: string;
+}
+
+/** `golive sandbox`: run the embedded sandbox until interrupted. */
+export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+  let config = SandboxConfigSchema.parse({});
+  if (options.config) {
+    const text = await readFile(options.config, 'utf8');
+    const parsed = SandboxConfigSchema.safeParse(parseYaml(text));
+    if (!parsed.success) {
+      console.error(`golive: invalid sandbox config ${options.config}:\n${z.prettifyError(parsed.error)}`);
+      process.exit(2);
+    }
+    config = parsed.data;
+  }
+  const sandbox = await createSandbox({
+    settings: { ...config.settings, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
+    merchants: config.merchants,
+    includeDefaultMerchant: config.includeDefaultMerchant,
+  });
+  const url = await sandbox.listen({ port: Number(options.port), host: options.host });
+  const m = DEFAULT_TEST_MERCHANT;
+  console.log(`golive sandbox listening on ${url}`);
+  if (config.includeDefaultMerchant) {
+    console.log(`
+Default test merchant (public sandbox-only keys):
+  Merchant-Serial-Number     ${m.msn}
+  client_id                  ${m.clientId}
+  client_secret              ${m.clientSecret}
+  Ocp-Apim-Subscription-Key  ${m.subscriptionKeys[0]}  (secondary: ${m.subscriptionKeys[1]})`);
+  }
+  for (const extra of config.merchants) console.log(`  + merchant ${extra.msn} (${extra.name}), client_id ${extra.clientId}`);
+  console.log(`
+Vipps API base URL:  ${url}   (use it where you would use https://apitest.vipps.no)
+Control API:         ${url}/_sandbox/v1/   (clock, faults, traffic, customer actions)
+Press Ctrl+C to stop.`);
+  const stop = async () => {
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,133 @@
+import type { Exchange, Headers } from '../traffic/types.ts';
+
+/**
+ * Redaction, in one place, for every output (control API, reports, logs, attachments).
+ * Two layers: fields that are secret by name (headers and JSON keys), and secret values
+ * registered at run time (profile secrets, issued tokens, webhook secrets) scrubbed
+ * wherever they appear, including inside URLs and free text.
+ */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'client_secret',
+  'client-secret',
+  'ocp-apim-subscription-key',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+  'x-api-key',
+]);
+
+const SECRET_KEYS = new Set(
+  [
+    'access_token',
+    'accessToken',
+    'refresh_token',
+    'id_token',
+    'client_secret',
+    'clientSecret',
+    'secret',
+    'webhookSecret',
+    'subscriptionKey',
+    'subscriptionKeys',
+    'password',
+    'cardCallbackAuthHeader',
+    'makePaymentToken',
+    'authToken',
+    'callbackAuthorizationToken',
+    'cardData',
+    'encryptedPan',
+    'cryptogram',
+    'cvc',
+    'cvv',
+    'pan',
+    'cardNumber',
+  ].map((k) => k.toLowerCase()),
+);
+
+/** Keys whose object value is card data as a whole (network token numbers etc.). */
+const SECRET_OBJECTS = new Set(['networktoken']);
+
+export class Redactor {
+  private readonly values = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  /** Register a secret value to scrub wherever it appears (values shorter than 6 chars are ignored). */
+  addSecret(value: string | undefined | null): void {
+    if (!value || value.length < 6 || this.values.has(value)) return;
+    this.values.add(value);
+    this.pattern = undefined;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  text(input: string): string {
+    if (this.values.size === 0) return input;
+    this.pattern ??= new RegExp(
+      [...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    );
+    return input.replace(this.pattern, REDACTED);
+  }
+
+  headers(headers: Headers | undefined): Headers {
+    const out: Headers = {};
+    if (!headers) return out;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined) continue;
+      if (SECRET_HEADERS.has(name.toLowerCase())) out[name] = redactHeaderValue(name, value);
+      else out[name] = Array.isArray(value) ? value.map((v) => this.text(v)) : this.text(value);
+    }
+    return out;
+  }
+
+  value(input: unknown, depth = 0): unknown {
+    if (depth > 50) return REDACTED;
+    if (typeof input === 'string') return this.text(input);
+    if (Array.isArray(input)) return input.map((v) => this.value(v, depth + 1));
+    if (input && typeof input === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+        const key = k.toLowerCase();
+        if (SECRET_OBJECTS.has(key) && v && typeof v === 'object') out[k] = REDACTED;
+        else if (SECRET_KEYS.has(key) && v !== null && v !== undefined) out[k] = REDACTED;
+        else out[k] = this.value(v, depth + 1);
+      }
+      return out;
+    }
+    return input;
+  }
+
+  exchange(e: Exchange): Exchange {
+    return {
+      ...e,
+      request: {
+        ...e.request,
+        url: this.text(e.request.url),
+        path: this.text(e.request.path),
+        headers: this.headers(e.request.headers),
+        body: this.value(e.request.body),
+      },
+      response: e.response && {
+        status: e.response.status,
+        headers: this.headers(e.response.headers),
+        body: this.value(e.response.body),
+      },
+      error: e.error && this.text(e.error),
+      notes: e.notes && (this.value(e.notes) as Record<string, unknown>),
+    };
+  }
+}
+
+/** Keep the scheme word of Authorization (Bearer / HMAC-SHA256 / Basic) so readers see what was sent. */
+function redactHeaderValue(name: string, value: string | string[]): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'proxy-authorization') {
+    const scheme = /^(Bearer|Basic|HMAC-SHA256)\b/i.exec(v)?.[1];
+    return scheme ? `${scheme} ${REDACTED}` : REDACTED;
+  }
+  return REDACTED;
+}

@@ -1,0 +1,25 @@
+import type { SandboxClock } from './clock.ts';
+import type { EventBus } from './events.ts';
+import type { FaultRegistry } from './faults.ts';
+import type { MerchantRegistry } from './merchants.ts';
+import type { SandboxSettings } from './settings.ts';
+import type { TokenStore } from './tokens.ts';
+import type { TrafficLog } from '../traffic/log.ts';
+import type { EpaymentService } from './epayment/types.ts';
+
+/** Everything the sandbox's plugins share. One per sandbox instance; no globals. */
+export interface SandboxContext {
+  clock: SandboxClock;
+  settings: SandboxSettings;
+  merchants: MerchantRegistry;
+  traffic: TrafficLog;
+  faults: FaultRegistry;
+  events: EventBus;
+  tokens: TokenStore;
+  /** Base URL for links the sandbox hands out (redirectUrl, QR images…), no trailing slash. */
+  publicUrl(): string;
+  /** Filled in by the ePayment plugin when it registers. */
+  epayment?: EpaymentService;
+  /** Closers for background work (timers, pending deliveries), run on sandbox.close(). */
+  onClose: (() => void | Promise<void>)[];
+}

@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { SandboxContext } from '../context.ts';
+import { FaultSpecSchema } from '../faults.ts';
+import { MerchantSchema } from '../merchants.ts';
+import { Redactor } from '../../report/redact.ts';
+import type { ExchangeKind, TrafficQuery, ApiName } from '../../traffic/types.ts';
+
+export const CONTROL_PREFIX = '/_sandbox/v1';
+
+/**
+ * The sandbox control API — not part of Vipps' API. Tests and the golive runner use it to
+ * move the clock, switch faults on and off, read the traffic log and add merchants.
+ * Customer actions on payments (approve, reject, expire, fail) live with the landing page.
+ */
+export default async function controlPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
+  const config = { api: 'sandbox-control' as const };
+  const bad = (reply: any, error: z.ZodError | string) =>
+    reply.code(400).send({ error: 'invalid request', details: typeof error === 'string' ? error : z.prettifyError(error) });
+
+  app.get(`${CONTROL_PREFIX}/health`, async () => ({ status: 'ok', now: new Date(ctx.clock.now()).toISOString() }));
+
+  // --- clock ---------------------------------------------------------------------------
+  const clockState = () => ({
+    now: ctx.clock.now(),
+    iso: new Date(ctx.clock.now()).toISOString(),
+    offsetMs: ctx.clock.offset,
+    frozen: ctx.clock.frozen,
+  });
+  app.get(`${CONTROL_PREFIX}/clock`, async () => clockState());
+  const Advance = z
+    .object({ ms: z.number().nonnegative().optional(), seconds: z.number().nonnegative().optional(), minutes: z.number().nonnegative().optional() })
+    .refine((v) => v.ms !== undefined || v.seconds !== undefined || v.minutes !== undefined, 'give ms, seconds or minutes');
+  app.post(`${CONTROL_PREFIX}/clock/advance`, { config: { ...config, operation: 'advanceClock' } }, async (request, reply) => {
+    const parsed = Advance.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    const { ms = 0, seconds = 0, minutes = 0 } = parsed.data;
+    ctx.clock.advance(ms + seconds * 1000 + minutes * 60_000);
+    return clockState();
+  });
+  app.post(`${CONTROL_PREFIX}/clock/freeze`, { config: { ...config, operation: 'freezeClock' } }, async () => {
+    ctx.clock.freeze();
+    return clockState();
+  });
+  app.post(`${CONTROL_PREFIX}/clock/resume`, { config: { ...config, operation: 'resumeClock' } }, async () => {
+    ctx.clock.resume();
+    return clockState();
+  });
+
+  // --- faults --------------------------------------------------------------------------
+  app.get(`${CONTROL_PREFIX}/faults`, async () => ({ faults: ctx.faults.list() }));
+  app.post(`${CONTROL_PREFIX}/faults`, { config: { ...config, operation: 'addFault' } }, async (request, reply) => {
+    const parsed = FaultSpecSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    return reply.code(201).send(ctx.faults.add(parsed.data));
+  });
+  app.delete<{ Params: { id: string } }>(`${CONTROL_PREFIX}/faults/:id`, { config: { ...config, operation: 'removeFault' } }, async (request, reply) =>
+    ctx.faults.remove(request.params.id) ? reply.code(204).send() : reply.code(404).send({ error: 'no such fault' }),
+  );
+  app.delete<{ Querystring: { label?: string } }>(`${CONTROL_PREFIX}/faults`, { config: { ...config, operation: 'clearFaults' } }, async (request) => ({
+    removed: ctx.faults.clear(request.query.label),
+  }));
+
+  // --- traffic -------------------------------------------------------------------------
+  const list = (v: string | undefined) => (v ? v.split(',') : undefined);
+  app.get<{ Querystring: Record<string, string | undefined> }>(`${CONTROL_PREFIX}/traffic`, async (request) => {
+    const q = request.query;
+    const query: TrafficQuery = {
+      kind: list(q.kind) as ExchangeKind[] | undefined,
+      api: list(q.api) as ApiName[] | undefined,
+      operation: list(q.operation),
+      msn: q.msn,
+      reference: q.reference,
+      flowId: q.flowId,
+      afterSeq: q.afterSeq ? Number(q.afterSeq) : undefined,
+      since: q.since ? Number(q.since) : undefined,
+      limit: q.limit ? Math.min(Number(q.limit), 10_000) : 1000,
+    };
+    // The control API's own traffic is left out unless asked for, so polling it does not flood it.
+    if (!query.api) query.api = ['access-token', 'epayment', 'webhooks', 'order-management', 'userinfo', 'qr', 'ecom-v2', 'psp-v2', 'landing'];
+    const exchanges = ctx.traffic.query(query).map((e) => redactor.exchange(e));
+    return { exchanges, lastSeq: ctx.traffic.lastSeq, dropped: ctx.traffic.dropped, capacity: ctx.traffic.capacity };
+  });
+
+  // --- merchants -----------------------------------------------------------------------
+  app.get(`${CONTROL_PREFIX}/merchants`, async () => ({
+    merchants: ctx.merchants.list().map((m) => ({ msn: m.msn, name: m.name, clientId: m.clientId, currency: m.currency, pspId: m.pspId })),
+  }));
+  app.post(`${CONTROL_PREFIX}/merchants`, { config: { ...config, operation: 'addMerchant' } }, async (request, reply) => {
+    const parsed = MerchantSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    try {
+      const m = ctx.merchants.add(parsed.data);
+      redactor.addSecret(m.clientSecret);
+      m.subscriptionKeys.forEach((k) => redactor.addSecret(k));
+      return reply.code(201).send({ msn: m.msn, name: m.name, clientId: m.clientId });
+    } catch (err) {
+      return reply.code(409).send({ error: (err as Error).message });
+    }
+  });
+}

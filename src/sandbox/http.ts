@@ -1,0 +1,257 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiName } from '../traffic/types.ts';
+import type { SandboxContext } from './context.ts';
+import { faultName, type Fault, type FaultSubject } from './faults.ts';
+import type { Merchant } from './merchants.ts';
+import { ApiError, GATEWAY_MESSAGES, sendGatewayError, sendProblem } from './problem.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which API a route belongs to; routes without it are not recorded. */
+    api?: ApiName;
+    /** Spec operation name, e.g. `createPayment`. */
+    operation?: string;
+    /** `vipps`: subscription key + Bearer token + MSN, as the real gateway/API checks them. */
+    auth?: 'vipps' | 'none';
+    /** With auth `vipps`: whether Merchant-Serial-Number is required (default true). */
+    msnRequired?: boolean;
+    /** Whether HTTP faults may apply to this route (default true for `vipps` routes). */
+    faults?: boolean;
+  }
+  interface FastifyRequest {
+    merchant?: Merchant;
+    fault?: Fault;
+    /** Set by a handler when the exchange concerns a payment reference not in path/body. */
+    exchangeReference?: string;
+    /** Notes a handler wants on the traffic record. */
+    exchangeNotes?: Record<string, unknown>;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The payment reference an exchange concerns: path, then body, then what the handler said. */
+export function referenceOf(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, string> | undefined;
+  if (params?.reference) return params.reference;
+  if (request.exchangeReference) return request.exchangeReference;
+  const body = request.body as Record<string, unknown> | undefined;
+  return body && typeof body === 'object' && typeof body.reference === 'string' ? body.reference : undefined;
+}
+
+function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
+  const body = request.body as Record<string, any> | undefined;
+  const fromBody = body?.amount?.value ?? body?.modificationAmount?.value;
+  if (typeof fromBody === 'number') return fromBody;
+  if (msn && reference) return ctx.epayment?.get(msn, reference)?.amount.value;
+  return undefined;
+}
+
+/**
+ * Content parsing as the real API tolerates it: an empty body with `Content-Type:
+ * application/json` is allowed (the token endpoint gets exactly that); JSON errors become
+ * a problem-details 400 rather than Fastify's own shape.
+ */
+function installParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = new ApiError({
+        status: 400,
+        title: 'Bad Request',
+        detail: 'The request body is not valid JSON.',
+        extraDetails: [{ name: 'body', reason: 'The JSON value could not be parsed.' }],
+      });
+      done(err, undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, (body as string) || undefined));
+}
+
+function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): boolean {
+  const key = headerValue(request, 'ocp-apim-subscription-key');
+  if (!key) {
+    sendGatewayError(reply, 401, GATEWAY_MESSAGES.missingKey);
+    return false;
+  }
+  if (!ctx.merchants.isKnownSubscriptionKey(key)) {
+    sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidKey);
+    return false;
+  }
+  const authorization = headerValue(request, 'authorization') ?? '';
+  const prefixOk = ctx.settings.bearerCaseSensitive ? authorization.startsWith('Bearer ') : /^bearer /i.test(authorization);
+  const verdict = prefixOk ? ctx.tokens.verify(authorization.slice(7).trim(), ctx.clock.now()) : undefined;
+  if (verdict === undefined || verdict === 'expired') {
+    sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidToken);
+    return false;
+  }
+  const merchant = verdict.merchant;
+  if (!ctx.merchants.subscriptionKeyBelongsTo(key, merchant)) {
+    sendProblem(request, reply, {
+      status: 403,
+      title: 'Forbidden',
+      detail: 'The subscription key and the access token belong to different sales units.',
+    });
+    return false;
+  }
+  const msn = headerValue(request, 'merchant-serial-number');
+  const msnRequired = request.routeOptions.config.msnRequired ?? true;
+  if (!msn && msnRequired) {
+    sendProblem(request, reply, {
+      status: 400,
+      title: 'Bad Request',
+      detail: 'One or more validation errors occurred.',
+      extraDetails: [{ name: 'Merchant-Serial-Number', reason: 'The Merchant-Serial-Number header is required.' }],
+    });
+    return false;
+  }
+  if (msn && msn !== merchant.msn) {
+    sendProblem(request, reply, {
+      status: 403,
+      title: 'Merchant Not Allowed',
+      detail: `The API keys used do not give access to merchant ${msn}.`,
+    });
+    return false;
+  }
+  request.merchant = merchant;
+  return true;
+}
+
+/** Apply an HTTP fault. Returns true when the fault answered the request itself. */
+async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  if (ctx.faults.size === 0) return false;
+  const config = request.routeOptions.config;
+  const msn = request.merchant?.msn ?? headerValue(request, 'merchant-serial-number');
+  const reference = referenceOf(request);
+  const subject: FaultSubject = { api: config.api, operation: config.operation, msn, reference, amount: amountOf(request, ctx, msn, reference) };
+  const fault = ctx.faults.take(subject, ['status', 'delay', 'drop-response', 'hang']);
+  if (!fault) return false;
+  request.fault = fault;
+  const effect = fault.effect;
+  switch (effect.type) {
+    case 'status': {
+      if (effect.retryAfter !== undefined) reply.header('retry-after', String(effect.retryAfter));
+      if (effect.status === 401 || (effect.status === 429 && effect.code === undefined && !effect.title)) {
+        sendGatewayError(reply, effect.status, effect.status === 401 ? GATEWAY_MESSAGES.invalidToken : GATEWAY_MESSAGES.rateLimited);
+      } else {
+        sendProblem(request, reply, {
+          status: effect.status,
+          title: effect.title ?? defaultTitle(effect.status),
+          detail: effect.detail ?? 'Injected by a golive sandbox fault.',
+          code: effect.code,
+        });
+      }
+      return true;
+    }
+    case 'delay':
+      await sleep(effect.ms);
+      return false;
+    case 'hang':
+      await new Promise<void>((resolve) => request.raw.once('close', resolve));
+      return true;
+    case 'drop-response':
+      return false; // handled in onSend, after the effect has happened
+    default:
+      return false;
+  }
+}
+
+function defaultTitle(status: number): string {
+  return (
+    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 423: 'Locked', 429: 'Too Many Requests', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
+  )[status] ?? 'Error';
+}
+
+/** A JSON body parsed on first read, so recording costs nothing until a check looks. */
+function lazyBody(raw: string, contentType: string | undefined): { value: unknown } {
+  let parsed: unknown;
+  let done = false;
+  return {
+    get value() {
+      if (!done) {
+        done = true;
+        parsed = raw;
+        if (raw && contentType?.includes('json')) {
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            /* keep the raw text */
+          }
+        }
+      }
+      return parsed;
+    },
+  };
+}
+
+export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
+  installParsers(app);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.auth === 'vipps' && !authenticate(ctx, request, reply)) return reply;
+    if ((config.faults ?? config.auth === 'vipps') && (await applyFault(ctx, request, reply))) return reply;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const config = request.routeOptions.config;
+    if (!config.api) return payload;
+    const dropped = request.fault?.effect.type === 'drop-response';
+    const hung = request.fault?.effect.type === 'hang';
+    const raw = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    const responseHeaders = reply.getHeaders() as Record<string, string>;
+    const body = lazyBody(raw, responseHeaders['content-type']);
+    const msn = request.merchant?.msn ?? headerValue(request, 'merchant-serial-number');
+    ctx.traffic.append({
+      kind: config.api === 'landing' || config.api === 'sandbox-control' ? 'control' : 'api',
+      api: config.api,
+      operation: config.operation,
+      msn,
+      reference: referenceOf(request),
+      idempotencyKey: headerValue(request, 'idempotency-key') ?? headerValue(request, 'x-request-id'),
+      request: { method: request.method, url: request.url, path: request.url.split('?')[0], headers: request.headers, body: request.body },
+      response:
+        dropped || hung
+          ? undefined
+          : {
+              status: reply.statusCode,
+              headers: responseHeaders,
+              get body() {
+                return body.value;
+              },
+            },
+      error: dropped ? 'response dropped by sandbox fault (the operation took effect)' : hung ? 'no answer (sandbox fault: hang)' : undefined,
+      fault: request.fault ? faultName(request.fault.effect) : undefined,
+      startedAt: ctx.clock.now() - reply.elapsedTime,
+      durationMs: reply.elapsedTime,
+      notes: request.exchangeNotes,
+    });
+    if (dropped) request.raw.socket?.destroy();
+    return payload;
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    if (error instanceof ApiError) return sendProblem(request, reply, error.problem);
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) process.emitWarning(`sandbox internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    return sendProblem(request, reply, {
+      status,
+      title: status === 500 ? 'Internal error' : 'Bad Request',
+      detail: status === 500 ? 'An internal error occurred.' : error.message,
+      code: status === 500 ? 3010 : undefined,
+    });
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    sendGatewayError(reply, 404, 'Resource not found');
+  });
+}

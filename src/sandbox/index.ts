@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TrafficLog } from '../traffic/log.ts';
+import { Redactor } from '../report/redact.ts';
+import { SandboxClock } from './clock.ts';
+import type { SandboxContext } from './context.ts';
+import { EventBus } from './events.ts';
+import { FaultRegistry } from './faults.ts';
+import { installHttpLayer } from './http.ts';
+import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
+import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
+import { TokenStore } from './tokens.ts';
+import accessTokenPlugin from './access-token/plugin.ts';
+import epaymentPlugin from './epayment/plugin.ts';
+import webhooksPlugin from './webhooks/plugin.ts';
+import landingPlugin from './landing/plugin.ts';
+import orderManagementPlugin from './order-management/plugin.ts';
+import userinfoPlugin from './userinfo/plugin.ts';
+import controlPlugin from './control/plugin.ts';
+
+export { DEFAULT_TEST_MERCHANT } from './merchants.ts';
+export type { SandboxContext } from './context.ts';
+
+export interface SandboxOptions {
+  settings?: SandboxSettingsInput;
+  /** Merchants besides the default test merchant (which is always there unless `includeDefaultMerchant: false`). */
+  merchants?: MerchantInput[];
+  includeDefaultMerchant?: boolean;
+}
+
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+}
+
+/**
+ * The embedded Vipps MobilePay test-API sandbox. Start it in-process:
+ *
+ *   const sandbox = await createSandbox();
+ *   await sandbox.listen({ port: 0 });   // 127.0.0.1, any free port
+ *   sandbox.url                          // http://127.0.0.1:PORT
+ */
+export class Sandbox {
+  readonly app: FastifyInstance;
+  readonly ctx: SandboxContext;
+  /** Scrubs every secret the sandbox knows of from its outputs (control API, reports). */
+  readonly redactor = new Redactor();
+  private listening: string | undefined;
+
+  constructor(options: SandboxOptions = {}) {
+    const settings = resolveSettings(options.settings);
+    const merchants = new MerchantRegistry([
+      ...(options.includeDefaultMerchant === false ? [] : [DEFAULT_TEST_MERCHANT]),
+      ...(options.merchants ?? []),
+    ]);
+    for (const m of merchants.list()) {
+      if (m.msn === DEFAULT_TEST_MERCHANT.msn && m.clientSecret === DEFAULT_TEST_MERCHANT.clientSecret) continue;
+      this.redactor.addSecret(m.clientSecret);
+      m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
+    }
+    this.ctx = {
+      clock: new SandboxClock(),
+      settings,
+      merchants,
+      traffic: new TrafficLog({ capacity: settings.trafficCapacity }),
+      faults: new FaultRegistry(),
+      events: new EventBus(),
+      tokens: new TokenStore(),
+      publicUrl: () => (settings.publicUrl ?? this.listening ?? 'http://127.0.0.1').replace(/\/$/, ''),
+      onClose: [],
+    };
+    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true, return503OnClosing: false });
+    installHttpLayer(this.app, this.ctx);
+    const opts = { ctx: this.ctx, redactor: this.redactor };
+    this.app.register(accessTokenPlugin, opts);
+    this.app.register(epaymentPlugin, opts);
+    this.app.register(webhooksPlugin, opts);
+    this.app.register(landingPlugin, opts);
+    this.app.register(orderManagementPlugin, opts);
+    this.app.register(userinfoPlugin, opts);
+    this.app.register(controlPlugin, opts);
+  }
+
+  get traffic() {
+    return this.ctx.traffic;
+  }
+  get clock() {
+    return this.ctx.clock;
+  }
+  get faults() {
+    return this.ctx.faults;
+  }
+  get merchants() {
+    return this.ctx.merchants;
+  }
+
+  /** The base URL once listening, e.g. `http://127.0.0.1:41234`. */
+  get url(): string {
+    if (!this.listening) throw new Error('sandbox is not listening');
+    return this.listening;
+  }
+
+  async listen({ port = 0, host = '127.0.0.1' }: ListenOptions = {}): Promise<string> {
+    await this.app.listen({ port, host });
+    const address = this.app.server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    this.listening = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    return this.listening;
+  }
+
+  /** Without listening: for inject()-based tests. */
+  async ready(): Promise<void> {
+    await this.app.ready();
+  }
+
+  async close(): Promise<void> {
+    for (const closer of this.ctx.onClose.splice(0)) await closer();
+    this.ctx.clock.dispose();
+    await this.app.close();
+  }
+}
+
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = new Sandbox(options);
+  await sandbox.ready();
+  return sandbox;
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** W3C traceparent-style id, as the real API puts in `traceId`. */
+export function traceId(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
+
+export interface ExtraDetail {
+  name: string;
+  reason: string;
+}
+
+export interface ProblemInput {
+  status: number;
+  title: string;
+  detail?: string;
+  /** ePayment numeric error code, sent as extraDetails [{name:"ErrorCode", reason:code}]. */
+  code?: string | number;
+  extraDetails?: ExtraDetail[];
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  traceId: string;
+  extraDetails?: ExtraDetail[];
+}
+
+/** `instance` as the real API reports it: the path without the API's public prefix. */
+export function instanceOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0];
+  return path.replace(/^\/(epayment|webhooks)(?=\/v\d)/, '');
+}
+
+export function buildProblem(p: ProblemInput, instance?: string): Problem {
+  const extra: ExtraDetail[] = [];
+  if (p.code !== undefined) extra.push({ name: 'ErrorCode', reason: String(p.code) });
+  if (p.extraDetails) extra.push(...p.extraDetails);
+  const problem: Problem = {
+    type: `https://httpstatuses.io/${p.status}`,
+    title: p.title,
+    status: p.status,
+    traceId: traceId(),
+  };
+  if (p.detail !== undefined) problem.detail = p.detail;
+  if (instance !== undefined) problem.instance = instance;
+  if (extra.length > 0) problem.extraDetails = extra;
+  return problem;
+}
+
+/** Send an RFC 7807 problem (application/problem+json), the shape ePayment and Webhooks use. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: ProblemInput): FastifyReply {
+  return reply
+    .code(p.status)
+    .type('application/problem+json')
+    .send(buildProblem(p, instanceOf(request)));
+}
+
+/** A domain error thrown by a state machine, turned into a problem by the HTTP layer. */
+export class ApiError extends Error {
+  constructor(readonly problem: ProblemInput) {
+    super(`${problem.status} ${problem.title}${problem.code ? ` (${problem.code})` : ''}`);
+  }
+}
+
+/** Azure API Management answers for gateway-level rejections (not RFC 7807). */
+export function sendGatewayError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json').send({ statusCode: status, message });
+}
+
+export const GATEWAY_MESSAGES = {
+  missingKey:
+    'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
+  invalidKey: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+  invalidToken: 'Unauthorized. Access token is missing or invalid.',
+  rateLimited: 'Rate limit is exceeded. Try again later.',
+} as const;

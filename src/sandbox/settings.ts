@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Behaviour switches of the sandbox. Where vipps-facts.md marks a CONFLICT between sources,
+ * the value is configurable here and defaults to the current documentation.
+ */
+export const SettingsSchema = z.object({
+  /** Max `reference` length: spec v1.4.1 says 50, current docs 64 (CONFLICT). */
+  referenceMaxLength: z.union([z.literal(50), z.literal(64)]).default(64),
+  /** Time a customer has to act on a payment before it EXPIRES (ms). */
+  paymentExpiryMs: z.number().int().positive().default(10 * 60_000),
+  /** Access token lifetime in the test environment (seconds). */
+  tokenLifetimeSeconds: z.number().int().positive().default(3600),
+  /** Longest `expiresAt` ahead of now, in days: spec 28, current docs 60 (CONFLICT). */
+  maxExpiresAtDays: z.union([z.literal(28), z.literal(60)]).default(60),
+  /** Webhook registrations per event type per MSN: 2023 spec 5, current docs 25 (CONFLICT). */
+  webhooksPerEvent: z.number().int().positive().default(25),
+  /** Require exactly `Bearer ` (case-sensitive) in Authorization (current KB; 2017 spec was lenient). */
+  bearerCaseSensitive: z.boolean().default(true),
+  /** Per-reference rate limits (§2.15); tests of other behaviour may switch them off. */
+  rateLimits: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Create, capture, cancel, refund per reference + MSN per minute. */
+      modifyPerMinute: z.number().int().positive().default(5),
+      /** Get payment and event log per reference + subscription key per minute. */
+      readPerMinute: z.number().int().positive().default(120),
+    })
+    .prefault({}),
+  /** Webhook delivery retry schedule in ms after each failed attempt (toolkit: ~2 s ×4, 60 s, 120 s, then hourly). */
+  webhookRetryDelaysMs: z.array(z.number().int().nonnegative()).default([2000, 2000, 2000, 2000, 60_000, 120_000, 3_600_000]),
+  /** Give up delivering a webhook after this long (7 days on the real API). */
+  webhookGiveUpAfterMs: z.number().int().positive().default(7 * 24 * 3600_000),
+  /** Per-attempt timeout for webhook deliveries and callbacks (ms). */
+  webhookTimeoutMs: z.number().int().positive().default(10_000),
+  /** Exchanges kept in the traffic log before the oldest are dropped. */
+  trafficCapacity: z.number().int().positive().default(50_000),
+  /** Base URL the sandbox puts in redirectUrl etc.; defaults to the address it listens on. */
+  publicUrl: z.string().url().optional(),
+});
+
+export type SandboxSettings = z.output<typeof SettingsSchema>;
+export type SandboxSettingsInput = z.input<typeof SettingsSchema>;
+
+export function resolveSettings(input: SandboxSettingsInput = {}): SandboxSettings {
+  return SettingsSchema.parse(input);
+}

@@ -1,0 +1,65 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Merchant } from './merchants.ts';
+
+export interface IssuedToken {
+  token: string;
+  merchant: Merchant;
+  issuedAt: number; // ms, sandbox clock
+  expiresAt: number; // ms, sandbox clock
+}
+
+const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
+
+/**
+ * Access tokens: JWT-shaped strings (header.payload.signature) so clients that decode them
+ * work, looked up in a map on use (cheaper than verifying a signature per request).
+ * Expired tokens are swept when the store grows, so it stays bounded by live tokens.
+ */
+export class TokenStore {
+  private readonly tokens = new Map<string, IssuedToken>();
+  private readonly key = randomBytes(32);
+  private sweepAt = 10_000;
+
+  issue(merchant: Merchant, now: number, lifetimeSeconds: number): IssuedToken {
+    const iat = Math.floor(now / 1000);
+    const exp = iat + lifetimeSeconds;
+    const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'HS256', kid: 'golive-sandbox' }));
+    const payload = b64url(
+      JSON.stringify({
+        aud: '00000002-0000-0000-c000-000000000000',
+        iss: 'https://golive.sandbox/accesstoken',
+        iat,
+        nbf: iat,
+        exp,
+        sub: merchant.clientId,
+        tid: 'golive-sandbox',
+        jti: randomUUID(),
+        appid: merchant.clientId,
+        msn: merchant.msn,
+        env: 'test',
+      }),
+    );
+    const signature = createHmac('sha256', this.key).update(`${header}.${payload}`).digest('base64url');
+    const issued: IssuedToken = { token: `${header}.${payload}.${signature}`, merchant, issuedAt: iat * 1000, expiresAt: exp * 1000 };
+    this.tokens.set(issued.token, issued);
+    if (this.tokens.size > this.sweepAt) this.sweep(now);
+    return issued;
+  }
+
+  /** The token's record, `expired`, or undefined when unknown. */
+  verify(token: string, now: number): IssuedToken | 'expired' | undefined {
+    const issued = this.tokens.get(token);
+    if (!issued) return undefined;
+    if (now >= issued.expiresAt) return 'expired';
+    return issued;
+  }
+
+  sweep(now: number): void {
+    for (const [token, issued] of this.tokens) if (now >= issued.expiresAt) this.tokens.delete(token);
+    this.sweepAt = Math.max(10_000, this.tokens.size * 2);
+  }
+
+  get size(): number {
+    return this.tokens.size;
+  }
+}

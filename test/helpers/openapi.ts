@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+// ajv-formats is CommonJS; under NodeNext its default export is the module object.
+const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+import type { Exchange } from '../../src/traffic/types.ts';
+
+/**
+ * Contract validation against the official OpenAPI files in ../shared/reference/openapi/.
+ * Tests call `specAvailable()` and skip with a clear message when that folder is absent.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+export const SPEC_DIR = process.env.GOLIVE_OPENAPI_DIR ?? resolve(here, '../../../shared/reference/openapi');
+export const specAvailable = () => existsSync(resolve(SPEC_DIR, 'epayment-v1.yaml'));
+export const SPEC_MISSING_MESSAGE = `official OpenAPI specs not found in ${SPEC_DIR} (set GOLIVE_OPENAPI_DIR); contract tests skipped`;
+
+export type SpecName = 'epayment-v1' | 'webhooks-v1' | 'access-token' | 'order-management-v2' | 'ecom-v2' | 'psp-v3';
+
+interface Route {
+  template: string;
+  regex: RegExp;
+  params: number;
+  operations: Record<string, any>;
+}
+
+export interface ValidationResult {
+  /** `undocumented`: the spec lists no schema for this status/operation (e.g. gateway 401s). */
+  outcome: 'valid' | 'invalid' | 'undocumented' | 'unknown-path';
+  operationId?: string;
+  errors?: string;
+}
+
+export class SpecValidator {
+  private readonly ajv = new Ajv({ strict: false, allErrors: true });
+  private readonly cache = new Map<object, ValidateFunction>();
+
+  constructor(readonly name: string, private readonly routes: Route[], private readonly basePath: string) {
+    addFormats(this.ajv);
+    for (const f of ['guid', 'int32', 'int64', 'byte', 'binary', 'decimal', 'double', 'float']) this.ajv.addFormat(f, true);
+  }
+
+  private route(path: string): Route | undefined {
+    const p = path.split('?')[0];
+    const candidates = [p, p.startsWith(this.basePath) ? p.slice(this.basePath.length) : p];
+    for (const route of this.routes) if (candidates.some((c) => route.regex.test(c))) return route;
+    return undefined;
+  }
+
+  validateResponse(method: string, path: string, status: number, contentType: string | undefined, body: unknown): ValidationResult {
+    const route = this.route(path);
+    if (!route) return { outcome: 'unknown-path' };
+    const op = route.operations[method.toLowerCase()];
+    if (!op) return { outcome: 'unknown-path' };
+    const response = op.responses?.[String(status)] ?? op.responses?.[`${String(status)[0]}XX`] ?? op.responses?.default;
+    if (!response) return { outcome: 'undocumented', operationId: op.operationId };
+    const content = response.content as Record<string, { schema?: object }> | undefined;
+    if (!content || Object.keys(content).length === 0) {
+      const empty = body === undefined || body === '' || body === null;
+      return empty ? { outcome: 'valid', operationId: op.operationId } : { outcome: 'invalid', operationId: op.operationId, errors: 'spec declares no body' };
+    }
+    const type = (contentType ?? '').split(';')[0].trim();
+    const entry = content[type] ?? Object.entries(content).find(([k]) => k.split(';')[0] === type)?.[1] ?? Object.values(content)[0];
+    if (!entry?.schema) return { outcome: 'undocumented', operationId: op.operationId };
+    let validate = this.cache.get(entry.schema);
+    if (!validate) {
+      validate = this.ajv.compile(entry.schema);
+      this.cache.set(entry.schema, validate);
+    }
+    const ok = validate(body);
+    return ok
+      ? { outcome: 'valid', operationId: op.operationId }
+      : { outcome: 'invalid', operationId: op.operationId, errors: this.ajv.errorsText(validate.errors, { separator: '; ' }) };
+  }
+
+  /** Validate a request body against the operation's requestBody schema. */
+  validateRequest(method: string, path: string, body: unknown): ValidationResult {
+    const route = this.route(path);
+    const op = route?.operations[method.toLowerCase()];
+    if (!op) return { outcome: 'unknown-path' };
+    const schema = op.requestBody?.content && (Object.values(op.requestBody.content)[0] as any)?.schema;
+    if (!schema) return { outcome: 'undocumented', operationId: op.operationId };
+    const validate = this.ajv.compile(schema);
+    return validate(body)
+      ? { outcome: 'valid', operationId: op.operationId }
+      : { outcome: 'invalid', operationId: op.operationId, errors: this.ajv.errorsText(validate.errors, { separator: '; ' }) };
+  }
+
+  validateExchange(e: Exchange): ValidationResult {
+    if (!e.response) return { outcome: 'undocumented' };
+    const ct = e.response.headers['content-type'];
+    return this.validateResponse(e.request.method, e.request.path, e.response.status, Array.isArray(ct) ? ct[0] : ct, e.response.body);
+  }
+}
+
+const loaded = new Map<SpecName, Promise<SpecValidator>>();
+
+export function loadSpec(name: SpecName): Promise<SpecValidator> {
+  let p = loaded.get(name);
+  if (!p) {
+    p = (async () => {
+      const spec: any = await $RefParser.dereference(resolve(SPEC_DIR, `${name}.yaml`));
+      const server = spec.servers?.[0]?.url as string | undefined;
+      const basePath = server ? new URL(server).pathname.replace(/\/$/, '') : '';
+      const routes: Route[] = Object.entries(spec.paths as Record<string, any>).map(([template, operations]) => ({
+        template,
+        regex: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+').replace(/\{[^}]+\}/g, '[^/]+') + '/?$'),
+        params: (template.match(/\{/g) ?? []).length,
+        operations,
+      }));
+      routes.sort((a, b) => a.params - b.params); // literal segments win over parameters
+      return new SpecValidator(name, routes, basePath);
+    })();
+    loaded.set(name, p);
+  }
+  return p;
+}
+
+/** Which spec an exchange belongs to, by API. */
+export const SPEC_OF_API: Record<string, SpecName | undefined> = {
+  epayment: 'epayment-v1',
+  webhooks: 'webhooks-v1',
+  'access-token': 'access-token',
+  'order-management': 'order-management-v2',
+  'ecom-v2': 'ecom-v2',
+};
+
+/**
+ * Validate every recorded sandbox response against its official spec. Returns the failures
+ * (empty = all conform) and counts, so a test can assert both that nothing failed and that
+ * something was actually validated.
+ */
+export async function validateTraffic(exchanges: Exchange[]): Promise<{ validated: number; undocumented: number; failures: string[] }> {
+  let validated = 0;
+  let undocumented = 0;
+  const failures: string[] = [];
+  for (const e of exchanges) {
+    if (e.kind !== 'api') continue;
+    const specName = SPEC_OF_API[e.api];
+    if (!specName) continue;
+    const result = (await loadSpec(specName)).validateExchange(e);
+    if (result.outcome === 'valid') validated++;
+    else if (result.outcome === 'invalid' || result.outcome === 'unknown-path')
+      failures.push(`${e.request.method} ${e.request.path} → ${e.response?.status} (${result.operationId ?? result.outcome}): ${result.errors ?? result.outcome}`);
+    else undocumented++;
+  }
+  return { validated, undocumented, failures };
+}
