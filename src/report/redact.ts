@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Exchange, Headers } from '../traffic/types.ts';
 
 /**
@@ -7,6 +8,9 @@ import type { Exchange, Headers } from '../traffic/types.ts';
  * wherever they appear, including inside URLs and free text.
  */
 export const REDACTED = '[REDACTED]';
+
+/** True when a value is a redaction marker (with or without fingerprint). */
+export const isRedacted = (v: unknown): boolean => typeof v === 'string' && /\[REDACTED(:[0-9a-f]{8})?\]/.test(v);
 
 const SECRET_HEADERS = new Set([
   'authorization',
@@ -52,6 +56,16 @@ const SECRET_OBJECTS = new Set(['networktoken']);
 export class Redactor {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
+  /** Per-instance salt: fingerprints tell equal secrets apart within a run, and reveal nothing. */
+  private readonly salt = randomBytes(16);
+
+  /**
+   * `[REDACTED:1a2b3c4d]`: the same secret always gets the same marker within a run, so checks
+   * can still tell "the same token was reused" from "a new token per request".
+   */
+  mark(secret: string): string {
+    return `[REDACTED:${createHash('sha256').update(this.salt).update(secret).digest('hex').slice(0, 8)}]`;
+  }
 
   /** Register a secret value to scrub wherever it appears (values shorter than 6 chars are ignored). */
   addSecret(value: string | undefined | null): void {
@@ -70,7 +84,7 @@ export class Redactor {
       [...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
       'g',
     );
-    return input.replace(this.pattern, REDACTED);
+    return input.replace(this.pattern, (m) => this.mark(m));
   }
 
   headers(headers: Headers | undefined): Headers {
@@ -78,7 +92,7 @@ export class Redactor {
     if (!headers) return out;
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
-      if (SECRET_HEADERS.has(name.toLowerCase())) out[name] = redactHeaderValue(name, value);
+      if (SECRET_HEADERS.has(name.toLowerCase())) out[name] = this.headerValue(name, value);
       else out[name] = Array.isArray(value) ? value.map((v) => this.text(v)) : this.text(value);
     }
     return out;
@@ -93,7 +107,7 @@ export class Redactor {
       for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
         const key = k.toLowerCase();
         if (SECRET_OBJECTS.has(key) && v && typeof v === 'object') out[k] = REDACTED;
-        else if (SECRET_KEYS.has(key) && v !== null && v !== undefined) out[k] = REDACTED;
+        else if (SECRET_KEYS.has(key) && v !== null && v !== undefined) out[k] = typeof v === 'string' ? this.mark(v) : REDACTED;
         else out[k] = this.value(v, depth + 1);
       }
       return out;
@@ -120,14 +134,14 @@ export class Redactor {
       notes: e.notes && (this.value(e.notes) as Record<string, unknown>),
     };
   }
-}
 
-/** Keep the scheme word of Authorization (Bearer / HMAC-SHA256 / Basic) so readers see what was sent. */
-function redactHeaderValue(name: string, value: string | string[]): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'proxy-authorization') {
-    const scheme = /^(Bearer|Basic|HMAC-SHA256)\b/i.exec(v)?.[1];
-    return scheme ? `${scheme} ${REDACTED}` : REDACTED;
+  /** Keep the scheme word of Authorization (Bearer / HMAC-SHA256 / Basic) so readers see what was sent. */
+  private headerValue(name: string, value: string | string[]): string {
+    const v = Array.isArray(value) ? value[0] : value;
+    if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'proxy-authorization') {
+      const m = /^(Bearer|Basic|HMAC-SHA256)\s+(.*)$/i.exec(v);
+      if (m) return m[2] ? `${m[1]} ${this.mark(m[2])}` : m[1];
+    }
+    return this.mark(v);
   }
-  return REDACTED;
 }

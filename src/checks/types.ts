@@ -1,0 +1,123 @@
+import type { Exchange } from '../traffic/types.ts';
+
+/**
+ * Checks are small pure functions, one file per checklist item, each citing the documented
+ * rule it verifies. They read the traffic log and what the flow's steps observed, and return
+ * findings. No I/O, no clock: everything they judge is in their input.
+ */
+export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICABLE';
+
+export type Severity = 'required' | 'recommended';
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  /** Checklist area, e.g. "Endpoints to integrate", "Quality assurance", "Avoid integration pitfalls". */
+  area: string;
+  /** required: part of the official checklist; recommended: derived from guides (fails become warnings). */
+  severity: Severity;
+  /** The documented rule, in one or two sentences. */
+  rule: string;
+  /** Documentation page for the rule. */
+  docs: string;
+}
+
+/** What a flow step saw, recorded by the runner for the checks (the traffic log has the rest). */
+export type Observation =
+  | { type: 'merchant-order'; at: number; reference: string; status: string; raw?: unknown }
+  | { type: 'payment'; at: number; reference: string; state: string; aggregate?: Record<string, { value: number; currency: string }> }
+  | {
+      type: 'page';
+      at: number;
+      /** Which page: returnPage, orderPage, checkout, admin, landing … */
+      name: string;
+      url: string;
+      status?: number;
+      text: string;
+      /** Opened in a fresh browser context without the checkout's cookies. */
+      freshBrowser?: boolean;
+      reference?: string;
+      screenshot?: string;
+    }
+  | { type: 'customer'; at: number; action: 'approve' | 'reject' | 'ignore' | 'open-landing'; reference: string; redirect: boolean; via: 'landing' | 'control' }
+  | {
+      type: 'navigation';
+      at: number;
+      /** The redirectUrl the sandbox returned and the URL the browser actually opened for it. */
+      expected: string;
+      actual: string;
+      topLevel: boolean;
+    }
+  | {
+      type: 'webhook-forgery';
+      at: number;
+      reference: string;
+      tamper: string;
+      responseStatus?: number;
+      /** Merchant order status before and after the forged delivery. */
+      statusBefore?: string;
+      statusAfter?: string;
+    }
+  | { type: 'fault'; at: number; description: string; spec: unknown }
+  | { type: 'clock'; at: number; advancedMs: number }
+  | { type: 'step-error'; at: number; step: string; message: string };
+
+export interface FlowRecord {
+  suite: string;
+  id: string;
+  title: string;
+  /** Checklist items this flow provides evidence for. */
+  checklist: string[];
+  /** Payment references created during the flow. */
+  references: string[];
+  observations: Observation[];
+  startedAt: number;
+  endedAt: number;
+  /** Outcome of the flow's steps (not of the checks). */
+  outcome: 'completed' | 'step-failed' | 'not-applicable';
+  error?: string;
+}
+
+/** What checks may know about the integration, from its merchant profile. */
+export interface ProfileFacts {
+  id: string;
+  kind: 'direct' | 'partner' | 'psp';
+  msn: string;
+  capabilities: Record<string, boolean | string[] | undefined>;
+  /** Expected Vipps-System-* values, when the profile states them. */
+  system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
+}
+
+export interface CheckInput {
+  /** Flow scope: this flow's exchanges (its references + token/webhook calls in its time window). Run scope: everything. */
+  traffic: Exchange[];
+  /** Flow scope: just this flow. Run scope: every flow of the run. */
+  flows: FlowRecord[];
+  profile: ProfileFacts;
+}
+
+export interface Finding {
+  item: string;
+  verdict: Verdict;
+  message: string;
+  /** Sequence numbers of the exchanges the verdict rests on. */
+  cites?: number[];
+  /** The flow the finding is about (flow-scoped checks). */
+  flowId?: string;
+  /** Extra lines for the report (one per offending request, etc.). */
+  details?: string[];
+  /**
+   * Set when the verdict is not about the integration but about golive itself (the check threw).
+   * Such findings carry verdict REVIEW; the report should show them as a golive error.
+   */
+  internalError?: string;
+}
+
+export interface Check {
+  item: ChecklistItem;
+  /** `flow`: judged at the end of each flow that lists the item; `run`: judged once over all traffic. */
+  scope: 'flow' | 'run';
+  /** Reason the item does not apply to this profile, or undefined when it does. */
+  notApplicable?(profile: ProfileFacts): string | undefined;
+  evaluate(input: CheckInput): Finding;
+}

@@ -1,0 +1,213 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ExtraDetail } from '../problem.ts';
+
+/** Event types of vipps-facts.md §3.2. */
+export const EPAYMENT_EVENT_TYPES = [
+  'epayments.payment.created.v1',
+  'epayments.payment.aborted.v1',
+  'epayments.payment.expired.v1',
+  'epayments.payment.cancelled.v1',
+  'epayments.payment.captured.v1',
+  'epayments.payment.refunded.v1',
+  'epayments.payment.authorized.v1',
+  'epayments.payment.terminated.v1',
+] as const;
+
+export const RECURRING_EVENT_TYPES = [
+  'recurring.agreement-activated.v1',
+  'recurring.agreement-rejected.v1',
+  'recurring.agreement-stopped.v1',
+  'recurring.agreement-expired.v1',
+  'recurring.charge-reserved.v1',
+  'recurring.charge-captured.v1',
+  'recurring.charge-canceled.v1',
+  'recurring.charge-failed.v1',
+  'recurring.charge-refunded.v1',
+  'recurring.charge-creation-failed.v1',
+] as const;
+
+export const QR_EVENT_TYPES = ['user.checked-in.v1'] as const;
+export const LOGIN_EVENT_TYPES = ['login.merchant-initiated.ping.v1'] as const;
+
+export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
+  ...EPAYMENT_EVENT_TYPES,
+  ...RECURRING_EVENT_TYPES,
+  ...QR_EVENT_TYPES,
+  ...LOGIN_EVENT_TYPES,
+]);
+
+/** ePayment event `name` ⇒ webhook event type: `AUTHORIZED` ⇒ `epayments.payment.authorized.v1`. */
+export function epaymentEventType(name: string): string {
+  return `epayments.payment.${name.toLowerCase()}.v1`;
+}
+
+export interface WebhookRegistration {
+  id: string;
+  msn: string;
+  url: string;
+  events: string[];
+  /** Returned once, at registration; signs every delivery. */
+  secret: string;
+  /** Sandbox clock ms. */
+  createdAt: number;
+}
+
+/** What a listing may show: everything but the secret. */
+export type PublicRegistration = Omit<WebhookRegistration, 'secret'>;
+
+export function withoutSecret({ secret: _secret, ...rest }: WebhookRegistration): PublicRegistration {
+  return rest;
+}
+
+/**
+ * A secret like the real API's HMAC example (64 random bytes, base64): it contains `+`, `/`
+ * and `=`, so receivers that wrongly base64-decode it or mangle it in URLs/config fail here.
+ */
+export function newSecret(): string {
+  return randomBytes(64).toString('base64');
+}
+
+/** Registrations of every MSN of one sandbox. No HTTP here. */
+export class WebhookRegistry {
+  private readonly byId = new Map<string, WebhookRegistration>();
+
+  add(input: { msn: string; url: string; events: string[]; createdAt: number; secret?: string }): WebhookRegistration {
+    const registration: WebhookRegistration = {
+      id: randomUUID(),
+      msn: input.msn,
+      url: input.url,
+      events: [...input.events],
+      secret: input.secret ?? newSecret(),
+      createdAt: input.createdAt,
+    };
+    this.byId.set(registration.id, registration);
+    return registration;
+  }
+
+  get(id: string): WebhookRegistration | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Registrations in the order they were made; one MSN's only when `msn` is given. */
+  list(msn?: string): WebhookRegistration[] {
+    const all = [...this.byId.values()];
+    return msn === undefined ? all : all.filter((r) => r.msn === msn);
+  }
+
+  remove(id: string): WebhookRegistration | undefined {
+    const r = this.byId.get(id);
+    if (r) this.byId.delete(id);
+    return r;
+  }
+
+  /** Registrations of `msn` subscribed to `eventType`, in registration order. */
+  subscribers(msn: string, eventType: string): WebhookRegistration[] {
+    return this.list(msn).filter((r) => r.events.includes(eventType));
+  }
+
+  count(msn: string, eventType: string): number {
+    return this.subscribers(msn, eventType).length;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+const REQUIRED = 'The property is required and cannot be null or empty.';
+
+/**
+ * Hosts an integration under test runs on. The real API requires a world-reachable HTTPS
+ * URL; the sandbox also accepts plain http:// to these (documented deviation).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === '[::1]' ||
+    /^\[::ffff:(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})\]$/.test(h)
+  );
+}
+
+export type RegisterValidation =
+  | { ok: true; value: { url: string; events: string[] } }
+  | { ok: false; extraDetails: ExtraDetail[] };
+
+/**
+ * Validate a `RegisterRequest` (webhooks-v1.yaml: `url` + `events` required, no other
+ * properties) plus the API's rules: absolute https URL (http on loopback in the sandbox),
+ * known event types, at most `limit` registrations per event type per MSN.
+ */
+export function validateRegisterRequest(
+  body: unknown,
+  options: { registry: WebhookRegistry; msn: string; limit: number },
+): RegisterValidation {
+  const errors: ExtraDetail[] = [];
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return {
+      ok: false,
+      extraDetails: [{ name: 'body', reason: 'A JSON object with "url" and "events" is required.' }],
+    };
+  }
+  const input = body as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (key !== 'url' && key !== 'events') errors.push({ name: key, reason: `The property '${key}' is not allowed.` });
+  }
+
+  let url: string | undefined;
+  const rawUrl = input.url;
+  if (rawUrl === undefined || rawUrl === null || rawUrl === '') {
+    errors.push({ name: 'url', reason: REQUIRED });
+  } else if (typeof rawUrl !== 'string') {
+    errors.push({ name: 'url', reason: 'The property must be a string.' });
+  } else {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(rawUrl);
+    } catch {
+      errors.push({ name: 'url', reason: 'The property must be a valid absolute URL.' });
+    }
+    if (parsed) {
+      if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+        url = rawUrl;
+      } else if (parsed.protocol === 'http:') {
+        errors.push({ name: 'url', reason: 'The URL must use HTTPS (the sandbox accepts http:// only for loopback hosts).' });
+      } else {
+        errors.push({ name: 'url', reason: 'The property must be a valid absolute http(s) URL.' });
+      }
+    }
+  }
+
+  let events: string[] | undefined;
+  const rawEvents = input.events;
+  if (rawEvents === undefined || rawEvents === null || (Array.isArray(rawEvents) && rawEvents.length === 0)) {
+    errors.push({ name: 'events', reason: REQUIRED });
+  } else if (!Array.isArray(rawEvents)) {
+    errors.push({ name: 'events', reason: 'The property must be an array of event type strings.' });
+  } else {
+    const ok: string[] = [];
+    rawEvents.forEach((e, i) => {
+      if (typeof e !== 'string' || e === '') errors.push({ name: `events[${i}]`, reason: 'An event type must be a non-empty string.' });
+      else if (!KNOWN_EVENT_TYPES.has(e)) errors.push({ name: `events[${i}]`, reason: `Unknown event type '${e}'.` });
+      else if (!ok.includes(e)) ok.push(e);
+    });
+    if (ok.length === rawEvents.length || errors.every((d) => !d.name.startsWith('events'))) events = ok;
+  }
+
+  if (events && url !== undefined && errors.length === 0) {
+    for (const e of events) {
+      const n = options.registry.count(options.msn, e);
+      if (n >= options.limit) {
+        errors.push({
+          name: 'events',
+          reason: `At most ${options.limit} webhooks can be registered per event; '${e}' already has ${n} for merchant ${options.msn}.`,
+        });
+      }
+    }
+  }
+
+  if (errors.length > 0 || url === undefined || events === undefined) return { ok: false, extraDetails: errors };
+  return { ok: true, value: { url, events } };
+}
