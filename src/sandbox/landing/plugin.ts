@@ -1,5 +1,212 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { Redactor } from '../../report/redact.ts';
 import type { SandboxContext } from '../context.ts';
+import { PaymentDeclinedError, type EpaymentService, type Payment } from '../epayment/types.ts';
+import { ApiError } from '../problem.ts';
+import controlRoutes from './control.ts';
+import { declineMessage, MSISDN, normalisePhone } from './format.ts';
+import { approvalPage, messagePage, resultPage } from './render.ts';
 
-/** Placeholder: replaced by the landing implementation. */
-export default async function plugin(_app: FastifyInstance, _opts: { ctx: SandboxContext }) {}
+/**
+ * The simulated customer: the landing page a WEB_REDIRECT payment's `redirectUrl` opens
+ * (`GET /landing?token=…`), its approve/reject forms, the QR image of a QR payment
+ * (`GET /qr-image/v1?token=…`), and the control routes that let tests and the golive
+ * runner act as the customer without a browser (`/_sandbox/v1/payments/…`).
+ */
+export default async function landingPlugin(app: FastifyInstance, opts: { ctx: SandboxContext; redactor: Redactor }) {
+  app.register(landingPages, opts);
+  app.register(controlRoutes, opts);
+}
+
+/** The landing page URL for a payment's token (what the QR code points at). */
+export function landingUrl(ctx: SandboxContext, token: string): string {
+  return `${ctx.publicUrl()}/landing?token=${encodeURIComponent(token)}`;
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  // Like the real landing page: it refuses to be framed (merchants must open it top-level).
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+};
+
+function page(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).send(html);
+}
+
+/** Form fields from an urlencoded body (raw string here) or a JSON object. */
+export function formFields(body: unknown): Record<string, string> {
+  if (typeof body === 'string') {
+    const out: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(body)) if (!(k in out)) out[k] = v;
+    return out;
+  }
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    }
+    return out;
+  }
+  return {};
+}
+
+function firstString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+/** A location header must be plain visible ASCII; anything else cannot be sent unchanged. */
+const SAFE_LOCATION = /^[\x21-\x7e]+$/;
+
+async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
+  const service = (): EpaymentService | undefined => ctx.epayment;
+  const merchantName = (p: Payment) => ctx.merchants.byMerchantSerialNumber(p.msn)?.name ?? `Merchant ${p.msn}`;
+  const model = (p: Payment) => ({ payment: p, merchantName: merchantName(p), now: ctx.clock.now() });
+
+  /** Attribute the exchange to the payment in the traffic log (MSN + reference). */
+  const attribute = (request: FastifyRequest, p: Payment, notes?: Record<string, unknown>) => {
+    request.exchangeReference = p.reference;
+    request.merchant ??= ctx.merchants.byMerchantSerialNumber(p.msn);
+    if (notes) request.exchangeNotes = { ...request.exchangeNotes, ...notes };
+  };
+
+  const lookup = (token: string | undefined): Payment | undefined => {
+    const svc = service();
+    if (!svc || !token || token.length > 4096) return undefined;
+    return svc.byLandingToken(token);
+  };
+
+  const notFound = (reply: FastifyReply) =>
+    page(reply, 404, messagePage('Payment not found', 'This payment link is not valid. It may be mistyped, or the payment belongs to another sandbox. Go back to the shop and start again.'));
+  const unavailable = (reply: FastifyReply) =>
+    page(reply, 503, messagePage('Not available', 'The sandbox payment service is not running.'));
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    // ApiError: e.g. the shared JSON parser's "body is not valid JSON".
+    const code = error instanceof ApiError ? error.problem.status : error.statusCode;
+    const status = code && code >= 400 && code < 500 ? code : 500;
+    if (status === 500) process.emitWarning(`landing page error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    const message = status === 413 ? 'The form data is too large.' : status === 500 ? 'Something went wrong in the sandbox. Try again.' : 'The request could not be understood.';
+    return page(reply, status, messagePage(status === 500 ? 'Something went wrong' : 'Bad request', message));
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/landing', { config: { api: 'landing', operation: 'viewLandingPage' } }, async (request, reply) => {
+    if (!service()) return unavailable(reply);
+    const payment = lookup(firstString(request.query.token));
+    if (!payment) return notFound(reply);
+    attribute(request, payment, { state: payment.state });
+    if (payment.state === 'CREATED') return page(reply, 200, approvalPage(model(payment)));
+    return page(reply, 200, resultPage(model(payment)));
+  });
+
+  const act = (action: 'approve' | 'reject') => async (request: FastifyRequest, reply: FastifyReply) => {
+    const svc = service();
+    if (!svc) return unavailable(reply);
+    const form = formFields(request.body);
+    const payment = lookup(form.token);
+    if (!payment) return notFound(reply);
+    const stay = ['false', '0', 'no', 'off'].includes((form.redirect ?? '').toLowerCase());
+    attribute(request, payment, { action, redirect: !stay });
+
+    if (payment.state !== 'CREATED') {
+      return page(
+        reply,
+        409,
+        resultPage({ ...model(payment), error: `This payment can no longer be ${action === 'approve' ? 'approved' : 'rejected'}: it is ${payment.state}.` }),
+      );
+    }
+
+    const phone = normalisePhone(form.phone);
+    if (action === 'approve' && phone && !MSISDN.test(phone)) {
+      attribute(request, payment, { outcome: 'invalid-phone' });
+      return page(
+        reply,
+        400,
+        approvalPage({ ...model(payment), phone: form.phone, error: 'Enter your mobile number with country code, digits only (10–15 digits, e.g. 4791234567).' }),
+      );
+    }
+
+    const attemptsBefore = payment.failedAttempts?.length ?? 0;
+    let after: Payment;
+    try {
+      after =
+        action === 'approve'
+          ? svc.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing' })
+          : svc.reject(payment.msn, payment.reference);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const current = svc.get(payment.msn, payment.reference) ?? payment;
+      if (err instanceof PaymentDeclinedError && current.state === 'CREATED') {
+        // A magic amount: the card was declined, the payment stays open for another try.
+        attribute(request, current, { outcome: err.outcome === 'unknown' ? 'unknown-result' : 'declined', reason: err.reason });
+        return page(reply, 402, approvalPage({ ...model(current), phone: form.phone, error: declineMessage(err.outcome === 'unknown' ? 'unknown result' : err.reason) }));
+      }
+      const message = customerMessage(err);
+      attribute(request, current, { outcome: 'refused', error: err.message });
+      if (current.state === 'CREATED') {
+        const status = err.problem.status >= 500 ? 502 : 402;
+        return page(reply, status, approvalPage({ ...model(current), phone: form.phone, error: message }));
+      }
+      return page(reply, 409, resultPage({ ...model(current), error: message }));
+    }
+
+    if (after.state === 'CREATED') {
+      // The card was declined (magic amount): the payment stays open for another try.
+      const attempts = after.failedAttempts ?? [];
+      const reason = attempts.length > attemptsBefore ? attempts[attempts.length - 1]?.reason : undefined;
+      attribute(request, after, { outcome: 'declined', reason });
+      return page(reply, 402, approvalPage({ ...model(after), phone: form.phone, error: declineMessage(reason) }));
+    }
+
+    attribute(request, after, { outcome: after.state });
+    if (!stay && after.returnUrl && SAFE_LOCATION.test(after.returnUrl)) {
+      // Like the app: the customer's browser is sent to returnUrl exactly as given.
+      return reply.code(303).header('location', after.returnUrl).header('cache-control', 'no-store').send();
+    }
+    return page(reply, 200, resultPage({ ...model(after), done: true }));
+  };
+
+  app.post('/landing/approve', { config: { api: 'landing', operation: 'approveOnLandingPage' } }, act('approve'));
+  app.post('/landing/reject', { config: { api: 'landing', operation: 'rejectOnLandingPage' } }, act('reject'));
+
+  // --- QR image of the landing URL (userFlow QR) ----------------------------------------
+  app.get<{ Querystring: Record<string, unknown> }>('/qr-image/v1', { config: { api: 'landing', operation: 'getQrImage' } }, async (request, reply) => {
+    if (!service()) return reply.code(503).type('text/plain; charset=utf-8').send('The sandbox payment service is not running.');
+    const payment = lookup(firstString(request.query.token));
+    if (!payment) return reply.code(404).type('text/plain; charset=utf-8').send('No payment has this QR token.');
+    attribute(request, payment);
+    const format = (firstString(request.query.format) ?? 'svg').toLowerCase();
+    const png = format === 'png' || format === 'image/png';
+    if (!png && format !== 'svg' && format !== 'image/svg+xml') {
+      return reply.code(400).type('text/plain; charset=utf-8').send('format must be svg or png.');
+    }
+    const sizeText = firstString(request.query.size);
+    const size = sizeText === undefined ? undefined : Number(sizeText);
+    if (size !== undefined && !(Number.isInteger(size) && size >= 100 && size <= 2000)) {
+      return reply.code(400).type('text/plain; charset=utf-8').send('size must be an integer from 100 to 2000.');
+    }
+    const target = landingUrl(ctx, payment.landingToken);
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (png) {
+      const image = await QRCode.toBuffer(target, { type: 'png', width: size ?? 1024, margin: 2, errorCorrectionLevel: 'M' });
+      return reply.code(200).headers(headers).type('image/png').send(image);
+    }
+    const svg = await QRCode.toString(target, { type: 'svg', margin: 2, errorCorrectionLevel: 'M', ...(size ? { width: size } : {}) });
+    return reply.code(200).headers(headers).type('image/svg+xml').send(svg);
+  });
+}
+
+/** An ApiError from the ePayment service in words for the customer. */
+function customerMessage(err: ApiError): string {
+  const p = err.problem;
+  const code = p.code === undefined ? '' : String(p.code);
+  if (code === '7010') return 'We could not find a Vipps MobilePay user with that mobile number. Check the number and try again.';
+  if (/declin|insufficient|refused|fraud|limit|card|3-?d|sca/i.test(`${p.title} ${p.detail ?? ''}`)) return declineMessage(`${p.title} ${p.detail ?? ''}`);
+  if (p.status >= 500) return 'Something went wrong on our side. Nothing has been charged; try again.';
+  return `${p.detail ?? p.title}`;
+}
