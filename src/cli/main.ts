@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { runSandboxCommand } from './sandbox.ts';
+import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
+import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
 
 const program = new Command();
 program.name('golive').description('Go-live checklist verifier and conformance runner for Vipps MobilePay integrations');
@@ -12,6 +14,30 @@ program
   .option('-c, --config <file>', 'YAML file with extra merchants and settings')
   .option('--public-url <url>', 'base URL to put in redirectUrl and other links')
   .action(runSandboxCommand);
+
+/** Usage errors exit 2 (subcommands do not inherit an exitOverride set after they are created). */
+const usageExit = (err: { exitCode: number }) => process.exit(err.exitCode === 0 ? 0 : 2);
+
+program
+  .command('validate')
+  .exitOverride(usageExit)
+  .description(`check suites and merchant profiles (default: ${DEFAULT_VALIDATE_PATHS.join('/ and ')}/); problems as file:line:col: message`)
+  .argument('[paths...]', 'files, directories or globs')
+  .option('--strict', 'warnings fail too')
+  .option('-q, --quiet', 'print only problems and the summary')
+  .action(async (paths: string[], options: { strict?: boolean; quiet?: boolean }) => {
+    process.exitCode = await runValidateCommand(paths, options);
+  });
+
+program
+  .command('init')
+  .exitOverride(usageExit)
+  .description('write an annotated starter merchant profile')
+  .option('-o, --out <file>', 'where to write it', DEFAULT_INIT_OUT)
+  .option('-f, --force', 'overwrite an existing file')
+  .action(async (options: { out: string; force?: boolean }) => {
+    process.exitCode = await runInitCommand(options);
+  });
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);

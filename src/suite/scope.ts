@@ -1,0 +1,36 @@
+import type { Profile } from './profile.ts';
+import type { Flow, Suite } from './schema.ts';
+import { interpolate, type Scope } from './template.ts';
+
+/**
+ * The interpolation scope at the start of a flow. The runner adds to it as steps run:
+ * `reference`, `redirectUrl`, `amount` (the current order), `<as>.…` (captured by
+ * `merchant.checkout` / `merchant.action` with `as:`), and `vars.x` from `set` steps.
+ * Profile actions get this scope plus `description` and `params`.
+ *
+ *   { vars, env, sandbox: { url }, baseUrl, msn, flow: { id, title }, suite: { id, title } }
+ *
+ * Suite and flow vars (flow vars win) may themselves use {{env.*}}, {{sandbox.url}},
+ * {{baseUrl}}, {{msn}}, {{flow.*}} and {{suite.*}}; so may the profile's baseUrl ({{env.*}},
+ * {{sandbox.url}}). Throws InterpolationError for unknown variables.
+ */
+export interface FlowScopeOptions {
+  suite: Pick<Suite, 'suite' | 'title' | 'vars'>;
+  flow: Pick<Flow, 'id' | 'title' | 'vars'>;
+  /** With secrets resolved (resolveSecrets) when `msn` is an `${env:…}`. */
+  profile?: Pick<Profile, 'baseUrl'> & { merchant: Pick<Profile['merchant'], 'msn'> };
+  sandboxUrl?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function flowScope(opts: FlowScopeOptions): Scope {
+  const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const sandbox = opts.sandboxUrl !== undefined ? { url: opts.sandboxUrl } : {};
+  const base: Scope = { env, sandbox, flow: { id: opts.flow.id, title: opts.flow.title }, suite: { id: opts.suite.suite, title: opts.suite.title } };
+  if (opts.profile) {
+    base.baseUrl = interpolate(opts.profile.baseUrl, { env, sandbox });
+    base.msn = opts.profile.merchant.msn;
+  }
+  const vars = interpolate({ ...opts.suite.vars, ...opts.flow.vars }, base) as Record<string, unknown>;
+  return { ...base, vars };
+}

@@ -1,0 +1,208 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../src/suite/diagnostics.ts';
+import { loadProfile, parseProfile } from '../../src/suite/loader.ts';
+import { canonicalStatus, resolveSecrets, SecretResolutionError } from '../../src/suite/profile.ts';
+import { flowApplicability, flowNeedsBrowser } from '../../src/suite/applicability.ts';
+import { parseSuite } from '../../src/suite/loader.ts';
+
+const TEMPLATE = join(import.meta.dirname, '..', '..', 'config', 'template.profile.yaml');
+
+const minimal = (extra = '', merchant = '') =>
+  [
+    'profile: shop',
+    'name: Shop',
+    'kind: direct',
+    'merchant:',
+    '  msn: 123456',
+    merchant || '  clientId: ${env:CID}\n  clientSecret: ${env:CSECRET}\n  subscriptionKey: ${env:SUBKEY}',
+    'baseUrl: http://localhost:3000',
+    'capabilities: { capture: false, refund: false, cancel: false }',
+    'actions:',
+    '  checkout:',
+    '    http: { method: POST, url: "{{baseUrl}}/checkout", body: { amount: "{{amount}}" }, extract: { reference: $.reference } }',
+    '  orderStatus:',
+    '    http: { url: "{{baseUrl}}/orders/{{reference}}", extract: { status: $.order.status } }',
+    extra,
+  ].join('\n');
+
+function errors(text: string): string[] {
+  const res = parseProfile(text, 'shop.profile.yaml');
+  expect(res.value).toBeUndefined();
+  return res.diagnostics.map(formatDiagnostic);
+}
+
+describe('profiles', () => {
+  it('the annotated template is a valid profile with defaults filled in', async () => {
+    const p = await loadProfile(TEMPLATE);
+    expect(p).toMatchObject({ profile: 'my-shop', kind: 'direct', merchant: { msn: '123456', clientSecret: '${env:VIPPS_CLIENT_SECRET}' } });
+    expect(p.capabilities).toEqual({
+      capture: true,
+      partialCapture: true,
+      refund: true,
+      partialRefund: true,
+      cancel: true,
+      webhooks: true,
+      polling: true,
+      eventLog: false,
+      receipts: false,
+      inStore: false,
+      contentMonitored: false,
+      userFlows: ['WEB_REDIRECT'],
+    });
+    expect(p.timeouts).toEqual({ action: 30_000, status: 15_000 });
+    expect(p.start?.timeout).toBe(60_000);
+    expect(p.actions.checkout.http).toMatchObject({ method: 'POST', extract: { reference: '$.reference', redirectUrl: '$.redirectUrl' }, followRedirects: true });
+    expect(p.actions.orderPage?.browser).toEqual([{ goto: '{{baseUrl}}/return?reference={{reference}}' }, { waitFor: 'body' }]);
+    expect(p.actions.retry?.http?.method).toBe('POST');
+  });
+
+  it('a minimal profile: MSN as a number becomes a string, partial capabilities follow their whole', () => {
+    const res = parseProfile(minimal(), 'p.yaml');
+    expect(res.diagnostics).toEqual([]);
+    expect(res.value?.merchant.msn).toBe('123456');
+    expect(res.value?.capabilities).toMatchObject({ capture: false, partialCapture: false, refund: false, partialRefund: false });
+    expect(res.value?.actions.orderStatus.http?.method).toBe('GET');
+  });
+
+  it('literal secrets are rejected, naming the field and never echoing the value', () => {
+    const lines = errors(minimal('', '  clientId: ${env:CID}\n  clientSecret: hunter2-very-secret\n  subscriptionKey: 0123456789abcdef'));
+    expect(lines).toEqual([
+      'shop.profile.yaml:7:17: merchant.clientSecret: expected ${env:NAME}: a literal secret is not allowed here; put the value in an environment variable',
+      'shop.profile.yaml:8:20: merchant.subscriptionKey: expected ${env:NAME}: a literal secret is not allowed here; put the value in an environment variable',
+    ]);
+    expect(lines.join('\n')).not.toContain('hunter2');
+    expect(lines.join('\n')).not.toContain('0123456789abcdef');
+  });
+
+  it('a missing credential points at merchant', () => {
+    expect(errors(minimal('', '  clientId: ${env:CID}\n  clientSecret: ${env:S}'))).toEqual([
+      'shop.profile.yaml:5:3: merchant.subscriptionKey: missing property "subscriptionKey" (expected a string)',
+    ]);
+  });
+
+  it('capabilities need their actions; orderStatus must extract status', () => {
+    const text = minimal().replace('capabilities: { capture: false, refund: false, cancel: false }', 'capabilities: { refund: false, cancel: false, partialRefund: true }')
+      .replace('extract: { status: $.order.status }', 'extract: { state: $.state }');
+    expect(errors(text)).toEqual([
+      'shop.profile.yaml:10:47: capabilities.partialRefund: partialRefund needs refund: true',
+      'shop.profile.yaml:12:3: actions: capabilities.capture is true by default, but there is no actions.capture; add the action or set capabilities.capture: false',
+      'shop.profile.yaml:14:3: actions.orderStatus: orderStatus must extract status (http: extract: { status: $.status } or browser: - extract: { name: status, … })',
+    ]);
+  });
+
+  it('actions: exactly one of http/browser, browser ops, extract paths, template variables', () => {
+    const text = minimal(
+      [
+        '  orderPage:',
+        '    http: { url: "{{baseUrl}}/o/{{orderId}}" }',
+        '    browser: [ { goto: x } ]',
+        '  eventLog:',
+        '    browser:',
+        '      - clik: "#x"',
+        '      - extract: { name: status, from: page, pattern: "(" }',
+        '  retry:',
+        '    http: { url: x, extract: { reference: reference } }',
+      ].join('\n'),
+    );
+    expect(errors(text)).toEqual([
+      'shop.profile.yaml:17:5: actions.orderPage: expected exactly one of http or browser',
+      'shop.profile.yaml:17:18: actions.orderPage.http.url: unknown variable {{orderId}}; actions can use {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{reference}}, {{amount}}, {{redirectUrl}}, {{description}}, {{params.*}}, {{vars.*}}',
+      'shop.profile.yaml:21:9: actions.eventLog.browser[0].clik: unknown browser action "clik" (did you mean "click"?); expected one of: goto, click, fill, expectText, waitForURL, waitFor, extract',
+      'shop.profile.yaml:22:40: actions.eventLog.browser[1].extract.from: expected one of url, text, got "page"',
+      'shop.profile.yaml:22:55: actions.eventLog.browser[1].extract.pattern: expected a valid regular expression, got "("',
+      'shop.profile.yaml:24:43: actions.retry.http.extract.reference: expected a JSON path such as $.reference or $.data.items[0].id, or header:Name, got "reference"',
+    ]);
+  });
+
+  it('status mapping: canonical keys only, one owner per string', () => {
+    const text = minimal('statusMapping:\n  paid: [Reserved, OK]\n  captured: ok\n  payd: x');
+    expect(errors(text)).toEqual([
+      'shop.profile.yaml:18:13: statusMapping.captured: "ok" is mapped to both paid and captured',
+      'shop.profile.yaml:19:3: statusMapping.payd: unknown property "payd" (did you mean "paid"?); expected one of: pending, paid, captured, partially-captured, refunded, partially-refunded, cancelled, failed, expired, terminated',
+    ]);
+    const ok = parseProfile(minimal('statusMapping:\n  paid: [Reserved, OK]\n  captured: shipped'), 'p.yaml').value!;
+    expect(canonicalStatus(ok, 'reserved')).toBe('paid');
+    expect(canonicalStatus(ok, ' SHIPPED ')).toBe('captured');
+    expect(canonicalStatus(ok, 'refunded')).toBe('refunded');
+    expect(canonicalStatus(ok, 'paid')).toBeUndefined();
+    expect(canonicalStatus(ok, 'whatever')).toBeUndefined();
+  });
+
+  it('warns about custom actions that look like typos and literal credential headers', () => {
+    const res = parseProfile(minimal('  captur:\n    http: { url: "{{baseUrl}}", headers: { Authorization: Bearer abc } }'), 'p.yaml');
+    expect(res.value).toBeDefined();
+    expect(res.diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:16:3: warning: actions.captur: "captur" is taken as a custom action; did you mean "capture"?',
+      'p.yaml:17:59: warning: actions.captur.http.headers.Authorization: header Authorization holds a literal credential; write ${env:NAME} so it stays out of the profile and is redacted',
+    ]);
+  });
+});
+
+describe('resolveSecrets', () => {
+  const profile = () => parseProfile(minimal('  retry:\n    http: { url: "{{baseUrl}}", headers: { x-api-key: "Key ${env:API_KEY}" } }\nsecrets: [EXTRA]'), 'p.yaml').value!;
+
+  it('fills ${env:NAME} everywhere and lists every secret value', () => {
+    const env = { CID: 'client-id-1', CSECRET: 'secret-2', SUBKEY: 'sub-3', API_KEY: 'k-4', EXTRA: 'extra-5' };
+    const resolved = resolveSecrets(profile(), env);
+    expect(resolved.merchant).toMatchObject({ msn: '123456', clientId: 'client-id-1', clientSecret: 'secret-2', subscriptionKey: 'sub-3' });
+    expect(resolved.actions.retry?.http?.headers).toEqual({ 'x-api-key': 'Key k-4' });
+    expect(resolved.secretValues.sort()).toEqual(['client-id-1', 'extra-5', 'k-4', 'secret-2', 'sub-3']);
+    // Templates are left for run time.
+    expect(resolved.actions.checkout.http?.url).toBe('{{baseUrl}}/checkout');
+  });
+
+  it('names every missing variable and the fields that need it', () => {
+    let err: unknown;
+    try {
+      resolveSecrets(profile(), { CID: 'x', API_KEY: '' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SecretResolutionError);
+    const e = err as SecretResolutionError;
+    expect(e.missing.map((m) => m.name)).toEqual(['CSECRET', 'SUBKEY', 'API_KEY', 'EXTRA']);
+    expect(e.message).toBe(
+      'profile shop: environment variables not set: CSECRET (for merchant.clientSecret); SUBKEY (for merchant.subscriptionKey); API_KEY (for actions.retry.http.headers.x-api-key); EXTRA (for secrets)',
+    );
+  });
+});
+
+describe('applicability', () => {
+  const suite = parseSuite(
+    [
+      'suite: s',
+      'title: T',
+      'api: epayment-v1',
+      'flows:',
+      '  - id: refund',
+      '    title: R',
+      '    requires: [refund, "userFlow:PUSH_MESSAGE"]',
+      '    steps:',
+      '      - merchant.checkout: {}',
+      '      - merchant.refund: {}',
+      '      - merchant.action: { name: retry }',
+      '  - id: plain',
+      '    title: P',
+      '    steps:',
+      '      - merchant.checkout: {}',
+      '      - merchant.orderPage: {}',
+      '',
+    ].join('\n'),
+    's.yaml',
+  ).value!;
+  const profile = parseProfile(minimal('  orderPage:\n    browser: [ { goto: "{{baseUrl}}" } ]'), 'p.yaml').value!;
+
+  it('reports missing capabilities and actions as reasons', () => {
+    expect(flowApplicability(suite.flows[0], profile)).toEqual({
+      applicable: false,
+      reasons: ['profile lacks capability refund', 'profile lacks capability userFlow:PUSH_MESSAGE', 'profile has no action refund', 'profile has no action retry'],
+    });
+    expect(flowApplicability(suite.flows[1], profile)).toEqual({ applicable: true, reasons: [] });
+  });
+
+  it('a flow needs a browser when its steps or the profile actions they drive do', () => {
+    expect(flowNeedsBrowser(suite.flows[1], profile)).toBe(true);
+    expect(flowNeedsBrowser(suite.flows[0], profile)).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { InterpolationError } from '../../src/suite/template.ts';
+import { DOCUMENT_STEP_ARGS, resolveStep, STEP_ARGS, STEP_NAMES, StepArgsError, type SuiteStep } from '../../src/suite/steps.ts';
+import { parseSuite } from '../../src/suite/loader.ts';
+
+const step = (name: SuiteStep['name'], args: Record<string, unknown>): SuiteStep => ({ name, args, index: 0, line: 3, col: 9 });
+
+describe('the step library', () => {
+  it('has exactly the documented steps, with runtime and document schemas for each', () => {
+    expect(STEP_NAMES).toEqual([
+      'merchant.checkout',
+      'merchant.capture',
+      'merchant.refund',
+      'merchant.cancel',
+      'merchant.returnPage',
+      'merchant.orderPage',
+      'merchant.eventLog',
+      'merchant.action',
+      'customer.approve',
+      'customer.reject',
+      'customer.ignore',
+      'customer.openLanding',
+      'sandbox.fault',
+      'sandbox.clearFaults',
+      'sandbox.advanceClock',
+      'sandbox.expire',
+      'sandbox.forgeWebhook',
+      'sandbox.duplicateWebhooks',
+      'expect.payment',
+      'expect.merchantOrder',
+      'expect.page',
+      'expect.traffic',
+      'expect.noTraffic',
+      'wait',
+      'set',
+    ]);
+    expect(Object.keys(DOCUMENT_STEP_ARGS)).toEqual(STEP_NAMES);
+  });
+
+  it('applies defaults', () => {
+    expect(STEP_ARGS['customer.approve'].parse({})).toEqual({ redirect: true, via: 'landing' });
+    expect(STEP_ARGS['customer.reject'].parse({ via: 'control' })).toEqual({ redirect: true, via: 'control' });
+    expect(STEP_ARGS['merchant.returnPage'].parse({})).toEqual({ freshBrowser: true });
+    expect(STEP_ARGS['merchant.action'].parse({ name: 'retry' })).toEqual({ name: 'retry', params: {} });
+    expect(STEP_ARGS['sandbox.duplicateWebhooks'].parse({})).toEqual({ copies: 2 });
+    expect(STEP_ARGS['sandbox.forgeWebhook'].parse({ name: 'AUTHORIZED', tamper: 'signature' })).toEqual({ name: 'AUTHORIZED', tamper: 'signature', success: true });
+    expect(STEP_ARGS['sandbox.fault'].parse({ effect: { type: 'status', status: 500 } })).toEqual({ match: {}, effect: { type: 'status', status: 500 } });
+    expect(STEP_ARGS['expect.merchantOrder'].parse({ status: ['cancelled', 'failed'], within: '2m' })).toEqual({ status: ['cancelled', 'failed'], within: 120_000 });
+  });
+
+  it('rejects what makes no sense', () => {
+    expect(STEP_ARGS['sandbox.advanceClock'].safeParse({}).success).toBe(false);
+    expect(STEP_ARGS['wait'].safeParse({}).success).toBe(false);
+    expect(STEP_ARGS['expect.page'].safeParse({}).success).toBe(false);
+    expect(STEP_ARGS['set'].safeParse({}).success).toBe(false);
+    expect(STEP_ARGS['set'].safeParse({ 'bad-name': 1 }).success).toBe(false);
+    expect(STEP_ARGS['sandbox.forgeWebhook'].safeParse({ name: 'PAID' }).success).toBe(false);
+    expect(STEP_ARGS['sandbox.fault'].safeParse({ effect: { type: 'delay', ms: 1, extra: 1 } }).success).toBe(false);
+    // Templates are for documents only.
+    expect(STEP_ARGS['merchant.capture'].safeParse({ amount: '{{vars.x}}' }).success).toBe(false);
+    expect(DOCUMENT_STEP_ARGS['merchant.capture'].safeParse({ amount: '{{vars.x}}' }).success).toBe(true);
+    expect(DOCUMENT_STEP_ARGS['merchant.capture'].safeParse({ amount: 'x {{vars.x}}' }).success).toBe(false);
+  });
+});
+
+describe('resolveStep', () => {
+  const scope = { vars: { amount: 49900, half: '250', label: 'x' }, reference: 'r-1', order: { reference: 'r-0' } };
+
+  it('interpolates, keeps number types and re-checks the args', () => {
+    const resolved = resolveStep(step('merchant.capture', { amount: '{{vars.amount}}', reference: '{{order.reference}}' }), scope);
+    expect(resolved).toEqual({ name: 'merchant.capture', args: { amount: 49900, reference: 'r-0' }, index: 0, line: 3, col: 9 });
+    if (resolved.name === 'merchant.capture') expect(resolved.args.amount! + 1).toBe(49901);
+  });
+
+  it('a variable of the wrong type is a StepArgsError naming the step and line', () => {
+    expect(() => resolveStep(step('merchant.capture', { amount: '{{vars.half}}' }), scope)).toThrow(StepArgsError);
+    expect(() => resolveStep(step('merchant.capture', { amount: '{{vars.half}}' }), scope)).toThrow(/^merchant\.capture \(line 3\): .*amount/);
+  });
+
+  it('unknown variables are InterpolationErrors', () => {
+    expect(() => resolveStep(step('merchant.refund', { amount: '{{vars.nope}}' }), scope)).toThrow(InterpolationError);
+  });
+
+  it('works on steps as loaded from a suite', () => {
+    const suite = parseSuite(
+      'suite: s\ntitle: T\napi: epayment-v1\nvars: { amount: 100 }\nflows:\n  - id: a\n    title: A\n    steps:\n      - merchant.checkout: { amount: "{{vars.amount}}", as: o }\n      - expect.payment: { capturedAmount: "{{o.amount}}", within: 5s }\n',
+      's.yaml',
+    ).value!;
+    const [checkout, expectPayment] = suite.flows[0].steps;
+    expect(resolveStep(checkout, { vars: suite.vars })).toMatchObject({ name: 'merchant.checkout', args: { amount: 100, as: 'o' }, line: 9, col: 9 });
+    expect(resolveStep(expectPayment, { vars: suite.vars, o: { amount: 100 } })).toMatchObject({ args: { capturedAmount: 100, within: 5000 } });
+  });
+});
