@@ -25,6 +25,9 @@ declare module 'fastify' {
     exchangeReference?: string;
     /** Notes a handler wants on the traffic record. */
     exchangeNotes?: Record<string, unknown>;
+    /** When the request arrived: sandbox clock (ms) and a monotonic timer for the duration. */
+    arrivedAt?: number;
+    arrivedHr?: number;
   }
 }
 
@@ -44,12 +47,15 @@ export function referenceOf(request: FastifyRequest): string | undefined {
   return body && typeof body === 'object' && typeof body.reference === 'string' ? body.reference : undefined;
 }
 
+/**
+ * The amount a fault selector matches: the payment's own amount once it exists (so a fault
+ * scoped to a flow's payment also catches its partial captures), else the create body's.
+ */
 function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
-  const body = request.body as Record<string, any> | undefined;
-  const fromBody = body?.amount?.value ?? body?.modificationAmount?.value;
-  if (typeof fromBody === 'number') return fromBody;
-  if (msn && reference) return ctx.epayment?.get(msn, reference)?.amount.value;
-  return undefined;
+  const existing = msn && reference ? ctx.epayment?.get(msn, reference)?.amount.value : undefined;
+  if (existing !== undefined) return existing;
+  const value = (request.body as Record<string, any> | undefined)?.amount?.value;
+  return typeof value === 'number' ? value : undefined;
 }
 
 /**
@@ -196,6 +202,13 @@ function lazyBody(raw: string, contentType: string | undefined): { value: unknow
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);
 
+  // Fastify only times requests when it logs; the traffic log needs start and duration always.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.arrivedAt = ctx.clock.now();
+    request.arrivedHr = performance.now();
+    done();
+  });
+
   app.addHook('preHandler', async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.auth === 'vipps' && !authenticate(ctx, request, reply)) return reply;
@@ -231,8 +244,8 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
             },
       error: dropped ? 'response dropped by sandbox fault (the operation took effect)' : hung ? 'no answer (sandbox fault: hang)' : undefined,
       fault: request.fault ? faultName(request.fault.effect) : undefined,
-      startedAt: ctx.clock.now() - reply.elapsedTime,
-      durationMs: reply.elapsedTime,
+      startedAt: request.arrivedAt ?? ctx.clock.now(),
+      durationMs: request.arrivedHr === undefined ? 0 : performance.now() - request.arrivedHr,
       notes: request.exchangeNotes,
     });
     if (dropped) request.raw.socket?.destroy();

@@ -62,7 +62,9 @@ const atLeastOne =
     keys.some((k) => v[k] !== undefined);
 
 function defineSteps(t: Templatable) {
-  const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/cents)');
+  /** The integration is expected to refuse (an injected Vipps error): the step records what it showed instead of failing. */
+const ExpectError = z.boolean().default(false).meta({ description: 'Expect the action to fail (e.g. an injected Vipps error); the step records what the integration showed instead of failing.' });
+const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/cents)');
   const AmountOrZero = t(z.number().int().nonnegative(), 'an amount in minor units (øre/cents)');
   const Count = t(z.number().int().nonnegative(), 'a count');
   const Redirect = z.boolean().default(true).meta({ description: 'After acting, the customer is sent back to the merchant\'s returnUrl.' });
@@ -80,15 +82,16 @@ function defineSteps(t: Templatable) {
         amount: Amount.optional().meta({ description: 'Minor units; default vars.amount.' }),
         description: z.string().optional(),
         as: Alias.optional(),
+        expectError: ExpectError,
       })
       .meta({ description: 'Place an order through the profile\'s checkout action; captures reference and redirectUrl (as {{reference}}, {{redirectUrl}} and, with `as`, {{<as>.reference}}).' }),
     'merchant.capture': z
-      .strictObject({ amount: Amount.optional().meta({ description: 'Minor units; default: the whole authorized amount.' }), reference: Reference.optional() })
+      .strictObject({ expectError: ExpectError, amount: Amount.optional().meta({ description: 'Minor units; default: the whole authorized amount.' }), reference: Reference.optional() })
       .meta({ description: 'Capture (ship) the order through the profile\'s capture action.' }),
     'merchant.refund': z
-      .strictObject({ amount: Amount.optional().meta({ description: 'Minor units; default: the whole captured amount.' }), reference: Reference.optional() })
+      .strictObject({ expectError: ExpectError, amount: Amount.optional().meta({ description: 'Minor units; default: the whole captured amount.' }), reference: Reference.optional() })
       .meta({ description: 'Refund the order through the profile\'s refund action.' }),
-    'merchant.cancel': z.strictObject({ reference: Reference.optional() }).meta({ description: 'Cancel the order through the profile\'s cancel action.' }),
+    'merchant.cancel': z.strictObject({ expectError: ExpectError, reference: Reference.optional() }).meta({ description: 'Cancel the order through the profile\'s cancel action.' }),
     'merchant.returnPage': z
       .strictObject({
         freshBrowser: z.boolean().default(true).meta({ description: 'Open the return URL in a new browser context (no cookies), as the app would.' }),

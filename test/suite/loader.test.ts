@@ -28,7 +28,7 @@ describe('loading a valid suite', () => {
     const [captured, polling] = suite.flows;
     expect(captured).toMatchObject({ browser: true, timeout: 60_000, requires: ['capture'], line: 8, col: 5 });
     expect(captured.sandbox.faults).toEqual([{ match: { operation: 'capturePayment' }, effect: { type: 'drop-response' }, times: 1 }]);
-    expect(captured.steps[0]).toEqual({ name: 'merchant.checkout', args: { amount: '{{vars.amount}}', as: 'order' }, index: 0, line: 17, col: 9 });
+    expect(captured.steps[0]).toEqual({ name: 'merchant.checkout', args: { amount: '{{vars.amount}}', as: 'order', expectError: false }, index: 0, line: 17, col: 9 });
     // Defaults filled in; durations turned into milliseconds.
     expect(captured.steps[1].args).toEqual({ redirect: true, via: 'landing' });
     expect(captured.steps[3].args).toEqual({ status: 'paid', within: 15_000 });

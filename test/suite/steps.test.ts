@@ -68,7 +68,7 @@ describe('resolveStep', () => {
 
   it('interpolates, keeps number types and re-checks the args', () => {
     const resolved = resolveStep(step('merchant.capture', { amount: '{{vars.amount}}', reference: '{{order.reference}}' }), scope);
-    expect(resolved).toEqual({ name: 'merchant.capture', args: { amount: 49900, reference: 'r-0' }, index: 0, line: 3, col: 9 });
+    expect(resolved).toEqual({ name: 'merchant.capture', args: { amount: 49900, reference: 'r-0', expectError: false }, index: 0, line: 3, col: 9 });
     if (resolved.name === 'merchant.capture') expect(resolved.args.amount! + 1).toBe(49901);
   });
 

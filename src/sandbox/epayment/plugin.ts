@@ -1,5 +1,246 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../context.ts';
+import { headerValue } from '../http.ts';
+import { ApiError, buildProblem, instanceOf, sendProblem } from '../problem.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
+import { IdempotencyStore, idempotencyScope, type IdempotencyDecision, type StoredOutcome } from './idempotency.ts';
+import { EpaymentMachine } from './machine.ts';
+import { validateIdempotencyKey } from './validation.ts';
+import { eventsView, modificationView, paymentView } from './views.ts';
 
-/** Placeholder: replaced by the epayment implementation. */
-export default async function plugin(_app: FastifyInstance, _opts: { ctx: SandboxContext }) {}
+/**
+ * ePayment API v1 routes (epayment-v1.yaml). Thin: rate limit → Idempotency-Key → state
+ * machine (machine.ts) → serialise. Every handler is synchronous from the idempotency
+ * reservation to the stored outcome, so concurrent duplicates can never apply twice.
+ * Auth, faults and traffic recording come from the shared HTTP layer (../http.ts) through
+ * the route config.
+ */
+
+type Op = 'createPayment' | 'getPayment' | 'getPaymentEventLog' | 'cancelPayment' | 'capturePayment' | 'refundPayment' | 'forceApprove';
+type Params = { Params: { reference: string } };
+
+const BASE = '/epayment/v1';
+export const FORCE_APPROVE_PATHS = {
+  /** Spec, SDKs, Postman, toolkit. */
+  spec: `${BASE}/test/payments/:reference/approve`,
+  /** The force-approve guide page text (CONFLICT, vipps-facts §2.1). */
+  guide: `${BASE}/payments/:reference/approve`,
+} as const;
+
+const config = (operation: Op) => ({ config: { api: 'epayment' as const, operation, auth: 'vipps' as const } });
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** 409 answers for an Idempotency-Key reused with a different body (vipps-facts §2.2). */
+const CONFLICT = {
+  createPayment: (key: string) =>
+    new ApiError({ status: 409, title: 'Idempotency error', detail: `Idempotency-Key ${key} was already used for another create request.`, code: 4020 }),
+  capturePayment: (key: string) =>
+    new ApiError({ status: 409, title: 'Capture idempotency conflict', detail: `Idempotency-Key ${key} was already used for a different capture of this payment.`, code: 4010 }),
+  refundPayment: (key: string) =>
+    new ApiError({ status: 409, title: 'Refund idempotency conflict', detail: `Idempotency-Key ${key} was already used for a different refund of this payment.`, code: 4150 }),
+  cancelPayment: (key: string) =>
+    new ApiError({ status: 409, title: 'Idempotency error', detail: `Idempotency-Key ${key} was already used for a different cancel of this payment.`, code: 4020 }),
+};
+
+function ok(status: number, body: unknown): StoredOutcome {
+  return { status, contentType: 'application/json', body: JSON.stringify(body) };
+}
+
+function problemOutcome(request: FastifyRequest, err: ApiError): StoredOutcome {
+  return { status: err.problem.status, contentType: 'application/problem+json', body: JSON.stringify(buildProblem(err.problem, instanceOf(request))) };
+}
+
+function send(reply: FastifyReply, outcome: StoredOutcome): FastifyReply {
+  return reply.code(outcome.status).type(outcome.contentType).send(outcome.body);
+}
+
+function note(request: FastifyRequest, notes: Record<string, unknown>): void {
+  request.exchangeNotes = request.exchangeNotes ? { ...request.exchangeNotes, ...notes } : notes;
+}
+
+export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
+  const machine = new EpaymentMachine({
+    clock: ctx.clock,
+    settings: ctx.settings,
+    merchant: (msn) => ctx.merchants.byMerchantSerialNumber(msn),
+    publicUrl: () => ctx.publicUrl(),
+    publish: (event) => ctx.events.publish(event),
+  });
+  ctx.epayment = machine;
+
+  const idempotency = new IdempotencyStore();
+  const modifyLimiter = new RateLimiter();
+  const readLimiter = new RateLimiter();
+
+  // A body that is not JSON at all is one more validation error to the ePayment API: same
+  // detail as every other shape error. Everything else goes on to the sandbox's handler.
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError && error.problem.status === 400 && error.problem.extraDetails?.[0]?.name === 'body')
+      return sendProblem(request, reply, { ...error.problem, detail: VALIDATION_DETAIL });
+    throw error;
+  });
+
+  /** §2.15: 5/min per operation + reference + MSN for modifications; 120/min per reference + subscription key for reads. */
+  function rateLimited(request: FastifyRequest, reply: FastifyReply, op: Op, msn: string, reference: string): boolean {
+    const limits = ctx.settings.rateLimits;
+    if (!limits.enabled) return false;
+    const read = op === 'getPayment' || op === 'getPaymentEventLog';
+    const limiter = read ? readLimiter : modifyLimiter;
+    const limit = read ? limits.readPerMinute : limits.modifyPerMinute;
+    const key = read ? `${op}\u0000${headerValue(request, 'ocp-apim-subscription-key')}\u0000${reference}` : `${op}\u0000${msn}\u0000${reference}`;
+    const now = ctx.clock.now();
+    if (limiter.hit(key, limit, now)) return false;
+    reply.header('retry-after', String(limiter.retryAfter(key, now)));
+    note(request, { rateLimited: true });
+    sendProblem(request, reply, {
+      status: 429,
+      title: 'Too Many Requests',
+      detail: `Rate limit exceeded: at most ${limit} ${op} requests per minute for reference ${reference}.`,
+    });
+    return true;
+  }
+
+  /** Answer a non-new idempotency decision. */
+  function answerDecision(request: FastifyRequest, reply: FastifyReply, decision: IdempotencyDecision, key: string, conflict: ApiError): FastifyReply {
+    if (decision.kind === 'replay') {
+      note(request, { idempotency: 'replay' });
+      return send(reply, decision.outcome);
+    }
+    if (decision.kind === 'conflict') {
+      note(request, { idempotency: 'conflict' });
+      return sendProblem(request, reply, conflict.problem);
+    }
+    note(request, { idempotency: 'in-progress' });
+    return sendProblem(request, reply, { status: 409, title: 'Order processing', detail: `A request with Idempotency-Key ${key} is still being processed.`, code: 6160 });
+  }
+
+  /**
+   * After `idempotency.begin()` said `new`: turn what the operation threw into the outcome
+   * to store (ApiError → its problem). Anything else is a sandbox bug: the reservation is
+   * released so the key is not poisoned, and the error goes on to the 500 handler.
+   */
+  function failure(request: FastifyRequest, scope: string, err: unknown): StoredOutcome {
+    if (err instanceof ApiError) return problemOutcome(request, err);
+    idempotency.release(scope);
+    throw err;
+  }
+
+  function finish(reply: FastifyReply, scope: string, outcome: StoredOutcome): FastifyReply {
+    idempotency.complete(scope, outcome);
+    return send(reply, outcome);
+  }
+
+  function idempotencyKey(request: FastifyRequest, reply: FastifyReply): string | undefined {
+    try {
+      return validateIdempotencyKey(headerValue(request, 'idempotency-key'));
+    } catch (err) {
+      sendProblem(request, reply, (err as ApiError).problem);
+      return undefined;
+    }
+  }
+
+  /** The `expire-after` fault for a payment about to be created (ms), noted on the exchange. */
+  function expireAfterFault(request: FastifyRequest, msn: string, reference: string, amount: number): number | undefined {
+    const fault = ctx.faults.take({ api: 'epayment', operation: 'createPayment', msn, reference, amount }, ['expire-after']);
+    if (fault?.effect.type !== 'expire-after') return undefined;
+    note(request, { expireAfterMs: fault.effect.ms });
+    return fault.effect.ms;
+  }
+
+  // --- create ---------------------------------------------------------------------------
+  app.post(`${BASE}/payments`, config('createPayment'), (request, reply) => {
+    const merchant = request.merchant!;
+    const body = request.body;
+    const reference = isObject(body) && typeof body.reference === 'string' ? body.reference : '';
+    if (rateLimited(request, reply, 'createPayment', merchant.msn, reference)) return reply;
+    const key = idempotencyKey(request, reply);
+    if (key === undefined) return reply;
+    const scope = idempotencyScope(merchant.msn, reference, 'createPayment', key);
+    const decision = idempotency.begin(scope, body);
+    if (decision.kind !== 'new') return answerDecision(request, reply, decision, key, CONFLICT.createPayment(key));
+    let outcome: StoredOutcome;
+    try {
+      const p = machine.create(merchant, body, {
+        idempotencyKey: key,
+        pspId: headerValue(request, 'psp-id'),
+        expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
+      });
+      outcome = ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
+    } catch (err) {
+      outcome = failure(request, scope, err);
+    }
+    return finish(reply, scope, outcome);
+  });
+
+  // --- reads ----------------------------------------------------------------------------
+  app.get<Params>(`${BASE}/payments/:reference`, config('getPayment'), (request, reply) => {
+    const msn = request.merchant!.msn;
+    const reference = request.params.reference;
+    if (rateLimited(request, reply, 'getPayment', msn, reference)) return reply;
+    const p = machine.get(msn, reference);
+    if (p === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
+    const stale =
+      ctx.faults.size > 0 && ctx.faults.peek({ api: 'epayment', operation: 'getPayment', msn, reference, amount: p.amount.value }, ['stale-read']) !== undefined;
+    if (stale) note(request, { staleRead: true, actualState: p.state });
+    return send(reply, ok(200, paymentView(p, stale)));
+  });
+
+  app.get<Params>(`${BASE}/payments/:reference/events`, config('getPaymentEventLog'), (request, reply) => {
+    const msn = request.merchant!.msn;
+    const reference = request.params.reference;
+    if (rateLimited(request, reply, 'getPaymentEventLog', msn, reference)) return reply;
+    const p = machine.get(msn, reference);
+    if (p === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
+    return send(reply, ok(200, eventsView(p)));
+  });
+
+  // --- modifications --------------------------------------------------------------------
+  const APPLY = {
+    capturePayment: (msn: string, reference: string, body: unknown, key: string) => machine.capture(msn, reference, body, { idempotencyKey: key }),
+    refundPayment: (msn: string, reference: string, body: unknown, key: string) => machine.refund(msn, reference, body, { idempotencyKey: key }),
+    cancelPayment: (msn: string, reference: string, body: unknown, key: string) => machine.cancel(msn, reference, body, { idempotencyKey: key }),
+  };
+
+  function modification(op: 'capturePayment' | 'refundPayment' | 'cancelPayment') {
+    const apply = APPLY[op];
+    const conflict = CONFLICT[op];
+    return (request: FastifyRequest<Params>, reply: FastifyReply) => {
+      const msn = request.merchant!.msn;
+      const reference = request.params.reference;
+      if (rateLimited(request, reply, op, msn, reference)) return reply;
+      const key = idempotencyKey(request, reply);
+      if (key === undefined) return reply;
+      // Unknown references are answered without touching the key: nothing to be idempotent about.
+      if (machine.get(msn, reference) === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
+      const scope = idempotencyScope(msn, reference, op, key);
+      const decision = idempotency.begin(scope, request.body);
+      if (decision.kind !== 'new') return answerDecision(request, reply, decision, key, conflict(key));
+      let outcome: StoredOutcome;
+      try {
+        outcome = ok(200, modificationView(apply(msn, reference, request.body, key)));
+      } catch (err) {
+        outcome = failure(request, scope, err);
+      }
+      return finish(reply, scope, outcome);
+    };
+  }
+
+  app.post<Params>(`${BASE}/payments/:reference/capture`, config('capturePayment'), modification('capturePayment'));
+  app.post<Params>(`${BASE}/payments/:reference/refund`, config('refundPayment'), modification('refundPayment'));
+  app.post<Params>(`${BASE}/payments/:reference/cancel`, config('cancelPayment'), modification('cancelPayment'));
+
+  // --- force approve (test environment only) ---------------------------------------------
+  for (const [variant, path] of Object.entries(FORCE_APPROVE_PATHS)) {
+    app.post<Params>(path, config('forceApprove'), (request, reply) => {
+      note(request, { forceApprovePath: variant, forceApproveRoute: path.replace(':reference', '{reference}') });
+      try {
+        machine.forceApprove(request.merchant!.msn, request.params.reference, request.body);
+      } catch (err) {
+        if (err instanceof ApiError) return sendProblem(request, reply, err.problem);
+        throw err;
+      }
+      return reply.code(200).send();
+    });
+  }
+}

@@ -1,6 +1,21 @@
+import { ApiError } from '../problem.ts';
+
 /**
  * The contract of the ePayment state machine, shared by its HTTP routes, the landing page
  * and the sandbox control API. The implementation lives in ./machine.ts (no HTTP there).
+ *
+ * Errors: every method that cannot do what it is asked throws an `ApiError` (../problem.ts)
+ * whose `problem` carries the HTTP status, title and ePayment error code — send it with
+ * `sendProblem(request, reply, err.problem)`. A declined card attempt throws the subclass
+ * `PaymentDeclinedError` (below), after recording the attempt.
+ *
+ * Behaviour every reader can rely on:
+ * - `Payment` objects are live: the same object changes as the payment moves on.
+ * - Every read (`get`, `byLandingToken`, `list`) first expires a CREATED payment whose
+ *   `expiresAt` has passed on the sandbox clock, so a moved clock never shows a stale CREATED.
+ * - Every event is appended to `payment.events` and published on `ctx.events` as
+ *   `epayments.payment.<name>.v1` with the §3.3 WebhookEvent payload; customer and system
+ *   events (AUTHORIZED, ABORTED, EXPIRED) carry `idempotencyKey: null`.
  */
 export type Currency = 'NOK' | 'DKK' | 'EUR';
 export interface Amount {
@@ -67,6 +82,60 @@ export interface Payment {
   events: PaymentEventRecord[];
   /** Card failures the customer met on the landing page (magic amounts), newest last. */
   failedAttempts: { at: number; reason: string }[];
+
+  // --- additions (not part of the original contract; all optional for readers) ----------
+  /** Sandbox time of authorization (capture/cancel/refund deadlines count from it). */
+  authorizedAt?: number;
+  /** How the payment got AUTHORIZED. */
+  approvedBy?: ApproveSource;
+  /** MSISDN of the customer who approved (explicit, from `customer`, or the default test user). */
+  approvedPhoneNumber?: string;
+  /** `Psp-Id` header of the create request (card passthrough). */
+  pspId?: string;
+  /** `cardPassthrough` object of a CARD_PASSTHROUGH create request, as received. */
+  cardPassthrough?: CardPassthrough;
+  /** `qrFormat` of a QR payment (format defaulted to IMAGE/SVG+XML). */
+  qrFormat?: { format: QrFormat; size?: number | null };
+  receiptUrl?: string;
+}
+
+export type ApproveSource = 'landing' | 'control' | 'force-approve';
+export type QrFormat = 'TEXT/TARGETURL' | 'IMAGE/SVG+XML' | 'IMAGE/PNG';
+
+export interface CardPassthrough {
+  pspReference: string;
+  cardCallbackUrl: string;
+  cardCallbackAuthHeader?: string;
+  allowedCardTypes?: string[];
+  preferVisaPartOfVisaDankort?: boolean;
+  publicEncryptionKeyId?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Thrown by `approve()` (sources `landing` and `control`, never `force-approve`) when the
+ * payment amount is one of the test environment's magic amounts (vipps-facts §2.16).
+ * The attempt has already been recorded in `payment.failedAttempts`; the payment stays
+ * CREATED, so the customer may try again (same result) or reject, or it expires.
+ * - `outcome: 'declined'`: 151, 182, 183, 184, 186, 187, and for NOK 197, 202.
+ * - `outcome: 'unknown'`: 201 — the result is unknown; nothing more happens.
+ * HTTP status 402, title "Payment declined", code = the magic amount.
+ */
+export class PaymentDeclinedError extends ApiError {
+  constructor(
+    readonly payment: Payment,
+    /** Human-readable reason, e.g. "Insufficient funds". */
+    readonly reason: string,
+    readonly magicAmount: number,
+    readonly outcome: 'declined' | 'unknown',
+  ) {
+    super({
+      status: 402,
+      title: 'Payment declined',
+      detail: `${reason} (test amount ${magicAmount}). The payment is still CREATED.`,
+      code: magicAmount,
+    });
+  }
 }
 
 export interface EpaymentService {
@@ -74,12 +143,19 @@ export interface EpaymentService {
   /** Find a payment by the `token` in its redirectUrl. */
   byLandingToken(token: string): Payment | undefined;
   list(filter?: { msn?: string; state?: PaymentState }): Payment[];
-  /** The customer approves (app or landing page). Throws ApiError when not possible. */
-  approve(msn: string, reference: string, options?: { phoneNumber?: string; source?: 'landing' | 'control' | 'force-approve' }): Payment;
-  /** The customer rejects: ABORTED. */
+  /**
+   * The customer approves (app or landing page). Throws ApiError when not possible:
+   * 404 code 5090 for an unknown payment, 400 code 10020 "Approve not allowed" when the payment
+   * is not CREATED (also after it expired). With source `landing`/`control` (the default is
+   * `control`) magic amounts throw `PaymentDeclinedError` after recording a failed attempt;
+   * `force-approve` skips the magic amounts. Sets `profile.sub` when a scope was requested
+   * (derived from `phoneNumber` ?? `customer.phoneNumber` ?? 4712345678).
+   */
+  approve(msn: string, reference: string, options?: { phoneNumber?: string; source?: ApproveSource }): Payment;
+  /** The customer rejects: ABORTED. 404/5090 unknown; 409 "Payment is not CREATED" (no code) otherwise. */
   reject(msn: string, reference: string): Payment;
-  /** The clock runs out now: EXPIRED. */
+  /** The clock runs out now: EXPIRED. Errors as reject(). */
   expire(msn: string, reference: string): Payment;
-  /** The customer's card is declined (e.g. magic amount); the payment stays CREATED. */
+  /** The customer's card is declined (any reason); the payment stays CREATED. Errors as reject(). */
   failAttempt(msn: string, reference: string, reason: string): Payment;
 }

@@ -1,0 +1,91 @@
+import { fingerprint } from './validation.ts';
+
+/**
+ * Idempotency-Key bookkeeping (vipps-facts §2.2). Scope = (MSN, reference, operation, key),
+ * kept for the sandbox's lifetime (bounded by `capacity`, oldest dropped first).
+ *
+ * - same key + identical body → the stored outcome is replayed byte for byte (status and
+ *   body, 2xx and 4xx alike) without applying the operation again;
+ * - same key + different body → `conflict` (the caller answers 409 with the operation's code);
+ * - the key is reserved by `begin()` synchronously, before the operation runs. The ePayment
+ *   handlers are synchronous from `begin()` to `complete()`, so two identical requests that were
+ *   in flight together (e.g. held back by a `delay` fault) reach `begin()` one after the other
+ *   and the second always sees the first one's outcome. `in-progress` exists for callers that
+ *   would ever await between the two; no ePayment handler does.
+ */
+export interface StoredOutcome {
+  status: number;
+  contentType: string;
+  /** The exact serialised body sent the first time ('' for none). */
+  body: string;
+}
+
+interface Entry {
+  /** The parsed request body of the first request (never mutated by the sandbox). */
+  body: unknown;
+  /** Its canonical text, computed when a second request with the key arrives. */
+  fingerprint: string | undefined;
+  outcome: StoredOutcome | undefined;
+}
+
+export type IdempotencyDecision =
+  | { kind: 'new' }
+  | { kind: 'replay'; outcome: StoredOutcome }
+  | { kind: 'conflict' }
+  | { kind: 'in-progress' };
+
+const NEW: IdempotencyDecision = { kind: 'new' };
+const CONFLICT: IdempotencyDecision = { kind: 'conflict' };
+const IN_PROGRESS: IdempotencyDecision = { kind: 'in-progress' };
+
+export function idempotencyScope(msn: string, reference: string, operation: string, key: string): string {
+  return `${msn}\u0000${reference}\u0000${operation}\u0000${key}`;
+}
+
+export class IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly capacity = 1_000_000) {}
+
+  /**
+   * Look the scope up; when unseen, reserve it for this body and answer `new`. Bodies are
+   * compared by their canonical text (`fingerprint`: key order and whitespace do not count),
+   * computed only when a key comes back, so first requests pay nothing for it.
+   */
+  begin(scope: string, body: unknown): IdempotencyDecision {
+    const entry = this.entries.get(scope);
+    if (entry === undefined) {
+      this.entries.set(scope, { body, fingerprint: undefined, outcome: undefined });
+      if (this.entries.size > this.capacity) this.evict();
+      return NEW;
+    }
+    entry.fingerprint ??= fingerprint(entry.body);
+    if (entry.fingerprint !== fingerprint(body)) return CONFLICT;
+    if (entry.outcome === undefined) return IN_PROGRESS;
+    return { kind: 'replay', outcome: entry.outcome };
+  }
+
+  /** Store the outcome of a reserved scope (replayed from now on). */
+  complete(scope: string, outcome: StoredOutcome): void {
+    const entry = this.entries.get(scope);
+    if (entry) entry.outcome = outcome;
+  }
+
+  /** Forget a reservation whose outcome must not stick to the key (e.g. 404, 5xx). */
+  release(scope: string): void {
+    const entry = this.entries.get(scope);
+    if (entry && entry.outcome === undefined) this.entries.delete(scope);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private evict(): void {
+    let drop = Math.ceil(this.capacity / 10);
+    for (const key of this.entries.keys()) {
+      if (drop-- <= 0) break;
+      this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,486 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Clock, TaskHandle } from '../clock.ts';
+import type { PublishedEvent } from '../events.ts';
+import type { Merchant } from '../merchants.ts';
+import { ApiError } from '../problem.ts';
+import { epaymentError, referenceNotFound } from './errors.ts';
+import {
+  validateCancel,
+  validateCreate,
+  validateForceApprove,
+  validateModification,
+  type CreateInput,
+} from './validation.ts';
+import { webhookPayload } from './views.ts';
+import {
+  PaymentDeclinedError,
+  type ApproveSource,
+  type EpaymentService,
+  type Payment,
+  type PaymentEventName,
+  type PaymentEventRecord,
+  type PaymentState,
+} from './types.ts';
+
+/**
+ * The ePayment state machine (vipps-facts §2.9–2.12, 2.16). No HTTP here: the routes in
+ * plugin.ts validate headers, rate-limit and handle idempotency, then call these methods,
+ * which either return the payment or throw an `ApiError` carrying status, title and code.
+ *
+ * States: CREATED → AUTHORIZED (approve / force approve), ABORTED (reject), EXPIRED (clock),
+ * TERMINATED (merchant cancel before authorization). AUTHORIZED is final; capture, refund and
+ * cancel only move the aggregate (U authorized, C captured, R refunded, X cancelled):
+ *   capture: C + X + new ≤ U and X = 0      refund: R + new ≤ C      cancel: X := U − C
+ */
+
+/** The test user the sandbox assumes when nobody said who approved (§4.1 example MSISDN). */
+export const DEFAULT_TEST_PHONE_NUMBER = '4712345678';
+/** Capture/cancel deadline after authorization: Norway 180 days, Denmark/Finland 14 (§2.9). */
+export const CAPTURE_DEADLINE_DAYS: Record<string, number> = { NOK: 180, DKK: 14, EUR: 14 };
+export const REFUND_DEADLINE_DAYS = 365;
+const DAY = 24 * 3600_000;
+
+/** Magic amounts of the test environment (§2.16), for customer approval only. */
+const MAGIC_DECLINES: Record<number, { reason: string; nokOnly?: boolean }> = {
+  151: { reason: 'Insufficient funds' },
+  182: { reason: 'Refused by issuer' },
+  183: { reason: 'Suspected fraud' },
+  184: { reason: 'Withdrawal limit exceeded' },
+  186: { reason: 'Expired card' },
+  187: { reason: 'Invalid card' },
+  197: { reason: '3-D Secure denied', nokOnly: true },
+  202: { reason: 'SCA required', nokOnly: true },
+};
+const MAGIC_UNKNOWN = 201;
+/** Refund magic (§2.16): the refund amount or the payment amount. */
+const MAGIC_REFUND_NOT_POSSIBLE = 123;
+const MAGIC_REFUND_PERIOD_EXPIRED = 124;
+
+/**
+ * Landing tokens: 24 random bytes, base64url. Drawn from a pooled buffer (refilled 1024
+ * tokens at a time), because one randomBytes() call per create costs more than the create.
+ */
+const TOKEN_BYTES = 24;
+let tokenPool = Buffer.alloc(0);
+let tokenOffset = 0;
+function landingToken(): string {
+  if (tokenOffset + TOKEN_BYTES > tokenPool.length) {
+    tokenPool = randomBytes(TOKEN_BYTES * 1024);
+    tokenOffset = 0;
+  }
+  const token = tokenPool.toString('base64url', tokenOffset, tokenOffset + TOKEN_BYTES);
+  tokenOffset += TOKEN_BYTES;
+  return token;
+}
+
+/** A stable `profile.sub` (UUID-shaped) for a phone number, so Userinfo can map it back. */
+export function subForPhoneNumber(phoneNumber: string): string {
+  const h = createHash('sha256').update(`golive-sub:${phoneNumber}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface MachineClock extends Clock {
+  scheduleAt(at: number, run: () => void): TaskHandle;
+}
+
+export interface MachineDeps {
+  clock: MachineClock;
+  /** Read on every use, so changes to the sandbox settings take effect at once. */
+  settings: { referenceMaxLength: number; paymentExpiryMs: number; maxExpiresAtDays: number };
+  merchant(msn: string): Merchant | undefined;
+  /** Base URL for redirectUrl (landing page, QR images), no trailing slash. */
+  publicUrl(): string;
+  /** Receives every payment event as a webhook-ready `PublishedEvent`. */
+  publish?(event: PublishedEvent): void;
+}
+
+export interface CreateOptions {
+  idempotencyKey?: string | null;
+  /** The `Psp-Id` header (card passthrough). */
+  pspId?: string;
+  /** Called once the request is valid and the reference free: a shorter life for this payment (ms). */
+  expireAfterMs?: (input: CreateInput) => number | undefined;
+}
+
+export interface ModifyOptions {
+  idempotencyKey?: string | null;
+}
+
+/** A tiny binary min-heap of payments by `expiresAt` (one clock task for all expiries). */
+class ExpiryHeap {
+  private readonly items: Payment[] = [];
+  get size() {
+    return this.items.length;
+  }
+  peek(): Payment | undefined {
+    return this.items[0];
+  }
+  push(p: Payment): void {
+    const a = this.items;
+    a.push(p);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent].expiresAt <= a[i].expiresAt) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+  pop(): Payment | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].expiresAt < a[m].expiresAt) m = l;
+        if (r < a.length && a[r].expiresAt < a[m].expiresAt) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export class EpaymentMachine implements EpaymentService {
+  private readonly payments = new Map<string, Payment>();
+  private readonly tokens = new Map<string, Payment>();
+  private readonly expiries = new ExpiryHeap();
+  private expiryTask: { at: number; handle: TaskHandle } | undefined;
+
+  constructor(private readonly deps: MachineDeps) {}
+
+  // --- EpaymentService ------------------------------------------------------------------
+
+  get(msn: string, reference: string): Payment | undefined {
+    const p = this.payments.get(`${msn}:${reference}`);
+    if (p !== undefined) this.touch(p);
+    return p;
+  }
+
+  byLandingToken(token: string): Payment | undefined {
+    const p = this.tokens.get(token);
+    if (p !== undefined) this.touch(p);
+    return p;
+  }
+
+  list(filter: { msn?: string; state?: PaymentState } = {}): Payment[] {
+    const out: Payment[] = [];
+    for (const p of this.payments.values()) {
+      this.touch(p);
+      if (filter.msn !== undefined && p.msn !== filter.msn) continue;
+      if (filter.state !== undefined && p.state !== filter.state) continue;
+      out.push(p);
+    }
+    return out;
+  }
+
+  approve(msn: string, reference: string, options: { phoneNumber?: string; source?: ApproveSource } = {}): Payment {
+    const p = this.require(msn, reference);
+    const source = options.source ?? 'control';
+    if (p.state !== 'CREATED') throw epaymentError(10020, `The payment is ${p.state}; only a CREATED payment can be approved.`);
+    if (options.phoneNumber !== undefined && !/^\d{10,15}$/.test(options.phoneNumber))
+      throw epaymentError(10010, 'The phone number must be an MSISDN (10–15 digits).', 'phoneNumber', 'must match ^\\d{10,15}$');
+    if (source !== 'force-approve') {
+      const value = p.amount.value;
+      const magic = MAGIC_DECLINES[value];
+      if (magic && (!magic.nokOnly || p.amount.currency === 'NOK')) {
+        p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${value} ${magic.reason}` });
+        throw new PaymentDeclinedError(p, magic.reason, value, 'declined');
+      }
+      if (value === MAGIC_UNKNOWN) {
+        p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${value} Unknown result` });
+        throw new PaymentDeclinedError(p, 'Unknown result', value, 'unknown');
+      }
+    }
+    this.authorize(p, options.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, source);
+    return p;
+  }
+
+  reject(msn: string, reference: string): Payment {
+    const p = this.requireCreated(msn, reference, 'rejected');
+    this.finish(p, 'ABORTED', 'ABORTED', this.deps.clock.now());
+    return p;
+  }
+
+  expire(msn: string, reference: string): Payment {
+    const p = this.requireCreated(msn, reference, 'expired');
+    this.finish(p, 'EXPIRED', 'EXPIRED', this.deps.clock.now());
+    return p;
+  }
+
+  failAttempt(msn: string, reference: string, reason: string): Payment {
+    const p = this.requireCreated(msn, reference, 'declined');
+    p.failedAttempts.push({ at: this.deps.clock.now(), reason });
+    return p;
+  }
+
+  // --- merchant operations --------------------------------------------------------------
+
+  /** `POST /payments`: validate, refuse a taken reference (4150), create, schedule expiry. */
+  create(merchant: Merchant, body: unknown, options: CreateOptions = {}): Payment {
+    const now = this.deps.clock.now();
+    const { settings } = this.deps;
+    const input = validateCreate(body, {
+      merchant,
+      referenceMaxLength: settings.referenceMaxLength,
+      maxExpiresAtDays: settings.maxExpiresAtDays,
+      now,
+      pspId: options.pspId,
+    });
+    const key = `${merchant.msn}:${input.reference}`;
+    if (this.payments.has(key))
+      throw epaymentError(4150, `Reference ${input.reference} already exists for MSN ${merchant.msn}. Each payment needs a new reference.`, 'reference', 'already exists');
+
+    const token = landingToken();
+    const c = input.amount.currency;
+    const shortened = options.expireAfterMs?.(input);
+    const p: Payment = {
+      msn: merchant.msn,
+      reference: input.reference,
+      state: 'CREATED',
+      amount: { currency: c, value: input.amount.value },
+      aggregate: {
+        authorizedAmount: { currency: c, value: 0 },
+        cancelledAmount: { currency: c, value: 0 },
+        capturedAmount: { currency: c, value: 0 },
+        refundedAmount: { currency: c, value: 0 },
+      },
+      pspReference: randomUUID(),
+      userFlow: input.userFlow,
+      paymentMethodType: input.paymentMethodType,
+      returnUrl: input.returnUrl,
+      redirectUrl: this.redirectUrl(input, token),
+      landingToken: token,
+      paymentDescription: input.paymentDescription,
+      customer: input.customer,
+      customerInteraction: input.customerInteraction,
+      profileScope: input.profileScope,
+      sub: undefined,
+      metadata: input.metadata,
+      receipt: input.receipt,
+      createRequest: body as Record<string, unknown>,
+      createdAt: now,
+      expiresAt: shortened !== undefined ? now + shortened : (input.expiresAt ?? now + settings.paymentExpiryMs),
+      events: [],
+      failedAttempts: [],
+      pspId: input.pspId,
+      cardPassthrough: input.cardPassthrough,
+      qrFormat: input.qrFormat,
+      receiptUrl: input.receiptUrl,
+    };
+    this.payments.set(key, p);
+    this.tokens.set(token, p);
+    this.record(p, 'CREATED', p.amount.value, options.idempotencyKey ?? null, now, p.pspReference);
+    this.scheduleExpiry(p);
+    return p;
+  }
+
+  capture(msn: string, reference: string, body: unknown, options: ModifyOptions = {}): Payment {
+    const p = this.require(msn, reference);
+    const value = validateModification(body, p.amount.currency);
+    const a = p.aggregate;
+    switch (p.state) {
+      case 'CREATED':
+        throw epaymentError(6080, 'The amount you tried to capture is not reserved. The user must accept the payment before capture can be done.');
+      case 'TERMINATED':
+        throw epaymentError(6070, 'The payment was cancelled (TERMINATED) and cannot be captured.');
+      case 'ABORTED':
+      case 'EXPIRED':
+        throw epaymentError(6200, `The payment is ${p.state} and cannot be captured.`);
+    }
+    const now = this.deps.clock.now();
+    if (now >= p.authorizedAt! + (CAPTURE_DEADLINE_DAYS[p.amount.currency] ?? 180) * DAY)
+      throw epaymentError(6100, 'The capture period for this payment has expired.');
+    if (a.cancelledAmount.value > 0) throw epaymentError(6070, 'The remaining amount was cancelled; a cancelled payment cannot be captured.');
+    if (a.capturedAmount.value >= a.authorizedAmount.value) throw epaymentError(6170, 'The full amount has already been captured.');
+    if (a.capturedAmount.value + value > a.authorizedAmount.value)
+      throw epaymentError(6090, `The total capture amount exceeds the reserved amount (${a.authorizedAmount.value - a.capturedAmount.value} left to capture).`, 'modificationAmount.value', 'exceeds the amount left to capture');
+    const merchant = this.deps.merchant(msn);
+    if (merchant && !merchant.allowPartialCapture && value !== a.authorizedAmount.value)
+      throw epaymentError(6140, 'This sales unit must capture the full amount in one capture.', 'modificationAmount.value', `must be ${a.authorizedAmount.value}`);
+    a.capturedAmount.value += value;
+    this.record(p, 'CAPTURED', value, options.idempotencyKey ?? null, now);
+    return p;
+  }
+
+  refund(msn: string, reference: string, body: unknown, options: ModifyOptions = {}): Payment {
+    const p = this.require(msn, reference);
+    const value = validateModification(body, p.amount.currency);
+    const a = p.aggregate;
+    if (p.state === 'CREATED') throw epaymentError(6020, 'The payment is not reserved yet; there is nothing to refund.');
+    if (p.state !== 'AUTHORIZED') throw epaymentError(6210, `The payment is ${p.state} and cannot be refunded.`);
+    if (a.capturedAmount.value === 0) throw epaymentError(6020, 'Nothing has been captured; only captured amounts can be refunded (cancel the reservation instead).');
+    if (a.refundedAmount.value >= a.capturedAmount.value) throw epaymentError(6180, 'The captured amount has already been refunded in full.');
+    if (a.refundedAmount.value + value > a.capturedAmount.value)
+      throw epaymentError(6150, `The refund exceeds the refundable amount (${a.capturedAmount.value - a.refundedAmount.value} left).`, 'modificationAmount.value', 'exceeds the refundable amount');
+    const now = this.deps.clock.now();
+    if (now >= p.authorizedAt! + REFUND_DEADLINE_DAYS * DAY) throw epaymentError(6220, `Refunds are possible for ${REFUND_DEADLINE_DAYS} days.`);
+    if (value === MAGIC_REFUND_NOT_POSSIBLE || p.amount.value === MAGIC_REFUND_NOT_POSSIBLE)
+      throw epaymentError(5100, 'The refund is not possible: the user has no account to receive it (test amount 123).');
+    if (value === MAGIC_REFUND_PERIOD_EXPIRED || p.amount.value === MAGIC_REFUND_PERIOD_EXPIRED)
+      throw epaymentError(6220, 'The refund period has expired (test amount 124).');
+    a.refundedAmount.value += value;
+    this.record(p, 'REFUNDED', value, options.idempotencyKey ?? null, now);
+    return p;
+  }
+
+  cancel(msn: string, reference: string, body: unknown, options: ModifyOptions = {}): Payment {
+    const p = this.require(msn, reference);
+    const { cancelTransactionOnly } = validateCancel(body);
+    const a = p.aggregate;
+    const now = this.deps.clock.now();
+    switch (p.state) {
+      case 'CREATED':
+        a.cancelledAmount.value = p.amount.value;
+        this.finish(p, 'TERMINATED', 'TERMINATED', now, options.idempotencyKey ?? null);
+        return p;
+      case 'TERMINATED':
+        throw epaymentError(6190, 'The payment has already been cancelled (TERMINATED).');
+      case 'ABORTED':
+      case 'EXPIRED':
+        throw epaymentError(6050, `The payment is ${p.state}; nothing is reserved to cancel.`);
+    }
+    if (cancelTransactionOnly) throw epaymentError(6060, 'The payment is authorized; with cancelTransactionOnly nothing was cancelled.');
+    if (now >= p.authorizedAt! + (CAPTURE_DEADLINE_DAYS[p.amount.currency] ?? 180) * DAY)
+      throw epaymentError(6030, 'The cancel period for this payment has expired.');
+    if (a.capturedAmount.value >= a.authorizedAmount.value) throw epaymentError(6040, 'The payment has been captured in full; refund it instead.');
+    if (a.cancelledAmount.value > 0) throw epaymentError(6190, 'The remaining amount has already been cancelled.');
+    const released = a.authorizedAmount.value - a.capturedAmount.value;
+    a.cancelledAmount.value = released;
+    this.record(p, 'CANCELLED', released, options.idempotencyKey ?? null, now);
+    return p;
+  }
+
+  /**
+   * Test-only force approve (§2.11). Magic amounts do not apply. Errors: 5090 unknown,
+   * 10020 not CREATED, 10010 token or customer does not match, 10030 nobody identified,
+   * 10040 paymentMethod CARD, 10060 Express (shipping).
+   */
+  forceApprove(msn: string, reference: string, body: unknown): Payment {
+    const p = this.require(msn, reference);
+    const { customer, token } = validateForceApprove(body);
+    if (p.state !== 'CREATED') throw epaymentError(10020, `The payment is ${p.state}; only a CREATED payment can be approved.`);
+    if (token !== undefined && token !== p.landingToken) throw epaymentError(10010, 'The token does not belong to this payment.', 'token', 'does not match the redirectUrl token');
+    if (p.createRequest.shipping !== undefined && p.createRequest.shipping !== null)
+      throw epaymentError(10060, 'Force approve does not support Express checkout payments.');
+    if (p.paymentMethodType === 'CARD') throw epaymentError(10040, 'Force approve needs a wallet payment; CARD payments are completed on the card form.');
+    if (customer?.phoneNumber !== undefined && p.customer?.phoneNumber !== undefined && customer.phoneNumber !== p.customer.phoneNumber)
+      throw epaymentError(10010, 'The payment was requested from another customer.', 'customer.phoneNumber', 'differs from the payment customer');
+    if (token === undefined && customer === undefined && p.customer === undefined)
+      throw epaymentError(10030, 'Identify the customer: send customer or the token from redirectUrl.');
+    this.authorize(p, customer?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, 'force-approve');
+    return p;
+  }
+
+  /** The event log of a payment (chronological). */
+  events(msn: string, reference: string): PaymentEventRecord[] {
+    return this.require(msn, reference).events;
+  }
+
+  /** The payment or 404 code 5090 (also for a known reference under another MSN). */
+  require(msn: string, reference: string): Payment {
+    const p = this.get(msn, reference);
+    if (p === undefined) throw referenceNotFound(msn, reference);
+    return p;
+  }
+
+  /** Payments held (all MSNs). */
+  get size(): number {
+    return this.payments.size;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  private requireCreated(msn: string, reference: string, verb: string): Payment {
+    const p = this.require(msn, reference);
+    if (p.state !== 'CREATED') throw new ApiError({ status: 409, title: 'Payment is not CREATED', detail: `The payment is ${p.state} and can no longer be ${verb}.` });
+    return p;
+  }
+
+  private redirectUrl(input: CreateInput, token: string): string | undefined {
+    switch (input.userFlow) {
+      case 'PUSH_MESSAGE':
+        return undefined;
+      case 'NATIVE_REDIRECT':
+        return `vippsMT://?token=${token}`;
+      case 'QR': {
+        const format = input.qrFormat?.format ?? 'IMAGE/SVG+XML';
+        if (format === 'TEXT/TARGETURL') return `${this.deps.publicUrl()}/landing?token=${token}`;
+        const base = `${this.deps.publicUrl()}/qr-image/v1?token=${token}`;
+        return format === 'IMAGE/PNG' ? `${base}&format=png&size=${input.qrFormat?.size ?? 1024}` : base;
+      }
+      default:
+        return `${this.deps.publicUrl()}/landing?token=${token}`;
+    }
+  }
+
+  private authorize(p: Payment, phoneNumber: string, source: ApproveSource): void {
+    const now = this.deps.clock.now();
+    p.state = 'AUTHORIZED';
+    p.aggregate.authorizedAmount.value = p.amount.value;
+    p.authorizedAt = now;
+    p.approvedBy = source;
+    p.approvedPhoneNumber = phoneNumber;
+    if (p.profileScope !== undefined) p.sub = subForPhoneNumber(phoneNumber);
+    this.record(p, 'AUTHORIZED', p.amount.value, null, now);
+  }
+
+  /** A final state reached from CREATED (ABORTED, EXPIRED, TERMINATED). */
+  private finish(p: Payment, state: PaymentState, event: PaymentEventName, at: number, idempotencyKey: string | null = null): void {
+    p.state = state;
+    this.record(p, event, p.amount.value, idempotencyKey, at);
+  }
+
+  private record(p: Payment, name: PaymentEventName, value: number, idempotencyKey: string | null, at: number, pspReference: string = randomUUID()): void {
+    const event: PaymentEventRecord = {
+      reference: p.reference,
+      pspReference,
+      name,
+      amount: { currency: p.amount.currency, value },
+      timestamp: new Date(at).toISOString(),
+      idempotencyKey,
+      success: true,
+    };
+    p.events.push(event);
+    this.deps.publish?.({
+      eventType: `epayments.payment.${name.toLowerCase()}.v1`,
+      msn: p.msn,
+      reference: p.reference,
+      amount: p.amount.value,
+      payload: webhookPayload(p.msn, event),
+    });
+  }
+
+  /** Expire lazily, so a moved clock never shows a stale CREATED even before the task runs. */
+  private touch(p: Payment): void {
+    if (p.state === 'CREATED' && this.deps.clock.now() >= p.expiresAt) this.finish(p, 'EXPIRED', 'EXPIRED', p.expiresAt);
+  }
+
+  private scheduleExpiry(p: Payment): void {
+    this.expiries.push(p);
+    if (this.expiryTask === undefined || p.expiresAt < this.expiryTask.at) {
+      this.expiryTask?.handle.cancel();
+      this.expiryTask = { at: p.expiresAt, handle: this.deps.clock.scheduleAt(p.expiresAt, () => this.runExpiries()) };
+    }
+  }
+
+  private runExpiries(): void {
+    this.expiryTask = undefined;
+    const now = this.deps.clock.now();
+    for (let next = this.expiries.peek(); next !== undefined && next.expiresAt <= now; next = this.expiries.peek()) {
+      this.expiries.pop();
+      this.touch(next);
+    }
+    const next = this.expiries.peek();
+    if (next !== undefined) this.expiryTask = { at: next.expiresAt, handle: this.deps.clock.scheduleAt(next.expiresAt, () => this.runExpiries()) };
+  }
+}
