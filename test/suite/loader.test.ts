@@ -79,7 +79,7 @@ describe('schema errors point at the offending node', () => {
   it('an unknown property is reported at its key, with the accepted ones', () => {
     const text = `${head}  - id: a\n    title: A\n    steps:\n      - merchant.checkout: { amount: 100, colour: red }\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:8:43: flows[0].steps[0].merchant.checkout.colour: unknown property "colour"; expected one of: amount, description, as',
+      'suite.yaml:8:43: flows[0].steps[0].merchant.checkout.colour: unknown property "colour"; expected one of: amount, description, as, expectError',
     ]);
   });
 
