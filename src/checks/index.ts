@@ -1,0 +1,252 @@
+/**
+ * The checks: one per checklist item (src/checks/items/), and how to run them.
+ *
+ * - `evaluateFlow(itemIds, input)`: at the end of a flow, judge the flow-scoped items the flow
+ *   lists, on the flow's input (its traffic and observations).
+ * - `evaluateRun(input)`: once per run, judge every run-scoped item over all traffic, and report
+ *   flow-scoped items that no flow of the run exercised (no evidence is never a pass).
+ * - `mergeResults(...)`: fold flow and run results into one result per item.
+ *
+ * `notApplicable(profile)` is asked first. A check that throws does not take the run down: its item
+ * gets a REVIEW finding "check crashed: …" with `internalError` set, because the crash says nothing
+ * about the integration (FAILED would blame it, PASSED would hide the gap) — a person must look.
+ */
+import { CATALOGUE, itemById } from './catalogue.ts';
+import type { Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
+import { breachVerdict, flowIdOf } from './support/findings.ts';
+import { epEndpointCreate } from './items/ep-endpoint-create.ts';
+import { epEndpointGet } from './items/ep-endpoint-get.ts';
+import { epEndpointEvents } from './items/ep-endpoint-events.ts';
+import { epEndpointCancel } from './items/ep-endpoint-cancel.ts';
+import { epEndpointCaptureFull } from './items/ep-endpoint-capture-full.ts';
+import { epEndpointCapturePartial } from './items/ep-endpoint-capture-partial.ts';
+import { epEndpointRefundFull } from './items/ep-endpoint-refund-full.ts';
+import { epEndpointRefundPartial } from './items/ep-endpoint-refund-partial.ts';
+import { epWebhooksAndPolling } from './items/ep-webhooks-and-polling.ts';
+import { epStatesAuthorized } from './items/ep-states-authorized.ts';
+import { epStatesAborted } from './items/ep-states-aborted.ts';
+import { epStatesExpired } from './items/ep-states-expired.ts';
+import { epStatesTerminated } from './items/ep-states-terminated.ts';
+import { epStatesCreated } from './items/ep-states-created.ts';
+import { epEventsCaptured } from './items/ep-events-captured.ts';
+import { epEventsRefunded } from './items/ep-events-refunded.ts';
+import { epEventsCancelled } from './items/ep-events-cancelled.ts';
+import { epErrorsLog } from './items/ep-errors-log.ts';
+import { epErrorsDisplay } from './items/ep-errors-display.ts';
+import { epHeaders } from './items/ep-headers.ts';
+import { epReceipt } from './items/ep-receipt.ts';
+import { epIdempotency } from './items/ep-idempotency.ts';
+import { epTokenCache } from './items/ep-token-cache.ts';
+import { epReference } from './items/ep-reference.ts';
+import { epPolling } from './items/ep-polling.ts';
+import { epRedirect } from './items/ep-redirect.ts';
+import { epNoIframe } from './items/ep-no-iframe.ts';
+import { epTimeoutWait } from './items/ep-timeout-wait.ts';
+import { epCaptureOnDelivery } from './items/ep-capture-on-delivery.ts';
+import { epCancelRemainder } from './items/ep-cancel-remainder.ts';
+import { epCustomerPresent } from './items/ep-customer-present.ts';
+import { ep429Backoff } from './items/ep-429-backoff.ts';
+import { epDesign } from './items/ep-design.ts';
+import { epSupport } from './items/ep-support.ts';
+import { epNordic } from './items/ep-nordic.ts';
+import { epOrderCaptured } from './items/ep-order-captured.ts';
+import { epOrderRefunded } from './items/ep-order-refunded.ts';
+import { epOrderCancelled } from './items/ep-order-cancelled.ts';
+import { epOrderProd } from './items/ep-order-prod.ts';
+import { epEvidenceFresh } from './items/ep-evidence-fresh.ts';
+import { whVerifyHmac } from './items/wh-verify-hmac.ts';
+import { whAckFast } from './items/wh-ack-fast.ts';
+import { whIdempotent } from './items/wh-idempotent.ts';
+import { whSuccessFlag } from './items/wh-success-flag.ts';
+import { whNotTruth } from './items/wh-not-truth.ts';
+
+export { CATALOGUE, CHECKLIST_ITEM_IDS, itemById } from './catalogue.ts';
+export type { Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
+
+/** Every check, in catalogue order. */
+export const ALL_CHECKS: readonly Check[] = [
+  epEndpointCreate,
+  epEndpointGet,
+  epEndpointEvents,
+  epEndpointCancel,
+  epEndpointCaptureFull,
+  epEndpointCapturePartial,
+  epEndpointRefundFull,
+  epEndpointRefundPartial,
+  epWebhooksAndPolling,
+  epStatesAuthorized,
+  epStatesAborted,
+  epStatesExpired,
+  epStatesTerminated,
+  epStatesCreated,
+  epEventsCaptured,
+  epEventsRefunded,
+  epEventsCancelled,
+  epErrorsLog,
+  epErrorsDisplay,
+  epHeaders,
+  epReceipt,
+  epIdempotency,
+  epTokenCache,
+  epReference,
+  epPolling,
+  epRedirect,
+  epNoIframe,
+  epTimeoutWait,
+  epCaptureOnDelivery,
+  epCancelRemainder,
+  epCustomerPresent,
+  ep429Backoff,
+  epDesign,
+  epSupport,
+  epNordic,
+  epOrderCaptured,
+  epOrderRefunded,
+  epOrderCancelled,
+  epOrderProd,
+  epEvidenceFresh,
+  whVerifyHmac,
+  whAckFast,
+  whIdempotent,
+  whSuccessFlag,
+  whNotTruth,
+];
+
+const BY_ID = new Map(ALL_CHECKS.map((c) => [c.item.id, c]));
+
+export function checkFor(itemId: string): Check | undefined {
+  return BY_ID.get(itemId);
+}
+
+/** The verdict of one item, with the findings it rests on. */
+export interface ItemResult {
+  item: string;
+  verdict: Verdict;
+  findings: Finding[];
+}
+
+/**
+ * One verdict from several findings: any FAILED → FAILED, else WARNING, else REVIEW, else PASSED;
+ * all NOT_APPLICABLE → NOT_APPLICABLE. No findings at all → REVIEW (nothing was judged, so
+ * nothing may pass).
+ */
+export function combineFindings(findings: readonly Finding[]): Verdict {
+  if (findings.length === 0) return 'REVIEW';
+  const has = (v: Verdict) => findings.some((f) => f.verdict === v);
+  if (has('FAILED')) return 'FAILED';
+  if (has('WARNING')) return 'WARNING';
+  if (has('REVIEW')) return 'REVIEW';
+  if (has('PASSED')) return 'PASSED';
+  return 'NOT_APPLICABLE';
+}
+
+/** Run one check with its applicability test, never throwing. */
+export function runCheck(check: Check, input: CheckInput): Finding {
+  const flowId = flowIdOf(input);
+  const base = (verdict: Verdict, message: string, extra: Partial<Finding> = {}): Finding => ({
+    item: check.item.id,
+    verdict,
+    message,
+    ...(flowId !== undefined ? { flowId } : {}),
+    ...extra,
+  });
+  try {
+    const reason = check.notApplicable?.(input.profile);
+    if (reason) return base('NOT_APPLICABLE', `Not applicable: ${reason}.`);
+    const f = check.evaluate(input);
+    if (!f || typeof f !== 'object' || !f.verdict) throw new Error('the check returned no finding');
+    return f.item === check.item.id ? f : { ...f, item: check.item.id };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const where = e.stack?.split('\n').find((l) => l.includes('/checks/'))?.trim();
+    return base('REVIEW', `check crashed: ${e.message} — golive could not judge this item; a person must review the evidence.`, {
+      internalError: `${e.name}: ${e.message}${where ? ` (${where})` : ''}`,
+    });
+  }
+}
+
+function resultOf(itemId: string, findings: Finding[]): ItemResult {
+  return { item: itemId, verdict: combineFindings(findings), findings };
+}
+
+/**
+ * Judge the flow-scoped items a flow lists, on that flow's input. Run-scoped items the flow lists
+ * are left to `evaluateRun` (the flow only contributes evidence to the run's traffic: judging, say,
+ * EP-ERRORS-LOG on one flow would miss the errors other flows provoked). Unknown ids get a REVIEW
+ * finding.
+ */
+export function evaluateFlow(itemIds: readonly string[], input: CheckInput): ItemResult[] {
+  const out: ItemResult[] = [];
+  const flow = input.flows.length === 1 ? input.flows[0] : undefined;
+  for (const id of new Set(itemIds)) {
+    const check = checkFor(id);
+    if (!check) {
+      const flowId = flowIdOf(input);
+      out.push(
+        resultOf(id, [
+          { item: id, verdict: 'REVIEW', message: `golive has no automatic check for ${id}; a person must judge it from the flow's evidence.`, ...(flowId !== undefined ? { flowId } : {}) },
+        ]),
+      );
+      continue;
+    }
+    if (check.scope === 'run') continue; // judged once over all traffic by evaluateRun
+    if (flow?.outcome === 'not-applicable') {
+      out.push(resultOf(id, [{ item: id, verdict: 'NOT_APPLICABLE', message: `Not applicable: the flow ${flow.id} did not apply${flow.error ? ` (${flow.error})` : ''}.`, flowId: flow.id }]));
+      continue;
+    }
+    const finding = runCheck(check, input);
+    if (flow?.outcome === 'step-failed' && finding.verdict !== 'PASSED' && finding.verdict !== 'NOT_APPLICABLE')
+      finding.details = [...(finding.details ?? []), `note: the flow stopped at a failed step${flow.error ? ` (${flow.error})` : ''}, so evidence may be missing`];
+    out.push(resultOf(id, [finding]));
+  }
+  return out;
+}
+
+/**
+ * Judge the run: every run-scoped check over all traffic, and — for flow-scoped checks — a
+ * "not exercised" finding (FAILED for required items, WARNING for recommended) when no flow of the
+ * run lists the item, or NOT_APPLICABLE when the profile rules it out. Flow-scoped items that some
+ * flow lists are judged by `evaluateFlow`; fold both with `mergeResults`.
+ */
+export function evaluateRun(input: CheckInput): ItemResult[] {
+  const listed = new Set(input.flows.flatMap((f) => f.checklist ?? []));
+  const out: ItemResult[] = [];
+  for (const check of ALL_CHECKS) {
+    if (check.scope === 'run') {
+      out.push(resultOf(check.item.id, [runCheck(check, input)]));
+      continue;
+    }
+    if (listed.has(check.item.id)) continue;
+    const reason = safeNotApplicable(check, input);
+    const finding: Finding = reason
+      ? { item: check.item.id, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${reason}.` }
+      : {
+          item: check.item.id,
+          verdict: breachVerdict(check.item),
+          message: `Not exercised: no flow of this run lists ${check.item.id}, so there is no evidence for it (add a flow that produces it).`,
+        };
+    out.push(resultOf(check.item.id, [finding]));
+  }
+  return out;
+}
+
+function safeNotApplicable(check: Check, input: CheckInput): string | undefined {
+  try {
+    return check.notApplicable?.(input.profile);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fold results (from flows and the run) into one per item, in catalogue order (unknown ids last). */
+export function mergeResults(...lists: readonly ItemResult[][]): ItemResult[] {
+  const byItem = new Map<string, Finding[]>();
+  for (const list of lists) for (const r of list) byItem.set(r.item, [...(byItem.get(r.item) ?? []), ...r.findings]);
+  const order = new Map(CATALOGUE.map((i, n) => [i.id, n]));
+  return [...byItem.entries()]
+    .sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || a.localeCompare(b))
+    .map(([id, findings]) => resultOf(id, findings));
+}
+
+/** The catalogue entry for a result's item (undefined for ids outside the catalogue). */
+export const itemOf = (result: ItemResult): ChecklistItem | undefined => itemById(result.item);

@@ -1,0 +1,62 @@
+/**
+ * EP-CAPTURE-ON-DELIVERY — capture only when the goods are delivered (knowledge base "Capture";
+ * vipps-facts §8.3 #27, §7.8).
+ * https://developer.vippsmobilepay.com/docs/knowledge-base/reserve-and-capture/
+ *
+ * Rule: "you cannot capture before the product or service is provided": capture after delivery or
+ * shipping, not automatically when the payment is authorized — unless delivery is instant
+ * (digital goods), which the profile declares with `capabilities.instantDelivery: true`.
+ *
+ * Evidence (whole run): each capture (retries of a failed capture and idempotent replays are not
+ * judged again), the payment's authorization time (customer approve, authorized webhook, GET), and
+ * golive's merchant actions — non-GET kind:'merchant' exchanges of the same flow (ship, deliver,
+ * capture in the admin) between authorization and capture. Recommended row: WARNING for a capture
+ * no merchant action preceded, or when no capture was made at all. Not applicable with
+ * `capabilities.capture: false`.
+ */
+import { catalogueItem } from '../catalogue.ts';
+import type { Exchange } from '../../traffic/types.ts';
+import type { Check } from '../types.ts';
+import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
+import { declaredOn, offReason } from '../support/profile.ts';
+import { finalStateOf, payments } from '../support/payments.ts';
+import { byTime, describe, idempotencyKeyOf, isTransientFailure } from '../support/traffic.ts';
+
+const item = catalogueItem('EP-CAPTURE-ON-DELIVERY');
+
+export const epCaptureOnDelivery: Check = {
+  item,
+  scope: 'run',
+  notApplicable: (profile) => offReason(profile, 'capture'),
+  evaluate(input) {
+    const instant = declaredOn(input.profile, 'instantDelivery');
+    const t = new Tally();
+    let judged = 0;
+    const merchantActions = input.traffic.filter((e) => e.kind === 'merchant' && e.request.method.toUpperCase() !== 'GET');
+    for (const p of payments(input).values()) {
+      const fin = finalStateOf(p);
+      if (!fin || fin.state !== 'AUTHORIZED') continue;
+      const captures = [...p.captures].sort(byTime);
+      const seenKeys = new Set<string>();
+      let prev: Exchange | undefined;
+      for (const c of captures) {
+        const key = idempotencyKeyOf(c);
+        const replay = key !== undefined && seenKeys.has(key);
+        if (key) seenKeys.add(key);
+        const retry = prev !== undefined && isTransientFailure(prev) && c.startedAt - prev.startedAt < 120_000;
+        prev = c;
+        if (replay || retry) continue;
+        judged++;
+        const trigger = merchantActions.find(
+          (m) => m.startedAt >= fin.at - 1 && m.startedAt <= c.startedAt && (m.flowId === undefined || c.flowId === undefined || m.flowId === c.flowId),
+        );
+        if (trigger) t.cite(trigger, c).note(`${p.reference}: ${describe(c)} after the merchant action ${describe(trigger)}`);
+        else if (instant) t.cite(c).note(`${p.reference}: ${describe(c)} ${seconds(c.startedAt - fin.at)} after authorization (instant delivery declared)`);
+        else t.add('WARNING', `${p.reference}: ${describe(c)} captured ${seconds(c.startedAt - fin.at)} after authorization (${fin.source}) with no delivery/ship action in between`, c);
+      }
+    }
+    if (judged === 0) return noEvidence(item, input, 'No capture of an authorized payment was observed, so capture timing could not be judged.');
+    if (t.problems === 0) return t.finding(item, input, `${plural(judged, 'capture')} followed a delivery action${instant ? ' or instant delivery' : ''}.`);
+    return t.finding(item, input, `${plural(t.problems, 'capture')} made automatically on authorization: ${t.summary()}.`);
+  },
+};

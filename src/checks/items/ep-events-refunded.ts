@@ -1,0 +1,32 @@
+/**
+ * EP-EVENTS-REFUNDED — "Handle responses … the events CANCELLED, CAPTURED and REFUNDED" (ePayment
+ * checklist, Quality assurance; vipps-facts §8.2 #15, §2.9–2.10a). The combined facts row
+ * EP-EVENTS-CAPTURED/REFUNDED/CANCELLED is three items, as in src/suite/checklist.ts.
+ * https://developer.vippsmobilepay.com/docs/APIs/epayment-api/checklist/
+ *
+ * Rule: REFUNDED is an event, not a state (the payment stays AUTHORIZED); what moved is read from
+ * the aggregate. After each refund the merchant's back office shows the new amounts, and a
+ * duplicate delivery of the same event does not book it twice.
+ *
+ * Evidence (flow): accepted refundPayment exchanges (idempotent replays skipped) and the last
+ * merchant-order observation after each (before the next modification of the payment): its status
+ * must match the aggregate (captured / partially-captured / refunded / partially-refunded /
+ * cancelled), and amounts in the observation's `raw` (capturedAmount, refundedAmount,
+ * cancelledAmount) must equal the aggregate. FAILED on a mismatch or when no refund was
+ * made/observed; WARNING when only some refunds were followed by an observation. Not applicable
+ * with `capabilities.refund: false`.
+ */
+import { catalogueItem } from '../catalogue.ts';
+import type { Check } from '../types.ts';
+import { judgeEvent } from '../support/events.ts';
+import { offReason } from '../support/profile.ts';
+import { OP } from '../support/traffic.ts';
+
+const item = catalogueItem('EP-EVENTS-REFUNDED');
+
+export const epEventsRefunded: Check = {
+  item,
+  scope: 'flow',
+  notApplicable: (profile) => offReason(profile, 'refund'),
+  evaluate: (input) => judgeEvent(item, input, OP.refund),
+};

@@ -1,0 +1,275 @@
+import { header } from '../../traffic/log.ts';
+import type { Exchange } from '../../traffic/types.ts';
+
+/**
+ * Reading the traffic log the way checks need it. Everything here tolerates the shapes the
+ * sandbox and the recording proxy produce: `operation` may be missing (proxy), URLs may be
+ * paths or absolute, header names any case, and secrets are redaction fingerprints
+ * (`[REDACTED:1a2b3c4d]`, equal secrets ⇒ equal fingerprints within a run).
+ */
+
+/** Spec operationIds (epayment-v1.yaml, access-token.yaml) and the sandbox's names for Webhooks v1 (no operationIds in its spec). */
+export const OP = {
+  token: 'fetchAuthorizationTokenUsingPost',
+  create: 'createPayment',
+  get: 'getPayment',
+  events: 'getPaymentEventLog',
+  cancel: 'cancelPayment',
+  capture: 'capturePayment',
+  refund: 'refundPayment',
+  forceApprove: 'forceApprove',
+  registerWebhook: 'registerWebhook',
+  listWebhooks: 'getWebhooks',
+  deleteWebhook: 'deleteWebhook',
+  deliverWebhook: 'deliverWebhook',
+} as const;
+
+/** Other names seen for the same operations (the brief's and older SDKs'), mapped to ours. */
+const ALIASES: Record<string, string> = {
+  fetchToken: OP.token,
+  getAllWebhooks: OP.listWebhooks,
+  createWebhook: OP.registerWebhook,
+  adjustmentsRefund: OP.refund,
+  adjustmentsCapture: OP.capture,
+};
+
+/** Operations that the spec says must carry an Idempotency-Key. */
+export const IDEMPOTENT_OPS: readonly string[] = [OP.create, OP.capture, OP.refund, OP.cancel];
+export const MODIFICATION_OPS: readonly string[] = [OP.capture, OP.refund, OP.cancel];
+/** Order Management calls that put information in the payment history. */
+export const ORDER_MANAGEMENT_INFO_OPS: readonly string[] = ['postReceiptV2', 'postReceipt', 'putCategoryV2', 'putOrder'];
+
+const EPAYMENT_PATH = /\/epayment\/v1\/payments(?:\/([^/?#]+))?(?:\/(events|cancel|capture|refund))?\/?$/;
+const FORCE_APPROVE_PATH = /\/epayment\/v1\/(?:test\/)?payments\/([^/?#]+)\/approve\/?$/;
+const WEBHOOKS_PATH = /\/webhooks\/v1\/webhooks(?:\/([^/?#]+))?\/?$/;
+const OM_RECEIPT_PATH = /\/order-management\/v2\/[^/]+\/receipts\/([^/?#]+)\/?$/;
+const OM_CATEGORY_PATH = /\/order-management\/v2\/[^/]+\/categories\/([^/?#]+)\/?$/;
+
+const pathOnly = (e: Exchange): string => {
+  const raw = e.request.path || e.request.url || '';
+  try {
+    return raw.startsWith('http') ? new URL(raw).pathname : raw.split('?')[0];
+  } catch {
+    return raw.split('?')[0];
+  }
+};
+
+/** The exchange's operation: the recorded one (aliases normalised), else inferred from method + path. */
+export function operationOf(e: Exchange): string | undefined {
+  if (e.operation) return ALIASES[e.operation] ?? e.operation;
+  const method = e.request.method.toUpperCase();
+  const path = pathOnly(e);
+  if (method === 'POST' && /\/accesstoken\/get\/?$/.test(path)) return OP.token;
+  if (method === 'POST' && FORCE_APPROVE_PATH.test(path)) return OP.forceApprove;
+  const m = EPAYMENT_PATH.exec(path);
+  if (m) {
+    const [, ref, sub] = m;
+    if (!ref && method === 'POST') return OP.create;
+    if (ref && !sub && method === 'GET') return OP.get;
+    if (sub === 'events' && method === 'GET') return OP.events;
+    if (sub === 'cancel' && method === 'POST') return OP.cancel;
+    if (sub === 'capture' && method === 'POST') return OP.capture;
+    if (sub === 'refund' && method === 'POST') return OP.refund;
+  }
+  const w = WEBHOOKS_PATH.exec(path);
+  if (w && e.kind === 'api') {
+    if (!w[1] && method === 'POST') return OP.registerWebhook;
+    if (!w[1] && method === 'GET') return OP.listWebhooks;
+    if (w[1] && method === 'DELETE') return OP.deleteWebhook;
+  }
+  if (method === 'POST' && OM_RECEIPT_PATH.test(path)) return 'postReceiptV2';
+  if (method === 'PUT' && OM_CATEGORY_PATH.test(path)) return 'putCategoryV2';
+  return undefined;
+}
+
+export const isOp = (e: Exchange, ...ops: readonly string[]): boolean => {
+  const op = operationOf(e);
+  return op !== undefined && ops.includes(op);
+};
+
+/** The integration's own calls to the (sandbox) Vipps API, without the test-only force approve. */
+export const apiCalls = (traffic: readonly Exchange[]): Exchange[] =>
+  traffic.filter((e) => e.kind === 'api' && operationOf(e) !== OP.forceApprove);
+
+export const apiOps = (traffic: readonly Exchange[], ...ops: readonly string[]): Exchange[] =>
+  traffic.filter((e) => e.kind === 'api' && isOp(e, ...ops));
+
+export const statusOf = (e: Exchange): number | undefined => e.response?.status;
+export const isOk = (e: Exchange): boolean => e.response !== undefined && e.response.status >= 200 && e.response.status < 300;
+/** No (normal) answer reached the client: dropped, hung, timed out. */
+export const noAnswer = (e: Exchange): boolean => e.response === undefined;
+/** An outcome the client should retry with the same key (or resolve by GET): no answer, 5xx, 429, 423. */
+export const isTransientFailure = (e: Exchange): boolean => {
+  const s = e.response?.status;
+  return s === undefined || s >= 500 || s === 429 || s === 423;
+};
+/** The sandbox applied the operation but the client never saw the answer (`drop-response`). */
+export const tookEffectUnseen = (e: Exchange): boolean =>
+  e.response === undefined && (e.fault === 'drop-response' || /took effect/i.test(e.error ?? ''));
+
+export const endOf = (e: Exchange): number => e.startedAt + (Number.isFinite(e.durationMs) ? e.durationMs : 0);
+
+/** The payment reference an exchange is about: recorded, else from the path or body. */
+export function referenceOf(e: Exchange): string | undefined {
+  if (e.reference) return e.reference;
+  const path = pathOnly(e);
+  const m = EPAYMENT_PATH.exec(path) ?? FORCE_APPROVE_PATH.exec(path) ?? OM_RECEIPT_PATH.exec(path) ?? OM_CATEGORY_PATH.exec(path);
+  if (m?.[1]) return decodeURIComponent(m[1]);
+  const body = e.request.body as Record<string, unknown> | undefined;
+  return body && typeof body === 'object' && typeof body.reference === 'string' ? body.reference : undefined;
+}
+
+export const reqHeader = (e: Exchange, name: string): string | undefined => header(e.request.headers, name);
+export const resHeader = (e: Exchange, name: string): string | undefined => header(e.response?.headers, name);
+
+/** The ePayment `Idempotency-Key` header (not eCom's X-Request-Id, which the log also files as idempotencyKey). */
+export function idempotencyKeyOf(e: Exchange): string | undefined {
+  const v = reqHeader(e, 'idempotency-key');
+  if (v !== undefined) return v.trim() === '' ? undefined : v;
+  if (reqHeader(e, 'x-request-id') !== undefined) return undefined;
+  return e.idempotencyKey || undefined;
+}
+
+/** What identifies the bearer token of a call: its redaction fingerprint (or the raw value in unredacted logs). */
+export function bearerOf(e: Exchange): string | undefined {
+  const auth = reqHeader(e, 'authorization');
+  const m = auth ? /^Bearer\s+(\S.*)$/i.exec(auth.trim()) : null;
+  return m ? m[1].trim() : undefined;
+}
+
+export const bodyOf = (e: Exchange): Record<string, any> | undefined => {
+  const b = e.request.body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, any>) : undefined;
+};
+export const responseBodyOf = (e: Exchange): any => e.response?.body;
+
+/** Canonical JSON (sorted keys) for comparing request bodies. */
+export function canonicalJson(v: unknown): string {
+  if (v === undefined) return '';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+export interface Agg {
+  authorized: number;
+  captured: number;
+  refunded: number;
+  cancelled: number;
+  currency?: string;
+}
+
+const val = (a: unknown): number | undefined => {
+  const v = (a as { value?: unknown } | undefined)?.value;
+  return typeof v === 'number' ? v : undefined;
+};
+
+/** `aggregate` of a GetPaymentResponse / ModificationResponse body. */
+export function aggregateOf(body: unknown): Agg | undefined {
+  const a = (body as { aggregate?: Record<string, unknown> } | undefined)?.aggregate;
+  if (!a || typeof a !== 'object') return undefined;
+  const authorized = val(a.authorizedAmount);
+  if (authorized === undefined) return undefined;
+  return {
+    authorized,
+    captured: val(a.capturedAmount) ?? 0,
+    refunded: val(a.refundedAmount) ?? 0,
+    cancelled: val(a.cancelledAmount) ?? 0,
+    currency: (a.authorizedAmount as { currency?: string }).currency,
+  };
+}
+
+export const modificationAmountOf = (e: Exchange): { value: number; currency?: string } | undefined => {
+  const m = bodyOf(e)?.modificationAmount;
+  return m && typeof m.value === 'number' ? { value: m.value, currency: m.currency } : undefined;
+};
+
+/** `#42 POST /epayment/v1/payments/acme-1/capture` */
+export function describe(e: Exchange): string {
+  return `#${e.seq} ${e.request.method.toUpperCase()} ${pathOnly(e)}`;
+}
+
+/** `→ 201`, `→ no answer (response dropped …)` */
+export function outcomeOf(e: Exchange): string {
+  if (e.response) return `→ ${e.response.status}${e.fault ? ` (fault ${e.fault})` : ''}`;
+  return `→ no answer${e.error ? ` (${e.error})` : ''}${e.fault && !(e.error ?? '').includes(e.fault) ? ` (fault ${e.fault})` : ''}`;
+}
+
+/** ePayment error code from a problem body (`extraDetails[{name:"ErrorCode"}]`). */
+export function errorCodeOf(body: unknown): string | undefined {
+  const extra = (body as { extraDetails?: { name?: string; reason?: string }[] } | undefined)?.extraDetails;
+  return Array.isArray(extra) ? extra.find((d) => d?.name === 'ErrorCode')?.reason : undefined;
+}
+
+export const bySeq = (a: Exchange, b: Exchange): number => a.seq - b.seq;
+export const byTime = (a: Exchange, b: Exchange): number => a.startedAt - b.startedAt || a.seq - b.seq;
+
+// --- webhooks --------------------------------------------------------------------------
+
+export const deliveries = (traffic: readonly Exchange[]): Exchange[] =>
+  traffic.filter((e) => e.kind === 'webhook' && (operationOf(e) === OP.deliverWebhook || e.operation === undefined));
+
+/** A forged delivery (wrong signature, altered body, moved date, no signature …). */
+export const isForged = (e: Exchange): boolean => {
+  const tamper = e.notes?.tamper;
+  return (typeof e.fault === 'string' && e.fault.startsWith('webhook-tamper')) || (typeof tamper === 'string' && tamper !== 'none');
+};
+/** Recorded but never sent (`webhook-drop`). */
+export const isDropped = (e: Exchange): boolean => e.fault === 'webhook-drop' || /not delivered/i.test(e.error ?? '');
+/** Sent on golive's request through the control API (not caused by a payment event). */
+export const isInjected = (e: Exchange): boolean => e.notes?.injected === true;
+
+/** Deliveries the sandbox sent for real payment events (not dropped, not forged, not injected). */
+export const genuineDeliveries = (traffic: readonly Exchange[]): Exchange[] =>
+  deliveries(traffic).filter((e) => !isDropped(e) && !isForged(e) && !isInjected(e));
+
+export interface WebhookPayload {
+  reference?: string;
+  name?: string;
+  success?: boolean;
+  pspReference?: string;
+  amount?: { value?: number; currency?: string };
+  msn?: string;
+}
+
+export function payloadOf(e: Exchange): WebhookPayload {
+  let b = e.request.body;
+  if (typeof b === 'string') {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return {};
+    }
+  }
+  return b && typeof b === 'object' ? (b as WebhookPayload) : {};
+}
+
+/** Event name of a delivery: payload `name`, else from notes.eventType (`epayments.payment.captured.v1`). */
+export function eventNameOf(e: Exchange): string | undefined {
+  const name = payloadOf(e).name;
+  if (typeof name === 'string') return name.toUpperCase();
+  const t = e.notes?.eventType;
+  const m = typeof t === 'string' ? /^epayments\.payment\.([a-z]+)\.v\d+$/.exec(t) : null;
+  return m ? m[1].toUpperCase() : undefined;
+}
+
+/** Registration events of a register call or of a list answer's webhooks. */
+export function registeredEvents(e: Exchange): { events: string[]; url?: string }[] {
+  const op = operationOf(e);
+  if (op === OP.registerWebhook) {
+    const b = bodyOf(e);
+    return [{ events: Array.isArray(b?.events) ? b!.events.filter((x: unknown) => typeof x === 'string') : [], url: b?.url }];
+  }
+  if (op === OP.listWebhooks) {
+    const list = (responseBodyOf(e) as { webhooks?: { events?: unknown[]; url?: string }[] } | undefined)?.webhooks;
+    return Array.isArray(list)
+      ? list.map((w) => ({ events: Array.isArray(w?.events) ? (w.events.filter((x) => typeof x === 'string') as string[]) : [], url: w?.url }))
+      : [];
+  }
+  return [];
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/checks/index.ts';
+import { ep429Backoff } from '../../src/checks/items/ep-429-backoff.ts';
+import { epCancelRemainder } from '../../src/checks/items/ep-cancel-remainder.ts';
+import { epCaptureOnDelivery } from '../../src/checks/items/ep-capture-on-delivery.ts';
+import { epCustomerPresent } from '../../src/checks/items/ep-customer-present.ts';
+import { epDesign } from '../../src/checks/items/ep-design.ts';
+import { epNoIframe } from '../../src/checks/items/ep-no-iframe.ts';
+import { epNordic } from '../../src/checks/items/ep-nordic.ts';
+import { epPolling } from '../../src/checks/items/ep-polling.ts';
+import { epRedirect } from '../../src/checks/items/ep-redirect.ts';
+import { epReference } from '../../src/checks/items/ep-reference.ts';
+import { epSupport } from '../../src/checks/items/ep-support.ts';
+import { epTimeoutWait } from '../../src/checks/items/ep-timeout-wait.ts';
+import {
+  addObservation,
+  find,
+  flowInput,
+  good,
+  insertExchanges,
+  mapExchanges,
+  mapObservations,
+  one,
+  op,
+  orderStatus,
+  refOf,
+  removeExchanges,
+  runInput,
+  sloppy,
+  withProfile,
+} from './fixture-builder.ts';
+
+describe('EP-REFERENCE', () => {
+  it('passes readable, unique references', () => {
+    expect(epReference.evaluate(runInput(good())).verdict).toBe('PASSED');
+  });
+  it('fails digits-only, too short references', () => {
+    const f = epReference.evaluate(runInput(sloppy()));
+    expect(f.verdict).toBe('FAILED');
+    expect(f.details).toContain('"1001" (#6 POST /epayment/v1/payments): digits only');
+  });
+  it('fails leading zeros and reuse; warns on a bare UUID', () => {
+    const run = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => ((e.request.body as any).reference = '0815-order-1'));
+    expect(epReference.evaluate(runInput(run)).details!.join('\n')).toMatch(/"0815-order-1" .*: leading zero/);
+    const uuidRun = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => ((e.request.body as any).reference = '6f1c2a52-7b0e-4c3d-9a8e-1f2b3c4d5e6f'));
+    expect(epReference.evaluate(runInput(uuidRun))).toMatchObject({ verdict: 'WARNING', message: expect.stringMatching(/a bare UUID/) });
+    const reuse = good();
+    const create = one(reuse, op('createPayment', 'acme-shop-1001-a'));
+    insertExchanges(reuse, [{ ...structuredClone(create), seq: 0, startedAt: create.startedAt + 600_000, idempotencyKey: 'new-key', request: { ...structuredClone(create.request), headers: { ...create.request.headers, 'idempotency-key': 'new-key' } } }]);
+    expect(epReference.evaluate(runInput(reuse)).details!.join('\n')).toMatch(/"acme-shop-1001-a": reused for a new payment attempt/);
+  });
+});
+
+describe('EP-POLLING', () => {
+  it('passes when the order is paid by polling alone, within the guidelines', () => {
+    const f = epPolling.evaluate(flowInput(good(), 'polling-without-webhooks'));
+    expect(f.verdict).toBe('PASSED');
+    expect(f.details!.join('\n')).toMatch(/order paid .* after approval, via \d+ GETs \(webhooks withheld, no redirect\)/);
+  });
+  it('fails when the order never becomes paid without webhooks', () => {
+    const run = good();
+    orderStatus(run, 'polling-without-webhooks', refOf(run, 'polling-without-webhooks'), 'pending');
+    expect(epPolling.evaluate(flowInput(run, 'polling-without-webhooks')).details![0]).toMatch(/the order never became paid \(last status: pending\)/);
+  });
+  it('fails without any GET', () => {
+    expect(epPolling.evaluate(flowInput(removeExchanges(good(), op('getPayment')), 'polling-without-webhooks')).verdict).toBe('FAILED');
+  });
+  it('warns about hammering: first GET too early, intervals under 1 s', () => {
+    const f = epPolling.evaluate(flowInput(sloppy(), 'polling-without-webhooks'));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details!.join('\n')).toMatch(/first GET .* after the create answer \(guideline: start ≈5 s after create\)/);
+    expect(f.details!.join('\n')).toMatch(/only 4\d\d ms after/);
+  });
+  it('warns when polling goes on long after the final state', () => {
+    const run = good();
+    const ref = refOf(run, 'polling-without-webhooks');
+    const last = find(run, op('getPayment', ref)).pop()!;
+    insertExchanges(run, [90_000, 92_000, 94_000].map((ms, i) => ({ ...structuredClone(last), seq: 0, id: `late-${i}`, startedAt: last.startedAt + ms })));
+    expect(epPolling.evaluate(flowInput(run, 'polling-without-webhooks')).details!.join('\n')).toMatch(/still polled 3 times more than 60 s after it became AUTHORIZED/);
+  });
+  it('warns when the flow never withheld webhooks and the redirect (reliance on polling not proven)', () => {
+    expect(epPolling.evaluate(flowInput(good(), 'order-captured'))).toMatchObject({ verdict: 'WARNING', message: expect.stringMatching(/not proven/) });
+  });
+});
+
+describe('EP-REDIRECT', () => {
+  it('passes when fresh-browser return pages show the right outcome', () => {
+    for (const id of ['order-captured', 'payment-aborted', 'return-while-created']) expect(epRedirect.evaluate(flowInput(good(), id)).verdict, id).toBe('PASSED');
+  });
+  it('fails a login wall and warns about a returnUrl without identifier', () => {
+    const f = epRedirect.evaluate(flowInput(sloppy(), 'order-captured'));
+    expect(f.verdict).toBe('FAILED');
+    expect(f.details!.join('\n')).toMatch(/returnUrl carries no identifier/);
+    expect(f.details!.join('\n')).toMatch(/answered HTTP 401/);
+  });
+  it('fails a failure page for a paid payment; warns when still pending', () => {
+    const run = mapObservations(good(), 'order-captured', (o) => (o.type === 'page' && o.name === 'returnPage' ? { ...o, text: 'The payment failed. Please try again.' } : o));
+    expect(epRedirect.evaluate(flowInput(run, 'order-captured')).details![0]).toMatch(/\(AUTHORIZED\): returnPage .* shows a failure for a payment that succeeded/);
+    const pending = mapObservations(good(), 'order-captured', (o) => (o.type === 'page' && o.name === 'returnPage' ? { ...o, text: 'Waiting for payment confirmation…' } : o));
+    expect(epRedirect.evaluate(flowInput(pending, 'order-captured')).verdict).toBe('WARNING');
+  });
+  it('fails without a fresh-browser page', () => {
+    const run = mapObservations(good(), 'order-captured', (o) => (o.type === 'page' && o.freshBrowser ? { ...o, freshBrowser: false } : o));
+    expect(epRedirect.evaluate(flowInput(run, 'order-captured')).verdict).toBe('FAILED');
+  });
+});
+
+describe('EP-NO-IFRAME', () => {
+  it('passes when the redirectUrl is opened unchanged and top-level', () => {
+    expect(epNoIframe.evaluate(flowInput(good(), 'order-captured')).verdict).toBe('PASSED');
+  });
+  it('warns when rewritten, framed, or not observed', () => {
+    const run = mapObservations(good(), 'order-captured', (o) => (o.type === 'navigation' ? { ...o, actual: `${o.expected}&lang=en`, topLevel: false } : o));
+    const f = epNoIframe.evaluate(flowInput(run, 'order-captured'));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details).toHaveLength(2);
+    expect(epNoIframe.evaluate(flowInput(good(), 'nordic-customer')).verdict).toBe('WARNING'); // PUSH_MESSAGE: no navigation
+  });
+});
+
+describe('EP-TIMEOUT-WAIT', () => {
+  it('passes when the integration waits for expiry and honours a late approval', () => {
+    expect(epTimeoutWait.evaluate(flowInput(good(), 'payment-expired')).verdict).toBe('PASSED');
+    expect(epTimeoutWait.evaluate(flowInput(good(), 'late-approval')).details!.join('\n')).toMatch(/late approval after 9\.\d min completed the order \(paid\)/);
+  });
+  it('warns on a cancel of a CREATED payment long before expiry', () => {
+    const run = good();
+    const ref = refOf(run, 'payment-expired');
+    const create = one(run, op('createPayment', ref));
+    const cancel = structuredClone(one(run, op('cancelPayment', 'acme-shop-1007-a')));
+    Object.assign(cancel, { seq: 0, reference: ref, flowId: 'payment-expired', startedAt: create.startedAt + 60_000 });
+    cancel.request.path = cancel.request.url = `/epayment/v1/payments/${ref}/cancel`;
+    (cancel.response!.body as any).reference = ref;
+    insertExchanges(run, [cancel]);
+    const f = epTimeoutWait.evaluate(flowInput(run, 'payment-expired'));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details![0]).toMatch(/cancelled the payment 60 s after create, before it could expire \(9\.0 min left\)/);
+  });
+  it('warns when a late approval does not complete the order, and when no one waited', () => {
+    const run = good();
+    const ref = refOf(run, 'late-approval');
+    const created = one(run, op('createPayment', ref)).startedAt;
+    addObservation(run, 'late-approval', { type: 'merchant-order', at: created + 120_000, reference: ref, status: 'failed' });
+    orderStatus(run, 'late-approval', ref, 'failed');
+    const f = epTimeoutWait.evaluate(flowInput(run, 'late-approval'));
+    expect(f.details!.join('\n')).toMatch(/order shown as "failed" .* while the payment was still CREATED/);
+    expect(f.details!.join('\n')).toMatch(/approved late .* but the order never became paid/);
+    expect(epTimeoutWait.evaluate(flowInput(good(), 'order-captured')).verdict).toBe('WARNING');
+  });
+});
+
+describe('EP-CAPTURE-ON-DELIVERY', () => {
+  it('passes when every capture follows a ship action', () => {
+    expect(epCaptureOnDelivery.evaluate(runInput(good())).verdict).toBe('PASSED');
+  });
+  it('warns on captures made automatically on authorization, unless delivery is instant', () => {
+    const f = epCaptureOnDelivery.evaluate(runInput(sloppy()));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details![0]).toMatch(/captured .* after authorization .* with no delivery\/ship action in between/);
+    expect(epCaptureOnDelivery.evaluate(runInput(withProfile(sloppy(), { capabilities: { instantDelivery: true } }))).verdict).toBe('PASSED');
+    expect(runCheck(epCaptureOnDelivery, runInput(withProfile(good(), { capabilities: { capture: false } }))).verdict).toBe('NOT_APPLICABLE');
+  });
+});
+
+describe('EP-CANCEL-REMAINDER', () => {
+  it('passes when the rest of a partially captured payment is cancelled', () => {
+    expect(epCancelRemainder.evaluate(runInput(good())).details![0]).toMatch(/captured 80000 of 100000, rest 20000 cancelled/);
+  });
+  it('warns when the remainder stays reserved', () => {
+    // As if the merchant never cancelled: no cancel call, and the API's aggregates show nothing cancelled.
+    const run = removeExchanges(good(), op('cancelPayment', 'acme-shop-1004-a'));
+    mapExchanges(run, (e) => e.reference === 'acme-shop-1004-a' && (e.response?.body as any)?.aggregate !== undefined, (e) => ((e.response!.body as any).aggregate.cancelledAmount.value = 0));
+    const f = epCancelRemainder.evaluate(runInput(run));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details![0]).toMatch(/never cancelled — 20000 still reserved/);
+  });
+});
+
+describe('EP-CUSTOMER-PRESENT', () => {
+  it('is not applicable unless the profile sells in store', () => {
+    expect(runCheck(epCustomerPresent, runInput(good())).verdict).toBe('NOT_APPLICABLE');
+  });
+  it('warns when in-store creates lack CUSTOMER_PRESENT, passes when they send it', () => {
+    const run = withProfile(good(), { capabilities: { inStore: ['PUSH_MESSAGE'] } });
+    expect(epCustomerPresent.evaluate(runInput(run)).verdict).toBe('WARNING');
+    mapExchanges(run, op('createPayment', 'acme-shop-1018-a'), (e) => ((e.request.body as any).customerInteraction = 'CUSTOMER_PRESENT'));
+    expect(epCustomerPresent.evaluate(runInput(run)).verdict).toBe('PASSED');
+  });
+});
+
+describe('EP-429-BACKOFF', () => {
+  it('passes when the next call waits', () => {
+    expect(ep429Backoff.evaluate(runInput(good())).verdict).toBe('PASSED');
+  });
+  it('warns on an immediate retry and when no 429 was exercised', () => {
+    expect(ep429Backoff.evaluate(runInput(sloppy())).details![0]).toMatch(/→ 429, then #\d+ GET .* after only \d+ ms \(wait ≥ 1\.0 s\)/);
+    expect(ep429Backoff.evaluate(runInput(removeExchanges(good(), (e) => e.response?.status === 429))).verdict).toBe('WARNING');
+  });
+});
+
+describe('EP-DESIGN / EP-SUPPORT (manual)', () => {
+  it('never pass: REVIEW with the evidence a person needs', () => {
+    const design = epDesign.evaluate(runInput(good()));
+    expect(design.verdict).toBe('REVIEW');
+    expect(design.details!.join('\n')).toMatch(/screenshot screenshots\/acme-shop-1001-a-landing.png/);
+    const support = epSupport.evaluate(runInput(good()));
+    expect(support.verdict).toBe('REVIEW');
+    expect(support.details!.join('\n')).toMatch(/admin .* shows acme-shop-1001-a, state "AUTHORIZED", amounts/);
+  });
+  it('say what is missing when nothing was recorded', () => {
+    const run = good();
+    for (const f of run.flows) f.observations = f.observations.filter((o) => o.type !== 'page');
+    expect(epDesign.evaluate(runInput(run)).message).toMatch(/no screenshot/);
+    expect(epSupport.evaluate(runInput(run)).message).toMatch(/no admin\/support page was observed/);
+  });
+});
+
+describe('EP-NORDIC', () => {
+  it('passes when a Danish customer can pay', () => {
+    expect(epNordic.evaluate(runInput(good())).verdict).toBe('PASSED');
+  });
+  it('warns on numbers without country code, and when only Norwegian numbers were tried', () => {
+    const run = mapExchanges(good(), op('createPayment', 'acme-shop-1018-a'), (e) => ((e.request.body as any).customer.phoneNumber = '40123456'));
+    expect(epNordic.evaluate(runInput(run)).details![0]).toMatch(/"40123456" has no country code/);
+    const no = mapExchanges(good(), op('createPayment', 'acme-shop-1018-a'), (e) => ((e.request.body as any).customer.phoneNumber = '4791234567'));
+    expect(epNordic.evaluate(runInput(no))).toMatchObject({ verdict: 'WARNING', message: expect.stringMatching(/Only Norwegian numbers/) });
+  });
+  it('asks for review when no number is ever prefilled', () => {
+    const run = mapExchanges(good(), op('createPayment'), (e) => delete (e.request.body as any).customer);
+    expect(epNordic.evaluate(runInput(run)).verdict).toBe('REVIEW');
+  });
+});
+
