@@ -2,21 +2,39 @@ import { Command } from 'commander';
 import { runSandboxCommand } from './sandbox.ts';
 import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
 import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
+import { runCommand } from './run.ts';
 
 const program = new Command();
 program.name('golive').description('Go-live checklist verifier and conformance runner for Vipps MobilePay integrations');
 
+/** Usage errors exit 2 (subcommands do not inherit an exitOverride set after they are created). */
+const usageExit = (err: { exitCode: number }) => process.exit(err.exitCode === 0 ? 0 : 2);
+
+program
+  .command('run', { isDefault: false })
+  .exitOverride(usageExit)
+  .description('verify an integration against the go-live checklist (default: the bundled reference merchant on the embedded sandbox)')
+  .option('--profile <file>', 'merchant profile (default: config/reference-merchant.profile.yaml)')
+  .option('--suite <path...>', 'suite files, directories or globs (default: suites/)')
+  .option('--grep <regex>', 'only flows whose title or tags (@flow-id, @ITEM-ID) match')
+  .option('--workers <n>', 'parallel Playwright workers')
+  .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
+  .option('--out <dir>', 'reports folder', 'reports')
+  .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
+  .action(async (options) => {
+    const outcome = await runCommand(options);
+    process.exitCode = outcome.exitCode;
+  });
+
 program
   .command('sandbox')
+  .exitOverride(usageExit)
   .description('run the embedded Vipps MobilePay test-API sandbox')
   .option('-p, --port <port>', 'port to listen on', '8089')
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('-c, --config <file>', 'YAML file with extra merchants and settings')
   .option('--public-url <url>', 'base URL to put in redirectUrl and other links')
   .action(runSandboxCommand);
-
-/** Usage errors exit 2 (subcommands do not inherit an exitOverride set after they are created). */
-const usageExit = (err: { exitCode: number }) => process.exit(err.exitCode === 0 ? 0 : 2);
 
 program
   .command('validate')

@@ -95,6 +95,8 @@ export const ACTION_SCOPE_ROOTS = {
   ...RUN_ROOTS,
   reference: 'leaf',
   amount: 'leaf',
+  /** The amount in major units with two decimals (e.g. 499.00), for forms that take kroner. */
+  amountMajor: 'leaf',
   redirectUrl: 'leaf',
   description: 'leaf',
   params: 'any',

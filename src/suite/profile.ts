@@ -62,8 +62,10 @@ const isHttpUrl = (v: string) => {
     return false;
   }
 };
-/** An http(s) URL, or a string starting with a `{{…}}` template (e.g. `{{env.SHOP_URL}}`). */
-const Url = z.string().refine((v) => isHttpUrl(v) || /^\{\{[^{}]+\}\}/.test(v), { error: 'expected an http(s) URL (or one starting with {{env.NAME}})' });
+/** An http(s) URL, possibly with {{…}} templates (a leading one may supply scheme and host, e.g. {{env.SHOP_URL}}; others, e.g. a port). */
+const Url = z
+  .string()
+  .refine((v) => /^\{\{[^{}]+\}\}/.test(v) || isHttpUrl(v.replace(/\{\{[^{}]+\}\}/g, '1')), { error: 'expected an http(s) URL (templates such as {{env.NAME}} allowed)' });
 
 const Extractor = z
   .string()
@@ -134,7 +136,7 @@ const HttpActionSchema = z
 export type HttpAction = z.output<typeof HttpActionSchema>;
 
 export const ACTION_DESCRIPTIONS: Record<KnownAction, string> = {
-  checkout: 'Place an order and start the payment. Scope: {{amount}}, {{description}}. Extract reference and redirectUrl.',
+  checkout: 'Place an order and start the payment. Scope: {{amount}} (minor units), {{amountMajor}} (e.g. 499.00), {{description}}. Extract reference and redirectUrl.',
   capture: 'Capture (ship) an order. Scope: {{reference}}, {{amount}} (the amount to capture).',
   refund: 'Refund an order. Scope: {{reference}}, {{amount}} (the amount to refund).',
   cancel: 'Cancel an order. Scope: {{reference}}.',
@@ -221,7 +223,7 @@ function makeProfileSchema(forExport: boolean) {
     start: z
       .strictObject({
         command: z.string().min(1).meta({ description: 'Shell command that starts the integration.' }),
-        cwd: z.string().optional(),
+        cwd: z.string().optional().meta({ description: "Working directory for the command; relative to this profile file (default: where golive runs)." }),
         env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra environment; values may use {{sandbox.url}}, {{baseUrl}}, {{env.X}}, ${env:X}.' }),
         url: Url.meta({ description: 'URL to poll until it answers, then the run starts.' }),
         timeout: DurationSchema.default(60_000),

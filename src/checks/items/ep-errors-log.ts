@@ -8,7 +8,7 @@
  *
  * Evidence (whole run): the integration's API calls answered ≥ 400 or not at all (injected with
  * sandbox faults 400/409/429/500 or genuine), and the merchant's log as the runner saw it: page
- * observations named like a log (`log`, `errors`, `audit`) or kind:'merchant' exchanges to a log
+ * observations named like a log (`errorLog`, `logs`, `audit`; not the payment history) or kind:'merchant' exchanges to a log
  * endpoint (path containing `log`), read as text. PASSED when every error's traceId (or error code
  * + endpoint) appears in that log; FAILED when a log is exposed but errors are missing from it, or
  * when no error happened at all (nothing to judge — inject some); REVIEW when errors happened but
@@ -22,7 +22,11 @@ import { observationsOf } from '../support/payments.ts';
 import { apiCalls, describe, errorCodeOf, operationOf, outcomeOf, responseBodyOf } from '../support/traffic.ts';
 
 const item = catalogueItem('EP-ERRORS-LOG');
-const LOG_NAME = /log|error|audit/i;
+/**
+ * Pages that are the merchant's log (e.g. a profile action named errorLog or audit). Not the
+ * payment history (eventLog) and not error pages shown to customers (checkout-error).
+ */
+const LOG_NAME = /^(errors?|error-?logs?|logs?|audit(-?logs?)?|problems?)$/i;
 
 export function traceIdOf(body: unknown): string | undefined {
   const b = body as { traceId?: unknown; trace_id?: unknown } | undefined;
@@ -40,7 +44,7 @@ export const epErrorsLog: Check = {
     const logTexts: { text: string; at: number; label: string; seq?: number }[] = [];
     for (const o of observationsOf(input, 'page')) if (LOG_NAME.test(o.name)) logTexts.push({ text: o.text, at: o.at, label: `${o.name} page` });
     for (const e of input.traffic)
-      if (e.kind === 'merchant' && /log/i.test(e.request.path) && e.response)
+      if (e.kind === 'merchant' && /\/(error-?)?logs?\b|audit/i.test(e.request.path) && e.response)
         logTexts.push({ text: typeof e.response.body === 'string' ? e.response.body : JSON.stringify(e.response.body ?? ''), at: e.startedAt, label: describe(e), seq: e.seq });
     const lines = errors.map((e) => {
       const body = responseBodyOf(e);

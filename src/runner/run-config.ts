@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * What `golive run` hands to Playwright (via GOLIVE_RUN_CONFIG, a JSON file in the run folder):
+ * which suites and profile, where the run's outputs go, and how to reach the Vipps side.
+ */
+export const RunConfigSchema = z.object({
+  runId: z.string(),
+  /** reports/<run-id> */
+  runDir: z.string(),
+  /** Run start (ISO), stated in the evidence summary. */
+  startedAt: z.string(),
+  profileFile: z.string(),
+  suiteFiles: z.array(z.string()).min(1),
+  /** `embedded`: golive starts its sandbox; `external`: use a running sandbox at `sandboxUrl`. */
+  sandbox: z.object({ mode: z.enum(['embedded', 'external']).default('embedded'), url: z.string().optional() }).prefault({}),
+  /** Upper bound for any single step's wait, so a hanging integration fails its flow in time. */
+  stepTimeoutMs: z.number().int().positive().default(60_000),
+  /** Per-request timeout for actor calls to the integration. */
+  actionTimeoutMs: z.number().int().positive().default(15_000),
+  /** Extra environment for the integration (e.g. fault switches in self-tests). */
+  integrationEnv: z.record(z.string(), z.string()).default({}),
+  golivVersion: z.string().optional(),
+});
+export type RunConfig = z.output<typeof RunConfigSchema>;
+
+export const RUN_CONFIG_ENV = 'GOLIVE_RUN_CONFIG';
+
+export function readRunConfig(file = process.env[RUN_CONFIG_ENV]): RunConfig {
+  if (!file) throw new Error(`${RUN_CONFIG_ENV} is not set: start flows with \`golive run\`, not with playwright directly`);
+  return RunConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Runtime facts global setup learns and passes to workers through the environment. */
+export const RUNTIME_ENV = {
+  sandboxUrl: 'GOLIVE_SANDBOX_URL',
+  integrationPort: 'GOLIVE_INTEGRATION_PORT',
+} as const;
