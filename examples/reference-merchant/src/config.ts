@@ -1,0 +1,178 @@
+/**
+ * Configuration of the reference merchant: defaults < environment variables < command-line flags.
+ *
+ * The defaults talk to golive's embedded sandbox on its default port with the sandbox's public
+ * test-merchant keys, so `node bin/run-ts.mjs examples/reference-merchant/src/main.ts` works
+ * out of the box next to `golive sandbox`. For the real test environment set VIPPS_BASE_URL=
+ * https://apitest.vipps.no and your own keys from portal.vipps.no.
+ */
+import { z } from 'zod';
+
+/**
+ * Fault switches: each one breaks exactly one go-live checklist item on purpose, so that
+ * golive's self-tests can prove every check is able to fail. Never enable them in a real shop.
+ * The item each one breaks is listed in the README.
+ */
+export const FAULT_SWITCHES = [
+  'no-system-headers',
+  'no-idempotency-key',
+  'new-idempotency-key-on-retry',
+  'token-per-request',
+  'webhooks-only',
+  'redirect-only',
+  'return-page-needs-session',
+  'ignore-aborted-expired',
+  'no-event-log',
+  'no-refund',
+  'weak-references',
+  'swallow-errors',
+  'accept-bad-webhook-signature',
+  'capture-more-than-authorized',
+  'poll-too-fast',
+] as const;
+export type FaultSwitch = (typeof FAULT_SWITCHES)[number];
+
+/** The sandbox's public default test merchant (values copied, not imported: this shop knows nothing of golive). */
+export const SANDBOX_TEST_KEYS = {
+  msn: '123456',
+  clientId: 'b3ae2a3c-9c1f-4d2e-8f6a-0a5e1d7c9b21',
+  clientSecret: 'golive-sandbox-client-secret',
+  subscriptionKey: '0123456789abcdef0123456789abcdef',
+} as const;
+
+const systemHeaderValue = z.string().min(1).max(30);
+const ms = z.coerce.number().int().nonnegative();
+
+export const ConfigSchema = z.object({
+  /** Base URL of the Vipps MobilePay API (test: https://apitest.vipps.no). */
+  vippsBaseUrl: z.string().url().default('http://127.0.0.1:8089'),
+  clientId: z.string().min(1).default(SANDBOX_TEST_KEYS.clientId),
+  clientSecret: z.string().min(1).default(SANDBOX_TEST_KEYS.clientSecret),
+  subscriptionKey: z.string().min(1).default(SANDBOX_TEST_KEYS.subscriptionKey),
+  msn: z.string().regex(/^[0-9]{4,6}$/, 'an MSN is 4–6 digits').default(SANDBOX_TEST_KEYS.msn),
+
+  /** Where the shop listens. Port 0 picks a free port (tests). */
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(4100),
+  /** Base URL customers and Vipps reach the shop at (returnUrl, webhook URL). Defaults to the listen address. */
+  publicUrl: z.string().url().optional(),
+
+  /** Vipps-System-* headers: identify this shop in Vipps' logs (mandatory for plugins/partners). */
+  systemName: systemHeaderValue.default('acme'),
+  systemVersion: systemHeaderValue.default('1.0.0'),
+  pluginName: systemHeaderValue.default('acme-reference-shop'),
+  pluginVersion: systemHeaderValue.default('1.0.0'),
+
+  /** Shop identity, used in references and on the pages. */
+  shopName: z.string().min(1).default('Acme Coffee Roasters'),
+  referencePrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,30}$/).default('acme-shop'),
+  currency: z.enum(['NOK', 'DKK', 'EUR']).default('NOK'),
+
+  /** Polling guideline: first GET 5 s after create, then every 2 s until a final state. */
+  pollInitialDelayMs: ms.default(5000),
+  pollIntervalMs: ms.default(2000),
+  /** Stop polling a payment that never reaches a final state (the default expiry is 10 min). */
+  pollGiveUpAfterMs: ms.default(20 * 60_000),
+  /** The return page reloads itself this often while the payment is still pending. */
+  returnPageRefreshSeconds: z.coerce.number().int().min(1).default(2),
+
+  /** Client timeout per HTTP request to Vipps. */
+  requestTimeoutMs: ms.default(10_000),
+  /** Retries after a timeout, network error, 5xx, 423 or 429 (same Idempotency-Key each time). */
+  maxRetries: z.coerce.number().int().min(0).max(10).default(3),
+  /** First back-off delay; doubles on each retry. Retry-After wins when Vipps sends one. */
+  retryBaseDelayMs: ms.default(500),
+  /** Longest wait we accept from a Retry-After header before giving up on the request. */
+  maxRetryAfterMs: ms.default(30_000),
+
+  /** Register the webhook receiver with the Webhooks API at start-up. */
+  registerWebhooks: z.boolean().default(true),
+  /** Delete our webhook registration on shutdown (orders live in memory, so nothing survives a restart anyway). */
+  unregisterWebhooksOnClose: z.boolean().default(true),
+  /** Webhooks whose x-ms-date is further off than this are rejected as replays. */
+  webhookMaxClockSkewMs: ms.default(5 * 60_000),
+
+  faults: z.array(z.enum(FAULT_SWITCHES)).default([]),
+});
+
+export type MerchantConfig = z.output<typeof ConfigSchema>;
+export type MerchantConfigInput = z.input<typeof ConfigSchema>;
+
+/** Command-line flag ⇄ environment variable ⇄ config key. */
+const SETTINGS: { key: keyof MerchantConfigInput; flag: string; env: string }[] = [
+  { key: 'vippsBaseUrl', flag: 'vipps-base-url', env: 'VIPPS_BASE_URL' },
+  { key: 'clientId', flag: 'client-id', env: 'VIPPS_CLIENT_ID' },
+  { key: 'clientSecret', flag: 'client-secret', env: 'VIPPS_CLIENT_SECRET' },
+  { key: 'subscriptionKey', flag: 'subscription-key', env: 'VIPPS_SUBSCRIPTION_KEY' },
+  { key: 'msn', flag: 'msn', env: 'VIPPS_MSN' },
+  { key: 'host', flag: 'host', env: 'REFERENCE_MERCHANT_HOST' },
+  { key: 'port', flag: 'port', env: 'REFERENCE_MERCHANT_PORT' },
+  { key: 'publicUrl', flag: 'public-url', env: 'REFERENCE_MERCHANT_PUBLIC_URL' },
+  { key: 'systemName', flag: 'system-name', env: 'VIPPS_SYSTEM_NAME' },
+  { key: 'systemVersion', flag: 'system-version', env: 'VIPPS_SYSTEM_VERSION' },
+  { key: 'pluginName', flag: 'plugin-name', env: 'VIPPS_SYSTEM_PLUGIN_NAME' },
+  { key: 'pluginVersion', flag: 'plugin-version', env: 'VIPPS_SYSTEM_PLUGIN_VERSION' },
+  { key: 'shopName', flag: 'shop-name', env: 'REFERENCE_MERCHANT_SHOP_NAME' },
+  { key: 'referencePrefix', flag: 'reference-prefix', env: 'REFERENCE_MERCHANT_REFERENCE_PREFIX' },
+  { key: 'currency', flag: 'currency', env: 'REFERENCE_MERCHANT_CURRENCY' },
+  { key: 'pollInitialDelayMs', flag: 'poll-initial-delay-ms', env: 'REFERENCE_MERCHANT_POLL_INITIAL_DELAY_MS' },
+  { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'REFERENCE_MERCHANT_POLL_INTERVAL_MS' },
+  { key: 'pollGiveUpAfterMs', flag: 'poll-give-up-after-ms', env: 'REFERENCE_MERCHANT_POLL_GIVE_UP_AFTER_MS' },
+  { key: 'returnPageRefreshSeconds', flag: 'return-page-refresh-seconds', env: 'REFERENCE_MERCHANT_RETURN_PAGE_REFRESH_SECONDS' },
+  { key: 'requestTimeoutMs', flag: 'request-timeout-ms', env: 'REFERENCE_MERCHANT_REQUEST_TIMEOUT_MS' },
+  { key: 'maxRetries', flag: 'max-retries', env: 'REFERENCE_MERCHANT_MAX_RETRIES' },
+  { key: 'retryBaseDelayMs', flag: 'retry-base-delay-ms', env: 'REFERENCE_MERCHANT_RETRY_BASE_DELAY_MS' },
+  { key: 'webhookMaxClockSkewMs', flag: 'webhook-max-clock-skew-ms', env: 'REFERENCE_MERCHANT_WEBHOOK_MAX_CLOCK_SKEW_MS' },
+  { key: 'registerWebhooks', flag: 'register-webhooks', env: 'REFERENCE_MERCHANT_REGISTER_WEBHOOKS' },
+  { key: 'faults', flag: 'fault', env: 'REFERENCE_MERCHANT_FAULTS' },
+];
+
+export const CONFIG_SETTINGS = SETTINGS;
+
+function convert(key: keyof MerchantConfigInput, value: string): unknown {
+  if (key === 'faults') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'registerWebhooks') return !/^(0|false|no|off)$/i.test(value);
+  return value;
+}
+
+/**
+ * Reads `--flag value` / `--flag=value` arguments and environment variables. Unknown flags are
+ * an error (a typo in a fault switch name should not silently run a healthy shop).
+ */
+export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = {}): MerchantConfigInput {
+  const input: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') input[s.key] = convert(s.key, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const setting = SETTINGS.find((s) => s.flag === name || (s.key === 'faults' && name === 'faults'));
+    if (!setting) throw new Error(`unknown flag --${name}`);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (value === undefined) {
+      const next = argv[i + 1];
+      // `--register-webhooks` alone means true.
+      if (setting.key === 'registerWebhooks' && (next === undefined || next.startsWith('--'))) value = 'true';
+      else {
+        if (next === undefined) throw new Error(`--${name} needs a value`);
+        value = next;
+        i++;
+      }
+    }
+    input[setting.key] = convert(setting.key, value);
+  }
+  return input as MerchantConfigInput;
+}
+
+export function resolveConfig(input: MerchantConfigInput = {}): MerchantConfig {
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid reference-merchant configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Fault switches as a quick lookup: `faults.has('no-refund')`. */
+export type Faults = ReadonlySet<FaultSwitch>;
