@@ -28,7 +28,7 @@ export default defineConfig({
   use: {
     launchOptions: { executablePath: process.env.GOLIVE_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
     trace: 'retain-on-failure',
-    actionTimeout: 15_000,
-    navigationTimeout: 15_000,
+    actionTimeout: run?.actionTimeoutMs ?? 15_000,
+    navigationTimeout: run?.actionTimeoutMs ?? 15_000,
   },
 });

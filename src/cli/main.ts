@@ -21,6 +21,7 @@ program
   .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
   .option('--out <dir>', 'reports folder', 'reports')
   .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
+  .option('--action-timeout <ms>', 'how long golive waits for the integration to answer one action', '15000')
   .action(async (options) => {
     const outcome = await runCommand(options);
     process.exitCode = outcome.exitCode;

@@ -22,6 +22,8 @@ export interface RunOptions {
   shard?: string;
   out?: string;
   sandboxUrl?: string;
+  /** Per-request timeout for golive's calls to the integration, in ms (default 15000). */
+  actionTimeout?: string | number;
   quiet?: boolean;
   /** Extra environment for the integration (self-tests use it for fault switches). */
   integrationEnv?: Record<string, string>;
@@ -74,7 +76,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     suiteFiles,
     sandbox: options.sandboxUrl ? { mode: 'external', url: options.sandboxUrl } : { mode: 'embedded' },
     stepTimeoutMs: 60_000,
-    actionTimeoutMs: 15_000,
+    actionTimeoutMs: Number(options.actionTimeout ?? 15_000),
     integrationEnv: options.integrationEnv ?? {},
     golivVersion: JSON.parse(readFileSync(join(GOLIVE_ROOT, 'package.json'), 'utf8')).version,
   };
