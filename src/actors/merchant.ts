@@ -1,5 +1,5 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { evalJsonPath } from '../suite/jsonpath.ts';
 import { interpolate, type Scope } from '../suite/template.ts';
 import type { Action, HttpAction, ResolvedProfile } from '../suite/index.ts';
@@ -21,8 +21,8 @@ export interface ActionResult {
 
 /**
  * The merchant actor drives the integration from the outside, exactly as its profile says:
- * each action is an HTTP request or a short browser script. Every HTTP exchange it makes is
- * handed to `record` (the flow's traffic, kind `merchant`).
+ * each action is an HTTP request or a short browser script. Every HTTP exchange it makes, and
+ * every form a browser action submits, is handed to `record` (the flow's traffic, kind `merchant`).
  */
 export class MerchantActor {
   private readonly follow: Dispatcher;
@@ -110,6 +110,56 @@ export class MerchantActor {
   }
 
   private async browser(name: string, ops: NonNullable<Action['browser']>, scope: Scope, page: Page): Promise<ActionResult> {
+    const recordNavigations = this.watchNavigations(name, scope, page);
+    try {
+      return await this.browserOps(name, ops, scope, page);
+    } finally {
+      await recordNavigations();
+    }
+  }
+
+  /**
+   * A form the browser action submits (any non-GET page navigation: "Pay", "Ship", "Refund" …) is
+   * golive acting on the integration just as an HTTP action is, so it is recorded the same way
+   * (kind `merchant`): checks tell a capture staff asked for from one the integration made on its
+   * own by these. Call the returned function when the action is over to record them.
+   */
+  private watchNavigations(name: string, scope: Scope, page: Page): () => Promise<void> {
+    const seen: { req: Request; seenAt: number }[] = [];
+    const onRequest = (req: Request) => {
+      if (req.method() !== 'GET' && req.isNavigationRequest()) seen.push({ req, seenAt: Date.now() });
+    };
+    page.on('request', onRequest);
+    return async () => {
+      page.off('request', onRequest);
+      // The 'request' event reaches us after the browser sent it — under load after the
+      // integration has already acted on it — so its time comes from the browser's own timing,
+      // moved onto the clock `now` keeps (the sandbox clock).
+      const offset = (this.options.now?.() ?? Date.now()) - Date.now();
+      for (const { req, seenAt } of seen) {
+        const res = await req.response().catch(() => null);
+        const url = req.url();
+        const form = req.headers()['content-type']?.includes('application/x-www-form-urlencoded');
+        const data = req.postData() ?? undefined;
+        const { startTime, responseEnd } = req.timing();
+        const sentAt = startTime > 0 ? startTime : seenAt;
+        const exchange: ExchangeInput = {
+          kind: 'merchant',
+          api: 'merchant',
+          operation: name,
+          reference: typeof scope.reference === 'string' ? scope.reference : undefined,
+          request: { method: req.method(), url, path: safePath(url), headers: req.headers(), body: form && data !== undefined ? Object.fromEntries(new URLSearchParams(data)) : data },
+          startedAt: sentAt + offset,
+          durationMs: responseEnd >= 0 ? responseEnd : 0,
+        };
+        if (res) exchange.response = { status: res.status(), headers: res.headers() };
+        else exchange.error = req.failure()?.errorText ?? 'no answer';
+        this.options.record(exchange);
+      }
+    };
+  }
+
+  private async browserOps(name: string, ops: NonNullable<Action['browser']>, scope: Scope, page: Page): Promise<ActionResult> {
     const timeout = this.options.timeoutMs;
     const extracted: Record<string, unknown> = {};
     for (const op of ops) {

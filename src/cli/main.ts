@@ -3,6 +3,8 @@ import { runSandboxCommand } from './sandbox.ts';
 import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
 import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
 import { runCommand } from './run.ts';
+import { runReportCommand } from './report.ts';
+import { runEvidenceVerifyCommand } from './evidence.ts';
 
 const program = new Command();
 program.name('golive').description('Go-live checklist verifier and conformance runner for Vipps MobilePay integrations');
@@ -56,6 +58,37 @@ program
   .option('-f, --force', 'overwrite an existing file')
   .action(async (options: { out: string; force?: boolean }) => {
     process.exitCode = await runInitCommand(options);
+  });
+
+const evidence = program.command('evidence').exitOverride(usageExit).description('check a run folder\'s evidence');
+evidence
+  .command('verify')
+  .exitOverride(usageExit)
+  .description('compare a run folder with its manifest.json: exit 1 on any changed, missing or added file; warns when the run is older than one month')
+  .argument('<dir>', 'run folder, e.g. reports/latest')
+  .option('--strict', 'evidence older than one month fails too')
+  .option('--json', 'print the result as JSON')
+  .action(async (dir: string, options: { strict?: boolean; json?: boolean }) => {
+    process.exitCode = await runEvidenceVerifyCommand(dir, options);
+  });
+
+program
+  .command('report')
+  .exitOverride(usageExit)
+  .description('render the Allure HTML report of a run from its allure-results (several run folders, e.g. --shard runs, merge into one report)')
+  .argument('[run-dirs...]', 'run folders (default: reports/latest)')
+  .option('--open', 'serve the report on 127.0.0.1 and print its URL (Ctrl+C stops)')
+  .option('--port <port>', 'port for --open (default: a free one)')
+  .option('-o, --out <dir>', 'where the HTML goes (default: <run-dir>/allure-report; required when merging)')
+  .option('--no-generate', 'do not re-render; serve the existing HTML')
+  .action(async (dirs: string[], options: { open?: boolean; port?: string; out?: string; generate?: boolean }) => {
+    const outcome = await runReportCommand(dirs, options);
+    if (outcome.close) {
+      // Serve until interrupted.
+      await new Promise<void>((done) => process.once('SIGINT', () => done()).once('SIGTERM', () => done()));
+      await outcome.close();
+    }
+    process.exitCode = outcome.exitCode;
   });
 
 program.exitOverride((err) => {

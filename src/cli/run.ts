@@ -1,3 +1,4 @@
+import { appendChecklistSuite } from '../report/junit-checklist.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,6 +10,12 @@ import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../runner/finish.ts';
 import { expandPaths } from '../suite/loader.ts';
+import { resolveSecrets, type Profile } from '../suite/profile.ts';
+import { Redactor } from '../report/redact.ts';
+import { renderSummaryHtml } from '../report/summary-html.ts';
+import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
+import { formatUtc, writeManifest } from '../report/manifest.ts';
+import { generateAllureHtml } from '../report/allure.ts';
 
 export const GOLIVE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PROFILE = join(GOLIVE_ROOT, 'config/reference-merchant.profile.yaml');
@@ -55,8 +62,9 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     return { exitCode: 2 };
   }
   // Fail fast, before any browser starts, on anything malformed.
+  let profileDoc: Profile;
   try {
-    await loadProfile(profileFile);
+    profileDoc = await loadProfile(profileFile);
     for (const f of suiteFiles) await loadSuite(f);
   } catch (err) {
     console.error(err instanceof SuiteError ? err.format() : `golive: ${(err as Error).message}`);
@@ -107,17 +115,90 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   symlinkSync(runId, latest);
 
   const summaryFile = join(runDir, 'summary.json');
-  if (!existsSync(summaryFile)) {
-    console.error(`golive: the run ended without a summary (Playwright exit code ${playwrightExit}); see the output above and ${runDir}`);
-    return { exitCode: playwrightExit === 0 ? 2 : 1, runDir };
+  const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary) : undefined;
+  if (summary) log(formatSummary(summary));
+  else console.error(`golive: the run ended without a summary (Playwright exit code ${playwrightExit}); see the output above and ${runDir}`);
+
+  // Post-processing: the printable summaries, the Allure HTML report, and the manifest (last).
+  const redactor = new Redactor();
+  try {
+    resolveSecrets(profileDoc, env).secretValues.forEach((v) => redactor.addSecret(v));
+  } catch {
+    /* unresolvable secrets never reached the run, so there is nothing of them to scrub */
   }
-  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary;
-  log(formatSummary(summary));
-  log(`\nreport folder: ${relative(process.cwd(), runDir)}  (also ${relative(process.cwd(), latest)})`);
+  const reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor });
+  log(formatReportLocations(reports, latest));
+
+  if (!summary) return { exitCode: playwrightExit === 0 ? 2 : 1, runDir };
   const requiredFailed = summary.items.filter((i) => i.verdict === 'FAILED');
   const flowsFailed = summary.flows.filter((f) => f.outcome === 'step-failed');
   const exitCode = requiredFailed.length > 0 || flowsFailed.length > 0 || playwrightExit !== 0 ? 1 : 0;
   return { exitCode, runDir, summary };
+}
+
+export interface RunReports {
+  runDir: string;
+  summaryHtml?: string;
+  summaryMarkdown?: string;
+  allure: { ok: boolean; htmlDir?: string; message: string };
+  manifest: string;
+  manifestSha256: string;
+  files: number;
+  runDate: string;
+}
+
+/**
+ * After Playwright: write summary.html and summary.md (from summary.json, through the run's
+ * Redactor), generate the Allure HTML report, and write manifest.json LAST, covering every other
+ * file of the run folder. Anything written into the folder later fails `golive evidence verify`.
+ */
+export async function writeRunReports(o: { runDir: string; config: RunConfig; summary?: RunSummary; profile: Profile; redactor: Redactor; now?: Date }): Promise<RunReports> {
+  const goliveVersion = o.config.golivVersion;
+  let summaryHtml: string | undefined;
+  let summaryMarkdown: string | undefined;
+  if (o.summary) appendChecklistSuite(join(o.runDir, 'junit.xml'), o.redactor.value(o.summary) as RunSummary);
+  if (o.summary) {
+    // Redact the data, not the rendered text: escaping could otherwise hide a secret from the Redactor.
+    const safe = o.redactor.value(o.summary) as RunSummary;
+    summaryHtml = join(o.runDir, 'summary.html');
+    writeFileSync(summaryHtml, renderSummaryHtml(safe, { goliveVersion, now: o.now }));
+    summaryMarkdown = join(o.runDir, 'summary.md');
+    writeFileSync(summaryMarkdown, renderSummaryMarkdown(safe, { goliveVersion, now: o.now }));
+  }
+  // The Allure HTML (src/report/allure.ts; never throws), before the manifest so the manifest covers it.
+  const allure = await generateAllureHtml(o.runDir);
+  const { manifest, file, sha256 } = await writeManifest(
+    o.runDir,
+    {
+      runId: o.config.runId,
+      runDate: o.config.startedAt,
+      finishedAt: o.summary?.finishedAt,
+      golive: goliveVersion ?? 'unknown',
+      profile: o.summary?.profile ?? { id: o.profile.profile, name: o.profile.name, kind: o.profile.kind, msn: o.profile.merchant.msn },
+    },
+    o.now,
+  );
+  return {
+    runDir: o.runDir,
+    summaryHtml,
+    summaryMarkdown,
+    allure,
+    manifest: file,
+    manifestSha256: sha256,
+    files: manifest.files.length,
+    runDate: formatUtc(new Date(o.config.startedAt)),
+  };
+}
+
+function formatReportLocations(r: RunReports, latest: string): string {
+  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)})`, `  run date   ${r.runDate}`];
+  if (r.summaryHtml) lines.push(`  summary    ${rel(r.summaryHtml)}  (printable; also summary.md, summary.json)`);
+  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(join(r.allure.htmlDir, 'index.html'))}` : `  allure     not generated: ${r.allure.message}`);
+  lines.push(`  junit      ${rel(join(r.runDir, 'junit.xml'))}`);
+  lines.push(`  manifest   ${rel(r.manifest)}  (${r.files} files; sha256 ${r.manifestSha256})`);
+  lines.push(`  verify     golive evidence verify ${rel(r.runDir)}`);
+  return lines.join('\n');
 }
 
 export function formatSummary(summary: RunSummary): string {

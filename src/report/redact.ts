@@ -108,6 +108,9 @@ export class Redactor {
         const key = k.toLowerCase();
         if (SECRET_OBJECTS.has(key) && v && typeof v === 'object') out[k] = REDACTED;
         else if (SECRET_KEYS.has(key) && v !== null && v !== undefined) out[k] = typeof v === 'string' ? this.mark(v) : REDACTED;
+        // Header maps held in plain objects (e.g. a webhook receiver's answer headers) get the
+        // same treatment as in headers(): Authorization, Cookie, Set-Cookie… values are masked.
+        else if (SECRET_HEADERS.has(key) && v !== null && v !== undefined) out[k] = typeof v === 'string' || Array.isArray(v) ? this.headerValue(k, v as string | string[]) : REDACTED;
         else out[k] = this.value(v, depth + 1);
       }
       return out;

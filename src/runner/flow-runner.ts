@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { CustomerActor } from '../actors/customer.ts';
 import { ActionError, firstLine, MerchantActor } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
@@ -26,6 +26,13 @@ export interface FlowHooks {
   step<T>(title: string, body: () => Promise<T>): Promise<T>;
   /** Attach evidence to the current test (Allure/Playwright attachments). */
   attach(name: string, body: string | Buffer, contentType: string): Promise<void>;
+  /**
+   * Optional: receives, inside each step, the HTTP exchanges of this flow logged while the step
+   * ran (redacted), to attach them to it. Without it no per-step traffic is fetched.
+   */
+  stepTraffic?(exchanges: Exchange[], info: { step: string; flowStartedAt: number }): Promise<void>;
+  /** Optional: attach a file by path (videos); without it the file is read and attached as a body. */
+  attachFile?(name: string, path: string, contentType: string): Promise<void>;
 }
 
 export interface FlowRunnerOptions {
@@ -39,6 +46,8 @@ export interface FlowRunnerOptions {
   ordinal: number;
   browser?: Browser;
   hooks: FlowHooks;
+  /** Record a video of every browser context the flow opens (Playwright's recordVideo). */
+  recordVideo?: BrowserContextOptions['recordVideo'];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,8 +118,9 @@ export class FlowRunner {
   private async ensurePage(): Promise<Page> {
     if (!this.o.browser) throw new StepFailure('this step needs a browser, but the run has none');
     if (!this.page) {
-      this.context = await this.o.browser.newContext();
+      this.context = await this.o.browser.newContext(this.contextOptions());
       this.page = await this.context.newPage();
+      this.videoPages.push({ page: this.page, label: 'checkout browser' });
     }
     this.lastPage = this.page;
     return this.page;
@@ -128,8 +138,17 @@ export class FlowRunner {
       this.clockOffset = (await this.o.control.clock()).offsetMs;
       this.record.startedAt = this.now();
       await this.installFlowFaults();
+      if (this.o.hooks.stepTraffic) this.trafficCursor = (await this.o.control.traffic({ afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 }).catch(() => ({ lastSeq: 0 }))).lastSeq;
       for (const step of this.o.flow.steps) {
-        await this.o.hooks.step(stepTitle(step), () => this.runStep(step));
+        const title = stepTitle(step);
+        await this.o.hooks.step(title, async () => {
+          const merchantFrom = this.merchantTraffic.length;
+          try {
+            await this.runStep(step);
+          } finally {
+            await this.attachStepTraffic(title, merchantFrom);
+          }
+        });
       }
     } catch (err) {
       this.record.outcome = 'step-failed';
@@ -251,9 +270,10 @@ export class FlowRunner {
         let page: Page;
         if (step.args.freshBrowser) {
           if (!this.o.browser) throw new StepFailure('merchant.returnPage needs a browser');
-          const context = await this.o.browser.newContext(); // no cookies, no storage: as when the app opens the default browser
+          const context = await this.o.browser.newContext(this.contextOptions()); // no cookies, no storage: as when the app opens the default browser
           this.extraContexts.push(context);
           page = await context.newPage();
+          this.videoPages.push({ page, label: 'fresh browser' });
         } else page = await this.ensurePage();
         this.lastPage = page;
         let status: number | undefined;
@@ -554,13 +574,72 @@ export class FlowRunner {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, `${this.o.suite.suite}__${this.o.flow.id}.json`),
-      JSON.stringify({ record: this.record, results, merchantTraffic: this.merchantTraffic.map((e) => this.redactor.exchange(e)) }, null, 2),
+      // Observations hold page text and error messages: they pass the Redactor like everything written.
+      JSON.stringify({ record: this.redactor.value(this.record), results: this.redactor.value(results), merchantTraffic: this.merchantTraffic.map((e) => this.redactor.exchange(e)) }, null, 2),
     );
     return { results, traffic };
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([this.context?.close(), ...this.extraContexts.map((c) => c.close()), this.merchant.close()]);
+    await this.attachVideos().catch(() => undefined);
+  }
+
+  // --- evidence for the report (per-step traffic, videos) ---------------------------------
+
+  /** Sequence number of the last sandbox exchange already attached to a step. */
+  private trafficCursor = 0;
+  private readonly videoPages: { page: Page; label: string }[] = [];
+
+  private contextOptions(): BrowserContextOptions {
+    return this.o.recordVideo ? { recordVideo: this.o.recordVideo } : {};
+  }
+
+  /**
+   * The exchanges logged since the previous step that belong to this flow (its payments, its
+   * refused creates, token and webhook-API calls, its merchant-actor calls), handed to
+   * hooks.stepTraffic. Bounded: a few small queries per step, each after the last cursor.
+   */
+  private async attachStepTraffic(step: string, merchantFrom: number): Promise<void> {
+    if (!this.o.hooks.stepTraffic) return;
+    try {
+      const afterSeq = this.trafficCursor;
+      const limit = 200;
+      const queries = [
+        this.o.control.traffic({ afterSeq, api: ['access-token', 'webhooks'], kind: 'api', limit }),
+        this.o.control.traffic({ afterSeq, operation: 'createPayment', msn: this.msn, limit }),
+        ...this.record.references.map((reference) => this.o.control.traffic({ afterSeq, reference, limit })),
+      ];
+      const answers = await Promise.all(queries);
+      // Only up to what every answer covers (the log grows meanwhile, and a full answer may have
+      // left some out): the rest goes to the next step.
+      const upTo = Math.min(...answers.map((a) => (a.exchanges.length >= limit ? a.exchanges[a.exchanges.length - 1].seq : a.lastSeq)));
+      const bySeq = new Map<number, Exchange>();
+      answers.forEach((a, i) => {
+        for (const e of a.exchanges) {
+          if (e.seq > upTo) continue;
+          if (i === 1 && (e.request.body as any)?.amount?.value !== this.flowAmount && !this.record.references.includes(e.reference ?? '')) continue;
+          bySeq.set(e.seq, e);
+        }
+      });
+      this.trafficCursor = Math.max(afterSeq, upTo);
+      const merchant = this.merchantTraffic.slice(merchantFrom).map((e) => this.redactor.exchange(e));
+      const exchanges = [...bySeq.values(), ...merchant].sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
+      if (exchanges.length) await this.o.hooks.stepTraffic(exchanges, { step, flowStartedAt: this.record.startedAt });
+    } catch (err) {
+      await this.o.hooks.attach('traffic-unavailable.txt', `golive could not read this step's traffic from the sandbox: ${firstLine(err)}`, 'text/plain').catch(() => undefined);
+    }
+  }
+
+  private async attachVideos(): Promise<void> {
+    if (!this.o.recordVideo) return;
+    for (const [i, { page, label }] of this.videoPages.entries()) {
+      const path = await page.video()?.path().catch(() => undefined);
+      if (!path || !existsSync(path)) continue;
+      const name = `video ${i + 1} (${label}).webm`;
+      if (this.o.hooks.attachFile) await this.o.hooks.attachFile(name, path, 'video/webm');
+      else await this.o.hooks.attach(name, readFileSync(path), 'video/webm');
+    }
   }
 
   /** Facts for the run's JSON and the report. */

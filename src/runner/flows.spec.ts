@@ -1,6 +1,11 @@
-import { test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import * as allure from 'allure-js-commons';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { classifyError, failureKind, flowAllureMetadata, quietName, verdictsHtml } from '../report/allure.ts';
+import { attachStepExchanges } from '../report/exchange-attachments.ts';
+import { sequenceDiagramSvg } from '../report/sequence-diagram.ts';
+import { videoSupport } from '../report/video.ts';
 import { flowApplicability, flowNeedsBrowser, loadProfile, loadSuite, resolveSecrets } from '../suite/index.ts';
 import { ControlClient } from './control-client.ts';
 import { FlowRunner } from './flow-runner.ts';
@@ -10,10 +15,15 @@ import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
  * Every flow of every suite becomes one Playwright test; every step a test.step. The file is
  * evaluated identically in each worker, so the flow ordinals (which give each flow its own
  * payment amount) agree everywhere.
+ *
+ * Report evidence (Allure via allure-playwright, see src/report/allure.ts): labels per flow;
+ * inside each step the HTTP exchanges it caused (JSON + curl, webhook signature verdicts) and
+ * its screenshots; per flow its verdicts, sequence diagram (SVG) and, for browser flows, a video.
  */
 const config = readRunConfig();
 const profile = resolveSecrets(await loadProfile(config.profileFile));
 const suites = await Promise.all(config.suiteFiles.map((f) => loadSuite(f)));
+const video = videoSupport();
 let ordinal = 0;
 
 for (const suite of suites) {
@@ -22,6 +32,12 @@ for (const suite of suites) {
       const flowOrdinal = ++ordinal;
       test(flow.title, { tag: [`@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)] }, async ({ browser }, testInfo) => {
         testInfo.annotations.push({ type: 'flow', description: `${suite.suite}/${flow.id}` }, ...flow.checklist.map((id) => ({ type: 'checklist', description: id })));
+        const needsBrowser = flowNeedsBrowser(flow, profile);
+        const meta = flowAllureMetadata({ suite, flow, profile: { profile: profile.profile, name: profile.name, msn: profile.merchant.msn }, browser: needsBrowser });
+        await allure.labels(...meta.labels);
+        await allure.links(...meta.links);
+        for (const p of meta.parameters) await allure.parameter(p.name, p.value, { excluded: p.excluded });
+        if (flow.description) await allure.description(flow.description);
         const applicability = flowApplicability(flow, profile);
         if (!applicability.applicable) {
           const dir = join(config.runDir, 'flows');
@@ -33,6 +49,8 @@ for (const suite of suites) {
           return;
         }
         test.setTimeout(flow.timeout + 30_000);
+        // A low frame rate keeps the encoding cheap next to the flows (pages change in steps, not continuously).
+        const recordVideo = needsBrowser && video.enabled ? { dir: testInfo.outputPath('video'), size: { width: 800, height: 450 }, fps: 8 } : undefined;
         const runner = new FlowRunner({
           config,
           suite,
@@ -41,12 +59,26 @@ for (const suite of suites) {
           control: new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!),
           sandboxUrl: process.env[RUNTIME_ENV.sandboxUrl]!,
           ordinal: flowOrdinal,
-          browser: flowNeedsBrowser(flow, profile) ? browser : undefined,
+          browser: needsBrowser ? browser : undefined,
+          recordVideo,
           hooks: {
             step: (title, body) => test.step(title, body),
             attach: (name, body, contentType) => testInfo.attach(name, { body, contentType }),
+            attachFile: (name, path, contentType) => testInfo.attach(name, { path, contentType }),
+            // Quiet names for the text ones: Playwright would print every curl script of a failed flow.
+            stepTraffic: (exchanges, info) =>
+              attachStepExchanges(
+                {
+                  step: (title, body) => test.step(title, body),
+                  attach: (name, body, contentType) => testInfo.attach(contentType.startsWith('text/') ? quietName(name) : name, { body, contentType }),
+                },
+                exchanges,
+                { flowStartedAt: info.flowStartedAt },
+              ),
           },
         });
+        await allure.parameter('amount', `${(runner.flowAmount / 100).toFixed(2)} (${runner.flowAmount} minor units)`, { excluded: true });
+        if (needsBrowser && !video.enabled) await testInfo.attach('video-unavailable.txt', { body: `No video of this browser-driven flow — video recording is ${video.note}.`, contentType: 'text/plain' });
         let stepError: unknown;
         try {
           await runner.run();
@@ -54,18 +86,48 @@ for (const suite of suites) {
           stepError = err;
         }
         try {
-          const { results } = await test.step('checklist verdicts', async () => runner.finish());
+          const { results, traffic } = await test.step('checklist verdicts', async () => runner.finish());
           await testInfo.attach('findings.json', { body: JSON.stringify(results, null, 2), contentType: 'application/json' });
           for (const r of results) testInfo.annotations.push({ type: `verdict:${r.verdict}`, description: `${r.item}: ${r.findings.map((f) => f.message).join(' | ')}` });
+          // Report extras never decide a flow; if one breaks, the report says so.
+          await reportFlow(runner, results, traffic).catch((err) => testInfo.attach('report-error.txt', { body: `golive could not add its report extras: ${(err as Error)?.stack ?? err}`, contentType: 'text/plain' }));
           if (stepError) throw stepError;
           const failed = results.filter((r) => r.verdict === 'FAILED');
           if (failed.length > 0) {
             throw new Error(`checklist items failed:\n${failed.map((r) => `  ${r.item}: ${r.findings.filter((f) => f.verdict === 'FAILED').map((f) => f.message).join(' | ')}`).join('\n')}`);
           }
+        } catch (err) {
+          failFlow(err);
         } finally {
           await runner.close();
+        }
+
+        /** The flow's Allure extras: references, verdict table, sequence diagram. */
+        async function reportFlow(r: FlowRunner, results: Awaited<ReturnType<FlowRunner['finish']>>['results'], traffic: Awaited<ReturnType<FlowRunner['finish']>>['traffic']): Promise<void> {
+          for (const reference of r.record.references) await allure.parameter(r.record.references.length > 1 ? `reference ${r.record.references.indexOf(reference) + 1}` : 'reference', reference, { excluded: true });
+          const runScoped = flow.checklist.filter((id) => !results.some((res) => res.item === id));
+          await allure.descriptionHtml(`${flow.description ? `<p>${escapeHtml(flow.description)}</p>` : ''}${verdictsHtml(results, runScoped)}`);
+          const svg = sequenceDiagramSvg({ exchanges: traffic, observations: r.record.observations, title: `${suite.suite}/${flow.id} — ${flow.title}`, startedAt: r.record.startedAt });
+          await testInfo.attach('sequence-diagram.svg', { body: svg, contentType: 'image/svg+xml' });
         }
       });
     }
   });
+}
+
+/**
+ * End a failed flow, its message prefixed with the failure kind (Allure's categories sort by it).
+ * An integration defect is reported as a failed assertion — JUnit <failure>: the code under test
+ * did something wrong; an environment problem or golive error stays an error — JUnit <error>: the
+ * test could not do its job.
+ */
+function failFlow(err: unknown): never {
+  const classified = classifyError(err);
+  if (failureKind(classified) !== 'integration defect' || !(classified instanceof Error)) throw classified;
+  expect('failed', classified.message).toBe('passed');
+  throw classified;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

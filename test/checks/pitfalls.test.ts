@@ -15,6 +15,7 @@ import { epTimeoutWait } from '../../src/checks/items/ep-timeout-wait.ts';
 import {
   addObservation,
   find,
+  flow,
   flowInput,
   good,
   insertExchanges,
@@ -103,6 +104,23 @@ describe('EP-REDIRECT', () => {
     const run = mapObservations(good(), 'order-captured', (o) => (o.type === 'page' && o.freshBrowser ? { ...o, freshBrowser: false } : o));
     expect(epRedirect.evaluate(flowInput(run, 'order-captured')).verdict).toBe('FAILED');
   });
+  it('leaves a wrong outcome that the checkout browser (with the session) showed too to EP-STATES-*', () => {
+    const pending = 'Waiting for your payment. Please approve it in the Vipps app.';
+    const stillPending = () => mapObservations(good(), 'payment-aborted', (o) => (o.type === 'page' && o.freshBrowser ? { ...o, text: pending } : o));
+    const ref = refOf(good(), 'payment-aborted');
+    const at = flow(good(), 'payment-aborted').observations.find((o) => o.type === 'merchant-order')!.at;
+    const sessionPage = (text: string) => ({ type: 'page' as const, at, name: 'returnPage', url: `https://shop.example/order/return?reference=${ref}`, status: 200, text, reference: ref });
+    // Alone, "pending" after ABORTED in the fresh browser is a warning (as before).
+    expect(epRedirect.evaluate(flowInput(stillPending(), 'payment-aborted')).verdict).toBe('WARNING');
+    // The checkout's own browser said the same: the page does not depend on the session.
+    const same = epRedirect.evaluate(flowInput(addObservation(stillPending(), 'payment-aborted', sessionPage(pending)), 'payment-aborted'));
+    expect(same.verdict).toBe('PASSED');
+    expect(same.message).toMatch(/worked without a session; 1 page showed an outcome the payment's state does not explain/);
+    expect(same.details!.join('\n')).toMatch(/shows the same pending as the returnPage page in the checkout's own browser — not a session problem; .* EP-STATES-ABORTED/);
+    // With the session it said "cancelled": the fresh browser differs, which is the redirect's problem.
+    const differs = addObservation(stillPending(), 'payment-aborted', sessionPage('The payment was cancelled. Your order was not completed.'));
+    expect(epRedirect.evaluate(flowInput(differs, 'payment-aborted')).verdict).toBe('WARNING');
+  });
 });
 
 describe('EP-NO-IFRAME', () => {
@@ -159,6 +177,20 @@ describe('EP-CAPTURE-ON-DELIVERY', () => {
     expect(f.details![0]).toMatch(/captured .* after authorization .* with no delivery\/ship action in between/);
     expect(epCaptureOnDelivery.evaluate(runInput(withProfile(sloppy(), { capabilities: { instantDelivery: true } }))).verdict).toBe('PASSED');
     expect(runCheck(epCaptureOnDelivery, runInput(withProfile(good(), { capabilities: { capture: false } }))).verdict).toBe('NOT_APPLICABLE');
+  });
+  it('does not let a ship action for another payment explain a capture (runs record no flowId on merchant calls)', () => {
+    // Real runs: merchant-actor exchanges carry the reference but no flowId. Here the ship before
+    // acme-shop-1001-a's capture is for another order, so that capture had no delivery action.
+    const run = mapExchanges(good(), (e) => e.kind === 'merchant', (e) => delete e.flowId);
+    mapExchanges(run, (e) => e.kind === 'merchant' && e.request.path === '/admin/orders/acme-shop-1001-a/ship', (e) => {
+      e.reference = 'acme-shop-1002-a';
+      e.request.path = '/admin/orders/acme-shop-1002-a/ship';
+    });
+    const f = epCaptureOnDelivery.evaluate(runInput(run));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details![0]).toMatch(/^acme-shop-1001-a: .* with no delivery\/ship action in between/);
+    // Unchanged, the same run without flowIds passes: each ship names its payment.
+    expect(epCaptureOnDelivery.evaluate(runInput(mapExchanges(good(), (e) => e.kind === 'merchant', (e) => delete e.flowId))).verdict).toBe('PASSED');
   });
 });
 

@@ -66,6 +66,18 @@ describe('EP-WEBHOOKS-AND-POLLING', () => {
     orderStatus(run, 'order-captured', refOf(run, 'order-captured'), 'pending');
     expect(epWebhooksAndPolling.evaluate(runInput(run))).toMatchObject({ verdict: 'FAILED', message: expect.stringMatching(/stale CREATED/) });
   });
+  it('fails when, with webhooks withheld and no redirect, the order never follows — GETs while pending alone are no polling', () => {
+    // GETs while pending are still in the traffic (a page view or a webhook's re-read makes
+    // them); what shows there is no working polling is the order staying pending.
+    const run = good();
+    const ref = refOf(run, 'polling-without-webhooks');
+    orderStatus(run, 'polling-without-webhooks', ref, 'pending');
+    const f = epWebhooksAndPolling.evaluate(runInput(run));
+    expect(f.verdict).toBe('FAILED');
+    expect(f.message).toContain(`flow polling-without-webhooks (webhooks withheld, no redirect): ${ref} stayed pending after the customer approved`);
+    expect(f.message).not.toMatch(/does not poll/);
+    expect(epWebhooksAndPolling.evaluate(runInput(good())).details!.join('\n')).toContain(`${ref} became paid with webhooks withheld and no redirect`);
+  });
 });
 
 describe('EP-STATES-*', () => {

@@ -9,9 +9,10 @@
 import { z } from 'zod';
 
 /**
- * Fault switches: each one breaks exactly one go-live checklist item on purpose, so that
- * golive's self-tests can prove every check is able to fail. Never enable them in a real shop.
- * The item each one breaks is listed in the README.
+ * Fault switches: each one breaks one go-live checklist item on purpose, so that golive's
+ * self-tests can prove every check is able to fail (a few cannot help taking other items with
+ * them). Never enable them in a real shop. What each one breaks is listed in the README and,
+ * exactly, in golive's test/self-test/expected-detections.ts.
  */
 export const FAULT_SWITCHES = [
   'no-system-headers',

@@ -38,6 +38,12 @@ export interface WebhookEvent {
 
 const WEBHOOK_STATES: ReadonlySet<string> = new Set<PaymentState>(['AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED']);
 const now = () => new Date().toISOString();
+/** First words of the staff notice when Vipps refused a change: that it did not happen. */
+const NOT_DONE: Record<string, string> = {
+  capturePayment: 'The capture did not go through:',
+  refundPayment: 'The refund did not go through:',
+  cancelPayment: 'The cancellation did not go through:',
+};
 
 export class Shop {
   readonly pollers: Pollers;
@@ -168,7 +174,8 @@ export class Shop {
     this.validateAmount(amount);
     if (amount === undefined) await this.ensureKnown(order);
     let value = amount ?? remaining(order.payment).capturable;
-    if (this.faults.has('capture-more-than-authorized')) value += 100;
+    // The fault: "everything that is left" gets a 100 øre fee on top — more than is authorized.
+    if (this.faults.has('capture-more-than-authorized') && amount === undefined) value += 100;
     if (value <= 0) throw this.nothingLeft(order, 'There is nothing left to capture on this order.');
     return this.modify(order, 'capturePayment', `Captured ${formatMoney(value, order.amount.currency)}`, () =>
       this.epayment.capture(order.reference, { currency: order.amount.currency, value }),
@@ -221,7 +228,8 @@ export class Shop {
         return order;
       }
       const problem = this.recordProblem(order, operation, err);
-      order.notice = { kind: 'error', text: problem.message };
+      // Say first that nothing happened, then why (staff must not wonder whether it shipped).
+      order.notice = { kind: 'error', text: `${NOT_DONE[operation] ?? 'That did not go through:'} ${problem.message}` };
       const status = err instanceof VippsApiError && err.status && err.status < 500 && err.status !== 429 ? 422 : 502;
       throw new ShopError(problem.message, status, problem.customerMessage, err);
     }

@@ -176,7 +176,7 @@ describe('a purchase in the browser', () => {
     sandbox.faults.add({ match: { msn: merchant.msn, reference: ref, operation: 'capturePayment' }, effect: { type: 'status', status: 400, code: 6260, title: 'Funds unavailable' }, times: 1 });
     await page.goto(`${merchant.url}/orders/${ref}`);
     await page.getByTestId('capture-button').click();
-    expect(await text(page, 'order-error')).toMatch(/^The reserved funds are no longer available on the customer's account\. \(HTTP 400, error 6260, trace 00-[0-9a-f-]+\)$/);
+    expect(await text(page, 'order-error')).toMatch(/^The capture did not go through: The reserved funds are no longer available on the customer's account\. \(HTTP 400, error 6260, trace 00-[0-9a-f-]+\)$/);
     expect(await text(page, 'problem-message')).toContain('The reserved funds are no longer available');
     expect(await status(page)).toBe('paid');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/order-error.png`, fullPage: true });

@@ -205,7 +205,7 @@ describe('fault switches', () => {
     });
   });
 
-  it('capture-more-than-authorized (EP-ERRORS): captures 100 øre too much and ignores the refusal', async () => {
+  it('capture-more-than-authorized (EP-ERRORS-DISPLAY): "everything left" is 100 øre too much, and the refusal is ignored', async () => {
     await withFault('capture-more-than-authorized', {}, async (m) => {
       const { reference } = await checkout(m, 10000);
       await customer(sandbox, m.msn, reference, 'approve');
@@ -217,6 +217,13 @@ describe('fault switches', () => {
       expect((capture.request.body as any).modificationAmount.value).toBe(10100);
       expect(capture.response?.status).toBe(400);
       expect(res.body.problems).toEqual([]);
+      // The staff page says nothing either.
+      const page = await http(m.url, 'GET', `/orders/${reference}`);
+      expect(page.body).not.toContain('data-testid="order-error"');
+      // An explicit amount is sent as asked: only "everything left" is miscalculated.
+      const partial = await http(m.url, 'POST', `/api/orders/${reference}/capture`, { amount: 4000 });
+      expect(partial.body.status).toBe('partially-captured');
+      expect((api(m, 'capturePayment', reference)[1].request.body as any).modificationAmount.value).toBe(4000);
     });
   });
 

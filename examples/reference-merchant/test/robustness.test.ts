@@ -261,6 +261,28 @@ describe('every request to Vipps', () => {
     });
   });
 
+  it('backs off across callers: after a 429 another read of the same payment waits too', async () => {
+    await withMerchant({ pollInitialDelayMs: 60_000 }, async (m) => {
+      const { reference } = await checkout(m);
+      await customer(sandbox, m.msn, reference, 'approve');
+      await waitForStatus(m, reference, 'paid');
+      await sleep(300); // let the AUTHORIZED webhook's re-read finish first
+      sandbox.faults.add({ match: { msn: m.msn, reference, operation: 'getPayment' }, effect: { type: 'status', status: 429, retryAfter: 1 }, times: 1 });
+      const before = api(m, 'getPayment', reference).length;
+      // Two page views, the second while the first is backing off from its 429.
+      const first = http(m.url, 'GET', `/return?reference=${reference}`);
+      await waitFor('the 429', () => api(m, 'getPayment', reference).slice(before), (l) => l.length >= 1, 2000);
+      await sleep(100);
+      const second = http(m.url, 'GET', `/return?reference=${reference}`);
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
+      const [limited, ...later] = api(m, 'getPayment', reference).slice(before);
+      expect(limited.response?.status).toBe(429);
+      expect(later).toHaveLength(2);
+      for (const e of later) expect(e.startedAt - limited.startedAt).toBeGreaterThanOrEqual(1000);
+    });
+  });
+
   it('gives up on a hanging connection after its client timeout and retries', async () => {
     await withMerchant({ pollInitialDelayMs: 60_000, requestTimeoutMs: 400 }, async (m) => {
       sandbox.faults.add({ match: { msn: m.msn }, effect: { type: 'webhook-drop' } });

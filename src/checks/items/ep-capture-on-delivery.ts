@@ -9,8 +9,9 @@
  *
  * Evidence (whole run): each capture (retries of a failed capture and idempotent replays are not
  * judged again), the payment's authorization time (customer approve, authorized webhook, GET), and
- * golive's merchant actions — non-GET kind:'merchant' exchanges of the same flow (ship, deliver,
- * capture in the admin) between authorization and capture. Recommended row: WARNING for a capture
+ * golive's merchant actions — non-GET kind:'merchant' exchanges about the same payment (its
+ * reference; or, without one, of the same flow) between authorization and capture (ship, deliver,
+ * capture in the admin). Recommended row: WARNING for a capture
  * no merchant action preceded, or when no capture was made at all. Not applicable with
  * `capabilities.capture: false`.
  */
@@ -23,6 +24,16 @@ import { finalStateOf, payments } from '../support/payments.ts';
 import { byTime, describe, idempotencyKeyOf, isTransientFailure } from '../support/traffic.ts';
 
 const item = catalogueItem('EP-CAPTURE-ON-DELIVERY');
+
+/**
+ * Is merchant action `m` about the payment captured by `c`? By the reference the action names;
+ * without one, only when both are attributed to the same flow. (Any action of any flow in the
+ * time window would let an automatic capture pass whenever flows overlap.)
+ */
+function aboutPayment(m: Exchange, c: Exchange, reference: string): boolean {
+  if (m.reference !== undefined) return m.reference === reference;
+  return m.flowId !== undefined && c.flowId !== undefined && m.flowId === c.flowId;
+}
 
 export const epCaptureOnDelivery: Check = {
   item,
@@ -47,9 +58,7 @@ export const epCaptureOnDelivery: Check = {
         prev = c;
         if (replay || retry) continue;
         judged++;
-        const trigger = merchantActions.find(
-          (m) => m.startedAt >= fin.at - 1 && m.startedAt <= c.startedAt && (m.flowId === undefined || c.flowId === undefined || m.flowId === c.flowId),
-        );
+        const trigger = merchantActions.find((m) => m.startedAt >= fin.at - 1 && m.startedAt <= c.startedAt && aboutPayment(m, c, p.reference));
         if (trigger) t.cite(trigger, c).note(`${p.reference}: ${describe(c)} after the merchant action ${describe(trigger)}`);
         else if (instant) t.cite(c).note(`${p.reference}: ${describe(c)} ${seconds(c.startedAt - fin.at)} after authorization (instant delivery declared)`);
         else t.add('WARNING', `${p.reference}: ${describe(c)} captured ${seconds(c.startedAt - fin.at)} after authorization (${fin.source}) with no delivery/ship action in between`, c);

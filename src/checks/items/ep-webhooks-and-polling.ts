@@ -13,15 +13,19 @@
  * - polling channel: GET payment issued while a payment was still pending (before any final-state
  *   evidence) for at least one payment;
  * - when a flow ran with the `stale-read` fault (GET keeps answering CREATED), its merchant order
- *   must still become paid — i.e. the webhook channel really works.
- * FAILED when either channel is missing or the stale-read flow did not complete; WARNING when
- * aborted/expired events are not registered.
+ *   must still become paid — i.e. the webhook channel really works;
+ * - symmetrically, when a flow ran with the `webhook-drop` fault and the customer approved without
+ *   being redirected back, the merchant order must still become paid — i.e. the polling channel
+ *   really works. (A GET while pending alone does not prove polling: a page view or a webhook's
+ *   re-read makes one too.)
+ * FAILED when either channel is missing or one of these flows' orders did not follow; WARNING
+ * when aborted/expired events are not registered.
  */
 import { catalogueItem } from '../catalogue.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import type { Check, CheckInput } from '../types.ts';
 import { list, Tally } from '../support/findings.ts';
-import { finalStateOf, observationsOf, payments } from '../support/payments.ts';
+import { finalStateOf, normStatus, observationsOf, payments } from '../support/payments.ts';
 import { apiOps, deliveries, describe, eventNameOf, genuineDeliveries, isOk, OP, registeredEvents, reqHeader } from '../support/traffic.ts';
 
 const item = catalogueItem('EP-WEBHOOKS-AND-POLLING');
@@ -88,6 +92,23 @@ export const epWebhooksAndPolling: Check = {
       if (!last) t.add('FAILED', `flow ${flow.id} (GET answered stale CREATED): no merchant order status was observed`);
       else if (!PAID_OR_LATER.has(last.status)) t.add('FAILED', `flow ${flow.id} (GET answered stale CREATED): the order stayed ${last.status} although the authorized webhook arrived — webhooks are not used`);
       else t.note(`flow ${flow.id}: order became ${last.status} from the webhook while GET was stale`);
+    }
+    // --- webhooks withheld and no redirect: the order must follow by polling
+    const dropped = flowsWithFault(input, 'webhook-drop');
+    for (const flow of input.flows.filter((f) => dropped.has(f.id))) {
+      for (const p of payments({ ...input, flows: [flow] }).values()) {
+        const approval = p.customer.find((c) => c.action === 'approve' && c.redirect === false);
+        if (!approval) continue;
+        const after = p.orders.filter((o) => o.at >= approval.at);
+        const paid = after.find((o) => PAID_OR_LATER.has(normStatus(o.status)));
+        if (paid) t.note(`flow ${flow.id}: ${p.reference} became ${paid.status} with webhooks withheld and no redirect — polling works`);
+        else
+          t.add(
+            'FAILED',
+            `flow ${flow.id} (webhooks withheld, no redirect): ${p.reference} stayed ${after[after.length - 1]?.status ?? 'unobserved'} after the customer approved — the order does not follow without webhooks, so there is no working polling`,
+            p.created,
+          );
+      }
     }
     if (t.level === 'PASSED') {
       return t.finding(

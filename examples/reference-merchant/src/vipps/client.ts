@@ -10,7 +10,10 @@
  *   every retry of that operation, so a retry can never capture or refund twice;
  * - a client timeout on each request; timeouts, network errors, 5xx, 423 and 429 are retried
  *   with exponential back-off (honouring Retry-After); other 4xx are never retried with the
- *   same key — they are answers, and come back as a VippsApiError.
+ *   same key — they are answers, and come back as a VippsApiError;
+ * - a 429 slows down every caller of that endpoint, not just the one that got it: until a call
+ *   there succeeds again, calls to it (a poll, a webhook's re-read, a page view) go one at a
+ *   time, at least a second apart and not before Retry-After.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,12 +47,16 @@ export interface VippsResponse<T> {
 
 /** Token refresh margin: renew a minute early so a token never expires mid-request. */
 const TOKEN_MARGIN_MS = 60_000;
+/** After a 429, calls to the same endpoint are at least this far apart until one succeeds. */
+const RATE_LIMITED_SPACING_MS = 1000;
 
 export class VippsClient {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   private readonly closing = new AbortController();
   private token: { value: string; expiresAt: number } | undefined;
   private tokenRequest: Promise<string> | undefined;
+  /** Endpoints (method + path) Vipps answered 429, with the earliest time of the next call there. */
+  private readonly rateLimited = new Map<string, number>();
 
   constructor(
     private readonly config: MerchantConfig,
@@ -105,15 +112,18 @@ export class VippsClient {
   async call<T = unknown>(req: VippsRequest): Promise<VippsResponse<T>> {
     let idempotencyKey = req.idempotent && !this.faults.has('no-idempotency-key') ? randomUUID() : undefined;
     let refreshedToken = false;
+    const endpoint = `${req.method} ${req.path}`;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0 && idempotencyKey && this.faults.has('new-idempotency-key-on-retry')) idempotencyKey = randomUUID();
       let error: VippsApiError;
       let retryAfterMs: number | undefined;
       try {
+        await this.waitForRateLimit(endpoint);
         const token = await this.accessToken();
         const headers: Record<string, string> = { ...this.standardHeaders(), Authorization: `Bearer ${token}` };
         if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
         const res = await this.send(req.operation, req.method, req.path, headers, req.body);
+        if (res.status !== 429) this.rateLimited.delete(endpoint);
         if (res.status >= 200 && res.status < 300) return { status: res.status, body: res.body as T, idempotencyKey };
         if (res.status === 401 && !refreshedToken) {
           // The token may have been revoked or expired early: fetch a new one, retry once.
@@ -131,6 +141,7 @@ export class VippsClient {
       let delay = retryAfterMs ?? this.config.retryBaseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
       // 429 means "too fast": without a Retry-After, back off at least a second.
       if (error.status === 429 && retryAfterMs === undefined) delay = Math.max(delay, 1000);
+      if (error.status === 429) this.rateLimited.set(endpoint, Math.max(this.rateLimited.get(endpoint) ?? 0, Date.now() + Math.min(delay, this.config.maxRetryAfterMs)));
       if (!error.retryable || attempt >= this.config.maxRetries || delay > this.config.maxRetryAfterMs || this.closing.signal.aborted) {
         this.log.error(
           { operation: req.operation, path: req.path, status: error.status, code: error.code, traceId: error.traceId, kind: error.kind, idempotencyKey, attempts: attempt + 1 },
@@ -140,6 +151,24 @@ export class VippsClient {
       }
       this.log.warn({ operation: req.operation, status: error.status, kind: error.kind, attempt: attempt + 1, retryInMs: Math.round(delay) }, `Vipps ${req.operation}: retrying`);
       await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Back off across callers: while an endpoint is rate limited, wait for its next free slot and
+   * take it (the next caller waits at least RATE_LIMITED_SPACING_MS more, or until an answer
+   * that is not a 429 lifts the limit).
+   */
+  private async waitForRateLimit(endpoint: string): Promise<void> {
+    for (;;) {
+      const at = this.rateLimited.get(endpoint);
+      if (at === undefined || this.closing.signal.aborted) return;
+      const wait = at - Date.now();
+      if (wait <= 0) {
+        this.rateLimited.set(endpoint, Date.now() + RATE_LIMITED_SPACING_MS);
+        return;
+      }
+      await sleep(wait, undefined, { signal: this.closing.signal }).catch(() => undefined);
     }
   }
 

@@ -1,0 +1,104 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ALLURE_REPORT, ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
+import { serveDirectory } from '../report/allure-server.ts';
+
+/**
+ * `golive report [run-dir...]`: render the Allure HTML report from a run's `allure-results`
+ * (default: reports/latest) into `<run-dir>/allure-report`, and with `--open` serve it on
+ * 127.0.0.1 and print the URL (the report loads its data with fetch, so file:// does not work).
+ *
+ * Several run folders merge into one report — how `golive run --shard i/n` runs come together
+ * in CI: each shard job keeps its `reports/<run-id>/` as an artifact, a final job downloads them
+ * all and runs `golive report reports/<id-1> reports/<id-2> … --out reports/merged`.
+ */
+
+export interface ReportOptions {
+  open?: boolean;
+  port?: string;
+  out?: string;
+  /** `--no-generate`: serve the existing HTML as it is. */
+  generate?: boolean;
+  quiet?: boolean;
+}
+
+export interface ReportOutcome {
+  exitCode: 0 | 1 | 2;
+  htmlDir?: string;
+  url?: string;
+  close?: () => Promise<void>;
+}
+
+/** Where a path's Allure results are: `<dir>/allure-results`, or the dir itself when it holds results. */
+export function resultsDirOf(path: string): string | undefined {
+  const dir = resolve(path);
+  const nested = join(dir, ALLURE_RESULTS);
+  if (hasResultFiles(nested)) return nested;
+  if (hasResultFiles(dir)) return dir;
+  return undefined;
+}
+
+export async function runReportCommand(paths: string[], options: ReportOptions = {}): Promise<ReportOutcome> {
+  const log = (s: string) => options.quiet || console.log(s);
+  const runDirs = (paths.length ? paths : ['reports/latest']).map((p) => resolve(p));
+  for (const dir of runDirs) {
+    if (!existsSync(dir)) {
+      console.error(`golive report: ${relative(process.cwd(), dir) || dir} does not exist (run \`golive run\` first, or name a run folder)`);
+      return { exitCode: 2 };
+    }
+  }
+  const merged = runDirs.length > 1;
+  if (merged && !options.out) {
+    console.error('golive report: several run folders merge into one report; say where with --out <dir>');
+    return { exitCode: 2 };
+  }
+  const outDir = options.out ? resolve(options.out) : join(runDirs[0], ALLURE_REPORT);
+  let exitCode: 0 | 1 = 0;
+  // A run folder sealed by its manifest is evidence: re-rendering inside it would break
+  // `golive evidence verify`. Serve what is there, and regenerate only into --out.
+  const sealed = !options.out && existsSync(join(runDirs[0], 'manifest.json')) && existsSync(join(outDir, 'index.html'));
+  if (sealed && options.generate !== false) log(`golive report: ${relative(process.cwd(), runDirs[0]) || '.'} is sealed by its manifest; using its report as it is (regenerate with --out <dir>)`);
+
+  if (options.generate !== false && !sealed) {
+    const resultsDirs: string[] = [];
+    for (const dir of runDirs) {
+      const results = resultsDirOf(dir);
+      if (!results) {
+        console.error(`golive report: no Allure results in ${relative(process.cwd(), dir) || dir} (expected ${ALLURE_RESULTS}/ with *-result.json files)`);
+        return { exitCode: 2 };
+      }
+      resultsDirs.push(results);
+    }
+    log(`golive report: rendering ${resultsDirs.length} result folder${merged ? 's' : ''} with the Allure CLI…`);
+    const result = await generateAllureHtml(runDirs[0], { resultsDirs, outDir, keepMetadata: true });
+    if (result.ok) log(`  ${result.message.split(' — ')[0]}`);
+    else {
+      console.error(`golive report: ${result.message}`);
+      exitCode = 1;
+    }
+  }
+
+  const index = join(outDir, 'index.html');
+  if (!existsSync(index)) {
+    if (options.open) console.error(`golive report: no HTML report at ${relative(process.cwd(), outDir)} to open`);
+    return { exitCode: exitCode || (options.generate === false ? 2 : 1) };
+  }
+  if (!options.open) return { exitCode, htmlDir: outDir };
+
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`golive report: --port must be a port number, not ${options.port}`);
+    return { exitCode: 2 };
+  }
+  const server = await serveDirectory(outDir, { port, host: '127.0.0.1' });
+  log(`golive report: serving ${relative(process.cwd(), outDir)} at ${server.url}  (Ctrl+C to stop)`);
+  return { exitCode, htmlDir: outDir, url: server.url, close: server.close };
+}
+
+function hasResultFiles(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('-result.json'));
+  } catch {
+    return false;
+  }
+}

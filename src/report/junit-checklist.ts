@@ -1,0 +1,47 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RunSummary } from '../runner/finish.ts';
+
+/**
+ * Adds a `golive checklist` testsuite to the run's junit.xml: one testcase per checklist item,
+ * with <failure> for FAILED items and <skipped> for NOT_APPLICABLE ones. Flows are Playwright's
+ * testcases; run-wide items (endpoints used, headers on every request …) are not, so without
+ * this a CI gate on JUnit could pass while `golive run` exits 1.
+ */
+export function appendChecklistSuite(junitFile: string, summary: RunSummary): boolean {
+  if (!existsSync(junitFile)) return false;
+  const xml = readFileSync(junitFile, 'utf8');
+  const close = xml.lastIndexOf('</testsuites>');
+  if (close < 0) return false;
+  const failures = summary.items.filter((i) => i.verdict === 'FAILED').length;
+  const skipped = summary.items.filter((i) => i.verdict === 'NOT_APPLICABLE').length;
+  const cases = summary.items.map((item) => {
+    const name = `${item.id} ${item.title}`;
+    const text = item.findings.map((f) => `${f.verdict}: ${f.message}${f.details?.length ? `\n  ${f.details.join('\n  ')}` : ''}`).join('\n');
+    const body =
+      item.verdict === 'FAILED'
+        ? `<failure message="${attr(firstLine(item.findings.find((f) => f.verdict === 'FAILED')?.message ?? 'failed'))}" type="checklist">${text_(text)}</failure>`
+        : item.verdict === 'NOT_APPLICABLE'
+          ? `<skipped message="${attr(firstLine(item.findings[0]?.message ?? 'not applicable'))}"/>`
+          : `<system-out>${text_(`${item.verdict}\n${text}`)}</system-out>`;
+    return `    <testcase name="${attr(name)}" classname="golive checklist.${attr(item.area)}" time="0">\n      ${body}\n    </testcase>`;
+  });
+  const suite = `  <testsuite name="golive checklist" timestamp="${attr(summary.startedAt)}" hostname="golive" tests="${summary.items.length}" failures="${failures}" skipped="${skipped}" time="0" errors="0">\n${cases.join('\n')}\n  </testsuite>\n`;
+  let out = xml.slice(0, close) + suite + xml.slice(close);
+  // Keep the root totals consistent with the suites inside.
+  out = out.replace(/<testsuites([^>]*)>/, (_m, attrs: string) => {
+    const bump = (name: string, by: number) => {
+      const re = new RegExp(`${name}="(\\d+)"`);
+      attrs = re.test(attrs) ? attrs.replace(re, (_x, n) => `${name}="${Number(n) + by}"`) : attrs;
+    };
+    bump('tests', summary.items.length);
+    bump('failures', failures);
+    bump('skipped', skipped);
+    return `<testsuites${attrs}>`;
+  });
+  writeFileSync(junitFile, out);
+  return true;
+}
+
+const firstLine = (s: string) => s.split('\n')[0].slice(0, 500);
+const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const text_ = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,0 +1,131 @@
+import type { RunSummary, SummaryItem } from '../runner/finish.ts';
+import { evidenceFreshness, formatUtc, type Freshness } from './manifest.ts';
+
+/**
+ * What the printable evidence summaries (summary.html, summary.md) show, computed once from
+ * summary.json so both say the same: the run and its date, the freshness warning, the headline,
+ * the orders by final state (the table for the checklist submission), every checklist item with
+ * its verdict and the flows that prove it, and the flows.
+ */
+export const EVIDENCE_STATES = ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const;
+
+export const VERDICT_LABEL: Record<string, string> = {
+  PASSED: 'Passed',
+  FAILED: 'Failed',
+  WARNING: 'Warning',
+  REVIEW: 'Review',
+  NOT_APPLICABLE: 'Not applicable',
+};
+
+export const OUTCOME_LABEL: Record<string, string> = {
+  completed: 'completed',
+  'step-failed': 'could not complete',
+  'not-applicable': 'not applicable',
+};
+
+export interface SummaryOptions {
+  /** When the summary is rendered (freshness is judged against it). */
+  now?: Date;
+  goliveVersion?: string;
+}
+
+export interface SummaryModel {
+  summary: RunSummary;
+  title: string;
+  runDate: string;
+  finishedAt: string;
+  durationSeconds: number;
+  freshness: Freshness;
+  goliveVersion?: string;
+  /** One line: is the integration ready as far as this run can tell. */
+  headline: string;
+  ready: boolean;
+  counts: { verdict: string; label: string; count: number }[];
+  /** Orders by the state they ended in, each with the flows that made them. */
+  references: { state: (typeof EVIDENCE_STATES)[number]; reference: string; flows: string[] }[];
+  areas: { area: string; items: (SummaryItem & { flowTitles: string[] })[] }[];
+  reviewItems: SummaryItem[];
+  failedItems: SummaryItem[];
+  failedFlows: RunSummary['flows'];
+}
+
+export function summaryModel(summary: RunSummary, options: SummaryOptions = {}): SummaryModel {
+  const started = new Date(summary.startedAt);
+  const finished = new Date(summary.finishedAt);
+  const flowTitle = new Map(summary.flows.map((f) => [`${f.suite}/${f.id}`, f.title]));
+  const references: SummaryModel['references'] = [];
+  for (const state of EVIDENCE_STATES) {
+    for (const reference of summary.evidenceReferences?.[state] ?? []) {
+      references.push({ state, reference, flows: summary.flows.filter((f) => f.references.includes(reference)).map((f) => f.title) });
+    }
+  }
+  const areas: SummaryModel['areas'] = [];
+  for (const item of summary.items) {
+    let area = areas.find((a) => a.area === item.area);
+    if (!area) areas.push((area = { area: item.area, items: [] }));
+    area.items.push({ ...item, flowTitles: item.flows.map((f) => flowTitle.get(f) ?? f) });
+  }
+  const failedItems = summary.items.filter((i) => i.verdict === 'FAILED');
+  const failedFlows = summary.flows.filter((f) => f.outcome === 'step-failed');
+  const reviewItems = summary.items.filter((i) => i.verdict === 'REVIEW');
+  const ready = failedItems.length === 0 && failedFlows.length === 0;
+  const requiredFailed = failedItems.filter((i) => i.severity === 'required').length;
+  const headline = ready
+    ? `All checklist items passed or need no action${reviewItems.length ? `; ${reviewItems.length} need${reviewItems.length === 1 ? 's' : ''} a person's review` : ''}.`
+    : [
+        failedItems.length ? `${failedItems.length} checklist item${failedItems.length === 1 ? '' : 's'} failed${requiredFailed ? ` (${requiredFailed} required)` : ''}` : '',
+        failedFlows.length ? `${failedFlows.length} flow${failedFlows.length === 1 ? '' : 's'} could not complete` : '',
+      ]
+        .filter(Boolean)
+        .join('; ') + ': not ready for go-live.';
+  const order = ['FAILED', 'WARNING', 'REVIEW', 'PASSED', 'NOT_APPLICABLE'];
+  const counts = Object.entries(summary.counts ?? {})
+    .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+    .map(([verdict, count]) => ({ verdict, label: VERDICT_LABEL[verdict] ?? verdict, count }));
+  return {
+    summary,
+    title: `Go-live checklist evidence — ${summary.profile.name ?? summary.profile.id}`,
+    runDate: formatUtc(started),
+    finishedAt: formatUtc(finished),
+    durationSeconds: Math.max(0, Math.round((finished.getTime() - started.getTime()) / 1000)),
+    freshness: evidenceFreshness(started, options.now),
+    goliveVersion: options.goliveVersion,
+    headline,
+    ready,
+    counts,
+    references,
+    areas,
+    reviewItems,
+    failedItems,
+    failedFlows,
+  };
+}
+
+export interface FindingLine {
+  verdict: string;
+  message: string;
+  details: string[];
+}
+
+const DETAIL_LINES = 5;
+
+/**
+ * An item's findings for the report: repeats folded (several flows often say the same), the
+ * worst first, at most a few detail lines each.
+ */
+export function findingLines(item: SummaryItem): FindingLine[] {
+  const rank = (v: string) => ['FAILED', 'WARNING', 'REVIEW', 'PASSED', 'NOT_APPLICABLE'].indexOf(v) + 1 || 99;
+  const seen = new Map<string, FindingLine>();
+  for (const f of item.findings) {
+    const message = f.internalError ? `golive error: ${f.message}` : f.message;
+    const key = `${f.verdict}\u0000${message}`;
+    if (seen.has(key)) continue;
+    const details = f.details ?? [];
+    seen.set(key, {
+      verdict: f.verdict,
+      message,
+      details: details.length > DETAIL_LINES ? [...details.slice(0, DETAIL_LINES), `… (+${details.length - DETAIL_LINES} more in summary.json)`] : details,
+    });
+  }
+  return [...seen.values()].sort((a, b) => rank(a.verdict) - rank(b.verdict));
+}

@@ -1,0 +1,55 @@
+// Every check against recorded runs of the real reference merchant: the healthy shop and the shop
+// with each fault switch on (recorded by `node bin/run-ts.mjs scripts/detection-matrix.ts
+// --save-fixtures`). Replaying a recording through the checks must give the verdicts the run gave,
+// the healthy shop must fail nothing, and each switch must fail exactly the items
+// test/self-test/expected-detections.ts lists for it — the cases in which each check must fail.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../src/checks/index.ts';
+import { compareDetections, expectedFor, MATRIX_ROWS, type MatrixRowName } from '../self-test/expected-detections.ts';
+import { compactExchange, readRecordedRun, replay, verdictDiff, verdictsOf, type RecordedRun } from './recorded-fixture.ts';
+
+const DIR = join(import.meta.dirname, 'fixtures/recorded');
+const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json.gz')).sort() : [];
+const runs = new Map<string, RecordedRun>(files.map((f) => [f.replace(/\.json\.gz$/, ''), readRecordedRun(join(DIR, f))]));
+
+describe('recorded runs of the reference merchant', () => {
+  it('cover the healthy shop and every fault switch', () => {
+    expect([...runs.keys()].sort()).toEqual([...MATRIX_ROWS].sort());
+  });
+
+  it('are compact: no control traffic, no ids, only the headers checks read', () => {
+    for (const run of runs.values()) {
+      expect(run.traffic.some((e) => e.kind === 'control')).toBe(false);
+      for (const e of run.traffic.slice(0, 50)) expect(compactExchange(e)).toMatchObject({ seq: e.seq, kind: e.kind, request: { method: e.request.method, path: e.request.path } });
+    }
+  });
+
+  for (const [name, run] of runs) {
+    describe(name, () => {
+      let cached: ReturnType<typeof verdictsOf> | undefined;
+      const replayed = () => (cached ??= verdictsOf(replay(run)));
+
+      it('replays to the verdicts the run recorded', () => {
+        expect(verdictDiff(run.verdicts, replayed())).toEqual([]);
+        // Every check had its say.
+        for (const check of ALL_CHECKS) expect(replayed()[check.item.id], check.item.id).toBeDefined();
+      });
+
+      if (name === 'baseline') {
+        it('fails and warns nothing: no false alarm on the healthy shop', () => {
+          const flagged = Object.entries(replayed()).filter(([, v]) => v === 'FAILED' || v === 'WARNING');
+          expect(flagged).toEqual([]);
+        });
+      } else {
+        const expected = expectedFor(name as MatrixRowName);
+        it(`fails ${expected.fail.join(', ') || 'nothing'}${expected.warn?.length ? `, warns ${expected.warn.join(', ')}` : ''} — and nothing else`, () => {
+          expect(expected.fail.length + (expected.warn?.length ?? 0)).toBeGreaterThan(0);
+          const c = compareDetections(expected, replayed());
+          expect({ unexpected: c.extra, missed: c.missing }).toEqual({ unexpected: [], missed: [] });
+        });
+      }
+    });
+  }
+});

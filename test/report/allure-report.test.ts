@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReportCommand } from '../../src/cli/report.ts';
+import { runCommand, type RunOutcome } from '../../src/cli/run.ts';
+import { videoSupport } from '../../src/report/video.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * Done-when of the Allure integration: a golive run leaves Allure results, `golive report`
+ * renders them to HTML and serves it on 127.0.0.1, and Chromium shows the suite, its flows,
+ * the checklist items (Behaviors) and a flow's steps with their attachments. A screenshot of
+ * the report is kept in test-results/allure-report.png.
+ */
+describe('the Allure report of a golive run', () => {
+  let run: RunOutcome;
+  let served: Awaited<ReturnType<typeof runReportCommand>>;
+  let browser: Browser;
+  let page: Page;
+  const external: string[] = [];
+
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'golive-allure-'));
+    // A partial run exits 1 (run-scoped items nobody exercised fail); its flows are what matter here.
+    run = await runCommand({ grep: 'order-captured|customer-rejects', workers: '2', quiet: true, out });
+    served = await runReportCommand([run.runDir!], { open: true, quiet: true });
+    browser = await chromium.launch({ executablePath: process.env.GOLIVE_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    page.setDefaultTimeout(10_000);
+    page.on('request', (r) => {
+      if (!r.url().startsWith(served.url!) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+    });
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close?.();
+  });
+
+  it('leaves raw results with labels, steps and attachments in the run folder', () => {
+    expect(run.runDir).toBeTruthy();
+    const dir = join(run.runDir!, 'allure-results');
+    const files = readdirSync(dir);
+    const results = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    expect(results.map((r) => r.name).sort()).toEqual(['A complete order ending in CAPTURED, return page opened in a fresh browser', 'The customer rejects the payment (ABORTED) and the return page says so']);
+    for (const f of ['environment.properties', 'executor.json', 'categories.json']) expect(files).toContain(f);
+    const captured = results.find((r) => r.name.startsWith('A complete order'))!;
+    const labels = (name: string) => captured.labels.filter((l: { name: string }) => l.name === name).map((l: { value: string }) => l.value);
+    expect(labels('feature')).toContain('Flow to go live › EP-ORDER-CAPTURED: Test order ending in CAPTURED');
+    expect(labels('story')).toEqual([captured.name]);
+    expect(labels('severity')).toEqual(['critical']);
+    expect(captured.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['MSN', 'amount', 'reference']));
+    // The checkout step holds the exchanges it caused, each with its JSON and curl.
+    const checkout = captured.steps.find((s: { name: string }) => s.name.startsWith('merchant.checkout'));
+    const create = checkout.steps.find((s: { name: string }) => s.name.startsWith('Merchant → Vipps: POST /epayment/v1/payments → 201'));
+    const names = (s: any): string[] => [...(s.attachments ?? []).map((a: { name: string }) => a.name), ...(s.steps ?? []).flatMap(names)];
+    expect(names(create).some((n) => /^#\d+ exchange\.json$/.test(n))).toBe(true);
+    expect(names(create).some((n) => /^#\d+ curl\.sh$/.test(n))).toBe(true);
+    expect(names(create).some((n) => /^#\d+ HTTP POST \/epayment\/v1\/payments$/.test(n))).toBe(true);
+    expect(checkout.steps.some((s: { name: string }) => /webhook epayments\.payment\.created\.v1 → 200 — signature valid: accepted ✓/.test(s.name))).toBe(true);
+    const top = names({ steps: captured.steps.filter((s: { name: string }) => !s.name.startsWith('merchant.') && !s.name.startsWith('customer.') && !s.name.startsWith('expect.')) });
+    expect(top).toContain('sequence-diagram.svg');
+    if (videoSupport().enabled) expect(top.filter((n) => n.endsWith('.webm')).length).toBeGreaterThan(0);
+    else expect(names({ steps: captured.steps })).toContain('video-unavailable.txt');
+  });
+
+  it('renders the suite and its flows under Suites', async () => {
+    expect(served.exitCode).toBe(0);
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    await page.goto(`${served.url}#suites`);
+    await page.getByText('golive: Acme Coffee Roasters', { exact: false }).first().click();
+    await page.getByText('ePayment API go-live checklist', { exact: true }).click();
+    await page.getByText('browser-driven flows', { exact: true }).click();
+    const tree = page.locator('.side-by-side__left');
+    await expect.poll(() => tree.innerText()).toContain('A complete order ending in CAPTURED');
+    expect(await tree.innerText()).toContain('The customer rejects the payment (ABORTED)');
+  });
+
+  it('lists the checklist items under Behaviors', async () => {
+    await page.goto(`${served.url}#behaviors`);
+    await page.getByText('ePayment API go-live checklist', { exact: true }).click();
+    const tree = page.locator('.side-by-side__left');
+    await expect.poll(() => tree.innerText()).toContain('Flow to go live › EP-ORDER-CAPTURED: Test order ending in CAPTURED');
+    const text = await tree.innerText();
+    expect(text).toContain('Quality assurance › EP-STATES-ABORTED: Handle ABORTED');
+    expect(text).toContain('Endpoints to integrate › EP-ENDPOINT-CREATE: Create payment: POST /epayment/v1/payments');
+    await page.getByText('Flow to go live › EP-ORDER-CAPTURED: Test order ending in CAPTURED').click();
+    await page.getByText('A complete order ending in CAPTURED, return page opened in a fresh browser', { exact: true }).first().click();
+    await page.locator('a.node__leaf', { hasText: 'A complete order ending in CAPTURED' }).click();
+  });
+
+  it('shows a flow with its labels, steps, exchanges and attachments, and takes a screenshot', async () => {
+    const right = page.locator('.side-by-side__right');
+    await expect.poll(() => right.innerText(), { timeout: 10_000 }).toContain('Execution');
+    const overview = await right.innerText();
+    expect(overview).toContain('Severity: critical');
+    expect(overview).toMatch(/MSN:\s*123456/);
+    expect(overview).toContain('EP-ORDER-CAPTURED — docs');
+    // Open the checkout step: its exchanges are sub-steps.
+    await right.getByText('merchant.checkout', { exact: false }).first().click();
+    const exchange = right.getByText('Merchant → Vipps: POST /epayment/v1/payments → 201', { exact: false }).first();
+    await exchange.scrollIntoViewIfNeeded();
+    await exchange.click();
+    await expect.poll(() => right.innerText()).toMatch(/#\d+ curl\.sh/);
+    expect(await right.innerText()).toMatch(/#\d+ exchange\.json/);
+    // The exchange in Allure's HTTP view: method, URL, status, headers — the subscription key redacted.
+    await right.getByText(/^#\d+ HTTP POST \/epayment\/v1\/payments$/).first().click();
+    await expect.poll(() => right.innerText()).toMatch(/POST\s+http:\/\/127\.0\.0\.1:\d+\/epayment\/v1\/payments\s+201/);
+    const http = await right.innerText();
+    expect(http).toMatch(/ocp-apim-subscription-key\s+\[REDACTED:[0-9a-f]{8}\]/);
+    expect(http).toMatch(/authorization\s+Bearer \[REDACTED:[0-9a-f]{8}\]/);
+    // The picture: the behaviours tree, and the flow's checkout step with an exchange opened.
+    await right.getByText('merchant.checkout', { exact: false }).first().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(300);
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(root, 'test-results/allure-report.png') });
+    // The sequence diagram opens as an image.
+    const diagram = right.locator('.attachment-row', { hasText: 'sequence-diagram.svg' });
+    await diagram.scrollIntoViewIfNeeded();
+    await diagram.click();
+    const img = right.locator('.attachment-preview_svg img').first();
+    await expect.poll(async () => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(800);
+    if (videoSupport().enabled) expect(await right.locator('.attachment-row', { hasText: '.webm' }).count()).toBeGreaterThan(0);
+    await page.goto(`${served.url}#`);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toContain('golive.version');
+    expect(external).toEqual([]);
+  }, 60_000);
+});

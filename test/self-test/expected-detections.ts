@@ -1,0 +1,171 @@
+/**
+ * The detection matrix golive must show against the reference merchant (issue 4): for each fault
+ * switch (examples/reference-merchant/src/config.ts), the checklist items the suite
+ * (suites/epayment/checklist.yaml) must judge FAILED — and WARNING — with that switch on, and
+ * nothing else; the healthy shop (`baseline`) gets neither.
+ *
+ * Most switches break exactly the item they are named for. A few cannot help breaking more,
+ * because what they switch off is what later items need as evidence; those rows list the extra
+ * items and say why (`cascade`). Everything else — an item failing that is not listed here, or a
+ * listed one passing — is a finding: a check that cannot fail, or one that fails for the wrong
+ * reason.
+ */
+import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
+import type { Verdict } from '../../src/checks/types.ts';
+
+export interface ExpectedDetection {
+  /** Items that must end FAILED. */
+  fail: readonly string[];
+  /** Items that must end WARNING (recommended rules, partial evidence). */
+  warn?: readonly string[];
+  /** One line: why these items and no others. */
+  why: string;
+  /** Items beyond the switch's own that it unavoidably takes with it, and why. */
+  cascade?: string;
+}
+
+export type MatrixRowName = 'baseline' | FaultSwitch;
+
+export const BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the healthy reference merchant meets every checklist item the suite exercises: no false failures, no warnings',
+};
+
+export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
+  'no-system-headers': {
+    fail: ['EP-HEADERS'],
+    why: 'no Vipps-System-* headers on any request; the profile is a partner (plugin), for whom they are mandatory',
+  },
+  'no-idempotency-key': {
+    fail: [
+      'EP-ENDPOINT-CREATE',
+      'EP-ENDPOINT-GET',
+      'EP-ENDPOINT-EVENTS',
+      'EP-ENDPOINT-CANCEL',
+      'EP-ENDPOINT-CAPTURE-FULL',
+      'EP-ENDPOINT-CAPTURE-PARTIAL',
+      'EP-ENDPOINT-REFUND-FULL',
+      'EP-ENDPOINT-REFUND-PARTIAL',
+      'EP-WEBHOOKS-AND-POLLING',
+      'EP-STATES-AUTHORIZED',
+      'EP-STATES-ABORTED',
+      'EP-STATES-EXPIRED',
+      'EP-STATES-TERMINATED',
+      'EP-STATES-CREATED',
+      'EP-EVENTS-CAPTURED',
+      'EP-EVENTS-REFUNDED',
+      'EP-EVENTS-CANCELLED',
+      'EP-IDEMPOTENCY',
+      'EP-POLLING',
+      'EP-REDIRECT',
+      'EP-ORDER-CAPTURED',
+      'EP-ORDER-REFUNDED',
+      'EP-ORDER-CANCELLED',
+      'EP-ERRORS-DISPLAY',
+    ],
+    warn: ['EP-RECEIPT', 'EP-NO-IFRAME', 'EP-TIMEOUT-WAIT', 'EP-CAPTURE-ON-DELIVERY', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
+    why: 'create/capture/refund/cancel go without Idempotency-Key (EP-IDEMPOTENCY)',
+    cascade:
+      'the API requires the key, so every create is refused (400): no payment exists in any flow, and every item that needs a payment has no evidence — FAILED for required items, WARNING for recommended ones (README: "this one cascades"); EP-ERRORS-DISPLAY too, because capture-refused-shown stops at its refused checkout before any page is observed',
+  },
+  'new-idempotency-key-on-retry': {
+    fail: ['EP-IDEMPOTENCY'],
+    why: 'the capture retried after its answer was lost carries a new key (lost-capture-response)',
+  },
+  'token-per-request': {
+    fail: ['EP-TOKEN-CACHE'],
+    why: 'a new access token before every API call',
+  },
+  'webhooks-only': {
+    fail: ['EP-POLLING', 'EP-WEBHOOKS-AND-POLLING', 'EP-ENDPOINT-GET'],
+    why: 'never polls: with webhooks withheld and no redirect the order stays pending (EP-POLLING), so only one channel works (EP-WEBHOOKS-AND-POLLING)',
+    cascade: 'EP-ENDPOINT-GET: that same payment is never read with GET at all — "reads every payment it creates" is broken too',
+  },
+  'redirect-only': {
+    fail: [
+      'EP-POLLING',
+      'EP-WEBHOOKS-AND-POLLING',
+      'EP-ENDPOINT-GET',
+      'EP-ENDPOINT-EVENTS',
+      'EP-ENDPOINT-CAPTURE-PARTIAL',
+      'EP-ENDPOINT-REFUND-PARTIAL',
+      'EP-STATES-EXPIRED',
+      'EP-EVENTS-REFUNDED',
+      'EP-ERRORS-DISPLAY',
+    ],
+    warn: ['EP-STATES-TERMINATED', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
+    why: 'no webhook registration and no polling: only a return-page visit updates an order (EP-POLLING, EP-WEBHOOKS-AND-POLLING)',
+    cascade:
+      'a customer who approves in the app and does not come back leaves the order pending for good — which is the fault — and 11 of the 19 flows approve that way (or expire the payment), so each stops at "expected paid/expired" and the items only they exercise have no evidence: EP-ENDPOINT-GET (12 payments never read), -EVENTS (support-view), -CAPTURE-PARTIAL (partial-capture-then-cancel), -REFUND-PARTIAL and EP-EVENTS-REFUNDED (partial-refunds), EP-STATES-EXPIRED (the order stays pending), EP-ERRORS-DISPLAY (capture-refused-shown), and as WARNING the recommended rows EP-STATES-TERMINATED (the terminated payment is never read again), EP-CANCEL-REMAINDER, EP-429-BACKOFF; with nothing registered no webhook is ever delivered (or can be forged), so the WH-* rows have no evidence either',
+  },
+  'return-page-needs-session': {
+    fail: ['EP-REDIRECT', 'EP-STATES-AUTHORIZED', 'EP-STATES-ABORTED', 'EP-STATES-EXPIRED', 'EP-STATES-CREATED'],
+    why: 'the return page opened in a fresh browser (no session cookie) answers 403 "session expired" (EP-REDIRECT)',
+    cascade:
+      'the fresh browser is how the customer comes back from the app, so there the customer is never shown the state — which each EP-STATES-* item requires of the return page ("the customer is told so", "shows it as pending"); the state checks judge every page the customer sees, fresh-browser pages included, on purpose (test/checks/quality.test.ts: "CREATED … fails … on the sloppy login wall")',
+  },
+  'ignore-aborted-expired': {
+    fail: ['EP-STATES-ABORTED', 'EP-STATES-EXPIRED'],
+    why: 'ABORTED and EXPIRED payments leave the order (and the return page) pending',
+  },
+  'no-event-log': {
+    fail: ['EP-ENDPOINT-EVENTS'],
+    why: 'GET …/events is never called; the order page shows no history',
+  },
+  'no-refund': {
+    fail: ['EP-ENDPOINT-REFUND-FULL', 'EP-ENDPOINT-REFUND-PARTIAL', 'EP-EVENTS-REFUNDED', 'EP-ORDER-REFUNDED'],
+    why: 'the shop refuses to refund (501): POST …/refund is never called',
+    cascade: 'with no refund ever made there is no REFUNDED event to handle (EP-EVENTS-REFUNDED) and no test order ending REFUNDED (EP-ORDER-REFUNDED)',
+  },
+  'weak-references': {
+    fail: ['EP-REFERENCE'],
+    why: 'sequential digits-only references (10000001, 10000002, …)',
+  },
+  'swallow-errors': {
+    fail: ['EP-ERRORS-DISPLAY'],
+    why: 'Vipps errors are hidden: the refused checkout says "Thank you for your order!", the refused capture reports success',
+  },
+  'accept-bad-webhook-signature': {
+    fail: ['WH-VERIFY-HMAC'],
+    why: 'forged and altered webhook deliveries get 200 and move the order to paid',
+  },
+  'capture-more-than-authorized': {
+    fail: ['EP-ERRORS-DISPLAY'],
+    why: 'the refused back-office capture (6090) is ignored: the staff member sees no error (capture-refused-shown)',
+  },
+  'poll-too-fast': {
+    fail: [],
+    warn: ['EP-POLLING'],
+    why: 'polls every 100 ms from the start: against the polling guideline (5 s, then 2 s) — a timing breach, which EP-POLLING reports as WARNING',
+  },
+};
+
+export const MATRIX_ROWS: readonly MatrixRowName[] = ['baseline', ...FAULT_SWITCHES];
+
+export function expectedFor(name: MatrixRowName): ExpectedDetection {
+  return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name];
+}
+
+export interface DetectionComparison {
+  /** Observed but not expected, as `ID` (FAILED) or `ID (warn)` (WARNING). */
+  extra: string[];
+  /** Expected but not observed, in the same notation. */
+  missing: string[];
+  ok: boolean;
+}
+
+const token = (id: string, v: 'FAILED' | 'WARNING') => (v === 'FAILED' ? id : `${id} (warn)`);
+
+/** Compare a run's verdicts (item → verdict) with what a row expects: FAILED and WARNING sets must match exactly. */
+export function compareDetections(expected: ExpectedDetection, verdicts: Record<string, Verdict | string>): DetectionComparison {
+  const want = new Set([...expected.fail.map((id) => token(id, 'FAILED')), ...(expected.warn ?? []).map((id) => token(id, 'WARNING'))]);
+  const got = new Set(
+    Object.entries(verdicts)
+      .filter(([, v]) => v === 'FAILED' || v === 'WARNING')
+      .map(([id, v]) => token(id, v as 'FAILED' | 'WARNING')),
+  );
+  const extra = [...got].filter((t) => !want.has(t));
+  const missing = [...want].filter((t) => !got.has(t));
+  return { extra, missing, ok: extra.length === 0 && missing.length === 0 };
+}

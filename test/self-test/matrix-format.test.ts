@@ -1,0 +1,67 @@
+// The detection matrix's bookkeeping, without running anything: how a run's verdicts are compared
+// with a row's expectation, and how the table marks what was and was not expected.
+import { describe, expect, it } from 'vitest';
+import { FAULT_SWITCHES } from '../../examples/reference-merchant/src/config.ts';
+import { CHECKLIST_ITEM_IDS } from '../../src/checks/index.ts';
+import { compareDetections, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS } from './expected-detections.ts';
+import { formatMatrix, verdictLine, type MatrixRow } from './matrix.ts';
+
+describe('expected detections', () => {
+  it('has a row for the baseline and every fault switch, naming only catalogue items, each with a reason', () => {
+    expect(MATRIX_ROWS).toEqual(['baseline', ...FAULT_SWITCHES]);
+    for (const sw of FAULT_SWITCHES) {
+      const e = EXPECTED_DETECTIONS[sw];
+      expect(e.fail.length + (e.warn?.length ?? 0), sw).toBeGreaterThan(0);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(CHECKLIST_ITEM_IDS, `${sw}: ${id}`).toContain(id);
+      expect(new Set([...e.fail, ...(e.warn ?? [])]).size, `${sw}: an item is listed twice`).toBe(e.fail.length + (e.warn?.length ?? 0));
+      expect(e.why.length, sw).toBeGreaterThan(10);
+    }
+    expect(expectedFor('baseline')).toMatchObject({ fail: [], warn: [] });
+  });
+
+  it('compares FAILED and WARNING sets exactly: extra, missing, and a warning where a failure was expected', () => {
+    const expected = { fail: ['EP-HEADERS'], warn: ['EP-POLLING'], why: 'test' };
+    expect(compareDetections(expected, { 'EP-HEADERS': 'FAILED', 'EP-POLLING': 'WARNING', 'EP-REFERENCE': 'PASSED', 'EP-DESIGN': 'REVIEW' })).toEqual({ extra: [], missing: [], ok: true });
+    expect(compareDetections(expected, { 'EP-HEADERS': 'WARNING', 'EP-POLLING': 'WARNING', 'EP-REFERENCE': 'FAILED' })).toEqual({
+      extra: ['EP-HEADERS (warn)', 'EP-REFERENCE'],
+      missing: ['EP-HEADERS'],
+      ok: false,
+    });
+  });
+});
+
+describe('formatMatrix', () => {
+  const row = (name: MatrixRow['name'], verdicts: Record<string, string>, extra: Partial<MatrixRow> = {}): MatrixRow => {
+    const expected = expectedFor(name);
+    const comparison = compareDetections(expected, verdicts);
+    return { name, expected, verdicts: verdicts as MatrixRow['verdicts'], comparison, stepFailed: [], exitCode: 0, durationMs: 1000, ok: comparison.ok, ...extra };
+  };
+
+  it('marks expected detections, unexpected ones (!) and misses, with a verdict line per row', () => {
+    const rows = [
+      row('baseline', { 'EP-HEADERS': 'PASSED' }),
+      row('no-system-headers', { 'EP-HEADERS': 'FAILED' }),
+      row('weak-references', { 'EP-REFERENCE': 'PASSED', 'EP-TOKEN-CACHE': 'WARNING' }),
+    ];
+    expect(verdictLine(rows[1])).toBe('as expected');
+    expect(verdictLine(rows[2])).toBe('unexpected: +EP-TOKEN-CACHE (warn) −EP-REFERENCE');
+    const text = formatMatrix({ rows, wallMs: 125_000, concurrency: 3, workers: '2', outDir: '/tmp/x' });
+    const table = text.split('\n');
+    const header = table.find((l) => /^\s+1\s+2\s+3$/.test(l));
+    expect(header).toBeDefined();
+    // Columns in catalogue order: EP-HEADERS, EP-TOKEN-CACHE, EP-REFERENCE.
+    for (const [n, id] of [[1, 'EP-HEADERS'], [2, 'EP-TOKEN-CACHE'], [3, 'EP-REFERENCE']]) expect(text).toMatch(new RegExp(`\\b${n} ${id}\\b`));
+    expect(table.find((l) => l.startsWith('baseline '))).toMatch(/^baseline\s+·\s+·\s+·$/);
+    expect(table.find((l) => l.startsWith('no-system-headers '))).toMatch(/^no-system-headers\s+FAIL\s+·\s+·$/);
+    expect(table.find((l) => l.startsWith('weak-references '))).toMatch(/^weak-references\s+·\s+WARN!\s+miss$/);
+    expect(text).toContain('weak-references    unexpected: +EP-TOKEN-CACHE (warn) −EP-REFERENCE');
+    expect(text).toMatch(/1 row NOT as expected\. Wall time 2 min 5 s for 3 runs/);
+  });
+
+  it('says when a run gave no summary, or the baseline could not complete a flow', () => {
+    const broken = row('baseline', {}, { verdicts: undefined, error: 'the run produced no summary (exit 2)', ok: false, comparison: { extra: [], missing: [], ok: false } });
+    expect(verdictLine(broken)).toBe('unexpected: the run produced no summary (exit 2)');
+    const stuck = row('baseline', {}, { error: 'the healthy merchant could not complete support-view', ok: false, stepFailed: [{ id: 'support-view' }] });
+    expect(verdictLine(stuck)).toBe('unexpected: the healthy merchant could not complete support-view');
+  });
+});
