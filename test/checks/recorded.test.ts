@@ -26,6 +26,19 @@ describe('recorded runs of the reference merchant', () => {
     }
   });
 
+  it('give every automatic check a case where it must fail (or warn)', () => {
+    // Items golive leaves to a person, or that do not apply to this profile, never fail by
+    // themselves; their must-fail cases are the synthetic ones in quality/pitfalls/golive tests.
+    const manual = Object.entries(runs.get('baseline')?.verdicts ?? {})
+      .filter(([, v]) => v === 'REVIEW' || v === 'NOT_APPLICABLE')
+      .map(([id]) => id)
+      .sort();
+    expect(manual).toEqual(['EP-CUSTOMER-PRESENT', 'EP-DESIGN', 'EP-ERRORS-LOG', 'EP-EVIDENCE-FRESH', 'EP-NORDIC', 'EP-ORDER-PROD', 'EP-SUPPORT']);
+    const detectedSomewhere = new Set([...runs.values()].flatMap((r) => Object.entries(r.verdicts).filter(([, v]) => v === 'FAILED' || v === 'WARNING').map(([id]) => id)));
+    const never = ALL_CHECKS.map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
+    expect(never).toEqual([]);
+  });
+
   for (const [name, run] of runs) {
     describe(name, () => {
       let cached: ReturnType<typeof verdictsOf> | undefined;

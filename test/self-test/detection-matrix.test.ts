@@ -22,6 +22,7 @@ describe.skipIf(!enabled)('detection matrix (GOLIVE_SELF_TEST=1)', () => {
       console.log(`\n${formatMatrix(result)}`);
       expect(result.rows.map((r) => `${r.name}: ${verdictLine(r)}`)).toEqual(result.rows.map((r) => `${r.name}: as expected`));
     },
-    15 * 60_000,
+    // Measured: 10.5–13 min on 2 busy cores (other runs alongside); ~6–7 min when idle.
+    20 * 60_000,
   );
 });

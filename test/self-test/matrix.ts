@@ -98,7 +98,14 @@ async function runRow(name: MatrixRowName, outDir: string, workers: string, opti
   const verdicts = Object.fromEntries(summary.items.map((i) => [i.id, i.verdict as Verdict]));
   const comparison = compareDetections(expected, verdicts);
   const stepFailed = summary.flows.filter((f) => f.outcome === 'step-failed').map((f) => ({ id: f.id, error: f.error }));
-  const error = name === 'baseline' && stepFailed.length > 0 ? `the healthy merchant could not complete ${stepFailed.map((f) => f.id).join(', ')}` : undefined;
+  const error =
+    name !== 'baseline'
+      ? undefined
+      : stepFailed.length > 0
+        ? `the healthy merchant could not complete ${stepFailed.map((f) => f.id).join(', ')}`
+        : outcome.exitCode !== 0
+          ? `golive run exited ${outcome.exitCode} for the healthy merchant`
+          : undefined;
   const row: MatrixRow = { name, expected, verdicts, comparison, stepFailed, exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: comparison.ok && !error };
   if (options.saveFixtures && row.ok && outcome.runDir) {
     const { run, problems } = await recordRun(outcome.runDir, name, name === 'baseline' ? [] : [name]);
