@@ -672,7 +672,8 @@ function landingToken(page: Page): string | undefined {
 
 export function stepTitle(step: SuiteStep): string {
   const args = Object.entries(step.args ?? {})
-    .filter(([, v]) => v !== undefined && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0))
+    // Leave out what says nothing: unset args, empty objects, and the default `expectError: false`.
+    .filter(([k, v]) => v !== undefined && !(k === 'expectError' && v === false) && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0))
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
   return args ? `${step.name} { ${args} }` : step.name;
