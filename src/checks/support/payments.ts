@@ -30,20 +30,9 @@ export type PaymentState = 'CREATED' | 'AUTHORIZED' | 'ABORTED' | 'EXPIRED' | 'T
 export const FINAL_STATES: readonly PaymentState[] = ['AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'];
 const STATES = new Set<string>(['CREATED', ...FINAL_STATES]);
 
-/** Merchant order statuses the runner maps the merchant's own words to. */
-export const CANONICAL_STATUSES = [
-  'pending',
-  'paid',
-  'captured',
-  'partially-captured',
-  'refunded',
-  'partially-refunded',
-  'cancelled',
-  'failed',
-  'expired',
-  'terminated',
-] as const;
-export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
+/** Merchant order statuses the runner maps the merchant's own words to (defined with the suite language). */
+import type { CanonicalStatus } from '../../suite/steps.ts';
+export { CANONICAL_STATUSES, type CanonicalStatus } from '../../suite/steps.ts';
 
 export interface StateEvidence {
   state: PaymentState;
