@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -92,7 +93,7 @@ export function featureName(id: string, item = itemById(id)): string {
 
 /** An HTML table of the flow's verdicts for the Allure description. */
 export function verdictsHtml(results: readonly { item: string; verdict: string; findings: readonly { verdict: string; message: string }[] }[], runScoped: readonly string[] = []): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const esc = escapeHtml;
   const color: Record<string, string> = { PASSED: '#1f6f43', FAILED: '#b3261e', WARNING: '#a15c00', REVIEW: '#0b63b6', NOT_APPLICABLE: '#6b6b72' };
   const rows = results.map((r) => {
     const item = itemById(r.item);

@@ -1,3 +1,4 @@
+import { escapeXml } from './escape.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RunSummary } from '../runner/finish.ts';
 
@@ -19,13 +20,13 @@ export function appendChecklistSuite(junitFile: string, summary: RunSummary): bo
     const text = item.findings.map((f) => `${f.verdict}: ${f.message}${f.details?.length ? `\n  ${f.details.join('\n  ')}` : ''}`).join('\n');
     const body =
       item.verdict === 'FAILED'
-        ? `<failure message="${attr(firstLine(item.findings.find((f) => f.verdict === 'FAILED')?.message ?? 'failed'))}" type="checklist">${text_(text)}</failure>`
+        ? `<failure message="${escapeXml(firstLine(item.findings.find((f) => f.verdict === 'FAILED')?.message ?? 'failed'))}" type="checklist">${escapeXml(text)}</failure>`
         : item.verdict === 'NOT_APPLICABLE'
-          ? `<skipped message="${attr(firstLine(item.findings[0]?.message ?? 'not applicable'))}"/>`
-          : `<system-out>${text_(`${item.verdict}\n${text}`)}</system-out>`;
-    return `    <testcase name="${attr(name)}" classname="golive checklist.${attr(item.area)}" time="0">\n      ${body}\n    </testcase>`;
+          ? `<skipped message="${escapeXml(firstLine(item.findings[0]?.message ?? 'not applicable'))}"/>`
+          : `<system-out>${escapeXml(`${item.verdict}\n${text}`)}</system-out>`;
+    return `    <testcase name="${escapeXml(name)}" classname="golive checklist.${escapeXml(item.area)}" time="0">\n      ${body}\n    </testcase>`;
   });
-  const suite = `  <testsuite name="golive checklist" timestamp="${attr(summary.startedAt)}" hostname="golive" tests="${summary.items.length}" failures="${failures}" skipped="${skipped}" time="0" errors="0">\n${cases.join('\n')}\n  </testsuite>\n`;
+  const suite = `  <testsuite name="golive checklist" timestamp="${escapeXml(summary.startedAt)}" hostname="golive" tests="${summary.items.length}" failures="${failures}" skipped="${skipped}" time="0" errors="0">\n${cases.join('\n')}\n  </testsuite>\n`;
   let out = xml.slice(0, close) + suite + xml.slice(close);
   // Keep the root totals consistent with the suites inside.
   out = out.replace(/<testsuites([^>]*)>/, (_m, attrs: string) => {
@@ -43,5 +44,3 @@ export function appendChecklistSuite(junitFile: string, summary: RunSummary): bo
 }
 
 const firstLine = (s: string) => s.split('\n')[0].slice(0, 500);
-const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const text_ = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,3 +1,4 @@
+import { escapeXml } from './escape.ts';
 import type { Observation } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { exchangeLabel, lanesOf, signatureVerdict, type Lane } from './exchange-attachments.ts';
@@ -268,12 +269,4 @@ const round = (n: number) => Math.round(n * 10) / 10;
 const colorKey = (c: string) => c.replace('#', '');
 
 /** XML text/attribute escaping; also drops characters XML 1.0 forbids. */
-export function esc(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
+export const esc = escapeXml;

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape.ts';
 import type { RunSummary } from '../runner/finish.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 
@@ -123,14 +124,8 @@ ${flows}
 `;
 }
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+/** HTML escaping (the shared escaper, under the short name this template uses). */
+export const esc = escapeHtml;
 
 const CSS = `
 :root { --fg: #1d1d1f; --muted: #6b6b73; --line: #d9d9de; --bg-soft: #f5f5f7;

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../report/escape.ts';
 import { expect, test } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -126,8 +127,4 @@ function failFlow(err: unknown): never {
   if (failureKind(classified) !== 'integration defect' || !(classified instanceof Error)) throw classified;
   expect('failed', classified.message).toBe('passed');
   throw classified;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

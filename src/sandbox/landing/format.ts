@@ -27,14 +27,7 @@ export function formatAmount(amount: Amount | undefined): string {
   }
 }
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml } from '../../report/escape.ts';
 
 /** What the customer reads for each state. */
 export const STATE_TEXT: Record<PaymentState, { title: string; text: string; tone: 'neutral' | 'ok' | 'bad' }> = {
