@@ -6,6 +6,8 @@
  * passthrough, legacy eCom v2 and PSP API) are listed too so suites for those APIs need no
  * `x-` ids for their own checklist rows.
  */
+import { CATALOGUE } from '../checks/catalogue.ts';
+
 export const SUITE_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2', 'webhooks-v1'] as const;
 export type SuiteApi = (typeof SUITE_APIS)[number];
 
@@ -24,66 +26,26 @@ const EC = ['ecom-v2'] as const;
 const PSPAPI = ['psp-v2'] as const;
 
 const item = (section: string, apis: readonly SuiteApi[]) => (id: string, title: string): ChecklistItem => ({ id, title, section, apis });
-const s81 = item('8.1', EP);
-const s82 = item('8.2', EP);
-const s83 = item('8.3', EP);
-const s84 = item('8.4', EP);
-const s85 = item('8.5', WH);
+/** The checks' catalogue areas are the sections §8.1–8.5. */
+const SECTION_OF_AREA: Record<string, (id: string, title: string) => ChecklistItem> = {
+  'Endpoints to integrate': item('8.1', EP),
+  'Quality assurance': item('8.2', EP),
+  'Avoid integration pitfalls': item('8.3', EP),
+  'Flow to go live': item('8.4', EP),
+  'Webhook receiver quality': item('8.5', WH),
+};
+function fromCatalogue(c: { id: string; title: string; area: string }): ChecklistItem {
+  const make = SECTION_OF_AREA[c.area];
+  if (!make) throw new Error(`checklist item ${c.id}: unknown catalogue area "${c.area}"`);
+  return make(c.id, c.title);
+}
 const s86 = item('8.6', EP);
 const s87e = item('8.7', EC);
 const s87p = item('8.7', PSPAPI);
 
 export const CHECKLIST_ITEMS: readonly ChecklistItem[] = [
-  // 8.1 endpoints
-  s81('EP-ENDPOINT-CREATE', 'Uses POST /epayment/v1/payments'),
-  s81('EP-ENDPOINT-GET', 'Uses GET /epayment/v1/payments/{reference}'),
-  s81('EP-ENDPOINT-EVENTS', 'Uses GET …/events'),
-  s81('EP-ENDPOINT-CANCEL', 'Uses POST …/cancel'),
-  s81('EP-ENDPOINT-CAPTURE-FULL', 'Full capture'),
-  s81('EP-ENDPOINT-CAPTURE-PARTIAL', 'Partial capture'),
-  s81('EP-ENDPOINT-REFUND-FULL', 'Full refund'),
-  s81('EP-ENDPOINT-REFUND-PARTIAL', 'Partial refund'),
-  // 8.2 quality assurance
-  s82('EP-WEBHOOKS-AND-POLLING', 'Implements both webhooks and polling'),
-  s82('EP-STATES-AUTHORIZED', 'Handles AUTHORIZED'),
-  s82('EP-STATES-ABORTED', 'Handles ABORTED'),
-  s82('EP-STATES-EXPIRED', 'Handles EXPIRED'),
-  s82('EP-STATES-TERMINATED', 'Handles TERMINATED'),
-  s82('EP-STATES-CREATED', 'Handles CREATED (pending)'),
-  s82('EP-EVENTS-CAPTURED', 'Handles the CAPTURED event'),
-  s82('EP-EVENTS-REFUNDED', 'Handles the REFUNDED event'),
-  s82('EP-EVENTS-CANCELLED', 'Handles the CANCELLED event'),
-  s82('EP-ERRORS-LOG', 'Logs all errors'),
-  s82('EP-ERRORS-DISPLAY', 'Shows errors understandably to customers and staff'),
-  s82('EP-HEADERS', 'Sends the Vipps-System-* headers and Merchant-Serial-Number'),
-  s82('EP-RECEIPT', 'Adds order information to the payment history'),
-  s82('EP-IDEMPOTENCY', 'Unique Idempotency-Key per operation, same key on retry'),
-  s82('EP-TOKEN-CACHE', 'Reuses the access token for its lifetime'),
-  // 8.3 pitfalls
-  s83('EP-REFERENCE', 'Sends a useful reference'),
-  s83('EP-POLLING', 'Polls GET payment, does not rely on returnUrl or webhooks alone'),
-  s83('EP-REDIRECT', 'returnUrl works in a fresh default browser'),
-  s83('EP-NO-IFRAME', 'Opens redirectUrl unchanged, top-level'),
-  s83('EP-TIMEOUT-WAIT', 'Does not cancel before the payment expires'),
-  s83('EP-CAPTURE-ON-DELIVERY', 'Captures only on delivery'),
-  s83('EP-CANCEL-REMAINDER', 'Cancels the uncaptured remainder after a partial capture'),
-  s83('EP-CUSTOMER-PRESENT', 'In-store flows send customerInteraction: CUSTOMER_PRESENT'),
-  s83('EP-429-BACKOFF', 'Respects rate limits (HTTP 429)'),
-  s83('EP-DESIGN', 'Follows the design guidelines'),
-  s83('EP-SUPPORT', 'Customer support has tools in the merchant system'),
-  s83('EP-NORDIC', 'Handles customers from other Nordic countries'),
-  // 8.4 go-live evidence
-  s84('EP-ORDER-CAPTURED', 'A complete order ending with a capture'),
-  s84('EP-ORDER-REFUNDED', 'A complete order ending with a refund'),
-  s84('EP-ORDER-CANCELLED', 'A complete order ending with a cancel'),
-  s84('EP-ORDER-PROD', 'Production orders verified via the API'),
-  s84('EP-EVIDENCE-FRESH', 'Evidence is less than a month old'),
-  // 8.5 webhook receiver
-  s85('WH-VERIFY-HMAC', 'Verifies the webhook signature'),
-  s85('WH-ACK-FAST', 'Acknowledges webhooks with 2xx within 10 s'),
-  s85('WH-IDEMPOTENT', 'Tolerates duplicate and retried webhooks'),
-  s85('WH-SUCCESS-FLAG', 'Checks the success flag'),
-  s85('WH-NOT-TRUTH', 'Re-reads the payment after a webhook'),
+  // 8.1–8.5: the ePayment and webhook-receiver items, from the checks' catalogue (one list).
+  ...CATALOGUE.map(fromCatalogue),
   // 8.6 ePayment PSP (card passthrough)
   s86('PSP-MERCHANT-CREATE', 'Creates merchants via Merchant Management'),
   s86('PSP-MERCHANT-DELETE', 'Deletes merchants via Merchant Management'),
