@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
 import type { FaultSwitch } from '../src/config.ts';
-import { CHROMIUM, checkout, customer, header, http, order, sleep, startMerchant, startSandbox, waitFor, waitForStatus } from './helpers.ts';
+import { CHROMIUM, checkout, customer, header, http, order, sleep, startMerchant, startSandbox, waitFor, waitForStatus, withMerchant } from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -16,14 +16,8 @@ afterAll(async () => {
 });
 
 type Merchant = Awaited<ReturnType<typeof startMerchant>>;
-async function withFault(fault: FaultSwitch, options: Parameters<typeof startMerchant>[1], fn: (m: Merchant) => Promise<void>) {
-  const m = await startMerchant(sandbox, { ...options, faults: [fault] });
-  try {
-    await fn(m);
-  } finally {
-    await m.close();
-  }
-}
+const withFault = (fault: FaultSwitch, options: Parameters<typeof startMerchant>[1], fn: (m: Merchant) => Promise<void>) =>
+  withMerchant(sandbox, { ...options, faults: [fault] }, fn);
 const api = (m: Merchant, operation?: string | string[], reference?: string) => sandbox.traffic.query({ kind: 'api', msn: m.msn, operation, reference });
 const dropWebhooks = (m: Merchant) => sandbox.faults.add({ match: { msn: m.msn }, effect: { type: 'webhook-drop' } });
 

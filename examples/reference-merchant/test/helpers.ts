@@ -37,6 +37,16 @@ export async function startMerchant(sandbox: Sandbox, options: StartOptions = {}
   return Object.assign(merchant, { msn });
 }
 
+/** Start a merchant against `sandbox`, run `fn`, and always close it. */
+export async function withMerchant(sandbox: Sandbox, options: StartOptions, fn: (m: ReferenceMerchant & { msn: string }) => Promise<void>): Promise<void> {
+  const m = await startMerchant(sandbox, options);
+  try {
+    await fn(m);
+  } finally {
+    await m.close();
+  }
+}
+
 export interface Json {
   status: number;
   body: any;

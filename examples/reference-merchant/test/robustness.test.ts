@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
 import { startReferenceMerchant } from '../src/index.ts';
 import { EPAYMENT_EVENT_TYPES } from '../src/vipps/webhooks.ts';
-import { checkout, customer, header, http, order, sleep, startMerchant, startSandbox, waitFor, waitForStatus } from './helpers.ts';
+import { checkout, customer, header, http, order, sleep, startMerchant, startSandbox, waitFor, waitForStatus, withMerchant as withSandboxMerchant } from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -16,14 +16,7 @@ afterAll(async () => {
 });
 
 type Merchant = Awaited<ReturnType<typeof startMerchant>>;
-async function withMerchant(options: Parameters<typeof startMerchant>[1], fn: (m: Merchant) => Promise<void>) {
-  const m = await startMerchant(sandbox, options);
-  try {
-    await fn(m);
-  } finally {
-    await m.close();
-  }
-}
+const withMerchant = (options: Parameters<typeof startMerchant>[1], fn: (m: Merchant) => Promise<void>) => withSandboxMerchant(sandbox, options ?? {}, fn);
 
 const api = (m: Merchant, operation?: string | string[], reference?: string) => sandbox.traffic.query({ kind: 'api', msn: m.msn, operation, reference });
 const webhooksTo = (m: Merchant, reference?: string) => sandbox.traffic.query({ kind: 'webhook', msn: m.msn, reference });
