@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
 import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
+import { Redactor } from '../report/redact.ts';
 import type { RunConfig } from './run-config.ts';
 
 /** A free TCP port on 127.0.0.1 (for integrations whose profile uses {{env.GOLIVE_INTEGRATION_PORT}}). */
@@ -40,12 +41,18 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   let sandbox: Sandbox | undefined;
   let sandboxUrl = config.sandbox.url ?? '';
   if (config.sandbox.mode === 'embedded') {
-    const isDefault = m.msn === DEFAULT_TEST_MERCHANT.msn && m.clientId === DEFAULT_TEST_MERCHANT.clientId;
+    const isDefault =
+      m.msn === DEFAULT_TEST_MERCHANT.msn &&
+      m.clientId === DEFAULT_TEST_MERCHANT.clientId &&
+      m.clientSecret === DEFAULT_TEST_MERCHANT.clientSecret &&
+      DEFAULT_TEST_MERCHANT.subscriptionKeys.includes(m.subscriptionKey);
+    // The profile's own keys win: with the default test MSN but other keys, they replace the default merchant.
+    const takesDefaultMsn = m.msn === DEFAULT_TEST_MERCHANT.msn;
     sandbox = await createSandbox({
       merchants: isDefault
         ? []
         : [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], pspId: m.pspId }],
-      includeDefaultMerchant: true,
+      includeDefaultMerchant: isDefault || !takesDefaultMsn,
     });
     for (const secret of profile.secretValues) sandbox.redactor.addSecret(secret);
     sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
@@ -53,6 +60,8 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   if (!sandboxUrl) throw new Error('no sandbox URL: use the embedded sandbox or pass --sandbox-url');
 
   const output: string[] = [];
+  const outputRedactor = new Redactor();
+  profile.secretValues.forEach((v) => outputRedactor.addSecret(v));
   let child: ChildProcess | undefined;
   const environment: Environment = {
     profile,
@@ -85,7 +94,8 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     });
     environment.integration = child;
     const keep = (chunk: Buffer) => {
-      output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      // The integration's own output may print its credentials: it is kept (and shown) redacted.
+      output.push(...outputRedactor.text(chunk.toString('utf8')).split('\n').filter(Boolean));
       if (output.length > 200) output.splice(0, output.length - 200);
     };
     child.stdout?.on('data', keep);
