@@ -28,7 +28,8 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   reporter: [
-    ['list'],
+    // One live line per flow, outside text escaped (src/runner/live-reporter.ts); it also records the selected flows.
+    ['./src/runner/live-reporter.ts'],
     ['junit', { outputFile: join(out, 'junit.xml') }],
     ['json', { outputFile: join(out, 'playwright-report.json') }],
     // One Allure result per flow; steps, labels and attachments come from flows.spec.ts. The HTML

@@ -249,7 +249,11 @@ export function describeNetworkError(err: unknown, timeoutMs: number): string {
   const e = err as { code?: string; message?: string };
   if (e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${timeoutMs} ms (timeout)`;
   if (e.code === 'ECONNREFUSED') return 'connection refused (is the integration running?)';
-  return e.code ? `${e.code}: ${e.message}` : String(e.message ?? err);
+  if (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET') return 'the connection was closed before an answer (did the integration crash?)';
+  // undici's redirect error carries a page of advice; the fact is enough.
+  if (e.code === 'UND_ERR_MAX_REDIRECTIONS' || /max(imum)? redirect/i.test(e.message ?? '')) return 'too many redirects (a redirect loop?)';
+  const text = e.code ? `${e.code}: ${e.message}` : String(e.message ?? err);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
 export function firstLine(err: unknown): string {

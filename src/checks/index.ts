@@ -126,8 +126,8 @@ export interface ItemResult {
 }
 
 /**
- * One verdict from several findings: any FAILED → FAILED, else WARNING, else REVIEW, else PASSED;
- * all NOT_APPLICABLE → NOT_APPLICABLE. No findings at all → REVIEW (nothing was judged, so
+ * One verdict from several findings: any FAILED → FAILED, else WARNING, else REVIEW, else PASSED,
+ * else NOT_APPLICABLE, else NOT_RUN. No findings at all → REVIEW (nothing was judged, so
  * nothing may pass).
  */
 export function combineFindings(findings: readonly Finding[]): Verdict {
@@ -137,7 +137,8 @@ export function combineFindings(findings: readonly Finding[]): Verdict {
   if (has('WARNING')) return 'WARNING';
   if (has('REVIEW')) return 'REVIEW';
   if (has('PASSED')) return 'PASSED';
-  return 'NOT_APPLICABLE';
+  if (has('NOT_APPLICABLE')) return 'NOT_APPLICABLE';
+  return 'NOT_RUN';
 }
 
 /** Run one check with its applicability test, never throwing. */
@@ -202,28 +203,38 @@ export function evaluateFlow(itemIds: readonly string[], input: CheckInput): Ite
   return out;
 }
 
+/** How much of the suites a run executed (see `evaluateRun`). */
+export interface RunCoverage {
+  /**
+   * The run executed only part of the suites' flows (--grep, --shard, an interruption): run-scoped
+   * items that no executed flow lists are NOT_RUN instead of judged over partial traffic.
+   */
+  partial?: boolean;
+}
+
 /**
- * Judge the run: every run-scoped check over all traffic, and — for flow-scoped checks — a
- * "not exercised" finding (FAILED for required items, WARNING for recommended) when no flow of the
- * run lists the item, or NOT_APPLICABLE when the profile rules it out. Flow-scoped items that some
- * flow lists are judged by `evaluateFlow`; fold both with `mergeResults`.
+ * Judge the run: every run-scoped check over all traffic, and — for flow-scoped checks that no
+ * flow of the run lists — NOT_RUN (no evidence either way; never a pass, never the integration's
+ * failure), or NOT_APPLICABLE when the profile rules the item out. In a partial run, run-scoped
+ * items no executed flow lists are NOT_RUN too. Flow-scoped items that some flow lists are judged
+ * by `evaluateFlow`; fold both with `mergeResults`.
  */
-export function evaluateRun(input: CheckInput): ItemResult[] {
+export function evaluateRun(input: CheckInput, coverage: RunCoverage = {}): ItemResult[] {
   const listed = new Set(input.flows.flatMap((f) => f.checklist ?? []));
   const out: ItemResult[] = [];
   for (const check of ALL_CHECKS) {
-    if (check.scope === 'run') {
+    if (check.scope === 'run' && (listed.has(check.item.id) || !coverage.partial)) {
       out.push(resultOf(check.item.id, [runCheck(check, input)]));
       continue;
     }
-    if (listed.has(check.item.id)) continue;
+    if (check.scope === 'flow' && listed.has(check.item.id)) continue;
     const reason = safeNotApplicable(check, input);
     const finding: Finding = reason
       ? { item: check.item.id, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${reason}.` }
       : {
           item: check.item.id,
-          verdict: breachVerdict(check.item),
-          message: `Not exercised: no flow of this run lists ${check.item.id}, so there is no evidence for it (add a flow that produces it).`,
+          verdict: 'NOT_RUN',
+          message: `Not run: no flow of this run lists ${check.item.id}, so there is no evidence for it either way (run the full suite, or add a flow that produces it).`,
         };
     out.push(resultOf(check.item.id, [finding]));
   }

@@ -5,7 +5,8 @@ import type { Exchange } from '../traffic/types.ts';
  * rule it verifies. They read the traffic log and what the flow's steps observed, and return
  * findings. No I/O, no clock: everything they judge is in their input.
  */
-export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICABLE';
+/** NOT_RUN: no flow of this run exercised the item (--grep, --shard, a suite subset, an interruption): no evidence either way. */
+export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICABLE' | 'NOT_RUN';
 
 export type Severity = 'required' | 'recommended';
 

@@ -2,12 +2,18 @@ import { Command } from 'commander';
 import { runSandboxCommand } from './sandbox.ts';
 import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
 import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
-import { runCommand } from './run.ts';
+import { goliveVersion, runCommand } from './run.ts';
 import { runReportCommand } from './report.ts';
 import { runEvidenceVerifyCommand } from './evidence.ts';
 
 const program = new Command();
-program.name('golive').description('Go-live checklist verifier and conformance runner for Vipps MobilePay integrations');
+program
+  .name('golive')
+  .description('Go-live checklist verifier and conformance runner for Vipps MobilePay integrations')
+  .version(goliveVersion(), '-V, --version', 'print the golive version')
+  // Usage errors are one line (the help is one `--help` away).
+  .configureOutput({ outputError: (text, write) => write(`${text.trim().split('\n')[0]}\n`) })
+  .showHelpAfterError(false);
 
 /** Usage errors exit 2 (subcommands do not inherit an exitOverride set after they are created). */
 const usageExit = (err: { exitCode: number }) => process.exit(err.exitCode === 0 ? 0 : 2);
@@ -23,7 +29,8 @@ program
   .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
   .option('--out <dir>', 'reports folder', 'reports')
   .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
-  .option('--action-timeout <ms>', 'how long golive waits for the integration to answer one action', '15000')
+  .option('--action-timeout <duration>', "how long golive waits for the integration to answer one action (default: the profile's timeouts.action)")
+  .option('--status-timeout <duration>', "default wait of expect steps for the integration's order status (default: the profile's timeouts.status)")
   .action(async (options) => {
     const outcome = await runCommand(options);
     process.exitCode = outcome.exitCode;
@@ -94,4 +101,10 @@ program
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Whatever escaped a command is golive's own fault: one line, and the stack only on request.
+  console.error(`golive: error: ${(err as Error)?.message ?? err}${process.env.GOLIVE_DEBUG ? `\n${(err as Error)?.stack}` : ' (GOLIVE_DEBUG=1 shows the stack)'}`);
+  process.exitCode = 1;
+}

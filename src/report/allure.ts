@@ -94,7 +94,7 @@ export function featureName(id: string, item = itemById(id)): string {
 /** An HTML table of the flow's verdicts for the Allure description. */
 export function verdictsHtml(results: readonly { item: string; verdict: string; findings: readonly { verdict: string; message: string }[] }[], runScoped: readonly string[] = []): string {
   const esc = escapeHtml;
-  const color: Record<string, string> = { PASSED: '#1f6f43', FAILED: '#b3261e', WARNING: '#a15c00', REVIEW: '#0b63b6', NOT_APPLICABLE: '#6b6b72' };
+  const color: Record<string, string> = { PASSED: '#1f6f43', FAILED: '#b3261e', WARNING: '#a15c00', REVIEW: '#0b63b6', NOT_APPLICABLE: '#6b6b72', NOT_RUN: '#6b6b72' };
   const rows = results.map((r) => {
     const item = itemById(r.item);
     const title = item ? `<a href="${esc(item.docs)}" target="_blank" rel="noopener">${esc(r.item)}</a> ${esc(item.title)}` : esc(r.item);

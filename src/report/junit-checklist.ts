@@ -1,10 +1,11 @@
 import { escapeXml } from './escape.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RunSummary } from '../runner/finish.ts';
+import type { RunSummary } from './run-summary.ts';
 
 /**
  * Adds a `golive checklist` testsuite to the run's junit.xml: one testcase per checklist item,
- * with <failure> for FAILED items and <skipped> for NOT_APPLICABLE ones. Flows are Playwright's
+ * with <failure> for FAILED items and <skipped> for NOT_APPLICABLE and NOT_RUN ones (a partial run's
+ * unexercised items count neither way). Flows are Playwright's
  * testcases; run-wide items (endpoints used, headers on every request …) are not, so without
  * this a CI gate on JUnit could pass while `golive run` exits 1.
  */
@@ -14,14 +15,15 @@ export function appendChecklistSuite(junitFile: string, summary: RunSummary): bo
   const close = xml.lastIndexOf('</testsuites>');
   if (close < 0) return false;
   const failures = summary.items.filter((i) => i.verdict === 'FAILED').length;
-  const skipped = summary.items.filter((i) => i.verdict === 'NOT_APPLICABLE').length;
+  const isSkipped = (verdict: string) => verdict === 'NOT_APPLICABLE' || verdict === 'NOT_RUN';
+  const skipped = summary.items.filter((i) => isSkipped(i.verdict)).length;
   const cases = summary.items.map((item) => {
     const name = `${item.id} ${item.title}`;
     const text = item.findings.map((f) => `${f.verdict}: ${f.message}${f.details?.length ? `\n  ${f.details.join('\n  ')}` : ''}`).join('\n');
     const body =
       item.verdict === 'FAILED'
         ? `<failure message="${escapeXml(firstLine(item.findings.find((f) => f.verdict === 'FAILED')?.message ?? 'failed'))}" type="checklist">${escapeXml(text)}</failure>`
-        : item.verdict === 'NOT_APPLICABLE'
+        : isSkipped(item.verdict)
           ? `<skipped message="${escapeXml(firstLine(item.findings[0]?.message ?? 'not applicable'))}"/>`
           : `<system-out>${escapeXml(`${item.verdict}\n${text}`)}</system-out>`;
     return `    <testcase name="${escapeXml(name)}" classname="golive checklist.${escapeXml(item.area)}" time="0">\n      ${body}\n    </testcase>`;

@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.ts';
-import type { RunSummary } from '../runner/finish.ts';
+import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 
 /**

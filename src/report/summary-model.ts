@@ -1,4 +1,4 @@
-import type { RunSummary, SummaryItem } from '../runner/finish.ts';
+import type { RunSummary, SummaryItem } from './run-summary.ts';
 import { evidenceFreshness, formatUtc, type Freshness } from './manifest.ts';
 
 /**
@@ -15,7 +15,12 @@ export const VERDICT_LABEL: Record<string, string> = {
   WARNING: 'Warning',
   REVIEW: 'Review',
   NOT_APPLICABLE: 'Not applicable',
+  NOT_RUN: 'Not run',
 };
+
+/** Worst first: the order of counts and findings everywhere in the report. */
+export const VERDICT_ORDER = ['FAILED', 'WARNING', 'REVIEW', 'PASSED', 'NOT_APPLICABLE', 'NOT_RUN'] as const;
+const verdictRank = (v: string) => (VERDICT_ORDER as readonly string[]).indexOf(v) + 1 || 99;
 
 export const OUTCOME_LABEL: Record<string, string> = {
   completed: 'completed',
@@ -68,19 +73,21 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
   const failedItems = summary.items.filter((i) => i.verdict === 'FAILED');
   const failedFlows = summary.flows.filter((f) => f.outcome === 'step-failed');
   const reviewItems = summary.items.filter((i) => i.verdict === 'REVIEW');
-  const ready = failedItems.length === 0 && failedFlows.length === 0;
+  const nothingFailed = failedItems.length === 0 && failedFlows.length === 0;
+  // A partial run proves nothing about the items it did not run: never "ready".
+  const ready = nothingFailed && !summary.partial;
   const requiredFailed = failedItems.filter((i) => i.severity === 'required').length;
-  const headline = ready
-    ? `All checklist items passed or need no action${reviewItems.length ? `; ${reviewItems.length} need${reviewItems.length === 1 ? 's' : ''} a person's review` : ''}.`
+  const partial = summary.partial ? ` Partial run — not evidence for the checklist submission: ${summary.partial.reasons.join('; ')}.` : '';
+  const headline = (nothingFailed
+    ? `${summary.partial ? 'Every item this run exercised' : 'All checklist items'} passed or need${summary.partial ? 's' : ''} no action${reviewItems.length ? `; ${reviewItems.length} need${reviewItems.length === 1 ? 's' : ''} a person's review` : ''}.`
     : [
         failedItems.length ? `${failedItems.length} checklist item${failedItems.length === 1 ? '' : 's'} failed${requiredFailed ? ` (${requiredFailed} required)` : ''}` : '',
         failedFlows.length ? `${failedFlows.length} flow${failedFlows.length === 1 ? '' : 's'} could not complete` : '',
       ]
         .filter(Boolean)
-        .join('; ') + ': not ready for go-live.';
-  const order = ['FAILED', 'WARNING', 'REVIEW', 'PASSED', 'NOT_APPLICABLE'];
+        .join('; ') + ': not ready for go-live.') + partial;
   const counts = Object.entries(summary.counts ?? {})
-    .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+    .sort(([a], [b]) => verdictRank(a) - verdictRank(b))
     .map(([verdict, count]) => ({ verdict, label: VERDICT_LABEL[verdict] ?? verdict, count }));
   return {
     summary,
@@ -114,7 +121,7 @@ const DETAIL_LINES = 5;
  * worst first, at most a few detail lines each.
  */
 export function findingLines(item: SummaryItem): FindingLine[] {
-  const rank = (v: string) => ['FAILED', 'WARNING', 'REVIEW', 'PASSED', 'NOT_APPLICABLE'].indexOf(v) + 1 || 99;
+  const rank = verdictRank;
   const seen = new Map<string, FindingLine>();
   for (const f of item.findings) {
     const message = f.internalError ? `golive error: ${f.message}` : f.message;

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
@@ -7,6 +7,13 @@ import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/inde
 import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
 import { Redactor } from '../report/redact.ts';
 import type { RunConfig } from './run-config.ts';
+import { spawnGroup, type ProcessGroup } from './process-group.ts';
+import { describeExit, INTEGRATION_EXIT_FILE, RUN_MARKER_ENV, type IntegrationExit } from './run-config.ts';
+
+/** The integration could not be started (port taken, crashed, never answered): an environment problem of the integration. */
+export class IntegrationStartError extends Error {
+  override name = 'IntegrationStartError';
+}
 
 /** A free TCP port on 127.0.0.1 (for integrations whose profile uses {{env.GOLIVE_INTEGRATION_PORT}}). */
 export async function freePort(): Promise<number> {
@@ -24,7 +31,7 @@ export interface Environment {
   profile: ResolvedProfile;
   sandbox?: Sandbox;
   sandboxUrl: string;
-  integration?: ChildProcess;
+  integration?: ProcessGroup;
   /** Lines the integration printed (tail), for diagnosing start-up failures. */
   integrationOutput: string[];
   close(): Promise<void>;
@@ -62,18 +69,16 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   const output: string[] = [];
   const outputRedactor = new Redactor();
   profile.secretValues.forEach((v) => outputRedactor.addSecret(v));
-  let child: ChildProcess | undefined;
+  let group: ProcessGroup | undefined;
+  let closing = false;
   const environment: Environment = {
     profile,
     sandbox,
     sandboxUrl,
     integrationOutput: output,
     async close() {
-      if (child && child.exitCode === null) {
-        child.kill('SIGTERM');
-        const exited = await Promise.race([new Promise((r) => child!.once('exit', r)), new Promise((r) => setTimeout(() => r('timeout'), 5000))]);
-        if (exited === 'timeout') child.kill('SIGKILL');
-      }
+      closing = true;
+      await group?.stop();
       await sandbox?.close();
     },
   };
@@ -82,17 +87,20 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   if (start) {
     const scope = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
     const url = String(interpolate(start.url, scope));
-    if (start.reuseExisting && (await answers(url))) return environment;
+    if (await answers(url)) {
+      if (start.reuseExisting) return environment;
+      throw new IntegrationStartError(`${portOf(url)} is already in use by another process (${url} answers before golive started the integration); stop it, or set start.reuseExisting: true to test that process`);
+    }
+    if (await portTaken(url)) throw new IntegrationStartError(`${portOf(url)} is already in use by another process; stop it, or set start.reuseExisting: true`);
     const extraEnv = Object.fromEntries(Object.entries(start.env ?? {}).map(([k, v]) => [k, String(interpolate(v, scope))]));
-    child = spawn(String(interpolate(start.command, scope)), {
-      shell: true,
+    group = spawnGroup(String(interpolate(start.command, scope)), {
       // A relative cwd is relative to the profile file, like Playwright's webServer.cwd.
       cwd: start.cwd ? resolve(dirname(config.profileFile), start.cwd) : process.cwd(),
-      env: { ...env, ...extraEnv, ...config.integrationEnv },
+      env: { ...env, ...extraEnv, ...config.integrationEnv, [RUN_MARKER_ENV]: config.runId },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: false,
     });
-    environment.integration = child;
+    environment.integration = group;
+    const child = group.child;
     const keep = (chunk: Buffer) => {
       // The integration's own output may print its credentials: it is kept (and shown) redacted.
       output.push(...outputRedactor.text(chunk.toString('utf8')).split('\n').filter(Boolean));
@@ -100,15 +108,27 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void group.exited.then((e) => {
+      exit = e;
+      if (closing) return;
+      // Died during the run: leave the facts where every flow (in other processes) can cite them.
+      const record: IntegrationExit = { code: e.code, signal: e.signal, at: new Date().toISOString(), lastOutput: output.slice(-20) };
+      try {
+        writeFileSync(resolve(config.runDir, INTEGRATION_EXIT_FILE), JSON.stringify(record, null, 2));
+      } catch {
+        /* the run folder is gone: nobody is left to read it */
+      }
+    });
     const deadline = Date.now() + start.timeout;
     while (!(await answers(url))) {
-      if (child.exitCode !== null) {
+      if (exit) {
         await environment.close();
-        throw new Error(`the integration exited (code ${child.exitCode}) before ${url} answered:\n${output.slice(-20).join('\n')}`);
+        throw new IntegrationStartError(`the integration exited (${describeExit(exit)}) before ${url} answered:\n${output.slice(-20).join('\n')}`);
       }
       if (Date.now() > deadline) {
         await environment.close();
-        throw new Error(`the integration did not answer at ${url} within ${start.timeout} ms:\n${output.slice(-20).join('\n')}`);
+        throw new IntegrationStartError(`the integration did not answer at ${url} within ${start.timeout} ms:\n${output.slice(-20).join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -124,4 +144,25 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+
+function portOf(url: string): string {
+  const u = new URL(url);
+  return `port ${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
+}
+
+/** Something accepts TCP connections at the URL's host and port (even if it speaks no HTTP). */
+function portTaken(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((done) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) });
+    const finish = (taken: boolean) => {
+      socket.destroy();
+      done(taken);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
 }

@@ -7,36 +7,16 @@ import { ControlClient } from './control-client.ts';
 import type { Environment } from './environment.ts';
 import { profileFacts } from './flow-runner.ts';
 import type { RunConfig } from './run-config.ts';
+import type { FlowEvidence, FlowNotRun, RunSummary, SummaryItem } from '../report/run-summary.ts';
+import { loadSuite } from '../suite/index.ts';
+import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 
-export interface FlowEvidence {
-  record: FlowRecord;
-  results: ItemResult[];
-  merchantTraffic: Exchange[];
-}
+/** Written by `golive run` when a signal interrupts the run: `{ signal, at }` (ms). */
+export const INTERRUPTED_FILE = 'interrupted.json';
 
-export interface SummaryItem {
-  id: string;
-  title: string;
-  area: string;
-  severity: string;
-  docs?: string;
-  verdict: string;
-  flows: string[];
-  findings: ItemResult['findings'];
-}
-
-export interface RunSummary {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  profile: { id: string; name?: string; kind: string; msn: string };
-  target: string;
-  trafficDropped: number;
-  items: SummaryItem[];
-  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];
-  /** References that ended in the states the checklist review asks for. */
-  evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
-  counts: Record<string, number>;
+export function readInterruption(runDir: string): { signal: string; at: number } | undefined {
+  const file = join(runDir, INTERRUPTED_FILE);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 }
 
 export function readFlowEvidence(runDir: string): FlowEvidence[] {
@@ -60,15 +40,39 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     traffic = answer.exchanges;
     dropped = answer.dropped;
   }
-  const evidence = readFlowEvidence(config.runDir);
+  const interruption = readInterruption(config.runDir);
+  // A flow the interruption cut short proves nothing either way: it counts as not run.
+  const evidence = readFlowEvidence(config.runDir).filter((f) => !(interruption && f.record.outcome === 'step-failed' && f.record.endedAt >= interruption.at - 1000));
   const all = [...traffic, ...evidence.flatMap((f) => f.merchantTraffic)].sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
   const facts = profileFacts(env.profile);
-  const runResults = evaluateRun({ traffic: all, flows: evidence.map((f) => f.record), profile: facts });
+  const coverage = await runCoverage(config, evidence);
+  const runResults = evaluateRun({ traffic: all, flows: evidence.map((f) => f.record), profile: facts }, { partial: coverage.partial });
   const merged = mergeResults(...evidence.map((f) => f.results), runResults);
   writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all, null, 1));
   const summary = buildSummary(config, env, merged, evidence, all, dropped);
+  const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
+  const reasons = [...(interruption ? [`interrupted by ${interruption.signal}`] : []), ...coverage.reasons, ...(notRunItems ? [`${notRunItems} item${notRunItems === 1 ? ' was' : 's were'} exercised by no flow of the run (NOT RUN)`] : [])];
+  if (reasons.length) summary.partial = { reasons, flowsNotRun: coverage.flowsNotRun };
+  if (interruption) summary.interrupted = interruption.signal;
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;
+}
+
+/**
+ * How much of the suites this run executed: the flows Playwright selected (planned-flows.json,
+ * written by the live reporter after --grep/--shard) against every flow of the suites, and the
+ * selected flows that left no evidence (an interruption, a crashed worker).
+ */
+export async function runCoverage(config: RunConfig, evidence: FlowEvidence[]): Promise<{ partial: boolean; reasons: string[]; flowsNotRun: FlowNotRun[] }> {
+  const all = (await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title })));
+  const plannedFile = join(config.runDir, PLANNED_FLOWS_FILE);
+  const planned: PlannedFlow[] = existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : all;
+  const ran = new Set(evidence.map((e) => `${e.record.suite}/${e.record.id}`));
+  const flowsNotRun = planned.filter((f) => !ran.has(`${f.suite}/${f.id}`));
+  const reasons: string[] = [];
+  if (planned.length < all.length) reasons.push(`the run selected ${planned.length} of the suites' ${all.length} flows (--grep, --shard)`);
+  if (flowsNotRun.length) reasons.push(`${flowsNotRun.length} selected flow${flowsNotRun.length === 1 ? '' : 's'} did not run (${flowsNotRun.map((f) => f.id).join(', ')})`);
+  return { partial: reasons.length > 0, reasons, flowsNotRun };
 }
 
 function buildSummary(config: RunConfig, env: Environment, merged: ItemResult[], evidence: FlowEvidence[], traffic: Exchange[], dropped: number): RunSummary {
@@ -96,6 +100,7 @@ function buildSummary(config: RunConfig, env: Environment, merged: ItemResult[],
     profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, msn: env.profile.merchant.msn },
     target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
     trafficDropped: dropped,
+    timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
     items,
     flows: evidence.map((f) => ({
       suite: f.record.suite,

@@ -11,6 +11,23 @@ import type { Scope } from '../suite/template.ts';
 import type { Exchange, ExchangeInput } from '../traffic/types.ts';
 import type { ControlClient } from './control-client.ts';
 import type { RunConfig } from './run-config.ts';
+import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run-config.ts';
+
+/**
+ * When the integration process died during the run, a flow's failure is about that, not about
+ * the step that noticed it: say so, with its exit code and last output (global setup records them).
+ */
+function explainIntegrationExit(err: unknown, runDir: string): void {
+  const file = join(runDir, INTEGRATION_EXIT_FILE);
+  if (!(err instanceof Error) || !existsSync(file)) return;
+  try {
+    const exit = JSON.parse(readFileSync(file, 'utf8')) as IntegrationExit;
+    const last = exit.lastOutput.slice(-5).join(' ⏎ ');
+    err.message = `the integration process exited (${describeExit(exit)}) at ${exit.at} during the run${last ? `; its last output: ${last}` : ''} — ${err.message}`;
+  } catch {
+    /* a half-written file: the step's own message stands */
+  }
+}
 
 /** A step's expectation was not met (the flow fails with this message). */
 export class StepFailure extends Error {}
@@ -151,6 +168,7 @@ export class FlowRunner {
         });
       }
     } catch (err) {
+      explainIntegrationExit(err, this.o.config.runDir);
       this.record.outcome = 'step-failed';
       this.record.error = firstLine(err);
       this.observe({ type: 'step-error', at: this.now(), step: this.currentStep ?? 'setup', message: firstLine(err) });
@@ -411,14 +429,14 @@ export class FlowRunner {
         if (a.state) want.state = a.state;
         for (const k of ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'] as const) if (a[k] !== undefined) want[k] = a[k];
         let last: any;
-        const ok = await this.until(a.within ?? 10_000, async () => {
+        const ok = await this.until(a.within ?? this.o.config.statusTimeoutMs, async () => {
           last = await this.o.control.payment(this.msn, order.reference);
           return Object.entries(want).every(([k, v]) => (k === 'state' ? last.state === v : last.aggregate?.[k]?.value === v));
         });
         this.observe({ type: 'payment', at: this.now(), reference: order.reference, state: last?.state, aggregate: last?.aggregate });
         if (!ok)
           throw new StepFailure(
-            `payment ${order.reference}: expected ${JSON.stringify(want)} within ${a.within ?? 10_000} ms, but it is ${last?.state} with ${summariseAggregate(last?.aggregate)}`,
+            `payment ${order.reference}: expected ${JSON.stringify(want)} within ${a.within ?? this.o.config.statusTimeoutMs} ms, but it is ${last?.state} with ${summariseAggregate(last?.aggregate)}`,
           );
         return;
       }
@@ -427,13 +445,13 @@ export class FlowRunner {
         const order = this.order(a.reference);
         const wanted: string[] = Array.isArray(a.status) ? a.status : [a.status];
         let seen: string | undefined;
-        const ok = await this.until(a.within ?? 15_000, async () => {
+        const ok = await this.until(a.within ?? this.o.config.statusTimeoutMs, async () => {
           seen = await this.merchantStatus(order.reference);
           return seen !== undefined && wanted.includes(seen);
         }, 500);
         // What the step concluded from is evidence too, even when the status did not change.
         if (ok) await this.merchantStatus(order.reference, 'always').catch(() => undefined);
-        if (!ok) throw new StepFailure(`order ${order.reference}: expected the integration to show ${wanted.join(' or ')} within ${a.within ?? 15_000} ms, but it shows ${seen ?? 'nothing'}`);
+        if (!ok) throw new StepFailure(`order ${order.reference}: expected the integration to show ${wanted.join(' or ')} within ${a.within ?? this.o.config.statusTimeoutMs} ms, but it shows ${seen ?? 'nothing'}`);
         return;
       }
       case 'expect.page': {
@@ -442,7 +460,7 @@ export class FlowRunner {
         const texts = [a.text ?? []].flat();
         const notTexts = [a.notText ?? []].flat();
         let text = '';
-        const ok = await this.until(a.within ?? 10_000, async () => {
+        const ok = await this.until(a.within ?? this.o.config.statusTimeoutMs, async () => {
           text = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '');
           return texts.every((t) => text.includes(t)) && notTexts.every((t) => !text.includes(t));
         });

@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEnvironment } from './environment.ts';
 import { finishRun } from './finish.ts';
+import { signalGroup } from './process-group.ts';
 import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
+
+/** Written by global setup when the sandbox or the integration could not be started; `golive run` prints it. */
+export const SETUP_ERROR_FILE = 'setup-error.txt';
 
 /**
  * Playwright global setup: one sandbox (and, when the profile says how, the integration) for
@@ -11,11 +15,20 @@ import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const config = readRunConfig();
-  const environment = await startEnvironment(config);
+  let environment: Awaited<ReturnType<typeof startEnvironment>>;
+  try {
+    environment = await startEnvironment(config);
+  } catch (err) {
+    writeFileSync(join(config.runDir, SETUP_ERROR_FILE), (err as Error)?.message ?? String(err));
+    throw err;
+  }
+  const pgid = environment.integration?.pgid;
+  // Last resort when Playwright exits without running the teardown (a forced second Ctrl+C): no orphan.
+  if (pgid) process.once('exit', () => signalGroup(pgid, 'SIGKILL'));
   process.env[RUNTIME_ENV.sandboxUrl] = environment.sandboxUrl;
   writeFileSync(
     join(config.runDir, 'environment.json'),
-    JSON.stringify({ sandboxUrl: environment.sandboxUrl, profile: environment.profile.profile, integrationStarted: Boolean(environment.integration) }, null, 2),
+    JSON.stringify({ sandboxUrl: environment.sandboxUrl, profile: environment.profile.profile, integrationStarted: Boolean(environment.integration), integrationPgid: pgid }, null, 2),
   );
   return async () => {
     try {

@@ -17,8 +17,10 @@ export const RunConfigSchema = z.object({
   sandbox: z.object({ mode: z.enum(['embedded', 'external']).default('embedded'), url: z.string().optional() }).prefault({}),
   /** Upper bound for any single step's wait, so a hanging integration fails its flow in time. */
   stepTimeoutMs: z.number().int().positive().default(60_000),
-  /** Per-request timeout for actor calls to the integration. */
+  /** Per-request timeout for actor calls to the integration (profile timeouts.action, or --action-timeout). */
   actionTimeoutMs: z.number().int().positive().default(15_000),
+  /** Default `within` of expect steps (profile timeouts.status, or --status-timeout). */
+  statusTimeoutMs: z.number().int().positive().default(15_000),
   /** Extra environment for the integration (e.g. fault switches in self-tests). */
   integrationEnv: z.record(z.string(), z.string()).default({}),
   golivVersion: z.string().optional(),
@@ -37,3 +39,20 @@ export const RUNTIME_ENV = {
   sandboxUrl: 'GOLIVE_SANDBOX_URL',
   integrationPort: 'GOLIVE_INTEGRATION_PORT',
 } as const;
+
+/** Set in the integration's environment: finds every process a run started (tests look for leftovers by it). */
+export const RUN_MARKER_ENV = 'GOLIVE_RUN_ID';
+/** Written into the run folder when the integration dies during the run; flows that then fail cite it. */
+export const INTEGRATION_EXIT_FILE = 'integration-exit.json';
+
+export interface IntegrationExit {
+  code: number | null;
+  signal: string | null;
+  at: string;
+  /** The integration's last output lines, redacted. */
+  lastOutput: string[];
+}
+
+export function describeExit(e: { code: number | null; signal: string | null }): string {
+  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+}

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { closest } from './checklist.ts';
 
@@ -60,6 +60,11 @@ export class SuiteError extends Error {
   }
 }
 
+/** Larger suites and profiles are refused before parsing (a profile is a few KB; a big suite ~100 KB). */
+export const MAX_YAML_BYTES = 1024 * 1024;
+/** Alias expansions allowed while building the document (a "billion laughs" bomb needs millions). */
+export const MAX_YAML_ALIASES = 1000;
+
 /** A parsed YAML file that can say where a path of its document is. */
 export class YamlSource {
   readonly doc: Document.Parsed;
@@ -67,10 +72,18 @@ export class YamlSource {
   /** YAML syntax errors and warnings. */
   readonly syntax: Diagnostic[] = [];
 
+  private js: { value: unknown } | undefined;
+
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_YAML_BYTES) {
+      this.doc = parseDocument('');
+      this.syntax.push({ file, line: 1, col: 1, path: '', message: `file is ${bytes} bytes; at most ${MAX_YAML_BYTES} bytes (1 MiB) are read`, severity: 'error' });
+      return;
+    }
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
     for (const [list, severity] of [
       [this.doc.errors, 'error'],
@@ -81,14 +94,35 @@ export class YamlSource {
         this.syntax.push({ file, line, col, path: '', message: `YAML: ${e.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')}`, severity });
       }
     }
+    if (!this.hasSyntaxErrors) this.expand();
   }
 
   get hasSyntaxErrors(): boolean {
     return this.syntax.some((d) => d.severity === 'error');
   }
 
+  /** Build the plain value once; an alias bomb becomes a positioned error instead of a crash. */
+  private expand(): void {
+    try {
+      this.js = { value: this.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+    } catch (err) {
+      if (!(err instanceof ReferenceError) && !(err instanceof RangeError)) throw err;
+      let at = 0;
+      visit(this.doc, {
+        Alias: (_key, node) => {
+          at = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+      const { line, col } = this.lineCounter.linePos(at);
+      const message = /alias/i.test(err.message) ? `too many aliases (their expansion exceeds ${MAX_YAML_ALIASES} nodes)` : `YAML: ${err.message}`;
+      this.syntax.push({ file: this.file, line, col, path: '', message, severity: 'error' });
+    }
+  }
+
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    if (!this.js) this.expand();
+    return this.js?.value;
   }
 
   private resolve(node: unknown): unknown {

@@ -253,8 +253,8 @@ function makeProfileSchema(forExport: boolean) {
       .meta({ description: 'Environment variables whose values are redacted from every output (${env:…} values always are).' }),
     timeouts: z
       .strictObject({
-        action: DurationSchema.default(30_000).meta({ description: 'Longest an action may take.' }),
-        status: DurationSchema.default(15_000).meta({ description: 'Default `within` for expect steps.' }),
+        action: DurationSchema.default(15_000).meta({ description: 'Longest golive waits for one action of the integration (an HTTP answer, a browser step); --action-timeout overrides it.' }),
+        status: DurationSchema.default(15_000).meta({ description: 'Default `within` of expect steps (how long the order may take to show a status); --status-timeout overrides it.' }),
       })
       .prefault({}),
   });

@@ -78,18 +78,39 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
     const [r] = evaluateFlow(['x-shop-receipt'], flowInput(good(), 'order-captured'));
     expect(r).toMatchObject({ item: 'x-shop-receipt', verdict: 'REVIEW' });
   });
-  it('reports flow-scoped items no flow exercised: FAILED when required, WARNING when recommended, N/A when ruled out', () => {
+  it('reports flow-scoped items no flow exercised as NOT_RUN (never a pass, never a failure), N/A when ruled out', () => {
     const run = good();
     run.flows = run.flows.filter((f) => !f.checklist.includes('EP-STATES-EXPIRED') && !f.checklist.includes('WH-IDEMPOTENT') && !f.checklist.includes('EP-STATES-TERMINATED'));
     withProfile(run, { capabilities: { cancel: false } });
     const results = evaluateRun(runInput(run));
     const by = new Map(results.map((r) => [r.item, r]));
-    expect(by.get('EP-STATES-EXPIRED')!.verdict).toBe('FAILED');
-    expect(by.get('EP-STATES-EXPIRED')!.findings[0].message).toMatch(/Not exercised/);
-    expect(by.get('WH-IDEMPOTENT')!.verdict).toBe('WARNING');
+    expect(by.get('EP-STATES-EXPIRED')!.verdict).toBe('NOT_RUN');
+    expect(by.get('EP-STATES-EXPIRED')!.findings[0].message).toMatch(/^Not run: no flow of this run lists EP-STATES-EXPIRED/);
+    expect(by.get('WH-IDEMPOTENT')!.verdict).toBe('NOT_RUN');
     expect(by.get('EP-STATES-TERMINATED')!.verdict).toBe('NOT_APPLICABLE');
     expect(by.has('EP-STATES-AUTHORIZED')).toBe(false); // listed by a flow: judged there
     expect(by.get('EP-HEADERS')!.verdict).toBe('PASSED'); // run-scoped
+  });
+  it('in a partial run, judges run-scoped items only when an executed flow lists them', () => {
+    const run = good();
+    run.flows = run.flows.filter((f) => f.id === 'order-captured');
+    const listed = new Set(run.flows.flatMap((f) => f.checklist));
+    const results = evaluateRun(runInput(run), { partial: true });
+    const runScoped = ALL_CHECKS.filter((c) => c.scope === 'run');
+    for (const c of runScoped) {
+      const r = results.find((x) => x.item === c.item.id)!;
+      if (listed.has(c.item.id)) expect(r.verdict, c.item.id).not.toBe('NOT_RUN');
+      else expect(['NOT_RUN', 'NOT_APPLICABLE'], c.item.id).toContain(r.verdict);
+    }
+    expect(runScoped.some((c) => !listed.has(c.item.id))).toBe(true);
+    expect(results.some((r) => r.verdict === 'PASSED' && !listed.has(r.item))).toBe(false);
+  });
+  it('combines NOT_RUN below every other verdict', () => {
+    const f = (verdict: Finding['verdict']): Finding => ({ item: 'EP-HEADERS', verdict, message: '' });
+    expect(combineFindings([f('NOT_RUN')])).toBe('NOT_RUN');
+    expect(combineFindings([f('NOT_RUN'), f('NOT_APPLICABLE')])).toBe('NOT_APPLICABLE');
+    expect(combineFindings([f('NOT_RUN'), f('PASSED')])).toBe('PASSED');
+    expect(combineFindings([f('NOT_RUN'), f('FAILED')])).toBe('FAILED');
   });
   it('the good integration passes every item that can be judged automatically', () => {
     const run = good();

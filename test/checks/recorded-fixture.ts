@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { evaluateFlow, evaluateRun, mergeResults, type ItemResult } from '../../src/checks/index.ts';
 import type { FlowRecord, ProfileFacts, Verdict } from '../../src/checks/types.ts';
-import type { FlowEvidence, RunSummary } from '../../src/runner/finish.ts';
+import type { FlowEvidence, RunSummary } from '../../src/report/run-summary.ts';
 import { RunConfigSchema } from '../../src/runner/run-config.ts';
 import type { Exchange } from '../../src/traffic/types.ts';
 

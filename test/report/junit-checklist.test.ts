@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendChecklistSuite } from '../../src/report/junit-checklist.ts';
-import type { RunSummary } from '../../src/runner/finish.ts';
+import type { RunSummary } from '../../src/report/run-summary.ts';
 
 const summary = {
   startedAt: '2026-11-21T06:00:00.000Z',

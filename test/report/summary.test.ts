@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/runner/finish.ts';
+import type { RunSummary } from '../../src/report/run-summary.ts';
 import { renderSummaryHtml } from '../../src/report/summary-html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/runner/finish.ts';
+import type { RunSummary } from '../../src/report/run-summary.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

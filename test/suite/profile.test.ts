@@ -35,7 +35,7 @@ function errors(text: string): string[] {
 describe('profiles', () => {
   it('the annotated template is a valid profile with defaults filled in', async () => {
     const p = await loadProfile(TEMPLATE);
-    expect(p).toMatchObject({ profile: 'my-shop', kind: 'direct', merchant: { msn: '123456', clientSecret: '${env:VIPPS_CLIENT_SECRET}' } });
+    expect(p).toMatchObject({ profile: 'template-shop', kind: 'direct', merchant: { msn: '123456', clientSecret: '${env:VIPPS_CLIENT_SECRET}' } });
     expect(p.capabilities).toEqual({
       capture: true,
       partialCapture: true,
@@ -50,7 +50,7 @@ describe('profiles', () => {
       contentMonitored: false,
       userFlows: ['WEB_REDIRECT'],
     });
-    expect(p.timeouts).toEqual({ action: 30_000, status: 15_000 });
+    expect(p.timeouts).toEqual({ action: 15_000, status: 15_000 });
     expect(p.start?.timeout).toBe(60_000);
     expect(p.actions.checkout.http).toMatchObject({ method: 'POST', extract: { reference: '$.reference', redirectUrl: '$.redirectUrl' }, followRedirects: true });
     expect(p.actions.orderPage?.browser).toEqual([{ goto: '{{baseUrl}}/return?reference={{reference}}' }, { waitFor: 'body' }]);

@@ -1,0 +1,53 @@
+import type { ItemResult } from '../checks/index.ts';
+import type { FlowRecord } from '../checks/types.ts';
+import type { Exchange } from '../traffic/types.ts';
+
+/** What one flow leaves in `flows/<suite>__<flow>.json`. */
+export interface FlowEvidence {
+  record: FlowRecord;
+  results: ItemResult[];
+  merchantTraffic: Exchange[];
+}
+
+export interface SummaryItem {
+  id: string;
+  title: string;
+  area: string;
+  severity: string;
+  docs?: string;
+  verdict: string;
+  flows: string[];
+  findings: ItemResult['findings'];
+}
+
+/** A flow the run selected but that left no evidence (interrupted, or its worker died). */
+export interface FlowNotRun {
+  suite: string;
+  id: string;
+  title: string;
+}
+
+/** summary.json: the run's verdicts, read by the terminal table, summary.html/md, JUnit and `golive report`. */
+export interface RunSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  profile: { id: string; name?: string; kind: string; msn: string };
+  target: string;
+  trafficDropped: number;
+  items: SummaryItem[];
+  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];
+  /** References that ended in the states the checklist review asks for. */
+  evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
+  counts: Record<string, number>;
+  /**
+   * Set when the run is not evidence for the checklist submission: some selected flows did not
+   * run (interruption), only part of the suites' flows were selected (--grep, --shard), or some
+   * items were exercised by no flow (NOT_RUN).
+   */
+  partial?: { reasons: string[]; flowsNotRun: FlowNotRun[] };
+  /** The signal that interrupted the run (SIGINT, SIGTERM). */
+  interrupted?: string;
+  /** The effective timeouts (ms): profile values unless the command line overrode them. */
+  timeouts?: { action: number; status: number };
+}
