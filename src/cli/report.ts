@@ -1,4 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendChecklistSuite, EMPTY_JUNIT } from '../report/junit-checklist.ts';
+import type { RunSummary } from '../report/run-summary.ts';
+import { renderSummaryHtml } from '../report/summary-html.ts';
+import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
+import { MergeError, mergeRuns } from '../runner/merge-runs.ts';
+import { formatSummary } from './run.ts';
 import { join, relative, resolve } from 'node:path';
 import { ALLURE_REPORT, ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
 import { serveDirectory } from '../report/allure-server.ts';
@@ -10,7 +16,9 @@ import { serveDirectory } from '../report/allure-server.ts';
  *
  * Several run folders merge into one report — how `golive run --shard i/n` runs come together
  * in CI: each shard job keeps its `reports/<run-id>/` as an artifact, a final job downloads them
- * all and runs `golive report reports/<id-1> reports/<id-2> … --out reports/merged`.
+ * all and runs `golive report reports/<id-1> reports/<id-2> … --out reports/merged`. The shards'
+ * verdicts are then judged again as one run (src/runner/merge-runs.ts): summary.json/html/md and a
+ * checklist junit.xml land beside the merged HTML, and the exit code is 1 when an item fails.
  */
 
 export interface ReportOptions {
@@ -76,6 +84,28 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
       console.error(`golive report: ${result.message}`);
       exitCode = 1;
     }
+  }
+
+  if (merged) {
+    // The shards' verdicts judged again as one run: what a CI gate on the merged report reads.
+    let summary: RunSummary;
+    try {
+      summary = mergeRuns(runDirs);
+    } catch (err) {
+      if (!(err instanceof MergeError)) throw err;
+      console.error(`golive report: ${err.message}`);
+      return { exitCode: 2 };
+    }
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
+    writeFileSync(join(outDir, 'summary.html'), renderSummaryHtml(summary, {}));
+    writeFileSync(join(outDir, 'summary.md'), renderSummaryMarkdown(summary, {}));
+    writeFileSync(join(outDir, 'junit.xml'), EMPTY_JUNIT);
+    appendChecklistSuite(join(outDir, 'junit.xml'), summary);
+    log(formatSummary(summary));
+    log(`\n  merged verdicts: ${relative(process.cwd(), join(outDir, 'summary.json'))} (also summary.html, summary.md, junit.xml)`);
+    const failed = summary.items.some((i) => i.verdict === 'FAILED') || summary.flows.some((f) => f.outcome === 'step-failed');
+    if (failed) exitCode = 1;
   }
 
   const index = join(outDir, 'index.html');

@@ -1,4 +1,4 @@
-import { appendChecklistSuite } from '../report/junit-checklist.ts';
+import { appendChecklistSuite, EMPTY_JUNIT } from '../report/junit-checklist.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -324,7 +324,7 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
   let summaryMarkdown: string | undefined;
   const junit = join(o.runDir, 'junit.xml');
   // Playwright writes junit.xml at its end; a forced stop leaves none, and CI still gets one.
-  if (o.summary && !existsSync(junit)) writeFileSync(junit, '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="0" failures="0" skipped="0" errors="0" time="0">\n</testsuites>\n');
+  if (o.summary && !existsSync(junit)) writeFileSync(junit, EMPTY_JUNIT);
   if (o.summary) appendChecklistSuite(junit, o.redactor.value(o.summary) as RunSummary);
   if (o.summary) {
     // Redact the data, not the rendered text: escaping could otherwise hide a secret from the Redactor.

@@ -2,6 +2,9 @@ import { escapeXml } from './escape.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RunSummary } from './run-summary.ts';
 
+/** A junit.xml with no suites yet (a forced stop left none; a merged report has only the checklist). */
+export const EMPTY_JUNIT = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="0" failures="0" skipped="0" errors="0" time="0">\n</testsuites>\n';
+
 /**
  * Adds a `golive checklist` testsuite to the run's junit.xml: one testcase per checklist item,
  * with <failure> for FAILED items and <skipped> for NOT_APPLICABLE and NOT_RUN ones (a partial run's

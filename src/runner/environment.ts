@@ -89,9 +89,13 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     const url = String(interpolate(start.url, scope));
     if (await answers(url)) {
       if (start.reuseExisting) return environment;
+      await environment.close();
       throw new IntegrationStartError(`${portOf(url)} is already in use by another process (${url} answers before golive started the integration); stop it, or set start.reuseExisting: true to test that process`);
     }
-    if (await portTaken(url)) throw new IntegrationStartError(`${portOf(url)} is already in use by another process; stop it, or set start.reuseExisting: true`);
+    if (await portTaken(url)) {
+      await environment.close();
+      throw new IntegrationStartError(`${portOf(url)} is already in use by another process; stop it, or set start.reuseExisting: true`);
+    }
     const extraEnv = Object.fromEntries(Object.entries(start.env ?? {}).map(([k, v]) => [k, String(interpolate(v, scope))]));
     group = spawnGroup(String(interpolate(start.command, scope)), {
       // A relative cwd is relative to the profile file, like Playwright's webServer.cwd.

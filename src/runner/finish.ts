@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
-import type { FlowRecord } from '../checks/types.ts';
+import type { ProfileFacts } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { ControlClient } from './control-client.ts';
 import type { Environment } from './environment.ts';
@@ -28,7 +28,26 @@ export function readFlowEvidence(runDir: string): FlowEvidence[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as FlowEvidence);
 }
 
-/** Judge run-scoped items over all traffic and write traffic.json + summary.json. */
+/**
+ * What judging a run needs besides its traffic and flow evidence, written as run-facts.json so
+ * that `golive report` can judge several shards' folders again as one run (no secret in it).
+ */
+export interface RunFacts {
+  runId: string;
+  startedAt: string;
+  profile: RunSummary['profile'];
+  facts: ProfileFacts;
+  target: string;
+  timeouts: { action: number; status: number };
+  /** Every flow of the run's suites, and those Playwright selected (after --grep, --shard). */
+  suiteFlows: PlannedFlow[];
+  planned: PlannedFlow[];
+  interruption?: { signal: string; at: number };
+  trafficDropped: number;
+}
+export const RUN_FACTS_FILE = 'run-facts.json';
+
+/** Judge run-scoped items over all traffic and write run-facts.json, traffic.json and summary.json. */
 export async function finishRun(config: RunConfig, env: Environment): Promise<RunSummary> {
   let traffic: Exchange[];
   let dropped = 0;
@@ -44,40 +63,66 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   // A flow the interruption cut short proves nothing either way: it counts as not run.
   const evidence = readFlowEvidence(config.runDir).filter((f) => !(interruption && f.record.outcome === 'step-failed' && f.record.endedAt >= interruption.at - 1000));
   const all = [...traffic, ...evidence.flatMap((f) => f.merchantTraffic)].sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
-  const facts = profileFacts(env.profile);
-  const coverage = await runCoverage(config, evidence);
-  const runResults = evaluateRun({ traffic: all, flows: evidence.map((f) => f.record), profile: facts }, { partial: coverage.partial });
-  const merged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const suiteFlows = (await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title })));
+  const plannedFile = join(config.runDir, PLANNED_FLOWS_FILE);
+  const run: RunFacts = {
+    runId: config.runId,
+    startedAt: config.startedAt,
+    profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, msn: env.profile.merchant.msn },
+    facts: profileFacts(env.profile),
+    target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
+    timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
+    suiteFlows,
+    planned: existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : suiteFlows,
+    ...(interruption ? { interruption } : {}),
+    trafficDropped: dropped,
+  };
+  writeFileSync(join(config.runDir, RUN_FACTS_FILE), JSON.stringify(run, null, 2));
   writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all, null, 1));
-  const summary = buildSummary(config, env, merged, evidence, all, dropped);
-  const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
-  const reasons = [...(interruption ? [`interrupted by ${interruption.signal}`] : []), ...coverage.reasons, ...(notRunItems ? [`${notRunItems} item${notRunItems === 1 ? ' was' : 's were'} exercised by no flow of the run (NOT RUN)`] : [])];
-  if (reasons.length) summary.partial = { reasons, flowsNotRun: coverage.flowsNotRun };
-  if (interruption) summary.interrupted = interruption.signal;
+  const summary = judgeRun(run, all, evidence);
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;
 }
+
+/**
+ * The run's verdicts from its facts, all its traffic (sandbox and merchant side, in time order)
+ * and its flows' evidence: run-scoped items judged, flow results folded in, coverage stated.
+ */
+export function judgeRun(run: RunFacts, traffic: Exchange[], evidence: FlowEvidence[]): RunSummary {
+  const coverage = runCoverage(run, evidence);
+  const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }, { partial: coverage.partial });
+  const merged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const summary = buildSummary(run, merged, evidence, traffic);
+  const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
+  const reasons = [
+    ...(run.interruption ? [`interrupted by ${run.interruption.signal}`] : []),
+    ...coverage.reasons,
+    ...(notRunItems ? [`${notRunItems} item${notRunItems === 1 ? ' was' : 's were'} exercised by no flow of the run (NOT RUN)`] : []),
+  ];
+  if (reasons.length) summary.partial = { reasons, flowsNotRun: coverage.flowsNotRun };
+  if (run.interruption) summary.interrupted = run.interruption.signal;
+  return summary;
+}
+
+const flowKey = (f: { suite: string; id: string }) => `${f.suite}/${f.id}`;
 
 /**
  * How much of the suites this run executed: the flows Playwright selected (planned-flows.json,
  * written by the live reporter after --grep/--shard) against every flow of the suites, and the
  * selected flows that left no evidence (an interruption, a crashed worker).
  */
-export async function runCoverage(config: RunConfig, evidence: FlowEvidence[]): Promise<{ partial: boolean; reasons: string[]; flowsNotRun: FlowNotRun[] }> {
-  const all = (await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title })));
-  const plannedFile = join(config.runDir, PLANNED_FLOWS_FILE);
-  const planned: PlannedFlow[] = existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : all;
-  const ran = new Set(evidence.map((e) => `${e.record.suite}/${e.record.id}`));
-  const flowsNotRun = planned.filter((f) => !ran.has(`${f.suite}/${f.id}`));
+export function runCoverage(run: Pick<RunFacts, 'suiteFlows' | 'planned'>, evidence: FlowEvidence[]): { partial: boolean; reasons: string[]; flowsNotRun: FlowNotRun[] } {
+  const ran = new Set(evidence.map((e) => flowKey(e.record)));
+  const flowsNotRun = run.planned.filter((f) => !ran.has(flowKey(f)));
   const reasons: string[] = [];
-  if (planned.length < all.length) reasons.push(`the run selected ${planned.length} of the suites' ${all.length} flows (--grep, --shard)`);
+  if (run.planned.length < run.suiteFlows.length) reasons.push(`the run selected ${run.planned.length} of the suites' ${run.suiteFlows.length} flows (--grep, --shard)`);
   if (flowsNotRun.length) reasons.push(`${flowsNotRun.length} selected flow${flowsNotRun.length === 1 ? '' : 's'} did not run (${flowsNotRun.map((f) => f.id).join(', ')})`);
   return { partial: reasons.length > 0, reasons, flowsNotRun };
 }
 
-function buildSummary(config: RunConfig, env: Environment, merged: ItemResult[], evidence: FlowEvidence[], traffic: Exchange[], dropped: number): RunSummary {
+function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidence[], traffic: Exchange[]): RunSummary {
   const flowsByItem = new Map<string, string[]>();
-  for (const f of evidence) for (const id of f.record.checklist) flowsByItem.set(id, [...(flowsByItem.get(id) ?? []), `${f.record.suite}/${f.record.id}`]);
+  for (const f of evidence) for (const id of f.record.checklist) flowsByItem.set(id, [...(flowsByItem.get(id) ?? []), flowKey(f.record)]);
   const items: SummaryItem[] = merged.map((r) => {
     const item = itemById(r.item);
     return {
@@ -94,13 +139,13 @@ function buildSummary(config: RunConfig, env: Environment, merged: ItemResult[],
   const counts: Record<string, number> = {};
   for (const i of items) counts[i.verdict] = (counts[i.verdict] ?? 0) + 1;
   return {
-    runId: config.runId,
-    startedAt: config.startedAt,
+    runId: run.runId,
+    startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
-    profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, msn: env.profile.merchant.msn },
-    target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
-    trafficDropped: dropped,
-    timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
+    profile: run.profile,
+    target: run.target,
+    trafficDropped: run.trafficDropped,
+    timeouts: run.timeouts,
     items,
     flows: evidence.map((f) => ({
       suite: f.record.suite,
@@ -111,7 +156,7 @@ function buildSummary(config: RunConfig, env: Environment, merged: ItemResult[],
       references: f.record.references,
       checklist: f.record.checklist,
     })),
-    evidenceReferences: evidenceReferences(traffic, env.profile.merchant.msn),
+    evidenceReferences: evidenceReferences(traffic, run.profile.msn),
     counts,
   };
 }

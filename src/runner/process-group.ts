@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * A process started in its own process group, stopped as a group — like Playwright's webServer.
@@ -33,15 +34,41 @@ export function spawnGroup(command: string, options: Omit<SpawnOptions, 'detache
   return { child, pgid, exited, stop: (graceMs = DEFAULT_GRACE_MS) => stopGroup(pgid, graceMs) };
 }
 
-/** Whether any process of group `pgid` is still alive. */
+/**
+ * Whether any process of group `pgid` is still alive. Zombies do not count: they are dead, and
+ * where PID 1 never reaps orphans (many containers) `kill(-pgid, 0)` would see them for ever.
+ */
 export function groupAlive(pgid: number): boolean {
   if (pgid <= 0) return false;
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return livingMembers(pgid) !== 0;
+}
+
+/** Non-zombie members of the group from /proc (Linux); -1 where /proc cannot tell. */
+function livingMembers(pgid: number): number {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return -1;
+  }
+  let living = 0;
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so split after the last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') living++;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return living;
 }
 
 /** Send `signal` to every process of the group; false when the group is already gone. */

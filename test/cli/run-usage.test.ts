@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function golive(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) =>
+    execFile(process.execPath, ['bin/golive.mjs', ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+/** A reports folder whose `latest` points at an earlier run: a usage error must leave it as it is. */
+function reportsWithLatest(): string {
+  const out = mkdtempSync(join(tmpdir(), 'golive-usage-'));
+  mkdirSync(join(out, 'earlier-run'));
+  symlinkSync('earlier-run', join(out, 'latest'));
+  return out;
+}
+
+describe('golive run: usage and configuration errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'golive-usage-profile-'));
+  const missingEnvProfile = join(dir, 'needs-env.profile.yaml');
+  writeFileSync(
+    missingEnvProfile,
+    `profile: needs-env
+name: Needs env
+kind: direct
+merchant:
+  msn: "123456"
+  clientId: \${env:GOLIVE_USAGE_TEST_UNSET_ID}
+  clientSecret: \${env:GOLIVE_USAGE_TEST_UNSET_SECRET}
+  subscriptionKey: \${env:GOLIVE_USAGE_TEST_UNSET_KEY}
+baseUrl: http://127.0.0.1:9
+actions:
+  checkout: { http: { method: POST, url: "{{baseUrl}}/c", extract: { reference: $.reference } } }
+  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
+  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
+`,
+  );
+
+  it.each([
+    [['--workers', 'abc'], /^golive: --workers "abc": expected a whole number/],
+    [['--workers', '0'], /^golive: --workers "0": expected a whole number/],
+    [['--shard', '3/2'], /^golive: --shard "3\/2": expected i\/n with 1 ≤ i ≤ n/],
+    [['--shard', 'x'], /^golive: --shard "x"/],
+    [['--action-timeout', 'abc'], /^golive: --action-timeout "abc": expected a duration/],
+    [['--status-timeout', '-5'], /^golive: --status-timeout "-5": expected a duration/],
+    [['--grep', 'no-flow-is-called-like-this'], /^golive: --grep "no-flow-is-called-like-this" matches no flow/],
+    [['--grep', '('], /^golive: --grep "\(": not a regular expression/],
+    [['--profile', missingEnvProfile], /needs-env\.profile\.yaml: .*GOLIVE_USAGE_TEST_UNSET_ID/],
+    [['--no-such-option'], /^error: unknown option '--no-such-option'$/],
+  ])('%j exits 2 with one line, no stack, and reports/latest untouched', async (args, message) => {
+    const out = reportsWithLatest();
+    const r = await golive(['run', '--out', out, ...args]);
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at |ZodError|SecretResolutionError/);
+    expect(readlinkSync(join(out, 'latest'))).toBe('earlier-run');
+    expect(readdirSync(out).sort()).toEqual(['earlier-run', 'latest']);
+  }, 60_000);
+
+  it('prints the version', async () => {
+    const r = await golive(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
