@@ -11,7 +11,7 @@ import { RUN_CONFIG_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-confi
 import type { RunSummary } from '../runner/finish.ts';
 import { expandPaths } from '../suite/loader.ts';
 import { resolveSecrets, type Profile } from '../suite/profile.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import { renderSummaryHtml } from '../report/summary-html.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { formatUtc, writeManifest } from '../report/manifest.ts';

@@ -1,4 +1,4 @@
-import { escapeXml } from './escape.ts';
+import { escapeXml } from '../shared/escape.ts';
 import type { Observation } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { exchangeLabel, lanesOf, signatureVerdict, type Lane } from './exchange-attachments.ts';

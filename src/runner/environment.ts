@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
 import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import type { RunConfig } from './run-config.ts';
 
 /** A free TCP port on 127.0.0.1 (for integrations whose profile uses {{env.GOLIVE_INTEGRATION_PORT}}). */

@@ -5,11 +5,11 @@ import { CustomerActor } from '../actors/customer.ts';
 import { ActionError, firstLine, MerchantActor } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
 import type { FlowRecord, Observation, ProfileFacts } from '../checks/types.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import { canonicalStatus, evalJsonPath, flowScope, resolveStep, type Flow, type ResolvedProfile, type ResolvedStep, type Suite, type SuiteStep } from '../suite/index.ts';
 import type { Scope } from '../suite/template.ts';
 import type { Exchange, ExchangeInput } from '../traffic/types.ts';
-import type { ControlClient } from './control-client.ts';
+import type { ControlClient } from '../sandbox/client.ts';
 import type { RunConfig } from './run-config.ts';
 
 /** A step's expectation was not met (the flow fails with this message). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FaultSpecSchema, FaultSelectorSchema } from '../sandbox/faults.ts';
+import { FaultSpecSchema, FaultSelectorSchema } from '../contract/faults.ts';
 import { DurationSchema } from './duration.ts';
 import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { interpolate, type Scope } from './template.ts';
@@ -52,7 +52,7 @@ function strictFaultSpec() {
   );
   return z
     .strictObject({ ...FaultSpecSchema.shape, match: FaultSelectorSchema.strict().prefault({}), effect: strictEffect })
-    .meta({ description: 'A sandbox fault (src/sandbox/faults.ts): match selects requests, effect says what happens, times limits it.' });
+    .meta({ description: 'A sandbox fault (src/contract/faults.ts): match selects requests, effect says what happens, times limits it.' });
 }
 export const SuiteFaultSchema = strictFaultSpec() as unknown as typeof FaultSpecSchema;
 

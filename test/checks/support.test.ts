@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/report/redact.ts';
+import { Redactor } from '../../src/traffic/redact.ts';
 import { TrafficLog } from '../../src/traffic/log.ts';
 import type { Exchange, ExchangeInput } from '../../src/traffic/types.ts';
 import { epStatesAuthorized } from '../../src/checks/items/ep-states-authorized.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Redactor } from '../../report/redact.ts';
+import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { PaymentDeclinedError, type EpaymentService, type Payment, type PaymentState } from '../epayment/types.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Redactor } from '../../report/redact.ts';
+import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { sendProblem } from '../problem.ts';

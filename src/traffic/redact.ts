@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Exchange, Headers } from '../traffic/types.ts';
+import type { Exchange, Headers } from './types.ts';
 
 /**
  * Redaction, in one place, for every output (control API, reports, logs, attachments).

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
-import type { FaultSpecInput, Fault } from '../sandbox/faults.ts';
+import type { FaultSpecInput, Fault } from '../contract/faults.ts';
 
 /** Thrown when the sandbox control API answers with an error. */
 export class ControlError extends Error {
