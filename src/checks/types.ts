@@ -1,4 +1,7 @@
+import type { ChecklistItem } from '../checklist/index.ts';
 import type { Exchange } from '../traffic/types.ts';
+
+export type { ChecklistItem, Severity } from '../checklist/index.ts';
 
 /**
  * Checks are small pure functions, one file per checklist item, each citing the documented
@@ -6,21 +9,6 @@ import type { Exchange } from '../traffic/types.ts';
  * findings. No I/O, no clock: everything they judge is in their input.
  */
 export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICABLE';
-
-export type Severity = 'required' | 'recommended';
-
-export interface ChecklistItem {
-  id: string;
-  title: string;
-  /** Checklist area, e.g. "Endpoints to integrate", "Quality assurance", "Avoid integration pitfalls". */
-  area: string;
-  /** required: part of the official checklist; recommended: derived from guides (fails become warnings). */
-  severity: Severity;
-  /** The documented rule, in one or two sentences. */
-  rule: string;
-  /** Documentation page for the rule. */
-  docs: string;
-}
 
 /** What a flow step saw, recorded by the runner for the checks (the traffic log has the rest). */
 export type Observation =

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, CHECKLIST_ITEM_IDS, itemById } from '../../src/checks/catalogue.ts';
 import { ALL_CHECKS, checkFor } from '../../src/checks/index.ts';
-import { CHECKLIST_ITEMS } from '../../src/suite/checklist.ts';
+import { CHECKLIST } from '../../src/checklist/index.ts';
 
 const ITEMS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/checks/items');
 
@@ -24,7 +24,7 @@ const LITERAL = [
 
 describe('checklist catalogue', () => {
   it('has every §8.1–8.5 item of the suite checklist, and nothing else', () => {
-    const suiteIds = CHECKLIST_ITEMS.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section)).map((i) => i.id);
+    const suiteIds = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section)).map((i) => i.id);
     expect([...CHECKLIST_ITEM_IDS].sort()).toEqual([...suiteIds].sort());
     expect(new Set(CHECKLIST_ITEM_IDS).size).toBe(CHECKLIST_ITEM_IDS.length);
     expect(CHECKLIST_ITEM_IDS).toHaveLength(45);
