@@ -48,7 +48,8 @@ export function noEvidence(item: ChecklistItem, input: CheckInput, message: stri
   return finding(item, input, breachVerdict(item), message, extra);
 }
 
-const RANK: Record<Verdict, number> = { NOT_APPLICABLE: 0, PASSED: 1, REVIEW: 2, WARNING: 3, FAILED: 4 };
+// NOT_RUN is the runner's (a run that stopped early); rules never produce it.
+const RANK: Record<Verdict, number> = { NOT_RUN: 0, NOT_APPLICABLE: 0, PASSED: 1, REVIEW: 2, WARNING: 3, FAILED: 4 };
 
 export const worst = (a: Verdict, b: Verdict): Verdict => (RANK[a] >= RANK[b] ? a : b);
 
