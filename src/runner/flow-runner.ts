@@ -11,6 +11,7 @@ import type { Scope } from '../suite/template.ts';
 import type { Exchange, ExchangeInput } from '../traffic/types.ts';
 import type { ControlClient } from '../sandbox/client.ts';
 import type { RunConfig } from './run-config.ts';
+import { AGGREGATE_KEYS } from '../contract/epayment.ts';
 
 /** A step's expectation was not met (the flow fails with this message). */
 export class StepFailure extends Error {}
@@ -409,7 +410,7 @@ export class FlowRunner {
         const order = this.order(a.reference);
         const want: Record<string, unknown> = {};
         if (a.state) want.state = a.state;
-        for (const k of ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'] as const) if (a[k] !== undefined) want[k] = a[k];
+        for (const k of AGGREGATE_KEYS) if (a[k] !== undefined) want[k] = a[k];
         let last: any;
         const ok = await this.until(a.within ?? 10_000, async () => {
           last = await this.o.control.payment(this.msn, order.reference);
@@ -688,5 +689,5 @@ function describeFault(f: any): string {
 
 function summariseAggregate(agg: any): string {
   if (!agg) return 'no aggregate';
-  return ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'].map((k) => `${k} ${agg[k]?.value ?? '?'}`).join(', ');
+  return AGGREGATE_KEYS.map((k) => `${k} ${agg[k]?.value ?? '?'}`).join(', ');
 }

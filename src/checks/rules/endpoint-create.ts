@@ -16,13 +16,14 @@ import { z } from 'zod';
 import type { Rule } from '../types.ts';
 import { finding, noEvidence, plural, Tally } from '../support/findings.ts';
 import { apiOps, bodyOf, describe, errorCodeOf, isOk, OP, outcomeOf, responseBodyOf, statusOf } from '../support/traffic.ts';
+import { USER_FLOWS } from '../../contract/epayment.ts';
 
 const Amount = z.object({ currency: z.enum(['NOK', 'DKK', 'EUR', 'SEK', 'USD', 'GBP']), value: z.number().int().min(0) });
 const CreatePaymentRequest = z.object({
   amount: Amount,
   paymentMethod: z.object({ type: z.enum(['WALLET', 'CARD', 'CARD_PASSTHROUGH']) }),
   reference: z.string().min(1),
-  userFlow: z.enum(['PUSH_MESSAGE', 'NATIVE_REDIRECT', 'WEB_REDIRECT', 'QR']),
+  userFlow: z.enum(USER_FLOWS),
   returnUrl: z.string().optional().nullable(),
   customer: z
     .object({ phoneNumber: z.string().optional(), personalQr: z.string().optional(), customerToken: z.string().optional() })

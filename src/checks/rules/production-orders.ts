@@ -15,8 +15,7 @@
 import type { Rule } from '../types.ts';
 import { finding, list } from '../support/findings.ts';
 import { orderEndings } from '../support/orders.ts';
-
-const ENDINGS = ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const;
+import { GO_LIVE_ENDINGS as ENDINGS } from '../../contract/epayment.ts';
 
 const isProduction = (url: string): boolean => {
   try {

@@ -21,6 +21,7 @@
  * FAILED when either channel is missing or one of these flows' orders did not follow; WARNING
  * when aborted/expired events are not registered.
  */
+import { epaymentEventType } from '../../contract/epayment.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import type { Rule, CheckInput } from '../types.ts';
 import { list, Tally } from '../support/findings.ts';
@@ -28,8 +29,8 @@ import { flowsWithFault } from '../support/flows.ts';
 import { finalStateOf, normStatus, observationsOf, payments } from '../support/payments.ts';
 import { apiOps, deliveries, describe, eventNameOf, genuineDeliveries, isOk, OP, registeredEvents, reqHeader } from '../support/traffic.ts';
 
-const AUTHORIZED = 'epayments.payment.authorized.v1';
-const RECOMMENDED = ['epayments.payment.aborted.v1', 'epayments.payment.expired.v1'];
+const AUTHORIZED = epaymentEventType('AUTHORIZED');
+const RECOMMENDED = ['ABORTED', 'EXPIRED'].map(epaymentEventType);
 const PAID_OR_LATER = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
 
 export const webhooksAndPolling: Rule = {
