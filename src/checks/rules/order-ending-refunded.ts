@@ -12,28 +12,6 @@
  * (the evidence the go-live review asks for); FAILED when none exists. Not applicable with
  * `capabilities.refund: false`.
  */
-import type { Rule } from '../types.ts';
-import { finding, list, noEvidence } from '../support/findings.ts';
-import { orderEndings } from '../support/orders.ts';
-import { offReason } from '../support/profile.ts';
-import { describe } from '../support/traffic.ts';
+import { completeOrderEndingIn } from '../support/orders.ts';
 
-export const orderEndingRefunded: Rule = {
-  notApplicable: (profile) => offReason(profile, 'refund'),
-  judge(input, { item }) {
-    const endings = orderEndings(input);
-    const hits = endings.filter((o) => o.ending === 'REFUNDED' && o.complete);
-    if (hits.length > 0)
-      return finding(item, input, 'PASSED', `Complete test orders ending in REFUNDED: ${list(hits.map((o) => o.reference))}.`, {
-        cites: hits.flatMap((o) => [o.picture.created, o.last]),
-        details: hits.map((o) => `${o.reference}: created ${describe(o.picture.created!)}, last ${describe(o.last!)} (captured ${o.aggregate?.captured ?? '?'}, refunded ${o.aggregate?.refunded ?? '?'}, cancelled ${o.aggregate?.cancelled ?? '?'} of ${o.aggregate?.authorized ?? '?'})`),
-      });
-    const partial = endings.filter((o) => o.ending === 'REFUNDED' && !o.complete);
-    return noEvidence(
-      item,
-      input,
-      `No complete test order ends in REFUNDED (${endings.length} orders seen: ${list(endings.map((o) => `${o.reference} → ${o.ending}`), 6) || 'none'}).`,
-      { details: partial.map((o) => `${o.reference}: ends in REFUNDED but its create call is not in the log`) },
-    );
-  },
-};
+export const orderEndingRefunded = completeOrderEndingIn('REFUNDED', 'refund');
