@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { ControlClient } from '../runner/control-client.ts';
+import type { ControlClient } from '../sandbox/client.ts';
 
 export interface CustomerActionOptions {
   msn: string;

@@ -1,5 +1,6 @@
 /**
- * The checks: one per checklist item (src/checks/items/), and how to run them.
+ * The checks: rules (src/checks/rules/) bound to checklist items (src/checks/bindings/), and how
+ * to run them.
  *
  * - `evaluateFlow(itemIds, input)`: at the end of a flow, judge the flow-scoped items the flow
  *   lists, on the flow's input (its traffic and observations).
@@ -11,106 +12,32 @@
  * gets a REVIEW finding "check crashed: …" with `internalError` set, because the crash says nothing
  * about the integration (FAILED would blame it, PASSED would hide the gap) — a person must look.
  */
-import { CATALOGUE, itemById } from './catalogue.ts';
-import type { Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
+import { CHECKLIST, checklistItem, itemOfId } from '../checklist/index.ts';
+import { BINDINGS } from './bindings/index.ts';
+import type { Binding, Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
 import { breachVerdict, flowIdOf } from './support/findings.ts';
-import { epEndpointCreate } from './items/ep-endpoint-create.ts';
-import { epEndpointGet } from './items/ep-endpoint-get.ts';
-import { epEndpointEvents } from './items/ep-endpoint-events.ts';
-import { epEndpointCancel } from './items/ep-endpoint-cancel.ts';
-import { epEndpointCaptureFull } from './items/ep-endpoint-capture-full.ts';
-import { epEndpointCapturePartial } from './items/ep-endpoint-capture-partial.ts';
-import { epEndpointRefundFull } from './items/ep-endpoint-refund-full.ts';
-import { epEndpointRefundPartial } from './items/ep-endpoint-refund-partial.ts';
-import { epWebhooksAndPolling } from './items/ep-webhooks-and-polling.ts';
-import { epStatesAuthorized } from './items/ep-states-authorized.ts';
-import { epStatesAborted } from './items/ep-states-aborted.ts';
-import { epStatesExpired } from './items/ep-states-expired.ts';
-import { epStatesTerminated } from './items/ep-states-terminated.ts';
-import { epStatesCreated } from './items/ep-states-created.ts';
-import { epEventsCaptured } from './items/ep-events-captured.ts';
-import { epEventsRefunded } from './items/ep-events-refunded.ts';
-import { epEventsCancelled } from './items/ep-events-cancelled.ts';
-import { epErrorsLog } from './items/ep-errors-log.ts';
-import { epErrorsDisplay } from './items/ep-errors-display.ts';
-import { epHeaders } from './items/ep-headers.ts';
-import { epReceipt } from './items/ep-receipt.ts';
-import { epIdempotency } from './items/ep-idempotency.ts';
-import { epTokenCache } from './items/ep-token-cache.ts';
-import { epReference } from './items/ep-reference.ts';
-import { epPolling } from './items/ep-polling.ts';
-import { epRedirect } from './items/ep-redirect.ts';
-import { epNoIframe } from './items/ep-no-iframe.ts';
-import { epTimeoutWait } from './items/ep-timeout-wait.ts';
-import { epCaptureOnDelivery } from './items/ep-capture-on-delivery.ts';
-import { epCancelRemainder } from './items/ep-cancel-remainder.ts';
-import { epCustomerPresent } from './items/ep-customer-present.ts';
-import { ep429Backoff } from './items/ep-429-backoff.ts';
-import { epDesign } from './items/ep-design.ts';
-import { epSupport } from './items/ep-support.ts';
-import { epNordic } from './items/ep-nordic.ts';
-import { epOrderCaptured } from './items/ep-order-captured.ts';
-import { epOrderRefunded } from './items/ep-order-refunded.ts';
-import { epOrderCancelled } from './items/ep-order-cancelled.ts';
-import { epOrderProd } from './items/ep-order-prod.ts';
-import { epEvidenceFresh } from './items/ep-evidence-fresh.ts';
-import { whVerifyHmac } from './items/wh-verify-hmac.ts';
-import { whAckFast } from './items/wh-ack-fast.ts';
-import { whIdempotent } from './items/wh-idempotent.ts';
-import { whSuccessFlag } from './items/wh-success-flag.ts';
-import { whNotTruth } from './items/wh-not-truth.ts';
 
-export { CATALOGUE, CHECKLIST_ITEM_IDS, itemById } from './catalogue.ts';
-export type { Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
+export { CHECKLIST_ITEM_IDS, checklistItem as itemById } from '../checklist/index.ts';
 
-/** Every check, in catalogue order. */
-export const ALL_CHECKS: readonly Check[] = [
-  epEndpointCreate,
-  epEndpointGet,
-  epEndpointEvents,
-  epEndpointCancel,
-  epEndpointCaptureFull,
-  epEndpointCapturePartial,
-  epEndpointRefundFull,
-  epEndpointRefundPartial,
-  epWebhooksAndPolling,
-  epStatesAuthorized,
-  epStatesAborted,
-  epStatesExpired,
-  epStatesTerminated,
-  epStatesCreated,
-  epEventsCaptured,
-  epEventsRefunded,
-  epEventsCancelled,
-  epErrorsLog,
-  epErrorsDisplay,
-  epHeaders,
-  epReceipt,
-  epIdempotency,
-  epTokenCache,
-  epReference,
-  epPolling,
-  epRedirect,
-  epNoIframe,
-  epTimeoutWait,
-  epCaptureOnDelivery,
-  epCancelRemainder,
-  epCustomerPresent,
-  ep429Backoff,
-  epDesign,
-  epSupport,
-  epNordic,
-  epOrderCaptured,
-  epOrderRefunded,
-  epOrderCancelled,
-  epOrderProd,
-  epEvidenceFresh,
-  whVerifyHmac,
-  whAckFast,
-  whIdempotent,
-  whSuccessFlag,
-  whNotTruth,
-];
+/** The whole checklist (every API), in order. */
+export const CATALOGUE: readonly ChecklistItem[] = CHECKLIST;
+export type { Binding, Check, CheckInput, ChecklistItem, Finding, Rule, RuleContext, Verdict } from './types.ts';
+
+/** A binding as a check: the rule, told which item it judges. */
+function checkOf({ item: id, api, scope, rule }: Binding): Check {
+  const item = itemOfId(id);
+  const ctx = { item };
+  return {
+    item,
+    api,
+    scope,
+    ...(rule.notApplicable ? { notApplicable: (profile) => rule.notApplicable!(profile, ctx) } : {}),
+    evaluate: (input) => rule.judge(input, ctx),
+  };
+}
+
+/** Every check, in checklist order: one per binding (src/checks/bindings/). */
+export const ALL_CHECKS: readonly Check[] = BINDINGS.map(checkOf);
 
 const BY_ID = new Map(ALL_CHECKS.map((c) => [c.item.id, c]));
 
@@ -260,4 +187,4 @@ export function mergeResults(...lists: readonly ItemResult[][]): ItemResult[] {
 }
 
 /** The catalogue entry for a result's item (undefined for ids outside the catalogue). */
-export const itemOf = (result: ItemResult): ChecklistItem | undefined => itemById(result.item);
+export const itemOf = (result: ItemResult): ChecklistItem | undefined => checklistItem(result.item);

@@ -1,27 +1,17 @@
+import type { ChecklistApi, ChecklistItem, ItemId } from '../checklist/index.ts';
 import type { Exchange } from '../traffic/types.ts';
 
+export type { ChecklistItem, Severity } from '../checklist/index.ts';
+
 /**
- * Checks are small pure functions, one file per checklist item, each citing the documented
- * rule it verifies. They read the traffic log and what the flow's steps observed, and return
- * findings. No I/O, no clock: everything they judge is in their input.
+ * Rules are small pure functions, one module each (rules/), each citing the documented rule it
+ * verifies. They read the traffic log and what the flow's steps observed, and return a finding
+ * about the checklist item they are bound to (bindings/). No I/O, no clock: everything they
+ * judge is in their input.
  */
 /** NOT_RUN: no flow of this run exercised the item (--grep, --shard, a suite subset, an interruption): no evidence either way. */
 export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICABLE' | 'NOT_RUN';
 
-export type Severity = 'required' | 'recommended';
-
-export interface ChecklistItem {
-  id: string;
-  title: string;
-  /** Checklist area, e.g. "Endpoints to integrate", "Quality assurance", "Avoid integration pitfalls". */
-  area: string;
-  /** required: part of the official checklist; recommended: derived from guides (fails become warnings). */
-  severity: Severity;
-  /** The documented rule, in one or two sentences. */
-  rule: string;
-  /** Documentation page for the rule. */
-  docs: string;
-}
 
 /** What a flow step saw, recorded by the runner for the checks (the traffic log has the rest). */
 export type Observation =
@@ -114,9 +104,35 @@ export interface Finding {
   internalError?: string;
 }
 
+/** What a rule is told when it judges: the item it is bound to (its id, severity, title). */
+export interface RuleContext {
+  item: ChecklistItem;
+}
+
+/**
+ * A rule judges one documented requirement, for whichever checklist item a binding gives it (one
+ * headers rule can judge EP-HEADERS and EC-HEADERS). It never names an item itself.
+ */
+export interface Rule {
+  judge(input: CheckInput, ctx: RuleContext): Finding;
+  /** Reason the item does not apply to this profile, or undefined when it does. */
+  notApplicable?(profile: ProfileFacts, ctx: RuleContext): string | undefined;
+}
+
+/** Which rule judges which checklist item, for which API, and when (bindings/). */
+export interface Binding {
+  item: ItemId;
+  api: ChecklistApi;
+  /** `flow`: judged at the end of each flow that lists the item; `run`: judged once over all traffic. */
+  scope: 'flow' | 'run';
+  rule: Rule;
+}
+
+/** A rule bound to its item: what the runner evaluates (built from the bindings in index.ts). */
 export interface Check {
   item: ChecklistItem;
-  /** `flow`: judged at the end of each flow that lists the item; `run`: judged once over all traffic. */
+  /** The API of the binding (absent on checks made by hand, e.g. in tests). */
+  api?: ChecklistApi;
   scope: 'flow' | 'run';
   /** Reason the item does not apply to this profile, or undefined when it does. */
   notApplicable?(profile: ProfileFacts): string | undefined;

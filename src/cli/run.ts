@@ -17,7 +17,7 @@ import { PLANNED_FLOWS_FILE } from '../runner/live-reporter.ts';
 import { SETUP_ERROR_FILE } from '../runner/global-setup.ts';
 import { INTERRUPTED_FILE } from '../runner/finish.ts';
 import { signalGroup, stopGroup } from '../runner/process-group.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import { renderSummaryHtml } from '../report/summary-html.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { formatUtc, writeManifest } from '../report/manifest.ts';

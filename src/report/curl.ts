@@ -2,7 +2,7 @@ import type { Exchange } from '../traffic/types.ts';
 
 /**
  * A copy-paste curl command that reproduces one recorded HTTP exchange. Exchanges reach the
- * report redacted (src/report/redact.ts); every secret golive removed becomes a shell variable
+ * report redacted (src/traffic/redact.ts); every secret golive removed becomes a shell variable
  * the reader sets first (`$VIPPS_ACCESS_TOKEN`, `$VIPPS_SUBSCRIPTION_KEY`, …), so the command
  * never carries a secret and still runs once the variables are exported.
  */

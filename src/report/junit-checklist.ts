@@ -1,4 +1,4 @@
-import { escapeXml } from './escape.ts';
+import { escapeXml } from '../shared/escape.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RunSummary } from './run-summary.ts';
 

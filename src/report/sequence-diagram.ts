@@ -1,7 +1,8 @@
-import { escapeXml } from './escape.ts';
+import { escapeXml } from '../shared/escape.ts';
 import type { Observation } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { exchangeLabel, lanesOf, signatureVerdict, type Lane } from './exchange-attachments.ts';
+import { AGGREGATE_KEYS } from '../contract/epayment.ts';
 
 /**
  * A sequence diagram of one flow, drawn from its traffic log and the runner's observations:
@@ -211,7 +212,7 @@ function noteOf(o: Observation): { lane: Lane; text: string; tone: 'info' | 'bad
 }
 
 function aggregateText(agg: Record<string, { value: number; currency: string }>): string {
-  const parts = ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount']
+  const parts = AGGREGATE_KEYS
     .filter((k) => agg[k] && agg[k].value > 0)
     .map((k) => `${k.replace('Amount', '')} ${(agg[k].value / 100).toFixed(2)}`);
   return parts.join(', ') || 'nothing authorized';

@@ -1,6 +1,7 @@
-import { escapeHtml } from './escape.ts';
+import { escapeHtml } from '../shared/escape.ts';
 import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
+import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
 
 /**
  * summary.html: the checklist evidence summary as one self-contained, printable page (inline
@@ -31,7 +32,7 @@ ${m.references.map((r) => `<tr><td><span class="state">${esc(r.state)}</span></t
 </tbody>
 </table>`
     : '<p class="warn">No payment of this merchant ended in AUTHORIZED, CAPTURED, REFUNDED or CANCELLED in this run.</p>';
-  const missingStates = (['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const).filter((st) => !(s.evidenceReferences?.[st]?.length));
+  const missingStates = GO_LIVE_ENDINGS.filter((st) => !(s.evidenceReferences?.[st]?.length));
 
   const areas = m.areas
     .map(

@@ -1,5 +1,6 @@
 import type { RunSummary, SummaryItem } from './run-summary.ts';
 import { evidenceFreshness, formatUtc, type Freshness } from './manifest.ts';
+import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
 
 /**
  * What the printable evidence summaries (summary.html, summary.md) show, computed once from
@@ -7,7 +8,7 @@ import { evidenceFreshness, formatUtc, type Freshness } from './manifest.ts';
  * the orders by final state (the table for the checklist submission), every checklist item with
  * its verdict and the flows that prove it, and the flows.
  */
-export const EVIDENCE_STATES = ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const;
+export const EVIDENCE_STATES = GO_LIVE_ENDINGS;
 
 export const VERDICT_LABEL: Record<string, string> = {
   PASSED: 'Passed',

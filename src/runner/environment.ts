@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
 import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import type { RunConfig } from './run-config.ts';
 import { spawnGroup, type ProcessGroup } from './process-group.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, RUN_MARKER_ENV, type IntegrationExit } from './run-config.ts';

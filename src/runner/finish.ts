@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
-import { ControlClient } from './control-client.ts';
+import { ControlClient } from '../sandbox/client.ts';
 import type { Environment } from './environment.ts';
 import { profileFacts } from './flow-runner.ts';
 import type { RunConfig } from './run-config.ts';

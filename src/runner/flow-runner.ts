@@ -5,12 +5,13 @@ import { CustomerActor } from '../actors/customer.ts';
 import { ActionError, firstLine, MerchantActor } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
 import type { FlowRecord, Observation, ProfileFacts } from '../checks/types.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import { canonicalStatus, evalJsonPath, flowScope, resolveStep, type Flow, type ResolvedProfile, type ResolvedStep, type Suite, type SuiteStep } from '../suite/index.ts';
 import type { Scope } from '../suite/template.ts';
 import type { Exchange, ExchangeInput } from '../traffic/types.ts';
-import type { ControlClient } from './control-client.ts';
+import type { ControlClient } from '../sandbox/client.ts';
 import type { RunConfig } from './run-config.ts';
+import { AGGREGATE_KEYS } from '../contract/epayment.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run-config.ts';
 
 /**
@@ -427,7 +428,7 @@ export class FlowRunner {
         const order = this.order(a.reference);
         const want: Record<string, unknown> = {};
         if (a.state) want.state = a.state;
-        for (const k of ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'] as const) if (a[k] !== undefined) want[k] = a[k];
+        for (const k of AGGREGATE_KEYS) if (a[k] !== undefined) want[k] = a[k];
         let last: any;
         const ok = await this.until(a.within ?? this.o.config.statusTimeoutMs, async () => {
           last = await this.o.control.payment(this.msn, order.reference);
@@ -706,5 +707,5 @@ function describeFault(f: any): string {
 
 function summariseAggregate(agg: any): string {
   if (!agg) return 'no aggregate';
-  return ['authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount'].map((k) => `${k} ${agg[k]?.value ?? '?'}`).join(', ');
+  return AGGREGATE_KEYS.map((k) => `${k} ${agg[k]?.value ?? '?'}`).join(', ');
 }

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape.ts';
+import { escapeHtml } from '../shared/escape.ts';
 import { expect, test } from '@playwright/test';
 import * as allure from 'allure-js-commons';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { attachStepExchanges } from '../report/exchange-attachments.ts';
 import { sequenceDiagramSvg } from '../report/sequence-diagram.ts';
 import { videoSupport } from '../report/video.ts';
 import { flowApplicability, flowNeedsBrowser, loadProfile, loadSuite, resolveSecrets } from '../suite/index.ts';
-import { ControlClient } from './control-client.ts';
+import { ControlClient } from '../sandbox/client.ts';
 import { FlowRunner } from './flow-runner.ts';
 import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
 

@@ -1,75 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { FaultSpecSchema, type Fault, type FaultEffect, type FaultSelector, type FaultSpecInput, type FaultType } from '../contract/faults.ts';
 
 /**
- * Faults: sandbox behaviours a flow switches on to see how the integration copes.
- * A fault has a selector (which requests or payments it applies to) and an effect.
- * Selectors let parallel flows share one sandbox: a flow scopes its faults to its own
- * MSN, reference or (before a reference exists) the amount its checkout uses.
+ * Faults: sandbox behaviours a flow switches on to see how the integration copes. The fault
+ * language (schemas, types) is src/contract/faults.ts; this is how the sandbox keeps and matches
+ * them.
  */
-export const FaultSelectorSchema = z.object({
-  api: z.string().optional(),
-  /** Spec operation names, e.g. `createPayment`, `capturePayment`, `getPayment`. */
-  operation: z.union([z.string(), z.array(z.string())]).optional(),
-  msn: z.string().optional(),
-  reference: z.string().optional(),
-  /** Matches the payment amount (create body, or the payment an operation touches). */
-  amount: z.number().int().optional(),
-});
-
-const effects = z.discriminatedUnion('type', [
-  /** Answer with an error instead of acting: problem details, or the gateway shape for 401/429. */
-  z.object({
-    type: z.literal('status'),
-    status: z.number().int().min(400).max(599),
-    /** ePayment error code to put in extraDetails, e.g. 7010, 6090, 3010. */
-    code: z.union([z.string(), z.number()]).optional(),
-    title: z.string().optional(),
-    detail: z.string().optional(),
-    /** Seconds for a Retry-After header (429/503). */
-    retryAfter: z.number().int().nonnegative().optional(),
-  }),
-  /** Answer slowly (the effect still happens). */
-  z.object({ type: z.literal('delay'), ms: z.number().int().nonnegative() }),
-  /** Apply the effect, then drop the connection without an answer (the classic lost response). */
-  z.object({ type: z.literal('drop-response') }),
-  /** Accept the connection and never answer; the client's own timeout must end it. */
-  z.object({ type: z.literal('hang') }),
-  /** GET payment keeps answering the state the payment had when it was created. */
-  z.object({ type: z.literal('stale-read') }),
-  /** Webhook deliveries for matching payments are never sent. */
-  z.object({ type: z.literal('webhook-drop') }),
-  /** Webhook deliveries are sent `ms` later (sandbox clock). */
-  z.object({ type: z.literal('webhook-delay'), ms: z.number().int().nonnegative() }),
-  /** Every webhook delivery is sent `copies` times. */
-  z.object({ type: z.literal('webhook-duplicate'), copies: z.number().int().min(2).max(10).default(2) }),
-  /** Each event is held back and delivered after the next event of the same payment. */
-  z.object({ type: z.literal('webhook-reorder') }),
-  /** Matching payments expire after `ms` instead of the normal window. */
-  z.object({ type: z.literal('expire-after'), ms: z.number().int().nonnegative() }),
-]);
-
-export const FaultSpecSchema = z.object({
-  id: z.string().optional(),
-  /** Free label (e.g. the flow id) so a runner can remove its faults together. */
-  label: z.string().optional(),
-  match: FaultSelectorSchema.prefault({}),
-  effect: effects,
-  /** Applies this many times, then retires itself; absent = until removed. */
-  times: z.number().int().positive().optional(),
-});
-
-export type FaultSelector = z.output<typeof FaultSelectorSchema>;
-export type FaultEffect = z.output<typeof effects>;
-export type FaultSpec = z.output<typeof FaultSpecSchema>;
-export type FaultSpecInput = z.input<typeof FaultSpecSchema>;
-export type FaultType = FaultEffect['type'];
-
-export interface Fault extends FaultSpec {
-  id: string;
-  /** Times it has been applied. */
-  hits: number;
-}
 
 /** What a request or delivery is, for matching. */
 export interface FaultSubject {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiName } from '../traffic/types.ts';
 import type { SandboxContext } from './context.ts';
-import { faultName, type Fault, type FaultSubject } from './faults.ts';
+import type { Fault } from '../contract/faults.ts';
+import { faultName, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
 import { ApiError, GATEWAY_MESSAGES, sendGatewayError, sendProblem } from './problem.ts';
 

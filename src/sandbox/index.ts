@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TrafficLog } from '../traffic/log.ts';
-import { Redactor } from '../report/redact.ts';
+import { Redactor } from '../traffic/redact.ts';
 import { SandboxClock } from './clock.ts';
 import type { SandboxContext } from './context.ts';
 import { EventBus } from './events.ts';

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { FaultSpec } from '../sandbox/faults.ts';
+import type { FaultSpec } from '../contract/faults.ts';
 import { checklistItem, closest } from './checklist.ts';
 import { formatPath, issuesToDiagnostics, sortDiagnostics, SuiteError, YamlSource, type Diagnostic, type DocPath, type Severity } from './diagnostics.ts';
 import { ENV_REF_ANY_RE, extractedNames, isSensitiveProfilePath, KNOWN_ACTIONS, ProfileSchema, type Action, type Profile } from './profile.ts';

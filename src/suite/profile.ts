@@ -3,6 +3,7 @@ import { DurationSchema } from './duration.ts';
 import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { CANONICAL_STATUSES, type CanonicalStatus } from './steps.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
+import { USER_FLOWS } from '../contract/epayment.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
@@ -27,8 +28,7 @@ export const BOOLEAN_CAPABILITIES = [
 ] as const;
 export type BooleanCapability = (typeof BOOLEAN_CAPABILITIES)[number];
 
-export const USER_FLOWS = ['WEB_REDIRECT', 'NATIVE_REDIRECT', 'PUSH_MESSAGE', 'QR'] as const;
-export type UserFlow = (typeof USER_FLOWS)[number];
+export { USER_FLOWS, type UserFlow } from '../contract/epayment.ts';
 
 /** Actions golive knows the meaning of; a profile may add custom ones (`merchant.action`). */
 export const KNOWN_ACTIONS = ['checkout', 'capture', 'refund', 'cancel', 'orderStatus', 'returnPage', 'orderPage', 'eventLog'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultSpec } from '../sandbox/faults.ts';
+import type { FaultSpec } from '../contract/faults.ts';
 import { CHECKLIST_ITEM_IDS, closest, CUSTOM_CHECKLIST_ID, isChecklistItemId, SUITE_APIS, type SuiteApi } from './checklist.ts';
 import { DurationSchema } from './duration.ts';
 import { BOOLEAN_CAPABILITIES, USER_FLOWS, type BooleanCapability, type UserFlow } from './profile.ts';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { FaultSpecSchema, FaultSelectorSchema } from '../sandbox/faults.ts';
+import { FaultSpecSchema, FaultSelectorSchema } from '../contract/faults.ts';
 import { DurationSchema } from './duration.ts';
 import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { interpolate, type Scope } from './template.ts';
 import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-helpers.ts';
+import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract/epayment.ts';
 
 /**
  * The step library. A step is a one-key map in a flow's `steps`: `- merchant.capture: { amount: 100 }`.
@@ -11,11 +12,7 @@ import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-h
  * also accept a single `{{variable}}`; `resolveStep` interpolates and re-checks the args.
  */
 
-export const PAYMENT_STATES = ['CREATED', 'AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'] as const;
-export type PaymentState = (typeof PAYMENT_STATES)[number];
-
-export const PAYMENT_EVENT_NAMES = ['CREATED', 'ABORTED', 'EXPIRED', 'CANCELLED', 'CAPTURED', 'REFUNDED', 'AUTHORIZED', 'TERMINATED'] as const;
-export type PaymentEventName = (typeof PAYMENT_EVENT_NAMES)[number];
+export { PAYMENT_EVENT_NAMES, PAYMENT_STATES, type PaymentEventName, type PaymentState } from '../contract/epayment.ts';
 
 /** The statuses golive reads a merchant's order as (profiles map their own strings onto these). */
 export const CANONICAL_STATUSES = [
@@ -52,7 +49,7 @@ function strictFaultSpec() {
   );
   return z
     .strictObject({ ...FaultSpecSchema.shape, match: FaultSelectorSchema.strict().prefault({}), effect: strictEffect })
-    .meta({ description: 'A sandbox fault (src/sandbox/faults.ts): match selects requests, effect says what happens, times limits it.' });
+    .meta({ description: 'A sandbox fault (src/contract/faults.ts): match selects requests, effect says what happens, times limits it.' });
 }
 export const SuiteFaultSchema = strictFaultSpec() as unknown as typeof FaultSpecSchema;
 
@@ -157,8 +154,8 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         within: Within,
         reference: Reference.optional(),
       })
-      .refine(atLeastOne(['state', 'authorizedAmount', 'capturedAmount', 'refundedAmount', 'cancelledAmount']), {
-        error: 'expected at least one of state, authorizedAmount, capturedAmount, refundedAmount, cancelledAmount',
+      .refine(atLeastOne(['state', ...AGGREGATE_KEYS]), {
+        error: `expected at least one of ${['state', ...AGGREGATE_KEYS].join(', ')}`,
       })
       .meta({ description: 'The payment on the sandbox has this state / aggregate amounts.' }),
     'expect.merchantOrder': z

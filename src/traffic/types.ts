@@ -1,7 +1,7 @@
 /**
  * The traffic log is the spine of golive: actors and the sandbox record exchanges,
  * checks read them, the report shows them. Records hold raw values (secrets included);
- * redaction happens at the edge of every output (see src/report/redact.ts).
+ * redaction happens at the edge of every output (see src/traffic/redact.ts).
  */
 
 /** Who sent the request, seen from golive. */

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, CHECKLIST_ITEM_IDS, itemById } from '../../src/checks/catalogue.ts';
-import { ALL_CHECKS, checkFor } from '../../src/checks/index.ts';
-import { CHECKLIST_ITEMS } from '../../src/suite/checklist.ts';
+import { CHECKLIST, CHECKLIST_ITEM_IDS, checklistItem } from '../../src/checklist/index.ts';
+import { BINDINGS } from '../../src/checks/bindings/index.ts';
+import { ALL_CHECKS, checkFor, type Rule } from '../../src/checks/index.ts';
 
-const ITEMS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/checks/items');
+const RULES_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/checks/rules');
 
 /** Rows literally in the ePayment checklist (vipps-facts §8 intro and end of §8.3). */
 const LITERAL = [
@@ -21,54 +21,83 @@ const LITERAL = [
   /^EP-ORDER-/,
   /^EP-EVIDENCE-FRESH$/,
 ];
+/** The ePayment and webhook-receiver items (§8.1–8.5): the ones golive has rules for today. */
+const CHECKED = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section));
 
 describe('checklist catalogue', () => {
-  it('has every §8.1–8.5 item of the suite checklist, and nothing else', () => {
-    const suiteIds = CHECKLIST_ITEMS.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section)).map((i) => i.id);
-    expect([...CHECKLIST_ITEM_IDS].sort()).toEqual([...suiteIds].sort());
+  it('has every item of every API once: 45 ePayment/webhook items, then PSP (§8.6), eCom and PSP API (§8.7)', () => {
     expect(new Set(CHECKLIST_ITEM_IDS).size).toBe(CHECKLIST_ITEM_IDS.length);
-    expect(CHECKLIST_ITEM_IDS).toHaveLength(45);
+    expect(CHECKED).toHaveLength(45);
+    expect(CHECKLIST_ITEM_IDS).toHaveLength(84);
+    const place = (id: string) => {
+      const { section, apis } = checklistItem(id)!;
+      return `${section} ${apis.join('+')}`;
+    };
+    for (const id of CHECKLIST_ITEM_IDS) {
+      if (id.startsWith('EP-')) expect(['8.1', '8.2', '8.3', '8.4'].map((s) => `${s} epayment-v1`), id).toContain(place(id));
+      else if (id.startsWith('WH-')) expect(place(id), id).toBe('8.5 epayment-v1+webhooks-v1');
+      else if (id.startsWith('PSPAPI-')) expect(place(id), id).toBe('8.7 psp-v2');
+      else if (id.startsWith('PSP-')) expect(place(id), id).toBe('8.6 epayment-v1');
+      else if (id.startsWith('EC-')) expect(place(id), id).toBe('8.7 ecom-v2');
+      else expect.fail(`unexpected id ${id}`);
+    }
   });
 
   it('marks literal checklist rows required and derived rows recommended', () => {
-    for (const item of CATALOGUE) {
+    for (const item of CHECKED) {
       const literal = LITERAL.some((re) => re.test(item.id));
       expect(item.severity, item.id).toBe(literal ? 'required' : 'recommended');
     }
+    // §8.6–8.7 are rows of the PSP, eCom and PSP API checklists; X-Request-Id comes from the eCom guide.
+    for (const item of CHECKLIST.filter((i) => !CHECKED.includes(i))) expect(item.severity, item.id).toBe(item.id === 'EC-XREQUESTID' ? 'recommended' : 'required');
   });
 
   it('gives every item a title, an area, a rule and a developer.vippsmobilepay.com page', () => {
-    for (const item of CATALOGUE) {
+    for (const item of CHECKLIST) {
       expect(item.title.length, item.id).toBeGreaterThan(5);
-      expect(['Endpoints to integrate', 'Quality assurance', 'Avoid integration pitfalls', 'Flow to go live', 'Webhook receiver quality']).toContain(item.area);
+      expect(['Endpoints to integrate', 'Quality assurance', 'Avoid integration pitfalls', 'Flow to go live', 'Webhook receiver quality', 'Card callback']).toContain(item.area);
       expect(item.rule.length, item.id).toBeGreaterThan(30);
       expect(item.docs, item.id).toMatch(/^https:\/\/developer\.vippsmobilepay\.com\/docs\/.+\/$/);
     }
-    expect(itemById('EP-HEADERS')?.docs).toBe('https://developer.vippsmobilepay.com/docs/knowledge-base/http-headers/');
-    expect(itemById('nope')).toBeUndefined();
+    expect(checklistItem('EP-HEADERS')?.docs).toBe('https://developer.vippsmobilepay.com/docs/knowledge-base/http-headers/');
+    expect(checklistItem('nope')).toBeUndefined();
   });
 });
 
-describe('one check per item', () => {
-  it('ALL_CHECKS covers the catalogue one to one, with the catalogue’s item objects', () => {
-    expect(ALL_CHECKS.map((c) => c.item.id)).toEqual([...CHECKLIST_ITEM_IDS]);
-    for (const item of CATALOGUE) expect(checkFor(item.id)?.item).toBe(item);
+describe('rules bound to items', () => {
+  it('ALL_CHECKS covers the §8.1–8.5 items one to one, in order, with the catalogue’s item objects', () => {
+    expect(ALL_CHECKS.map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
+    for (const item of CHECKED) expect(checkFor(item.id)?.item).toBe(item);
     expect(checkFor('EP-NOPE')).toBeUndefined();
+    expect(checkFor('PSP-CREATE')).toBeUndefined(); // in the catalogue, no rule bound yet
   });
 
-  it('has one file per item that cites the documented rule and its page', () => {
-    for (const item of CATALOGUE) {
-      const file = join(ITEMS_DIR, `${item.id.toLowerCase()}.ts`);
-      expect(existsSync(file), file).toBe(true);
-      const head = readFileSync(file, 'utf8').split('*/')[0];
-      expect(head, item.id).toContain(item.id);
-      expect(head, item.id).toMatch(/https:\/\/developer\.vippsmobilepay\.com\/docs\//);
-      expect(head, item.id).toMatch(/Rule:/);
-      expect(head, item.id).toMatch(/Evidence/);
+  it('has rule modules that cite the documented rule and its page, never name the item they judge, and are all bound', async () => {
+    const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts'));
+    const fileOf = new Map<Rule, string>();
+    for (const file of files) {
+      // One rule per module (helpers it exports beside it are not rules).
+      const exported = (Object.values(await import(join(RULES_DIR, file))) as Rule[]).filter((v) => typeof v === 'object' && typeof v?.judge === 'function');
+      expect(exported, file).toHaveLength(1);
+      fileOf.set(exported[0], file);
+      const source = readFileSync(join(RULES_DIR, file), 'utf8');
+      const head = source.split('*/')[0];
+      expect(head, file).toMatch(/https:\/\/developer\.vippsmobilepay\.com\/docs\//);
+      expect(head, file).toMatch(/Rule:/);
+      expect(head, file).toMatch(/Evidence/);
     }
+    for (const b of BINDINGS) {
+      const file = fileOf.get(b.rule);
+      expect(file, `${b.item}: its rule lives in src/checks/rules/`).toBeDefined();
+      expect(readFileSync(join(RULES_DIR, file!), 'utf8'), `${file} names ${b.item}`).not.toContain(b.item);
+    }
+    expect(new Set(BINDINGS.map((b) => b.rule)).size, 'every rule module is bound').toBe(files.length);
   });
 
-  it('declares a scope for every check', () => {
-    for (const c of ALL_CHECKS) expect(['flow', 'run']).toContain(c.scope);
+  it('declares a scope and an API for every check', () => {
+    for (const c of ALL_CHECKS) {
+      expect(['flow', 'run']).toContain(c.scope);
+      expect(c.item.apis, c.item.id).toContain(c.api === 'webhooks-v1' ? 'webhooks-v1' : 'epayment-v1');
+    }
   });
 });

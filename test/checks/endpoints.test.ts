@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/checks/index.ts';
-import { epEndpointCancel } from '../../src/checks/items/ep-endpoint-cancel.ts';
-import { epEndpointCaptureFull } from '../../src/checks/items/ep-endpoint-capture-full.ts';
-import { epEndpointCapturePartial } from '../../src/checks/items/ep-endpoint-capture-partial.ts';
-import { epEndpointCreate } from '../../src/checks/items/ep-endpoint-create.ts';
-import { epEndpointEvents } from '../../src/checks/items/ep-endpoint-events.ts';
-import { epEndpointGet } from '../../src/checks/items/ep-endpoint-get.ts';
-import { epEndpointRefundFull } from '../../src/checks/items/ep-endpoint-refund-full.ts';
-import { epEndpointRefundPartial } from '../../src/checks/items/ep-endpoint-refund-partial.ts';
+import { checkFor, runCheck } from '../../src/checks/index.ts';
 import { find, good, mapExchanges, one, op, removeExchanges, runInput, withoutHeader, withProfile } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const epEndpointCancel = checkFor('EP-ENDPOINT-CANCEL')!;
+const epEndpointCaptureFull = checkFor('EP-ENDPOINT-CAPTURE-FULL')!;
+const epEndpointCapturePartial = checkFor('EP-ENDPOINT-CAPTURE-PARTIAL')!;
+const epEndpointCreate = checkFor('EP-ENDPOINT-CREATE')!;
+const epEndpointEvents = checkFor('EP-ENDPOINT-EVENTS')!;
+const epEndpointGet = checkFor('EP-ENDPOINT-GET')!;
+const epEndpointRefundFull = checkFor('EP-ENDPOINT-REFUND-FULL')!;
+const epEndpointRefundPartial = checkFor('EP-ENDPOINT-REFUND-PARTIAL')!;
 
 const refs = {
   captured: 'acme-shop-1001-a',

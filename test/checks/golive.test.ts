@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/checks/index.ts';
-import { epEvidenceFresh } from '../../src/checks/items/ep-evidence-fresh.ts';
-import { epOrderCancelled } from '../../src/checks/items/ep-order-cancelled.ts';
-import { epOrderCaptured } from '../../src/checks/items/ep-order-captured.ts';
-import { epOrderProd } from '../../src/checks/items/ep-order-prod.ts';
-import { epOrderRefunded } from '../../src/checks/items/ep-order-refunded.ts';
+import { checkFor, runCheck } from '../../src/checks/index.ts';
 import { good, mapExchanges, op, removeExchanges, runInput, withProfile } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const epEvidenceFresh = checkFor('EP-EVIDENCE-FRESH')!;
+const epOrderCancelled = checkFor('EP-ORDER-CANCELLED')!;
+const epOrderCaptured = checkFor('EP-ORDER-CAPTURED')!;
+const epOrderProd = checkFor('EP-ORDER-PROD')!;
+const epOrderRefunded = checkFor('EP-ORDER-REFUNDED')!;
 
 describe('EP-ORDER-CAPTURED / -REFUNDED / -CANCELLED', () => {
   it('pass and list the references the go-live review asks for', () => {

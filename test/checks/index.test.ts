@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueItem } from '../../src/checks/catalogue.ts';
+import { itemOfId } from '../../src/checklist/index.ts';
 import { ALL_CHECKS, combineFindings, evaluateFlow, evaluateRun, mergeResults, runCheck } from '../../src/checks/index.ts';
 import type { Check, Finding, Verdict } from '../../src/checks/types.ts';
 import { flowInput, good, runInput, sloppy, withProfile } from './fixture-builder.ts';
@@ -21,7 +21,7 @@ describe('combineFindings', () => {
 });
 
 describe('runCheck', () => {
-  const item = catalogueItem('EP-DESIGN');
+  const item = itemOfId('EP-DESIGN');
   it('turns a crashing check into REVIEW "check crashed", marked as a golive error', () => {
     const broken: Check = {
       item,

@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/checks/index.ts';
-import { ep429Backoff } from '../../src/checks/items/ep-429-backoff.ts';
-import { epCancelRemainder } from '../../src/checks/items/ep-cancel-remainder.ts';
-import { epCaptureOnDelivery } from '../../src/checks/items/ep-capture-on-delivery.ts';
-import { epCustomerPresent } from '../../src/checks/items/ep-customer-present.ts';
-import { epDesign } from '../../src/checks/items/ep-design.ts';
-import { epNoIframe } from '../../src/checks/items/ep-no-iframe.ts';
-import { epNordic } from '../../src/checks/items/ep-nordic.ts';
-import { epPolling } from '../../src/checks/items/ep-polling.ts';
-import { epRedirect } from '../../src/checks/items/ep-redirect.ts';
-import { epReference } from '../../src/checks/items/ep-reference.ts';
-import { epSupport } from '../../src/checks/items/ep-support.ts';
-import { epTimeoutWait } from '../../src/checks/items/ep-timeout-wait.ts';
+import { checkFor, runCheck } from '../../src/checks/index.ts';
 import {
   addObservation,
   find,
@@ -30,6 +18,20 @@ import {
   sloppy,
   withProfile,
 } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const ep429Backoff = checkFor('EP-429-BACKOFF')!;
+const epCancelRemainder = checkFor('EP-CANCEL-REMAINDER')!;
+const epCaptureOnDelivery = checkFor('EP-CAPTURE-ON-DELIVERY')!;
+const epCustomerPresent = checkFor('EP-CUSTOMER-PRESENT')!;
+const epDesign = checkFor('EP-DESIGN')!;
+const epNoIframe = checkFor('EP-NO-IFRAME')!;
+const epNordic = checkFor('EP-NORDIC')!;
+const epPolling = checkFor('EP-POLLING')!;
+const epRedirect = checkFor('EP-REDIRECT')!;
+const epReference = checkFor('EP-REFERENCE')!;
+const epSupport = checkFor('EP-SUPPORT')!;
+const epTimeoutWait = checkFor('EP-TIMEOUT-WAIT')!;
 
 describe('EP-REFERENCE', () => {
   it('passes readable, unique references', () => {

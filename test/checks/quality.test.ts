@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/checks/index.ts';
-import { epErrorsDisplay } from '../../src/checks/items/ep-errors-display.ts';
-import { epErrorsLog } from '../../src/checks/items/ep-errors-log.ts';
-import { epEventsCancelled } from '../../src/checks/items/ep-events-cancelled.ts';
-import { epEventsCaptured } from '../../src/checks/items/ep-events-captured.ts';
-import { epEventsRefunded } from '../../src/checks/items/ep-events-refunded.ts';
-import { epHeaders } from '../../src/checks/items/ep-headers.ts';
-import { epIdempotency } from '../../src/checks/items/ep-idempotency.ts';
-import { epReceipt } from '../../src/checks/items/ep-receipt.ts';
-import { epStatesAborted } from '../../src/checks/items/ep-states-aborted.ts';
-import { epStatesAuthorized } from '../../src/checks/items/ep-states-authorized.ts';
-import { epStatesCreated } from '../../src/checks/items/ep-states-created.ts';
-import { epStatesExpired } from '../../src/checks/items/ep-states-expired.ts';
-import { epStatesTerminated } from '../../src/checks/items/ep-states-terminated.ts';
-import { epTokenCache } from '../../src/checks/items/ep-token-cache.ts';
-import { epWebhooksAndPolling } from '../../src/checks/items/ep-webhooks-and-polling.ts';
+import { checkFor, runCheck } from '../../src/checks/index.ts';
 import {
   addObservation,
   find,
@@ -36,6 +21,23 @@ import {
   withoutHeader,
   withProfile,
 } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const epErrorsDisplay = checkFor('EP-ERRORS-DISPLAY')!;
+const epErrorsLog = checkFor('EP-ERRORS-LOG')!;
+const epEventsCancelled = checkFor('EP-EVENTS-CANCELLED')!;
+const epEventsCaptured = checkFor('EP-EVENTS-CAPTURED')!;
+const epEventsRefunded = checkFor('EP-EVENTS-REFUNDED')!;
+const epHeaders = checkFor('EP-HEADERS')!;
+const epIdempotency = checkFor('EP-IDEMPOTENCY')!;
+const epReceipt = checkFor('EP-RECEIPT')!;
+const epStatesAborted = checkFor('EP-STATES-ABORTED')!;
+const epStatesAuthorized = checkFor('EP-STATES-AUTHORIZED')!;
+const epStatesCreated = checkFor('EP-STATES-CREATED')!;
+const epStatesExpired = checkFor('EP-STATES-EXPIRED')!;
+const epStatesTerminated = checkFor('EP-STATES-TERMINATED')!;
+const epTokenCache = checkFor('EP-TOKEN-CACHE')!;
+const epWebhooksAndPolling = checkFor('EP-WEBHOOKS-AND-POLLING')!;
 
 const setPageText = (run: ReturnType<typeof good>, flowId: string, name: string, text: string) =>
   mapObservations(run, flowId, (o) => (o.type === 'page' && o.name === name ? { ...o, text } : o));

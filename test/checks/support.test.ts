@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/report/redact.ts';
+import { Redactor } from '../../src/traffic/redact.ts';
 import { TrafficLog } from '../../src/traffic/log.ts';
 import type { Exchange, ExchangeInput } from '../../src/traffic/types.ts';
-import { epStatesAuthorized } from '../../src/checks/items/ep-states-authorized.ts';
-import { epTokenCache } from '../../src/checks/items/ep-token-cache.ts';
+import { checkFor } from '../../src/checks/index.ts';
 import { expectedStatuses } from '../../src/checks/support/payments.ts';
 import { judgeOutcome, rawErrorIn, showsLoginWall } from '../../src/checks/support/text.ts';
 import { bearerOf, idempotencyKeyOf, operationOf, referenceOf } from '../../src/checks/support/traffic.ts';
 import { good, orderStatus, refOf, runInput } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const epStatesAuthorized = checkFor('EP-STATES-AUTHORIZED')!;
+const epTokenCache = checkFor('EP-TOKEN-CACHE')!;
 
 const bare = (method: string, path: string, headers: Record<string, string> = {}): Exchange =>
   ({ seq: 1, id: 'x', kind: 'api', api: 'unknown', request: { method, url: `https://api.vipps.no${path}`, path, headers }, startedAt: 0, durationMs: 1 }) as Exchange;

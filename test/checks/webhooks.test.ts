@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/checks/index.ts';
-import { whAckFast } from '../../src/checks/items/wh-ack-fast.ts';
-import { whIdempotent } from '../../src/checks/items/wh-idempotent.ts';
-import { whNotTruth } from '../../src/checks/items/wh-not-truth.ts';
-import { whSuccessFlag } from '../../src/checks/items/wh-success-flag.ts';
-import { whVerifyHmac } from '../../src/checks/items/wh-verify-hmac.ts';
+import { checkFor, runCheck } from '../../src/checks/index.ts';
 import { find, flowInput, good, mapExchanges, mapObservations, op, orderStatus, refOf, removeExchanges, runInput, sloppy, webhook, withProfile } from './fixture-builder.ts';
+
+// The bound checks, as the runner evaluates them.
+const whAckFast = checkFor('WH-ACK-FAST')!;
+const whIdempotent = checkFor('WH-IDEMPOTENT')!;
+const whNotTruth = checkFor('WH-NOT-TRUTH')!;
+const whSuccessFlag = checkFor('WH-SUCCESS-FLAG')!;
+const whVerifyHmac = checkFor('WH-VERIFY-HMAC')!;
 
 describe('WH-VERIFY-HMAC', () => {
   it('passes when forged deliveries are refused and change nothing', () => {

@@ -19,7 +19,7 @@ import {
 } from '../../src/report/allure.ts';
 import { serveDirectory } from '../../src/report/allure-server.ts';
 import { videoSupport } from '../../src/report/video.ts';
-import { ControlError } from '../../src/runner/control-client.ts';
+import { ControlError } from '../../src/sandbox/client.ts';
 import { StepFailure } from '../../src/runner/flow-runner.ts';
 
 describe('flowAllureMetadata', () => {

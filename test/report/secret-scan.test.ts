@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, type RunOutcome } from '../../src/cli/run.ts';
 import { listEvidenceFiles, verifyEvidence } from '../../src/report/manifest.ts';
-import { Redactor } from '../../src/report/redact.ts';
+import { Redactor } from '../../src/traffic/redact.ts';
 import { DEFAULT_TEST_MERCHANT } from '../../src/sandbox/merchants.ts';
 import { TokenStore } from '../../src/sandbox/tokens.ts';
 import { newSecret } from '../../src/sandbox/webhooks/registry.ts';

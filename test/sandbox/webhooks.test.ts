@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.ts';
 import type { PublishedEvent } from '../../src/sandbox/events.ts';
-import { EPAYMENT_EVENT_TYPES } from '../../src/sandbox/webhooks/registry.ts';
+import { EPAYMENT_EVENT_TYPES } from '../../src/contract/epayment.ts';
 import { httpDate, verify, type VerifyVerdict } from '../../src/sandbox/webhooks/signer.ts';
 import type { Exchange } from '../../src/traffic/types.ts';
 import { call, merchantHeaders, startSandbox, TEST_MERCHANT } from '../helpers/sandbox.ts';

@@ -1,6 +1,6 @@
 import type { CheckInput, ChecklistItem, Finding } from '../types.ts';
 import { finding, worst } from './findings.ts';
-import { perFlow } from './payments.ts';
+import { observationsOf, perFlow } from './payments.ts';
 
 /**
  * Flow-scoped checks judge one flow at a time. When they are handed several flows (a run-wide
@@ -15,4 +15,15 @@ export function judgeEachFlow(item: ChecklistItem, input: CheckInput, judge: (fl
     cites: results.flatMap((r) => r.cites ?? []),
     details: results.flatMap((r) => (r.details ?? []).map((d) => `${r.flowId ?? '?'}: ${d}`)),
   });
+}
+
+/** Flows that ran with a given sandbox fault type (fault observations or faulted exchanges). */
+export function flowsWithFault(input: CheckInput, type: string): Set<string> {
+  const out = new Set<string>();
+  for (const o of observationsOf(input, 'fault')) {
+    const spec = o.spec as { effect?: { type?: string } } | undefined;
+    if (spec?.effect?.type === type || o.description.includes(type)) out.add(o.flowId);
+  }
+  for (const e of input.traffic) if (e.fault === type && e.flowId) out.add(e.flowId);
+  return out;
 }

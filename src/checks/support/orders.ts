@@ -1,7 +1,9 @@
 import type { Exchange } from '../../traffic/types.ts';
-import type { CheckInput } from '../types.ts';
+import type { CheckInput, Rule } from '../types.ts';
+import { finding, list, noEvidence } from './findings.ts';
 import { finalStateOf, payments, type PaymentPicture } from './payments.ts';
-import { aggregateOf, byTime, idempotencyKeyOf, isOk, OP, operationOf, responseBodyOf, type Agg } from './traffic.ts';
+import { offReason } from './profile.ts';
+import { aggregateOf, byTime, describe, idempotencyKeyOf, isOk, OP, operationOf, responseBodyOf, type Agg } from './traffic.ts';
 
 /** How a complete order ended, from the traffic's accepted modification answers (go-live evidence). */
 export interface OrderEnding {
@@ -45,4 +47,30 @@ export function orderEndings(input: CheckInput): OrderEnding[] {
     out.push({ reference: p.reference, picture: p, ending, last, aggregate: agg, complete });
   }
   return out;
+}
+
+/**
+ * The rule "a complete test order ends in `ending`" (go-live evidence): PASSED listing the orders,
+ * else no evidence. Not applicable when the profile switches `capability` off.
+ */
+export function completeOrderEndingIn(ending: 'CAPTURED' | 'REFUNDED' | 'CANCELLED', capability: string): Rule {
+  return {
+    notApplicable: (profile) => offReason(profile, capability),
+    judge(input, { item }) {
+      const endings = orderEndings(input);
+      const hits = endings.filter((o) => o.ending === ending && o.complete);
+      if (hits.length > 0)
+        return finding(item, input, 'PASSED', `Complete test orders ending in ${ending}: ${list(hits.map((o) => o.reference))}.`, {
+          cites: hits.flatMap((o) => [o.picture.created, o.last]),
+          details: hits.map((o) => `${o.reference}: created ${describe(o.picture.created!)}, last ${describe(o.last!)} (captured ${o.aggregate?.captured ?? '?'}, refunded ${o.aggregate?.refunded ?? '?'}, cancelled ${o.aggregate?.cancelled ?? '?'} of ${o.aggregate?.authorized ?? '?'})`),
+        });
+      const partial = endings.filter((o) => o.ending === ending && !o.complete);
+      return noEvidence(
+        item,
+        input,
+        `No complete test order ends in ${ending} (${endings.length} orders seen: ${list(endings.map((o) => `${o.reference} → ${o.ending}`), 6) || 'none'}).`,
+        { details: partial.map((o) => `${o.reference}: ends in ${ending} but its create call is not in the log`) },
+      );
+    },
+  };
 }

@@ -18,6 +18,7 @@ import {
   bodyOf,
   type Agg,
 } from './traffic.ts';
+import { FINAL_PAYMENT_STATES, PAYMENT_STATES, type PaymentState } from '../../contract/epayment.ts';
 
 /**
  * A per-payment picture assembled from everything a check can see: the integration's API
@@ -26,9 +27,9 @@ import {
  * the sandbox clock; exchange `startedAt` and observation `at` share that clock.
  */
 
-export type PaymentState = 'CREATED' | 'AUTHORIZED' | 'ABORTED' | 'EXPIRED' | 'TERMINATED';
-export const FINAL_STATES: readonly PaymentState[] = ['AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'];
-const STATES = new Set<string>(['CREATED', ...FINAL_STATES]);
+export type { PaymentState } from '../../contract/epayment.ts';
+export const FINAL_STATES: readonly PaymentState[] = FINAL_PAYMENT_STATES;
+const STATES = new Set<string>(PAYMENT_STATES);
 
 /** Merchant order statuses the runner maps the merchant's own words to (defined with the suite language). */
 import type { CanonicalStatus } from '../../suite/steps.ts';

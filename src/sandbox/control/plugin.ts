@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
-import { FaultSpecSchema } from '../faults.ts';
+import { FaultSpecSchema } from '../../contract/faults.ts';
 import { MerchantSchema } from '../merchants.ts';
-import { Redactor } from '../../report/redact.ts';
+import { Redactor } from '../../traffic/redact.ts';
 import type { ExchangeKind, TrafficQuery, ApiName } from '../../traffic/types.ts';
 
 export const CONTROL_PREFIX = '/_sandbox/v1';

@@ -3,6 +3,7 @@ import type { Clock, TaskHandle } from '../clock.ts';
 import type { PublishedEvent } from '../events.ts';
 import type { Merchant } from '../merchants.ts';
 import { ApiError } from '../problem.ts';
+import { epaymentEventType } from '../../contract/epayment.ts';
 import { epaymentError, referenceNotFound } from './errors.ts';
 import {
   validateCancel,
@@ -452,7 +453,7 @@ export class EpaymentMachine implements EpaymentService {
     };
     p.events.push(event);
     this.deps.publish?.({
-      eventType: `epayments.payment.${name.toLowerCase()}.v1`,
+      eventType: epaymentEventType(name),
       msn: p.msn,
       reference: p.reference,
       amount: p.amount.value,

@@ -1,4 +1,5 @@
 import { ApiError } from '../problem.ts';
+import type { AggregateKey, PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
 /**
  * The contract of the ePayment state machine, shared by its HTTP routes, the landing page
@@ -23,24 +24,9 @@ export interface Amount {
   value: number;
 }
 
-export type PaymentState = 'CREATED' | 'AUTHORIZED' | 'ABORTED' | 'EXPIRED' | 'TERMINATED';
-export type PaymentEventName =
-  | 'CREATED'
-  | 'AUTHORIZED'
-  | 'ABORTED'
-  | 'EXPIRED'
-  | 'CANCELLED'
-  | 'CAPTURED'
-  | 'REFUNDED'
-  | 'TERMINATED';
-export type UserFlow = 'WEB_REDIRECT' | 'NATIVE_REDIRECT' | 'PUSH_MESSAGE' | 'QR';
+export type { PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
-export interface Aggregate {
-  authorizedAmount: Amount;
-  cancelledAmount: Amount;
-  capturedAmount: Amount;
-  refundedAmount: Amount;
-}
+export type Aggregate = Record<AggregateKey, Amount>;
 
 export interface PaymentEventRecord {
   reference: string;

@@ -3,6 +3,7 @@ import type { Merchant } from '../merchants.ts';
 import type { ExtraDetail } from '../problem.ts';
 import { epaymentError, validationError } from './errors.ts';
 import type { CardPassthrough, Currency, QrFormat, UserFlow } from './types.ts';
+import { USER_FLOWS } from '../../contract/epayment.ts';
 
 /**
  * Request validation for the ePayment API, hand-written for speed (no schema compiled or
@@ -19,7 +20,6 @@ export const MAX_AMOUNT = 65_000_000;
 /** Business minimum per currency (§2.4): NOK 100 øre, DKK 1 øre, EUR 1 cent. */
 export const MINIMUM_AMOUNT: Record<Currency, number> = { NOK: 100, DKK: 1, EUR: 1 };
 export const SCOPES = ['name', 'address', 'email', 'phoneNumber', 'birthDate', 'nin'] as const;
-const USER_FLOWS: readonly UserFlow[] = ['PUSH_MESSAGE', 'NATIVE_REDIRECT', 'WEB_REDIRECT', 'QR'];
 const PAYMENT_METHODS = ['WALLET', 'CARD', 'CARD_PASSTHROUGH'] as const;
 export type PaymentMethodType = (typeof PAYMENT_METHODS)[number];
 const QR_FORMATS: readonly QrFormat[] = ['TEXT/TARGETURL', 'IMAGE/SVG+XML', 'IMAGE/PNG'];

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Redactor } from '../../report/redact.ts';
+import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { PaymentDeclinedError, type EpaymentService, type Payment, type PaymentState } from '../epayment/types.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { ApiError } from '../problem.ts';
 import { MSISDN } from './format.ts';
+import { PAYMENT_STATES } from '../../contract/epayment.ts';
 
 /**
  * Customer and clock actions on payments, for tests and the golive runner's customer actor
@@ -26,11 +27,10 @@ import { MSISDN } from './format.ts';
  * (kind `control`, api `sandbox-control`, operations approvePayment, rejectPayment,
  * expirePayment, failPayment); reads are not.
  */
-const STATES = ['CREATED', 'AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'] as const satisfies readonly PaymentState[];
 
 const ApproveBody = z.object({ phoneNumber: z.string().regex(MSISDN, 'an MSISDN: country code + number, 10–15 digits').optional() });
 const FailBody = z.object({ reason: z.string().trim().min(1).max(200) });
-const ListQuery = z.object({ msn: z.string().min(1).optional(), state: z.enum(STATES).optional() });
+const ListQuery = z.object({ msn: z.string().min(1).optional(), state: z.enum(PAYMENT_STATES).optional() });
 
 type Params = { msn: string; reference: string };
 const PAST: Record<string, string> = { approve: 'approved', reject: 'rejected', expire: 'expired', fail: 'declined' };

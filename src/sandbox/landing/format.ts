@@ -27,7 +27,7 @@ export function formatAmount(amount: Amount | undefined): string {
   }
 }
 
-export { escapeHtml } from '../../report/escape.ts';
+export { escapeHtml } from '../../shared/escape.ts';
 
 /** What the customer reads for each state. */
 export const STATE_TEXT: Record<PaymentState, { title: string; text: string; tone: 'neutral' | 'ok' | 'bad' }> = {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import type { Redactor } from '../../report/redact.ts';
+import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { PaymentDeclinedError, type EpaymentService, type Payment } from '../epayment/types.ts';
 import { ApiError } from '../problem.ts';

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Redactor } from '../../report/redact.ts';
+import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { sendProblem } from '../problem.ts';
 import { TAMPER_MODES, WebhookDispatcher, type InjectResult, type InjectTarget } from './dispatcher.ts';
-import { epaymentEventType, validateRegisterRequest, WebhookRegistry, withoutSecret } from './registry.ts';
+import { epaymentEventType } from '../../contract/epayment.ts';
+import { validateRegisterRequest, WebhookRegistry, withoutSecret } from './registry.ts';
 
 /** Operation names (webhooks-v1.yaml has no operationIds; these follow its summaries). */
 export const WEBHOOK_OPERATIONS = {

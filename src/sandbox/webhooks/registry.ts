@@ -1,18 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EPAYMENT_EVENT_TYPES } from '../../contract/epayment.ts';
 import type { ExtraDetail } from '../problem.ts';
 
-/** Event types of vipps-facts.md §3.2. */
-export const EPAYMENT_EVENT_TYPES = [
-  'epayments.payment.created.v1',
-  'epayments.payment.aborted.v1',
-  'epayments.payment.expired.v1',
-  'epayments.payment.cancelled.v1',
-  'epayments.payment.captured.v1',
-  'epayments.payment.refunded.v1',
-  'epayments.payment.authorized.v1',
-  'epayments.payment.terminated.v1',
-] as const;
-
+/** Event types of vipps-facts.md §3.2 (ePayment's are in src/contract/epayment.ts). */
 export const RECURRING_EVENT_TYPES = [
   'recurring.agreement-activated.v1',
   'recurring.agreement-rejected.v1',
@@ -35,11 +25,6 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
   ...QR_EVENT_TYPES,
   ...LOGIN_EVENT_TYPES,
 ]);
-
-/** ePayment event `name` ⇒ webhook event type: `AUTHORIZED` ⇒ `epayments.payment.authorized.v1`. */
-export function epaymentEventType(name: string): string {
-  return `epayments.payment.${name.toLowerCase()}.v1`;
-}
 
 export interface WebhookRegistration {
   id: string;

@@ -1,0 +1,29 @@
+/**
+ * What a go-live checklist item is. The catalogue (./index.ts) lists every item of every API
+ * golive knows; suites name items by id, checks bind rules to them, reports show them.
+ */
+
+/** The APIs a suite can test (`api:` in a suite); an item belongs to one or more of them. */
+export const CHECKLIST_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2', 'webhooks-v1'] as const;
+export type ChecklistApi = (typeof CHECKLIST_APIS)[number];
+
+/** required: part of the official checklist; recommended: derived from guides (fails become warnings). */
+export type Severity = 'required' | 'recommended';
+
+/** Section of vipps-facts.md §8 the item comes from. */
+export type Section = '8.1' | '8.2' | '8.3' | '8.4' | '8.5' | '8.6' | '8.7';
+
+export interface ChecklistItem {
+  readonly id: string;
+  readonly title: string;
+  /** Checklist area, e.g. "Endpoints to integrate", "Quality assurance", "Avoid integration pitfalls". */
+  readonly area: string;
+  readonly section: Section;
+  /** Suite APIs the item belongs to (a suite naming an item of another API gets a warning). */
+  readonly apis: readonly ChecklistApi[];
+  readonly severity: Severity;
+  /** The documented rule, in one or two sentences. */
+  readonly rule: string;
+  /** Documentation page for the rule. */
+  readonly docs: string;
+}

@@ -1,0 +1,6 @@
+import type { Binding } from '../types.ts';
+import { EPAYMENT_BINDINGS } from './epayment.ts';
+import { WEBHOOK_BINDINGS } from './webhooks.ts';
+
+/** Every binding of every API, in checklist order. A new API adds its table here. */
+export const BINDINGS: readonly Binding[] = [...EPAYMENT_BINDINGS, ...WEBHOOK_BINDINGS];

@@ -1,0 +1,106 @@
+/**
+ * Polling — "Poll for payment details: the merchant must not rely on fallback or callback alone,
+ * and must poll … as documented. Follow our polling recommendations" (ePayment checklist, Avoid
+ * integration pitfalls; vipps-facts §8.3 #23, §7.1, §7.2, §2.15).
+ * https://developer.vippsmobilepay.com/docs/knowledge-base/polling-guidelines/
+ *
+ * Rule: poll GET payment — start ≈5 s after create, then every ≈2 s — until a final state, then
+ * stop; polling is mandatory even with webhooks; on 429 back off.
+ *
+ * Evidence (flow):
+ * - the scenario: a customer observation `approve` with `redirect: false` while the payment's
+ *   webhooks were withheld (deliveries recorded with fault `webhook-drop`, a `webhook-drop` fault
+ *   observation, or no delivery at all). The merchant order must still become paid (observations;
+ *   WARNING when later than 30 s) and the integration must have GET the reference — else FAILED.
+ * - timing, for every payment of the flow (WARNING each): first GET < 1 s after the create answer;
+ *   consecutive GETs < 1 s apart that no webhook, page view or merchant action explains; ≥2
+ *   unexplained GETs more than 60 s after the final state; a GET < 1 s after a 429 on GET.
+ * No GET at all ⇒ FAILED. Timing fine but no such scenario in the flow ⇒ WARNING (reliance on
+ * polling not proven).
+ */
+import type { Rule, CheckInput } from '../types.ts';
+import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
+import { flowsWithFault, judgeEachFlow } from '../support/flows.ts';
+import { finalStateOf, normStatus, payments, type PaymentPicture } from '../support/payments.ts';
+import { byTime, describe, endOf, isDropped } from '../support/traffic.ts';
+
+const PAID_OR_LATER = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
+
+/** Times of things that legitimately make the integration read a payment at once. */
+function triggers(input: CheckInput, p: PaymentPicture): number[] {
+  const out: number[] = [];
+  for (const w of p.webhooks) if (!isDropped(w)) out.push(w.startedAt);
+  for (const pg of p.pages) out.push(pg.at);
+  for (const m of [...p.captures, ...p.refunds, ...p.cancels]) out.push(endOf(m));
+  for (const e of input.traffic) if (e.kind === 'merchant') out.push(e.startedAt);
+  return out;
+}
+const explained = (at: number, triggerTimes: number[], windowMs: number) => triggerTimes.some((x) => x <= at && at - x <= windowMs);
+
+export function pollingTiming(input: CheckInput, p: PaymentPicture, t: Tally): void {
+  const gets = [...p.gets].sort(byTime);
+  if (gets.length === 0 || !p.created) return;
+  const trig = triggers(input, p);
+  const created = endOf(p.created);
+  const first = gets[0];
+  if (first.startedAt - created < 1000)
+    t.add('WARNING', `${p.reference}: first GET ${describe(first)} ${seconds(first.startedAt - created)} after the create answer (guideline: start ≈5 s after create)`, p.created, first);
+  const fin = finalStateOf(p);
+  const polling = gets.filter((g) => !fin || g.startedAt <= fin.at);
+  for (let i = 1; i < polling.length; i++) {
+    const gap = polling[i].startedAt - polling[i - 1].startedAt;
+    if (gap < 1000 && !explained(polling[i].startedAt, trig, 1000))
+      t.add('WARNING', `${p.reference}: ${describe(polling[i])} only ${seconds(gap)} after ${describe(polling[i - 1])} (guideline: every ≈2 s)`, polling[i - 1], polling[i]);
+  }
+  if (fin) {
+    const late = gets.filter((g) => g.startedAt > fin.at + 60_000 && !explained(g.startedAt, trig, 5000));
+    if (late.length >= 2)
+      t.add('WARNING', `${p.reference}: still polled ${plural(late.length, 'time')} more than 60 s after it became ${fin.state} (last ${describe(late[late.length - 1])}); stop at a final state`, late[0], late[late.length - 1]);
+  }
+  for (const [i, g] of gets.entries()) {
+    if (g.response?.status !== 429) continue;
+    const next = gets[i + 1];
+    if (next && next.startedAt - endOf(g) < 1000) t.add('WARNING', `${p.reference}: ${describe(next)} ${seconds(next.startedAt - endOf(g))} after ${describe(g)} → 429 (back off)`, g, next);
+  }
+}
+
+export const polling: Rule = {
+  judge: (input, { item }) =>
+    judgeEachFlow(item, input, (flowInput) => {
+      const all = [...payments(flowInput).values()].filter((p) => p.created);
+      if (all.every((p) => p.gets.length === 0)) return noEvidence(item, flowInput, `No GET payment in this flow (${plural(all.length, 'payment')} created): the integration does not poll.`);
+      const t = new Tally();
+      const dropFlows = flowsWithFault(flowInput, 'webhook-drop');
+      let scenarios = 0;
+      for (const p of all) {
+        pollingTiming(flowInput, p, t);
+        const approvals = p.customer.filter((c) => c.action === 'approve' && c.redirect === false);
+        const delivered = p.webhooks.filter((w) => !isDropped(w) && w.response !== undefined);
+        const withheld = p.webhooks.some(isDropped) || dropFlows.size > 0 || delivered.length === 0;
+        if (approvals.length === 0 || !withheld) continue;
+        scenarios++;
+        const at = approvals[0].at;
+        const paid = p.orders.find((o) => o.at >= at && PAID_OR_LATER.has(normStatus(o.status)));
+        const getsAfter = p.gets.filter((g) => g.startedAt >= p.created!.startedAt);
+        if (!paid) {
+          const last = p.orders[p.orders.length - 1];
+          t.add('FAILED', `${p.reference}: approved without redirect and without webhooks, and the order never became paid (last status: ${last?.status ?? 'not observed'})`, p.created);
+        } else if (getsAfter.length === 0) t.add('FAILED', `${p.reference}: order became ${paid.status} but the payment was never read with GET`, p.created);
+        else {
+          t.cite(getsAfter[0], getsAfter[getsAfter.length - 1]).note(`${p.reference}: order ${paid.status} ${seconds(paid.at - at)} after approval, via ${plural(getsAfter.length, 'GET')} (webhooks withheld, no redirect)`);
+          if (paid.at - at > 30_000) t.add('WARNING', `${p.reference}: order became ${paid.status} only ${seconds(paid.at - at)} after approval (expected within 30 s)`);
+        }
+      }
+      if (t.problems > 0) return t.finding(item, flowInput, `Polling problems: ${t.summary()}.`);
+      if (scenarios === 0) {
+        for (const p of all) t.cite(p.gets[0]);
+        return t.finding(
+          item,
+          flowInput,
+          'GET polling follows the guidelines here, but no payment in this flow was approved without redirect while webhooks were withheld, so reliance on polling is not proven.',
+          'WARNING',
+        );
+      }
+      return t.finding(item, flowInput, `Orders reached paid by polling alone (${plural(scenarios, 'payment')}; no webhook, no redirect), within the polling guidelines.`);
+    }),
+};

@@ -1,0 +1,47 @@
+/**
+ * Webhook reread payment — re-read the payment after a webhook (Webhooks API guide; vipps-facts §8.5 #43,
+ * §3.3).
+ * https://developer.vippsmobilepay.com/docs/APIs/webhooks-api/api-guide/
+ *
+ * Rule: receivers treat the payload as a signal and read the payment (GET payment) before acting
+ * on it; the webhook itself is not the source of truth.
+ *
+ * Evidence (whole run): every genuine delivery the merchant acknowledged (2xx), grouped per
+ * reference + event name (duplicates count once; CREATED events need no action), and the
+ * integration's getPayment calls for that reference starting at or after the delivery and within
+ * 60 s. Recommended row: WARNING for events never followed by a GET, or when no delivery
+ * happened. Not applicable with `capabilities.webhooks: false`.
+ */
+import type { Exchange } from '../../traffic/types.ts';
+import type { Rule } from '../types.ts';
+import { noEvidence, plural, Tally } from '../support/findings.ts';
+import { offReason } from '../support/profile.ts';
+import { apiOps, byTime, describe, eventNameOf, genuineDeliveries, isOk, OP, referenceOf } from '../support/traffic.ts';
+
+const WINDOW_MS = 60_000;
+
+export const webhookRereadPayment: Rule = {
+  notApplicable: (profile) => offReason(profile, 'webhooks'),
+  judge(input, { item }) {
+    const acked = genuineDeliveries(input.traffic).filter(isOk).sort(byTime);
+    const groups = new Map<string, Exchange[]>();
+    for (const e of acked) {
+      const name = eventNameOf(e);
+      if (name === 'CREATED') continue;
+      const key = `${referenceOf(e)}\u0000${name}`;
+      groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    if (groups.size === 0) return noEvidence(item, input, 'No webhook was delivered and acknowledged, so re-reading after webhooks could not be judged.');
+    const gets = apiOps(input.traffic, OP.get);
+    const t = new Tally();
+    for (const group of groups.values()) {
+      const first = group[0];
+      const ref = referenceOf(first);
+      const read = gets.find((g) => referenceOf(g) === ref && group.some((d) => g.startedAt >= d.startedAt && g.startedAt - d.startedAt <= WINDOW_MS));
+      if (read) t.cite(first, read);
+      else t.add('WARNING', `${ref}: ${eventNameOf(first)} webhook ${describe(first)} was not followed by GET payment within 60 s`, first);
+    }
+    if (t.problems === 0) return t.finding(item, input, `Every webhook event (${plural(groups.size, 'event')}) was followed by GET payment.`);
+    return t.finding(item, input, `${plural(t.problems, 'webhook event')} of ${groups.size} acted on without re-reading the payment.`);
+  },
+};

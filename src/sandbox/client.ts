@@ -1,0 +1,91 @@
+import { request } from 'undici';
+import type { Exchange, TrafficQuery } from '../traffic/types.ts';
+import type { FaultSpecInput, Fault } from '../contract/faults.ts';
+
+/** Thrown when the sandbox control API answers with an error. */
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Client for the sandbox control API (`/_sandbox/v1`), used by golive's runner and actors in
+ * Playwright workers. Every call has a bounded timeout so a stuck sandbox fails a step, not the run.
+ */
+export class ControlClient {
+  constructor(readonly baseUrl: string, private readonly timeoutMs = 15_000) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await request(`${this.baseUrl}/_sandbox/v1${path}`, {
+      method: method as any,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await res.body.text();
+    const parsed = text ? safeJson(text) : undefined;
+    if (res.statusCode >= 400) {
+      const message = (parsed as any)?.error ?? (parsed as any)?.details ?? text;
+      throw new ControlError(res.statusCode, `sandbox control ${method} ${path} → ${res.statusCode}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+    }
+    return parsed as T;
+  }
+
+  health() {
+    return this.call<{ status: string }>('GET', '/health');
+  }
+
+  addFault(spec: FaultSpecInput): Promise<Fault> {
+    return this.call('POST', '/faults', spec);
+  }
+  clearFaults(label?: string): Promise<{ removed: number }> {
+    return this.call('DELETE', `/faults${label ? `?label=${encodeURIComponent(label)}` : ''}`);
+  }
+
+  clock(): Promise<{ now: number; offsetMs: number }> {
+    return this.call('GET', '/clock');
+  }
+  advanceClock(ms: number): Promise<{ now: number; offsetMs: number }> {
+    return this.call('POST', '/clock/advance', { ms });
+  }
+
+  async traffic(query: TrafficQuery & { limit?: number } = {}): Promise<{ exchanges: Exchange[]; lastSeq: number; dropped: number }> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    }
+    return this.call('GET', `/traffic?${params}`);
+  }
+
+  payment(msn: string, reference: string): Promise<any> {
+    return this.call('GET', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}`);
+  }
+  paymentByToken(token: string): Promise<any> {
+    return this.call('GET', `/payments/by-token/${encodeURIComponent(token)}`);
+  }
+  customer(action: 'approve' | 'reject' | 'expire' | 'fail', msn: string, reference: string, body: Record<string, unknown> = {}): Promise<any> {
+    return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body);
+  }
+
+  deliverWebhook(body: Record<string, unknown>): Promise<any> {
+    return this.call('POST', '/webhooks/deliver', body);
+  }
+
+  addMerchant(merchant: Record<string, unknown>): Promise<any> {
+    return this.call('POST', '/merchants', merchant);
+  }
+  merchants(): Promise<{ merchants: { msn: string }[] }> {
+    return this.call('GET', '/merchants');
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
