@@ -1,22 +1,25 @@
 import { appendChecklistSuite, EMPTY_JUNIT } from '../report/junit-checklist.ts';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadProfile, loadSuite, SuiteError, type Suite } from '../suite/index.ts';
+
+export { formatSummary } from './run-output.ts';
+export { parseRunOptions, UsageError } from './run-options.ts';
 import { DEFAULT_TEST_MERCHANT } from '../sandbox/merchants.ts';
 import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUN_MARKER_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import { expandPaths } from '../suite/loader.ts';
 import { resolveSecrets, SecretResolutionError, type Profile } from '../suite/profile.ts';
-import { DURATION_EXPECTATION, formatDuration, parseDuration } from '../suite/duration.ts';
-import { colourOn, oneLine, palette, type Palette } from '../report/terminal.ts';
+import { formatDuration } from '../suite/duration.ts';
+import { colourOn, oneLine } from '../report/terminal.ts';
+import { grepMatches, parseRunOptions, UsageError } from './run-options.ts';
+import { runPlaywright } from './playwright-process.ts';
+import { formatReportLocations, formatSummary } from './run-output.ts';
 import { PLANNED_FLOWS_FILE } from '../runner/live-reporter.ts';
 import { SETUP_ERROR_FILE } from '../runner/global-setup.ts';
-import { INTERRUPTED_FILE } from '../runner/finish.ts';
-import { signalGroup, stopGroup } from '../runner/process-group.ts';
 import { Redactor } from '../traffic/redact.ts';
 import { renderSummaryHtml } from '../report/summary-html.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
@@ -50,51 +53,7 @@ export interface RunOutcome {
   summary?: RunSummary;
 }
 
-const VERDICT_MARK: Record<string, string> = { PASSED: 'PASS', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'REVIEW', NOT_APPLICABLE: 'N/A', NOT_RUN: 'NOT RUN' };
 
-/** A usage or configuration problem: one line, exit 2, nothing written. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** Check the command-line values before anything starts; throws UsageError with one line. */
-export function parseRunOptions(options: RunOptions, profile?: Profile): { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } {
-  const out: { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } = {
-    actionTimeoutMs: profile?.timeouts.action ?? 15_000,
-    statusTimeoutMs: profile?.timeouts.status ?? 15_000,
-  };
-  if (options.workers !== undefined) {
-    const w = String(options.workers).trim();
-    if (!/^[1-9]\d*$/.test(w) && !/^(?:[1-9]\d?|100)%$/.test(w)) throw new UsageError(`--workers ${JSON.stringify(options.workers)}: expected a whole number ≥ 1 or a percentage of the cores such as 50%`);
-    out.workers = w;
-  }
-  if (options.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(String(options.shard).trim());
-    if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard ${JSON.stringify(options.shard)}: expected i/n with 1 ≤ i ≤ n, e.g. 1/2`);
-    out.shard = `${Number(m[1])}/${Number(m[2])}`;
-  }
-  const duration = (flag: string, v: string | number | undefined, fallback: number): number => {
-    if (v === undefined) return fallback;
-    let ms: number;
-    try {
-      ms = parseDuration(typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v);
-    } catch {
-      throw new UsageError(`${flag} ${JSON.stringify(v)}: ${DURATION_EXPECTATION}`);
-    }
-    if (ms < 1) throw new UsageError(`${flag} ${JSON.stringify(v)}: must be longer than 0 ms`);
-    return ms;
-  };
-  out.actionTimeoutMs = duration('--action-timeout', options.actionTimeout, out.actionTimeoutMs);
-  out.statusTimeoutMs = duration('--status-timeout', options.statusTimeout, out.statusTimeoutMs);
-  if (options.grep !== undefined) {
-    try {
-      new RegExp(options.grep);
-    } catch (err) {
-      throw new UsageError(`--grep ${JSON.stringify(options.grep)}: not a regular expression (${(err as Error).message})`);
-    }
-  }
-  return out;
-}
 
 /**
  * `golive run`: validate the suites and profile, start Playwright with a run config, and turn
@@ -182,7 +141,9 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   if (parsed.workers) args.push('--workers', parsed.workers);
   if (parsed.shard) args.push('--shard', parsed.shard);
   log(`golive: run ${runId}\n  profile  ${relative(process.cwd(), profileFile)}\n  suites   ${suiteFiles.map((f) => relative(process.cwd(), f)).join(', ')}\n  timeouts action ${formatDuration(parsed.actionTimeoutMs)}, status ${formatDuration(parsed.statusTimeoutMs)}\n`);
-  const { exitCode: playwrightExit, interrupted } = await runPlaywright(args, env, runDir, options.quiet);
+  const playwright = await runPlaywright(args, env, runDir, options.quiet);
+  const playwrightExit = playwright.exitCode;
+  let interrupted = playwright.interrupted;
 
   const plannedFile = join(runDir, PLANNED_FLOWS_FILE);
   const planned = existsSync(plannedFile) ? (JSON.parse(readFileSync(plannedFile, 'utf8')) as unknown[]) : undefined;
@@ -210,8 +171,24 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   }
 
   // Post-processing: the printable summaries, the Allure HTML report, and the manifest (last).
-  const reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor, interrupted });
+  // A signal now lets the report finish (a second one stops at once, the Allure CLI with it).
+  let lateSignal: NodeJS.Signals | undefined;
+  const onLateSignal = (signal: NodeJS.Signals) => {
+    if (lateSignal) process.exit(signal === 'SIGINT' ? 130 : 143);
+    lateSignal = signal;
+    console.error(`\ngolive: ${signal} — finishing the report of the flows that ran (again to stop at once)`);
+  };
+  process.on('SIGINT', onLateSignal);
+  process.on('SIGTERM', onLateSignal);
+  let reports: RunReports;
+  try {
+    reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor, interrupted });
+  } finally {
+    process.off('SIGINT', onLateSignal);
+    process.off('SIGTERM', onLateSignal);
+  }
   log(formatReportLocations(reports, latest));
+  interrupted ??= lateSignal;
 
   if (interrupted) {
     console.error(`golive: ${interrupted === 'SIGINT' ? 'interrupted' : 'terminated'} (${interrupted}); ${summary ? 'the summary, junit.xml and manifest cover the flows that ran' : 'no summary could be written'} — ${relative(process.cwd(), runDir) || '.'}`);
@@ -224,78 +201,11 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   return { exitCode, runDir, summary };
 }
 
-/**
- * Whether Playwright's --grep selects this flow: the same matching as Playwright's (a /re/flags
- * literal or a case-insensitive pattern over "file describe title tags", see src/runner/flows.spec.ts).
- */
-export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number]): boolean {
-  const literal = /^\/(.*)\/([gi]*)$/.exec(grep);
-  const re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(grep, 'i');
-  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)].join(' '));
-}
-
 /** An interrupted run's summary says so, with the flows that did not run. */
 function markInterrupted(summary: RunSummary, signal: string): RunSummary {
   const reason = `interrupted by ${signal}`;
   const partial = summary.partial ?? { reasons: [], flowsNotRun: [] };
   return { ...summary, interrupted: signal, partial: { ...partial, reasons: [reason, ...partial.reasons.filter((r) => r !== reason)] } };
-}
-
-/**
- * Playwright in its own process group, so a terminal's Ctrl+C reaches golive only and golive
- * forwards exactly one SIGINT: Playwright then stops its workers and browsers and runs the global
- * teardown (summary, integration stop). A second signal forces: the Playwright group and the
- * integration's group (from environment.json) are killed.
- */
-async function runPlaywright(args: string[], env: NodeJS.ProcessEnv, runDir: string, quiet?: boolean): Promise<{ exitCode: number; interrupted?: NodeJS.Signals }> {
-  const child = spawn(process.execPath, args, { env, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'], detached: true });
-  const pgid = child.pid ?? -1;
-  let interrupted: NodeJS.Signals | undefined;
-  let forceTimer: NodeJS.Timeout | undefined;
-  const force = () => {
-    signalGroup(pgid, 'SIGKILL');
-    const integration = integrationPgid(runDir);
-    if (integration) signalGroup(integration, 'SIGKILL');
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      console.error('golive: stopping now (forced)');
-      force();
-      return;
-    }
-    interrupted = signal;
-    // Global teardown reads it: flows cut short by the interruption are "not run", not failures.
-    writeFileSync(join(runDir, INTERRUPTED_FILE), JSON.stringify({ signal, at: Date.now() }));
-    console.error(`\ngolive: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} — stopping the flows, browsers and the integration, then writing what exists (${signal === 'SIGINT' ? 'Ctrl+C' : 'signal'} again to stop at once)`);
-    signalGroup(pgid, 'SIGINT');
-    // Playwright's own teardown is bounded; past this, nothing is left to wait for.
-    forceTimer = setTimeout(force, 60_000);
-    forceTimer.unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // If golive itself dies, its Playwright group must not run on alone.
-  const onExit = () => signalGroup(pgid, 'SIGKILL');
-  process.once('exit', onExit);
-  try {
-    const exitCode = await new Promise<number>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1))));
-    // Anything of the group still alive after Playwright (a stuck worker or browser) is ended too.
-    await stopGroup(pgid, 2000);
-    return { exitCode, interrupted };
-  } finally {
-    if (forceTimer) clearTimeout(forceTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', onExit);
-  }
-}
-
-function integrationPgid(runDir: string): number | undefined {
-  try {
-    return JSON.parse(readFileSync(join(runDir, 'environment.json'), 'utf8')).integrationPgid;
-  } catch {
-    return undefined;
-  }
 }
 
 export function goliveVersion(): string {
@@ -359,38 +269,3 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
   };
 }
 
-function formatReportLocations(r: RunReports, latest: string): string {
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
-  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)})`, `  run date   ${r.runDate}`];
-  if (r.summaryHtml) lines.push(`  summary    ${rel(r.summaryHtml)}  (printable; also summary.md, summary.json)`);
-  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(join(r.allure.htmlDir, 'index.html'))}` : `  allure     not generated: ${r.allure.message}`);
-  lines.push(`  junit      ${rel(join(r.runDir, 'junit.xml'))}`);
-  lines.push(`  manifest   ${rel(r.manifest)}  (${r.files} files; sha256 ${r.manifestSha256})`);
-  lines.push(`  verify     golive evidence verify ${rel(r.runDir)}`);
-  return lines.join('\n');
-}
-
-export function formatSummary(summary: RunSummary, c: Palette = palette()): string {
-  const colour: Record<string, (t: string) => string> = { PASSED: c.green, FAILED: c.red, WARNING: c.yellow, REVIEW: c.yellow, NOT_APPLICABLE: c.dim, NOT_RUN: c.dim };
-  const lines = [`\nChecklist verdicts — profile ${oneLine(summary.profile.id, 60)} (MSN ${oneLine(summary.profile.msn, 20)}), ${summary.target}\n`];
-  const width = Math.max(...summary.items.map((i) => i.id.length));
-  for (const item of summary.items) {
-    const mark = (VERDICT_MARK[item.verdict] ?? item.verdict).padEnd(7);
-    lines.push(`  ${(colour[item.verdict] ?? ((t: string) => t))(mark)} ${item.id.padEnd(width)}  ${oneLine(item.title, 100)}`);
-  }
-  lines.push('');
-  lines.push(`  ${Object.entries(summary.counts).map(([k, v]) => `${v} ${VERDICT_MARK[k] ?? k}`).join(', ')}`);
-  if (summary.timeouts) lines.push(`  timeouts: action ${formatDuration(summary.timeouts.action)}, status ${formatDuration(summary.timeouts.status)}`);
-  const failedFlows = summary.flows.filter((f) => f.outcome === 'step-failed');
-  if (failedFlows.length) {
-    lines.push(`  flows that could not complete:`);
-    for (const f of failedFlows) lines.push(`    ${f.suite}/${f.id}: ${oneLine(f.error ?? 'failed', 160)}`);
-  }
-  const refs = summary.evidenceReferences;
-  lines.push(`\n  evidence references: AUTHORIZED ${refs.AUTHORIZED.length}, CAPTURED ${refs.CAPTURED.length}, REFUNDED ${refs.REFUNDED.length}, CANCELLED ${refs.CANCELLED.length}`);
-  if (summary.partial) {
-    lines.push(`\n  ${c.yellow('PARTIAL RUN')} — not evidence for the checklist submission: ${summary.partial.reasons.join('; ')}.`);
-    lines.push('  NOT RUN items count neither for nor against the exit code; run the full suite for the submission.');
-  }
-  return lines.join('\n');
-}

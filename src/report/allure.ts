@@ -383,6 +383,10 @@ function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, tim
     child.stdout.on('data', (d) => (output = (output + d).slice(-20_000)));
     child.stderr.on('data', (d) => (output = (output + d).slice(-20_000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // golive exiting (a second Ctrl+C while the report renders) takes the Allure CLI with it.
+    const stop = () => child.kill('SIGKILL');
+    process.once('exit', stop);
+    child.once('close', () => process.off('exit', stop));
     child.on('error', (err) => {
       clearTimeout(timer);
       resolvePromise({ code: null, signal: err.message, output });

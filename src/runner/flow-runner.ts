@@ -18,9 +18,15 @@ import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run
  * When the integration process died during the run, a flow's failure is about that, not about
  * the step that noticed it: say so, with its exit code and last output (global setup records them).
  */
-function explainIntegrationExit(err: unknown, runDir: string): void {
+async function explainIntegrationExit(err: unknown, runDir: string): Promise<void> {
   const file = join(runDir, INTEGRATION_EXIT_FILE);
-  if (!(err instanceof Error) || !existsSync(file)) return;
+  if (!(err instanceof Error)) return;
+  // The crash and the flow's failed request race: global setup (another process) records the exit
+  // a moment after the connection broke, so a connection failure waits briefly for the record.
+  if (err instanceof ActionError && /connection/.test(err.message)) {
+    for (let i = 0; i < 20 && !existsSync(file); i++) await sleep(100);
+  }
+  if (!existsSync(file)) return;
   try {
     const exit = JSON.parse(readFileSync(file, 'utf8')) as IntegrationExit;
     const last = exit.lastOutput.slice(-5).join(' ⏎ ');
@@ -169,7 +175,7 @@ export class FlowRunner {
         });
       }
     } catch (err) {
-      explainIntegrationExit(err, this.o.config.runDir);
+      await explainIntegrationExit(err, this.o.config.runDir);
       this.record.outcome = 'step-failed';
       this.record.error = firstLine(err);
       this.observe({ type: 'step-error', at: this.now(), step: this.currentStep ?? 'setup', message: firstLine(err) });

@@ -1,0 +1,59 @@
+import type { RunOptions } from './run.ts';
+import type { Suite } from '../suite/index.ts';
+import type { Profile } from '../suite/profile.ts';
+import { DURATION_EXPECTATION, parseDuration } from '../suite/duration.ts';
+
+/** A usage or configuration problem: one line, exit 2, nothing written. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Check the command-line values before anything starts; throws UsageError with one line. */
+export function parseRunOptions(options: RunOptions, profile?: Profile): { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } {
+  const out: { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } = {
+    actionTimeoutMs: profile?.timeouts.action ?? 15_000,
+    statusTimeoutMs: profile?.timeouts.status ?? 15_000,
+  };
+  if (options.workers !== undefined) {
+    const w = String(options.workers).trim();
+    if (!/^[1-9]\d*$/.test(w) && !/^(?:[1-9]\d?|100)%$/.test(w)) throw new UsageError(`--workers ${JSON.stringify(options.workers)}: expected a whole number ≥ 1 or a percentage of the cores such as 50%`);
+    out.workers = w;
+  }
+  if (options.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(String(options.shard).trim());
+    if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard ${JSON.stringify(options.shard)}: expected i/n with 1 ≤ i ≤ n, e.g. 1/2`);
+    out.shard = `${Number(m[1])}/${Number(m[2])}`;
+  }
+  const duration = (flag: string, v: string | number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    let ms: number;
+    try {
+      ms = parseDuration(typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v);
+    } catch {
+      throw new UsageError(`${flag} ${JSON.stringify(v)}: ${DURATION_EXPECTATION}`);
+    }
+    if (ms < 1) throw new UsageError(`${flag} ${JSON.stringify(v)}: must be longer than 0 ms`);
+    return ms;
+  };
+  out.actionTimeoutMs = duration('--action-timeout', options.actionTimeout, out.actionTimeoutMs);
+  out.statusTimeoutMs = duration('--status-timeout', options.statusTimeout, out.statusTimeoutMs);
+  if (options.grep !== undefined) {
+    try {
+      new RegExp(options.grep);
+    } catch (err) {
+      throw new UsageError(`--grep ${JSON.stringify(options.grep)}: not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether Playwright's --grep selects this flow: the same matching as Playwright's (a /re/flags
+ * literal or a case-insensitive pattern over "file describe title tags", see src/runner/flows.spec.ts).
+ */
+export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number]): boolean {
+  const literal = /^\/(.*)\/([gi]*)$/.exec(grep);
+  const re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(grep, 'i');
+  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)].join(' '));
+}
+
