@@ -5,6 +5,7 @@ import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
 import { goliveVersion, runCommand } from './run.ts';
 import { runReportCommand } from './report.ts';
 import { runEvidenceVerifyCommand } from './evidence.ts';
+import { runPruneCommand } from './reports.ts';
 
 const program = new Command();
 program
@@ -96,6 +97,17 @@ program
       await outcome.close();
     }
     process.exitCode = outcome.exitCode;
+  });
+
+const reports = program.command('reports').exitOverride(usageExit).description('manage the reports folder');
+reports
+  .command('prune')
+  .exitOverride(usageExit)
+  .description('delete all but the newest N run folders (never the one reports/latest points at)')
+  .requiredOption('--keep <n>', 'how many run folders to keep')
+  .option('--out <dir>', 'reports folder', 'reports')
+  .action((options: { keep: string; out: string }) => {
+    process.exitCode = runPruneCommand(options);
   });
 
 program.exitOverride((err) => {

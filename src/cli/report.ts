@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { writeChecklistResults } from '../report/allure-checklist.ts';
 import { appendChecklistSuite, EMPTY_JUNIT } from '../report/junit-checklist.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import { renderSummaryHtml } from '../report/summary-html.ts';
@@ -67,25 +69,8 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
   const sealed = !options.out && existsSync(join(runDirs[0], 'manifest.json')) && existsSync(join(outDir, 'index.html'));
   if (sealed && options.generate !== false) log(`golive report: ${relative(process.cwd(), runDirs[0]) || '.'} is sealed by its manifest; using its report as it is (regenerate with --out <dir>)`);
 
-  if (options.generate !== false && !sealed) {
-    const resultsDirs: string[] = [];
-    for (const dir of runDirs) {
-      const results = resultsDirOf(dir);
-      if (!results) {
-        console.error(`golive report: no Allure results in ${relative(process.cwd(), dir) || dir} (expected ${ALLURE_RESULTS}/ with *-result.json files)`);
-        return { exitCode: 2 };
-      }
-      resultsDirs.push(results);
-    }
-    log(`golive report: rendering ${resultsDirs.length} result folder${merged ? 's' : ''} with the Allure CLI…`);
-    const result = await generateAllureHtml(runDirs[0], { resultsDirs, outDir, keepMetadata: true });
-    if (result.ok) log(`  ${result.message.split(' — ')[0]}`);
-    else {
-      console.error(`golive report: ${result.message}`);
-      exitCode = 1;
-    }
-  }
-
+  let mergedSummary: RunSummary | undefined;
+  let mergedChecklist: string | undefined;
   if (merged) {
     // The shards' verdicts judged again as one run: what a CI gate on the merged report reads.
     let summary: RunSummary;
@@ -96,16 +81,46 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
       console.error(`golive report: ${err.message}`);
       return { exitCode: 2 };
     }
+    mergedSummary = summary;
+    // The merged verdicts as Allure results, written last so they are the ones Allure shows (the
+    // shards' own item results with the same history id become its retries).
+    mergedChecklist = mkdtempSync(join(tmpdir(), 'golive-merged-checklist-'));
+    writeChecklistResults(mergedChecklist, summary, { now: Date.now(), run: 'merged' });
+    if (summary.items.some((i) => i.verdict === 'FAILED') || summary.flows.some((f) => f.outcome === 'step-failed')) exitCode = 1;
+  }
+
+  if (options.generate !== false && !sealed) {
+    const resultsDirs: string[] = [];
+    for (const dir of runDirs) {
+      const results = resultsDirOf(dir);
+      if (!results) {
+        if (mergedChecklist) rmSync(mergedChecklist, { recursive: true, force: true });
+        console.error(`golive report: no Allure results in ${relative(process.cwd(), dir) || dir} (expected ${ALLURE_RESULTS}/ with *-result.json files)`);
+        return { exitCode: 2 };
+      }
+      resultsDirs.push(results);
+    }
+    if (mergedChecklist) resultsDirs.push(mergedChecklist);
+    log(`golive report: rendering ${resultsDirs.length} result folder${merged ? 's' : ''} with the Allure CLI…`);
+    const result = await generateAllureHtml(runDirs[0], { resultsDirs, outDir, keepMetadata: true });
+    if (result.ok) log(`  ${result.message.split(' — ')[0]}`);
+    else {
+      console.error(`golive report: ${result.message}`);
+      exitCode = 1;
+    }
+  }
+
+  if (mergedChecklist) rmSync(mergedChecklist, { recursive: true, force: true });
+  if (mergedSummary) {
+    // Beside the merged HTML (written after it: Allure's --clean empties its output folder).
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
-    writeFileSync(join(outDir, 'summary.html'), renderSummaryHtml(summary, {}));
-    writeFileSync(join(outDir, 'summary.md'), renderSummaryMarkdown(summary, {}));
+    writeFileSync(join(outDir, 'summary.json'), JSON.stringify(mergedSummary, null, 2));
+    writeFileSync(join(outDir, 'summary.html'), renderSummaryHtml(mergedSummary, {}));
+    writeFileSync(join(outDir, 'summary.md'), renderSummaryMarkdown(mergedSummary, {}));
     writeFileSync(join(outDir, 'junit.xml'), EMPTY_JUNIT);
-    appendChecklistSuite(join(outDir, 'junit.xml'), summary);
-    log(formatSummary(summary));
+    appendChecklistSuite(join(outDir, 'junit.xml'), mergedSummary);
+    log(formatSummary(mergedSummary));
     log(`\n  merged verdicts: ${relative(process.cwd(), join(outDir, 'summary.json'))} (also summary.html, summary.md, junit.xml)`);
-    const failed = summary.items.some((i) => i.verdict === 'FAILED') || summary.flows.some((f) => f.outcome === 'step-failed');
-    if (failed) exitCode = 1;
   }
 
   const index = join(outDir, 'index.html');

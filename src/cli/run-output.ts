@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunSummary } from '../report/run-summary.ts';
 import { oneLine, palette, type Palette } from '../report/terminal.ts';
@@ -6,15 +7,59 @@ import type { RunReports } from './run.ts';
 
 const VERDICT_MARK: Record<string, string> = { PASSED: 'PASS', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'REVIEW', NOT_APPLICABLE: 'N/A', NOT_RUN: 'NOT RUN' };
 
-export function formatReportLocations(r: RunReports, latest: string): string {
+export function formatReportLocations(r: RunReports, latest: string, summary?: RunSummary): string {
   const rel = (p: string) => relative(process.cwd(), p) || '.';
-  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)})`, `  run date   ${r.runDate}`];
+  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)}; ${formatBytes(dirSize(r.runDir))} in ${r.files} files)`, `  run date   ${r.runDate}`];
   if (r.summaryHtml) lines.push(`  summary    ${rel(r.summaryHtml)}  (printable; also summary.md, summary.json)`);
-  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(join(r.allure.htmlDir, 'index.html'))}` : `  allure     not generated: ${r.allure.message}`);
+  // The Allure HTML loads its data with fetch: opened as a file it shows "Failed to fetch".
+  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(r.allure.htmlDir)}/  (serve it: golive report ${rel(r.runDir)} --open)` : `  allure     not generated: ${r.allure.message}`);
   lines.push(`  junit      ${rel(join(r.runDir, 'junit.xml'))}`);
-  lines.push(`  manifest   ${rel(r.manifest)}  (${r.files} files; sha256 ${r.manifestSha256})`);
+  lines.push(`  manifest   ${rel(r.manifest)}  (sha256 ${r.manifestSha256})`);
   lines.push(`  verify     golive evidence verify ${rel(r.runDir)}`);
+  if (summary) lines.push(...whatNext(summary, r));
   return lines.join('\n');
+}
+
+/** The end of a run says what a person does next: fix these, review those, open the report. */
+function whatNext(summary: RunSummary, r: RunReports): string[] {
+  const out: string[] = [];
+  const firstMessage = (item: RunSummary['items'][number], verdict: string) => oneLine(item.findings.find((f) => f.verdict === verdict)?.message ?? '', 150);
+  const failed = summary.items.filter((i) => i.verdict === 'FAILED');
+  const review = summary.items.filter((i) => i.verdict === 'REVIEW');
+  if (failed.length) {
+    out.push('', 'Fix (FAILED):');
+    for (const i of failed) out.push(`  ${i.id}: ${firstMessage(i, 'FAILED')}`);
+  }
+  if (review.length) {
+    out.push('', 'A person must review (REVIEW) — the evidence is attached to each item in the report:');
+    for (const i of review) out.push(`  ${i.id}: ${firstMessage(i, 'REVIEW')}`);
+  }
+  out.push('', `Next: open the report with \`golive report ${relative(process.cwd(), r.runDir) || '.'} --open\`${summary.partial ? '; run the full suite for evidence the checklist review accepts' : ''}.`);
+  return out;
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  const walk = (d: string, depth: number) => {
+    if (depth > 20) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p, depth + 1);
+      else if (entry.isFile()) total += statSync(p).size;
+    }
+  };
+  try {
+    walk(dir, 0);
+  } catch {
+    /* a folder that vanished meanwhile: report what was counted */
+  }
+  return total;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
 }
 
 export function formatSummary(summary: RunSummary, c: Palette = palette()): string {

@@ -24,7 +24,8 @@ import { Redactor } from '../traffic/redact.ts';
 import { renderSummaryHtml } from '../report/summary-html.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { formatUtc, writeManifest } from '../report/manifest.ts';
-import { generateAllureHtml } from '../report/allure.ts';
+import { ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
+import { writeChecklistResults } from '../report/allure-checklist.ts';
 
 export const GOLIVE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PROFILE = join(GOLIVE_ROOT, 'config/reference-merchant.profile.yaml');
@@ -187,7 +188,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     process.off('SIGINT', onLateSignal);
     process.off('SIGTERM', onLateSignal);
   }
-  log(formatReportLocations(reports, latest));
+  log(formatReportLocations(reports, latest, summary));
   interrupted ??= lateSignal;
 
   if (interrupted) {
@@ -244,6 +245,8 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
     summaryMarkdown = join(o.runDir, 'summary.md');
     writeFileSync(summaryMarkdown, renderSummaryMarkdown(safe, { goliveVersion, now: o.now }));
   }
+  // Every checklist item as an Allure result of its own, so Allure shows every verdict, not only the flows'.
+  if (o.summary) writeChecklistResults(join(o.runDir, ALLURE_RESULTS), o.redactor.value(o.summary) as RunSummary);
   // The Allure HTML (src/report/allure.ts; never throws), before the manifest so the manifest covers it.
   const allure = await generateAllureHtml(o.runDir);
   const { manifest, file, sha256 } = await writeManifest(

@@ -178,6 +178,25 @@ const ERROR_NAME = '(?s)(?:[A-Za-z]*Error: )?';
 
 /** categories.json: Allure sorts failed and broken flows into these (first match wins; Java regexes over the whole message). */
 export const ALLURE_CATEGORIES = [
+  // The checklist items' own results (src/report/allure-checklist.ts): verdicts that are not a pass.
+  {
+    name: 'Checklist: needs a person\'s review',
+    description: 'REVIEW items: golive cannot judge them alone; the reviewer decides from the evidence attached to the item.',
+    matchedStatuses: ['unknown'],
+    messageRegex: '(?s)REVIEW.*',
+  },
+  {
+    name: 'Checklist: recommendation not met',
+    description: 'WARNING items: a recommended practice the integration does not follow (not a go-live blocker).',
+    matchedStatuses: ['broken'],
+    messageRegex: '(?s)WARNING.*',
+  },
+  {
+    name: 'Checklist: not run or not applicable',
+    description: 'NOT RUN: no flow of this run exercised the item (a partial run). NOT APPLICABLE: the profile rules it out.',
+    matchedStatuses: ['skipped'],
+    messageRegex: '(?s)NOT (RUN|APPLICABLE).*',
+  },
   {
     name: 'Integration defect',
     description: 'The integration under test did not meet the go-live checklist: a check failed, or a step it had to perform was not met.',

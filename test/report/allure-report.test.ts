@@ -25,7 +25,7 @@ describe('the Allure report of a golive run', () => {
 
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'golive-allure-'));
-    // A partial run exits 1 (run-scoped items nobody exercised fail); its flows are what matter here.
+    // A partial run (items no selected flow exercises are NOT RUN); its flows and items are what matter here.
     run = await runCommand({ grep: 'order-captured|customer-rejects', workers: '2', quiet: true, out });
     served = await runReportCommand([run.runDir!], { open: true, quiet: true });
     browser = await chromium.launch({ executablePath: process.env.GOLIVE_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -45,7 +45,15 @@ describe('the Allure report of a golive run', () => {
     expect(run.runDir).toBeTruthy();
     const dir = join(run.runDir!, 'allure-results');
     const files = readdirSync(dir);
-    const results = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    const all = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    const isItem = (r: { labels: { name: string; value: string }[] }) => r.labels.some((l) => l.name === 'parentSuite' && l.value === 'golive checklist');
+    const results = all.filter((r) => !isItem(r));
+    // Every checklist item is a result of its own, its status as honest as its verdict.
+    const items = all.filter(isItem);
+    expect(items.map((r) => r.name.split(':')[0]).sort()).toEqual(run.summary!.items.map((i) => i.id).sort());
+    const statusOf = Object.fromEntries(items.map((r) => [r.name.split(':')[0], r.status]));
+    const expected: Record<string, string> = { PASSED: 'passed', FAILED: 'failed', WARNING: 'broken', REVIEW: 'unknown', NOT_APPLICABLE: 'skipped', NOT_RUN: 'skipped' };
+    for (const i of run.summary!.items) expect(statusOf[i.id], i.id).toBe(expected[i.verdict]);
     expect(results.map((r) => r.name).sort()).toEqual(['A complete order ending in CAPTURED, return page opened in a fresh browser', 'The customer rejects the payment (ABORTED) and the return page says so']);
     for (const f of ['environment.properties', 'executor.json', 'categories.json']) expect(files).toContain(f);
     const captured = results.find((r) => r.name.startsWith('A complete order'))!;
@@ -66,6 +74,24 @@ describe('the Allure report of a golive run', () => {
     expect(top).toContain('sequence-diagram.svg');
     if (videoSupport().enabled) expect(top.filter((n) => n.endsWith('.webm')).length).toBeGreaterThan(0);
     else expect(names({ steps: captured.steps })).toContain('video-unavailable.txt');
+  });
+
+  it('lists every checklist item in its own suite, REVIEW and NOT RUN items not shown as passed', async () => {
+    await page.goto(`${served.url}#suites`);
+    await page.getByText('golive checklist', { exact: true }).first().click();
+    const tree = page.locator('.side-by-side__left');
+    await page.getByText('Flow to go live', { exact: true }).first().click();
+    await expect.poll(() => tree.innerText()).toContain('EP-ORDER-CAPTURED: Test order ending in CAPTURED');
+    // A REVIEW item's page states the verdict and what the reviewer must judge, not a pass.
+    const review = run.summary!.items.find((i) => i.verdict === 'REVIEW')!;
+    expect(review, 'the run has a REVIEW item').toBeDefined();
+    await page.getByText(review.area, { exact: true }).first().click();
+    await page.locator('a.node__leaf', { hasText: `${review.id}:` }).first().click();
+    const right = page.locator('.side-by-side__right');
+    await expect.poll(() => right.innerText(), { timeout: 10_000 }).toContain('REVIEW (a person must judge)');
+    expect((await right.innerText()).toLowerCase()).not.toContain('passed');
+    await page.goto(`${served.url}#categories`);
+    await expect.poll(() => page.locator('.side-by-side__left').innerText(), { timeout: 10_000 }).toContain("Checklist: needs a person's review");
   });
 
   it('renders the suite and its flows under Suites', async () => {

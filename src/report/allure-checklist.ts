@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { escapeHtml } from '../shared/escape.ts';
+import { allureSeverity, featureName } from './allure.ts';
+import type { RunSummary, SummaryItem } from './run-summary.ts';
+import { findingLines } from './summary-model.ts';
+
+/**
+ * Checklist items as first-class Allure results: one test per item in a "golive checklist" suite,
+ * so a reviewer who opens Allure sees every verdict — run-scoped items and REVIEW ones included —
+ * and the overview's percentage counts items, not only flows. Each item carries the same Behaviors
+ * feature as the flows that prove it, so Behaviors shows the item beside its flows.
+ *
+ * Allure has five statuses; the mapping keeps every verdict that is not a pass out of green:
+ * PASSED → passed, FAILED → failed, WARNING → broken (a recommendation not met), REVIEW → unknown
+ * (a person must act), NOT_APPLICABLE and NOT_RUN → skipped. categories.json names the last three.
+ */
+export const CHECKLIST_SUITE = 'golive checklist';
+
+const STATUS: Record<string, 'passed' | 'failed' | 'broken' | 'unknown' | 'skipped'> = {
+  PASSED: 'passed',
+  FAILED: 'failed',
+  WARNING: 'broken',
+  REVIEW: 'unknown',
+  NOT_APPLICABLE: 'skipped',
+  NOT_RUN: 'skipped',
+};
+
+/** The message prefix categories.json matches (Allure matches Java regexes over the message). */
+export const VERDICT_PREFIX: Record<string, string> = {
+  WARNING: 'WARNING (recommendation not met)',
+  REVIEW: 'REVIEW (a person must judge)',
+  NOT_APPLICABLE: 'NOT APPLICABLE',
+  NOT_RUN: 'NOT RUN',
+  FAILED: 'FAILED',
+};
+
+export interface ChecklistResultOptions {
+  /** When the results are written (Allure sorts by it; a merged report's results come last). */
+  now?: number;
+  /** Distinguishes the results of one summary from another's (e.g. `merged`). */
+  run?: string;
+}
+
+/** Write one Allure result per item of `summary` into `resultsDir`; returns how many. */
+export function writeChecklistResults(resultsDir: string, summary: RunSummary, options: ChecklistResultOptions = {}): number {
+  mkdirSync(resultsDir, { recursive: true });
+  const start = Date.parse(summary.finishedAt) || options.now || Date.now();
+  const stop = options.now ?? start;
+  for (const item of summary.items) {
+    const result = checklistResult(item, summary, { start: Math.min(start, stop), stop });
+    const uuid = createHash('sha256').update(`${options.run ?? summary.runId}/${item.id}`).digest('hex').slice(0, 32);
+    writeFileSync(join(resultsDir, `${uuid}-result.json`), JSON.stringify({ uuid, ...result }));
+  }
+  return summary.items.length;
+}
+
+function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: number; stop: number }) {
+  const lines = findingLines(item);
+  const first = lines.find((l) => l.verdict === item.verdict) ?? lines[0];
+  const prefix = VERDICT_PREFIX[item.verdict];
+  const message = `${prefix ? `${prefix}: ` : ''}${first?.message ?? item.verdict}`;
+  const historyId = createHash('md5').update(`golive-checklist/${item.id}`).digest('hex');
+  const flowTitle = new Map(summary.flows.map((f) => [`${f.suite}/${f.id}`, f.title]));
+  const esc = escapeHtml;
+  const descriptionHtml = [
+    `<p><strong>${esc(item.verdict.replace('_', ' '))}</strong> — ${esc(item.id)}: ${esc(item.title)} <em>(${esc(item.severity)})</em></p>`,
+    '<ul>',
+    ...lines.map((l) => `<li><strong>${esc(l.verdict.replace('_', ' '))}</strong>: ${esc(l.message)}${l.details.length ? `<ul>${l.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}</li>`),
+    '</ul>',
+    item.flows.length ? `<p>Proven by: ${item.flows.map((f) => esc(flowTitle.get(f) ?? f)).join('; ')}</p>` : '<p>No flow of this run lists this item; it is judged over the whole run.</p>',
+    `<p>Full evidence: <code>summary.html</code> in the run folder${summary.partial ? ' — this run is partial: not evidence for the checklist submission' : ''}.</p>`,
+  ].join('');
+  return {
+    historyId,
+    testCaseId: historyId,
+    name: `${item.id}: ${item.title}`,
+    fullName: `${CHECKLIST_SUITE}#${item.id}`,
+    status: STATUS[item.verdict] ?? 'unknown',
+    statusDetails: item.verdict === 'PASSED' ? {} : { message, trace: lines.map((l) => `${l.verdict}: ${l.message}${l.details.length ? `\n  ${l.details.join('\n  ')}` : ''}`).join('\n') },
+    stage: 'finished',
+    start: time.start,
+    stop: time.stop,
+    descriptionHtml,
+    labels: [
+      { name: 'parentSuite', value: CHECKLIST_SUITE },
+      { name: 'suite', value: item.area },
+      { name: 'epic', value: 'Go-live checklist items' },
+      { name: 'feature', value: featureName(item.id) },
+      { name: 'story', value: `verdict: ${item.verdict}` },
+      { name: 'severity', value: allureSeverity(item.severity) },
+      { name: 'tag', value: item.verdict },
+      { name: 'framework', value: 'golive' },
+    ],
+    links: item.docs ? [{ name: `${item.id} — docs`, url: item.docs, type: 'link' }] : [],
+    parameters: [{ name: 'MSN', value: summary.profile.msn }],
+    attachments: [],
+    steps: [],
+  };
+}
