@@ -31,7 +31,6 @@ export default defineConfig({
     // One live line per flow, outside text escaped (src/runner/live-reporter.ts); it also records the selected flows.
     ['./src/runner/live-reporter.ts'],
     ['junit', { outputFile: join(out, 'junit.xml') }],
-    ['json', { outputFile: join(out, 'playwright-report.json') }],
     // One Allure result per flow; steps, labels and attachments come from flows.spec.ts. The HTML
     // is rendered after the run by generateAllureHtml (src/report/allure.ts) or `golive report`.
     ['allure-playwright', { resultsDir: join(out, ALLURE_RESULTS), detail: false, suiteTitle: false, listeners: allureListeners() }],

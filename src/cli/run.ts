@@ -26,6 +26,7 @@ import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { formatUtc, writeManifest } from '../report/manifest.ts';
 import { ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
 import { writeChecklistResults } from '../report/allure-checklist.ts';
+import { dropDuplicateAttachments } from '../report/run-folder.ts';
 
 export const GOLIVE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PROFILE = join(GOLIVE_ROOT, 'config/reference-merchant.profile.yaml');
@@ -130,6 +131,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     statusTimeoutMs: parsed.statusTimeoutMs,
     integrationEnv: options.integrationEnv ?? {},
     golivVersion: goliveVersion(),
+    ...(parsed.shard ? { shard: parsed.shard } : {}),
   };
   const configFile = join(runDir, 'run-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -245,6 +247,8 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
     summaryMarkdown = join(o.runDir, 'summary.md');
     writeFileSync(summaryMarkdown, renderSummaryMarkdown(safe, { goliveVersion, now: o.now }));
   }
+  // One stored copy of each video and screenshot in the results (Playwright keeps its own besides).
+  dropDuplicateAttachments(o.runDir);
   // Every checklist item as an Allure result of its own, so Allure shows every verdict, not only the flows'.
   if (o.summary) writeChecklistResults(join(o.runDir, ALLURE_RESULTS), o.redactor.value(o.summary) as RunSummary);
   // The Allure HTML (src/report/allure.ts; never throws), before the manifest so the manifest covers it.

@@ -417,8 +417,10 @@ function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, tim
   });
 }
 
-/** `i/n` when the run was a `--shard` run (Playwright's JSON report records it). */
+/** `i/n` when the run was a `--shard` run (run-config.json says so; runs before it kept Playwright's JSON report). */
 function shardOf(runDir: string): string | undefined {
+  const fromConfig = (readJson(join(runDir, 'run-config.json')) as { shard?: string } | undefined)?.shard;
+  if (fromConfig) return fromConfig;
   const shard = (readJson(join(runDir, 'playwright-report.json')) as { config?: { shard?: { current: number; total: number } | null } } | undefined)?.config?.shard;
   return shard ? `${shard.current}/${shard.total}` : undefined;
 }

@@ -24,6 +24,8 @@ export const RunConfigSchema = z.object({
   /** Extra environment for the integration (e.g. fault switches in self-tests). */
   integrationEnv: z.record(z.string(), z.string()).default({}),
   golivVersion: z.string().optional(),
+  /** `i/n` for a --shard run. */
+  shard: z.string().optional(),
 });
 export type RunConfig = z.output<typeof RunConfigSchema>;
 

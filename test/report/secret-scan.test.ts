@@ -132,7 +132,7 @@ describe('a full run with distinctive secrets', () => {
     expect(report.hits).toEqual([]);
     // Everything was looked at: every file, including the summaries and the manifest.
     expect(report.files).toBe(files(full.runDir!).length);
-    for (const f of ['summary.json', 'summary.html', 'summary.md', 'traffic.json', 'junit.xml', 'playwright-report.json', 'manifest.json']) {
+    for (const f of ['summary.json', 'summary.html', 'summary.md', 'traffic.json', 'junit.xml', 'manifest.json']) {
       expect(files(full.runDir!).map((p) => p.slice(full.runDir!.length + 1))).toContain(f);
     }
     expect(report.decodedRuns).toBeGreaterThan(0); // the report's inlined attachments were decoded
