@@ -2,6 +2,7 @@ import { escapeHtml } from '../shared/escape.ts';
 import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
+import { oneLine } from './terminal.ts';
 
 /**
  * summary.html: the checklist evidence summary as one self-contained, printable page (inline
@@ -49,11 +50,15 @@ ${area.items
       )
       .join('');
     const title = item.docs ? `<a href="${esc(item.docs)}">${esc(item.title)}</a>` : esc(item.title);
+    // Print: one line of reason and the flow ids; the findings in full are on screen, in summary.md and Allure.
+    const reason = findingLines(item).find((f) => f.verdict === item.verdict)?.message ?? '';
+    const ids = item.flows.map((f) => f.split('/').pop()!);
+    const shortFlows = ids.length > 3 ? `${ids.slice(0, 3).join(', ')} +${ids.length - 3}` : ids.join(', ');
     return `<tr class="row-${esc(item.verdict.toLowerCase())}">
 <td class="c-id"><code>${esc(item.id)}</code><div class="muted small">${esc(item.severity)}</div></td>
 <td class="c-verdict">${verdict(item.verdict)}</td>
-<td><div class="item-title">${title}</div><ul class="findings">${findings}</ul></td>
-<td class="c-flows">${item.flowTitles.length ? `<ul class="plain">${item.flowTitles.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>` : '<span class="muted">whole run</span>'}</td>
+<td><div class="item-title">${title}</div><ul class="findings screen-only">${findings}</ul><div class="reason print-only">${esc(oneLine(reason, 170))}</div></td>
+<td class="c-flows">${item.flowTitles.length ? `<ul class="plain screen-only">${item.flowTitles.map((t) => `<li>${esc(t)}</li>`).join('')}</ul><span class="print-only">${esc(shortFlows)}</span>` : '<span class="muted">whole run</span>'}</td>
 </tr>`;
   })
   .join('\n')}
@@ -109,6 +114,7 @@ ${missingStates.length && m.references.length ? `<p class="warn">No payment ende
 
 <section>
 <h2>Checklist items</h2>
+<p class="muted print-only">One line per item; every finding in full is in the on-screen page, summary.md and the Allure report.</p>
 ${areas}
 </section>
 
@@ -180,9 +186,22 @@ tr.row-failed td:first-child { box-shadow: inset 3px 0 0 var(--fail); }
 tr.outcome-step-failed td:first-child { box-shadow: inset 3px 0 0 var(--fail); }
 footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
 @page { size: A4; margin: 14mm 12mm; }
+.print-only { display: none; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  code { font-size: 9pt; }
+  body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.3; }
+  .screen-only { display: none; }
+  .print-only { display: block; }
+  span.print-only { display: inline; }
+  th, td { padding: 3px 5px; }
+  h2 { margin: 14px 0 4px; }
+  h3 { margin: 10px 0 3px; font-size: 11pt; }
+  .c-id { width: 50mm; }
+  .c-verdict { width: 22mm; }
+  .c-flows { width: 36mm; font-size: 8pt; }
+  .reason { font-size: 8.5pt; color: var(--muted); overflow-wrap: anywhere; }
+  .item-title { margin-bottom: 0; }
+  table.flows td:last-child, table.flows th:last-child { display: none; }
+  code { font-size: 8pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
