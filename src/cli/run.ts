@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadProfile, loadSuite, SuiteError, type Suite } from '../suite/index.ts';
+import { missingEnvironment } from '../suite/template.ts';
 
 export { formatSummary } from './run-output.ts';
 export { parseRunOptions, UsageError } from './run-options.ts';
@@ -113,6 +114,13 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     if (err instanceof SecretResolutionError) return usage(`${relative(process.cwd(), profileFile)}: ${err.message}`);
     throw err;
   }
+
+  // Every {{env.NAME}} without a default must be set now: an unset one is a configuration error.
+  const unset = [profileDoc, ...suites].flatMap((doc, i) => missingEnvironment(doc, env).map((m) => ({ ...m, file: i === 0 ? profileFile : suiteFiles[i - 1] })));
+  if (unset.length)
+    return usage(
+      `environment variable${unset.length > 1 ? 's' : ''} not set: ${unset.map((m) => `${m.name} (${relative(process.cwd(), m.file)}: ${m.paths.slice(0, 3).join(', ')})`).join('; ')} — set ${unset.length > 1 ? 'them' : 'it'}, or write {{env.NAME:-default}}`,
+    );
 
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;

@@ -85,7 +85,9 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
 
   const start = profile.start;
   if (start) {
-    const scope = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
+    const base = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
+    // What `golive validate` allows in start: (src/suite/loader.ts): env, sandbox, baseUrl, msn.
+    const scope = { ...base, baseUrl: interpolate(profile.baseUrl, base), msn: profile.merchant.msn };
     const url = String(interpolate(start.url, scope));
     if (await answers(url)) {
       if (start.reuseExisting) return environment;

@@ -5,7 +5,7 @@ import { checklistItem, closest } from './checklist.ts';
 import { formatPath, issuesToDiagnostics, sortDiagnostics, SuiteError, YamlSource, type Diagnostic, type DocPath, type Severity } from './diagnostics.ts';
 import { ENV_REF_ANY_RE, extractedNames, isSensitiveProfilePath, KNOWN_ACTIONS, ProfileSchema, type Action, type Profile } from './profile.ts';
 import { SuiteDocumentSchema, type Flow, type Requirement, type Suite } from './schema.ts';
-import { ORDER_STEPS, STEP_NAMES, stepNeedsBrowser, type StepName, type SuiteStep } from './steps.ts';
+import { ORDER_STEPS, STATUS_CLASSES, STEP_NAMES, stepNeedsBrowser, type CanonicalStatus, type StepName, type SuiteStep } from './steps.ts';
 import { stringsIn, templateExpressions, TemplateSyntaxError } from './template.ts';
 
 /**
@@ -90,18 +90,24 @@ function describeRoots(roots: Record<string, readonly string[] | 'any' | 'leaf'>
 
 const ENV_AND_SANDBOX = { env: 'any', sandbox: ['url'] } as const;
 const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flow: ['id', 'title'], suite: ['id', 'title'] } as const;
-/** What profile actions may use (the runner fills these in for each call). */
-export const ACTION_SCOPE_ROOTS = {
-  ...RUN_ROOTS,
-  reference: 'leaf',
-  amount: 'leaf',
-  /** The amount in major units with two decimals (e.g. 499.00), for forms that take kroner. */
-  amountMajor: 'leaf',
-  redirectUrl: 'leaf',
-  description: 'leaf',
-  params: 'any',
-  vars: 'any',
-} as const;
+/**
+ * What each profile action may use: exactly what the runner fills in when it calls that action
+ * (src/runner), so a template that validates never fails at run time for an unknown variable.
+ * `amount` outside checkout/capture/refund is the flow's own amount (its default payment amount).
+ */
+const VARS = { vars: 'any' } as const;
+export const ACTION_SCOPES = {
+  checkout: { ...RUN_ROOTS, ...VARS, amount: 'leaf', amountMajor: 'leaf', description: 'leaf' },
+  capture: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', amountMajor: 'leaf' },
+  refund: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', amountMajor: 'leaf' },
+  cancel: { ...RUN_ROOTS, ...VARS, reference: 'leaf' },
+  orderStatus: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
+  returnPage: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
+  orderPage: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
+  eventLog: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
+  /** Custom actions (merchant.action): their params, and the flow's current order when it has one. */
+  custom: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', params: 'any' },
+} as const satisfies Record<(typeof KNOWN_ACTIONS)[number] | 'custom', Record<string, readonly string[] | 'any' | 'leaf'>>;
 
 const CHECKOUT_CAPTURES = ['reference', 'redirectUrl', 'amount'];
 
@@ -310,7 +316,9 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
         if (hint) r.warn(path, `"${name}" is taken as a custom action; did you mean "${hint}"?`, { key: true });
       }
       if (!isObj(action)) continue;
-      checkTemplates(r, action, path, (e) => fixedRoots(e, ACTION_SCOPE_ROOTS, 'actions'));
+      const known = (KNOWN_ACTIONS as readonly string[]).includes(name);
+      const roots = ACTION_SCOPES[(known ? name : 'custom') as keyof typeof ACTION_SCOPES];
+      checkTemplates(r, action, path, (e) => fixedRoots(e, roots, known ? `actions.${name}` : 'a custom action'));
       if (isObj(action.http) && isObj(action.http.headers)) {
         for (const [h, v] of Object.entries(action.http.headers)) {
           if (SECRET_HEADERS.has(h.toLowerCase()) && typeof v === 'string' && !v.includes('${env:')) {
@@ -332,16 +340,18 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
   }
 
   if (isObj(data.statusMapping)) {
-    const owner = new Map<string, string>();
+    // One word may stand for several statuses of one class (STATUS_CLASSES); across classes, warn.
+    const owners = new Map<string, string[]>();
     for (const [canonical, v] of Object.entries(data.statusMapping)) {
       const list = Array.isArray(v) ? v : [v];
       list.forEach((s, k) => {
         if (typeof s !== 'string') return;
         const key = s.toLowerCase();
-        const prev = owner.get(key);
+        const prev = owners.get(key) ?? [];
         const at = Array.isArray(v) ? ['statusMapping', canonical, k] : ['statusMapping', canonical];
-        if (prev && prev !== canonical) r.error(at, `"${s}" is mapped to both ${prev} and ${canonical}`);
-        else owner.set(key, canonical);
+        const clash = prev.find((p) => STATUS_CLASSES[p as CanonicalStatus] !== STATUS_CLASSES[canonical as CanonicalStatus]);
+        if (clash) r.warn(at, `"${s}" is mapped to both ${clash} and ${canonical}, which the checklist tells apart; golive will accept "${s}" for either`);
+        owners.set(key, [...prev, canonical]);
       });
     }
   }

@@ -336,13 +336,18 @@ export function resolveSecrets(profile: Profile, env: Record<string, string | un
 
 // --- reading the profile ------------------------------------------------------------------
 
-/** The canonical status an integration's own status string means, or undefined if unmapped. */
-export function canonicalStatus(profile: Pick<Profile, 'statusMapping'>, raw: string): CanonicalStatus | undefined {
+/**
+ * Every canonical status an integration's own status string may mean (several when the profile
+ * maps one word onto several, e.g. `failed` for failed and expired), in canonical order; [] if unmapped.
+ */
+export function canonicalStatuses(profile: Pick<Profile, 'statusMapping'>, raw: string): CanonicalStatus[] {
   const needle = raw.trim().toLowerCase();
-  for (const s of CANONICAL_STATUSES) {
-    if (profile.statusMapping[s].some((v) => v.toLowerCase() === needle)) return s;
-  }
-  return undefined;
+  return CANONICAL_STATUSES.filter((s) => profile.statusMapping[s].some((v) => v.toLowerCase() === needle));
+}
+
+/** The first canonical status an integration's status string means, or undefined if unmapped. */
+export function canonicalStatus(profile: Pick<Profile, 'statusMapping'>, raw: string): CanonicalStatus | undefined {
+  return canonicalStatuses(profile, raw)[0];
 }
 
 /** Names an action extracts (http `extract` keys, browser `extract` names). */

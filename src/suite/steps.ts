@@ -29,6 +29,26 @@ export const CANONICAL_STATUSES = [
 ] as const;
 export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 
+/**
+ * Canonical statuses the checklist treats alike, so one word of a shop may stand for all of a
+ * class: "no longer pending, not paid, nothing captured" after ABORTED, EXPIRED, TERMINATED or a
+ * cancelled authorization; "money went back" for any refund; "money taken" for any capture. A
+ * profile may map one word onto several statuses of one class (statusMapping); across classes it
+ * gets a warning, because then golive cannot tell, say, a paid order from a pending one.
+ */
+export const STATUS_CLASSES: Record<CanonicalStatus, string> = {
+  pending: 'pending',
+  paid: 'paid',
+  captured: 'captured',
+  'partially-captured': 'captured',
+  refunded: 'refunded',
+  'partially-refunded': 'refunded',
+  cancelled: 'unpaid-final',
+  failed: 'unpaid-final',
+  expired: 'unpaid-final',
+  terminated: 'unpaid-final',
+};
+
 export const WEBHOOK_TAMPERS = ['signature', 'body', 'date', 'missing-signature'] as const;
 
 /** Names reserved in the interpolation scope; `as:` aliases and `set` names cannot use them. */

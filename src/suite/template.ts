@@ -6,6 +6,7 @@
  * - A string that is exactly one `{{x}}` becomes the value itself, keeping its type
  *   (`"{{vars.amount}}"` → 49900, a number). Inside longer text values are stringified
  *   (objects as JSON, null as the empty string).
+ * - `{{env.NAME:-default}}`: the variable, or `default` when it is unset or empty (as in a shell).
  * - Unknown variables are errors naming every one of them; nothing is silently left empty.
  *
  * Credentials use a different syntax, `${env:NAME}`, resolved once by `resolveSecrets`
@@ -47,8 +48,9 @@ export function hasTemplate(s: string): boolean {
 export function templateExpressions(s: string): string[] {
   const out: string[] = [];
   for (const m of s.matchAll(EXPR_RE)) {
-    const expr = m[1].trim();
+    const { name: expr, fallback } = splitDefault(m[1]);
     if (expr === '') throw new TemplateSyntaxError(`empty {{}} in ${JSON.stringify(s)}`);
+    if (fallback !== undefined && !expr.startsWith('env.')) throw new TemplateSyntaxError(`a default (:-) is for environment variables only, not {{${expr}}} in ${JSON.stringify(s)}`);
     const segments = expr.split('.');
     if (!segments.every((seg) => SEGMENT_RE.test(seg))) {
       throw new TemplateSyntaxError(`invalid variable name ${JSON.stringify(expr)} in ${JSON.stringify(s)} (expected a dotted name such as vars.amount)`);
@@ -62,6 +64,21 @@ export function templateExpressions(s: string): string[] {
 }
 
 const MISSING = Symbol('missing');
+
+/** `env.NAME:-default` → name and default; anything else → the trimmed name alone. */
+export function splitDefault(raw: string): { name: string; fallback?: string } {
+  const at = raw.indexOf(':-');
+  if (at < 0) return { name: raw.trim() };
+  return { name: raw.slice(0, at).trim(), fallback: raw.slice(at + 2) };
+}
+
+/** The value of `raw` (a `{{…}}` body) in `scope`, its default applied; MISSING when unresolved. */
+function resolveExpr(scope: Scope, raw: string): unknown {
+  const { name, fallback } = splitDefault(raw);
+  const v = lookup(scope, name);
+  if (fallback !== undefined && (v === MISSING || v === '')) return fallback;
+  return v;
+}
 
 function lookup(scope: Scope, expr: string): unknown {
   let cur: unknown = scope;
@@ -137,7 +154,7 @@ function interpolateString(s: string, scope: Scope, unknown: Set<string>): unkno
   const exprs = templateExpressions(s);
   const whole = WHOLE_RE.exec(s);
   if (whole && exprs.length === 1) {
-    const v = lookup(scope, exprs[0]);
+    const v = resolveExpr(scope, whole[1]);
     if (v === MISSING) {
       unknown.add(exprs[0]);
       return s;
@@ -145,10 +162,9 @@ function interpolateString(s: string, scope: Scope, unknown: Set<string>): unkno
     return v;
   }
   return s.replace(EXPR_RE, (match, raw: string) => {
-    const expr = raw.trim();
-    const v = lookup(scope, expr);
+    const v = resolveExpr(scope, raw);
     if (v === MISSING) {
-      unknown.add(expr);
+      unknown.add(splitDefault(raw).name);
       return match;
     }
     return stringify(v);
@@ -160,4 +176,23 @@ export function* stringsIn(value: unknown, path: (string | number)[] = []): Gene
   if (typeof value === 'string') yield { path, value };
   else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(value[i], [...path, i]);
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path, k]);
+}
+
+/**
+ * `{{env.NAME}}` references without a default whose variable `env` does not set, with where they
+ * are — checked before a run starts, so an unset variable is a configuration error, not a crash.
+ */
+export function missingEnvironment(value: unknown, env: NodeJS.ProcessEnv): { name: string; paths: string[] }[] {
+  const missing = new Map<string, string[]>();
+  for (const s of stringsIn(value)) {
+    if (!hasTemplate(s.value)) continue;
+    for (const m of s.value.matchAll(EXPR_RE)) {
+      const { name, fallback } = splitDefault(m[1]);
+      if (!name.startsWith('env.') || fallback !== undefined) continue;
+      const variable = name.slice(4);
+      if (env[variable] !== undefined) continue;
+      missing.set(variable, [...(missing.get(variable) ?? []), s.path.join('.')]);
+    }
+  }
+  return [...missing].map(([name, paths]) => ({ name, paths }));
 }

@@ -45,6 +45,27 @@ actions:
 `,
   );
 
+  const unsetTemplateProfile = join(dir, 'unset-template.profile.yaml');
+  writeFileSync(
+    unsetTemplateProfile,
+    `profile: unset-template
+name: Unset template
+kind: direct
+merchant:
+  msn: "123456"
+  clientId: \${env:GOLIVE_TEST_CLIENT_ID}
+  clientSecret: \${env:GOLIVE_TEST_CLIENT_SECRET}
+  subscriptionKey: \${env:GOLIVE_TEST_SUBSCRIPTION_KEY}
+baseUrl: "http://{{env.GOLIVE_USAGE_TEST_UNSET_HOST}}:{{env.GOLIVE_USAGE_TEST_PORT:-4100}}"
+actions:
+  checkout: { http: { method: POST, url: "{{baseUrl}}/c", extract: { reference: $.reference } } }
+  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
+  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
+`,
+  );
+
   it.each([
     [['--workers', 'abc'], /^golive: --workers "abc": expected a whole number/],
     [['--workers', '0'], /^golive: --workers "0": expected a whole number/],
@@ -55,6 +76,7 @@ actions:
     [['--grep', 'no-flow-is-called-like-this'], /^golive: --grep "no-flow-is-called-like-this" matches no flow/],
     [['--grep', '('], /^golive: --grep "\(": not a regular expression/],
     [['--profile', missingEnvProfile], /needs-env\.profile\.yaml: .*GOLIVE_USAGE_TEST_UNSET_ID/],
+    [['--profile', unsetTemplateProfile], /^golive: environment variable not set: GOLIVE_USAGE_TEST_UNSET_HOST \(.*unset-template\.profile\.yaml: baseUrl\) — set it, or write \{\{env\.NAME:-default\}\}$/],
     [['--no-such-option'], /^error: unknown option '--no-such-option'$/],
   ])('%j exits 2 with one line, no stack, and reports/latest untouched', async (args, message) => {
     const out = reportsWithLatest();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/suite/diagnostics.ts';
 import { loadProfile, parseProfile } from '../../src/suite/loader.ts';
-import { canonicalStatus, resolveSecrets, SecretResolutionError } from '../../src/suite/profile.ts';
+import { canonicalStatus, canonicalStatuses, resolveSecrets, SecretResolutionError } from '../../src/suite/profile.ts';
 import { flowApplicability, flowNeedsBrowser } from '../../src/suite/applicability.ts';
 import { parseSuite } from '../../src/suite/loader.ts';
 
@@ -107,7 +107,7 @@ describe('profiles', () => {
     );
     expect(errors(text)).toEqual([
       'shop.profile.yaml:17:5: actions.orderPage: expected exactly one of http or browser',
-      'shop.profile.yaml:17:18: actions.orderPage.http.url: unknown variable {{orderId}}; actions can use {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{reference}}, {{amount}}, {{amountMajor}}, {{redirectUrl}}, {{description}}, {{params.*}}, {{vars.*}}',
+      'shop.profile.yaml:17:18: actions.orderPage.http.url: unknown variable {{orderId}}; actions.orderPage can use {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{vars.*}}, {{reference}}, {{amount}}',
       'shop.profile.yaml:21:9: actions.eventLog.browser[0].clik: unknown browser action "clik" (did you mean "click"?); expected one of: goto, click, fill, expectText, waitForURL, waitFor, extract',
       'shop.profile.yaml:22:40: actions.eventLog.browser[1].extract.from: expected one of url, text, got "page"',
       'shop.profile.yaml:22:55: actions.eventLog.browser[1].extract.pattern: expected a valid regular expression, got "("',
@@ -115,10 +115,10 @@ describe('profiles', () => {
     ]);
   });
 
-  it('status mapping: canonical keys only, one owner per string', () => {
+  it('status mapping: canonical keys only; one word for several statuses of a class, a warning across classes', () => {
     const text = minimal('statusMapping:\n  paid: [Reserved, OK]\n  captured: ok\n  payd: x');
     expect(errors(text)).toEqual([
-      'shop.profile.yaml:18:13: statusMapping.captured: "ok" is mapped to both paid and captured',
+      'shop.profile.yaml:18:13: warning: statusMapping.captured: "ok" is mapped to both paid and captured, which the checklist tells apart; golive will accept "ok" for either',
       'shop.profile.yaml:19:3: statusMapping.payd: unknown property "payd" (did you mean "paid"?); expected one of: pending, paid, captured, partially-captured, refunded, partially-refunded, cancelled, failed, expired, terminated',
     ]);
     const ok = parseProfile(minimal('statusMapping:\n  paid: [Reserved, OK]\n  captured: shipped'), 'p.yaml').value!;
@@ -127,6 +127,20 @@ describe('profiles', () => {
     expect(canonicalStatus(ok, 'refunded')).toBe('refunded');
     expect(canonicalStatus(ok, 'paid')).toBeUndefined();
     expect(canonicalStatus(ok, 'whatever')).toBeUndefined();
+    // A real shop's vocabulary: `failed` for ABORTED and EXPIRED, `refunded` for any refund.
+    const shop = parseProfile(minimal('statusMapping:\n  failed: failed\n  expired: failed\n  cancelled: [cancelled]\n  terminated: cancelled\n  refunded: refunded\n  partially-refunded: refunded'), 'p.yaml');
+    expect(shop.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(canonicalStatuses(shop.value!, 'Failed')).toEqual(['failed', 'expired']);
+    expect(canonicalStatuses(shop.value!, 'cancelled')).toEqual(['cancelled', 'terminated']);
+    expect(canonicalStatuses(shop.value!, 'refunded')).toEqual(['refunded', 'partially-refunded']);
+  });
+
+  it('template variables: each action may use what golive fills in for it, and start: may use baseUrl and msn', () => {
+    const cancelWithAmount = minimal('  cancel:\n    http: { method: POST, url: "{{baseUrl}}/o/{{reference}}/cancel?amount={{amount}}" }');
+    expect(errors(cancelWithAmount).join('\n')).toMatch(/actions\.cancel\.http\.url: unknown variable \{\{amount\}\}; actions\.cancel can use/);
+    const start = minimal('start:\n  command: node shop.js\n  url: "{{baseUrl}}/health"\n  env:\n    SHOP_URL: "{{baseUrl}}"\n    SHOP_MSN: "{{msn}}"\n    PORT: "{{env.PORT:-4100}}"');
+    expect(parseProfile(start, 'p.yaml').diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(errors(minimal('start:\n  command: node shop.js\n  url: "{{baseUrl}}/health"\n  env:\n    X: "{{amount}}"')).join('\n')).toMatch(/start\.env\.X: unknown variable \{\{amount\}\}/);
   });
 
   it('warns about custom actions that look like typos and literal credential headers', () => {

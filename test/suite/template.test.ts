@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/suite/duration.ts';
 import { evalJsonPath, isJsonPath, parseJsonPath } from '../../src/suite/jsonpath.ts';
-import { interpolate, InterpolationError, templateExpressions, TemplateSyntaxError } from '../../src/suite/template.ts';
+import { interpolate, InterpolationError, missingEnvironment, templateExpressions, TemplateSyntaxError } from '../../src/suite/template.ts';
 
 const scope = {
   reference: 'shop-1001-1',
@@ -140,5 +140,24 @@ describe('flowScope', () => {
   it('without a profile, {{baseUrl}} in vars is an unknown variable', async () => {
     const { flowScope } = await import('../../src/suite/scope.ts');
     expect(() => flowScope({ suite: { suite: 's', title: 'T', vars: { u: '{{baseUrl}}' } }, flow: { id: 'f', title: 'F', vars: {} }, env: {} })).toThrow(InterpolationError);
+  });
+});
+
+describe('{{env.NAME:-default}} and missing variables', () => {
+  it('takes the default when the variable is unset or empty, the value otherwise', () => {
+    expect(interpolate('http://127.0.0.1:{{env.PORT:-4100}}/x', { env: {} })).toBe('http://127.0.0.1:4100/x');
+    expect(interpolate('{{env.PORT:-4100}}', { env: { PORT: '' } })).toBe('4100');
+    expect(interpolate('{{ env.PORT :-4100}}', { env: { PORT: '5000' } })).toBe('5000');
+    expect(interpolate('{{env.EMPTY_OK:-}}', { env: {} })).toBe('');
+    expect(() => interpolate('{{env.PORT}}', { env: {} })).toThrow(/environment variable PORT not set/);
+  });
+  it('allows a default for environment variables only', () => {
+    expect(templateExpressions('{{env.A:-x}}')).toEqual(['env.A']);
+    expect(() => templateExpressions('{{baseUrl:-x}}')).toThrow(/a default \(:-\) is for environment variables only/);
+  });
+  it('lists every {{env.NAME}} without a default that the environment lacks, with where it is', () => {
+    const doc = { baseUrl: 'http://{{env.HOST}}:{{env.PORT:-80}}', start: { env: { A: '{{env.HOST}}', B: '{{env.SET}}' } } };
+    expect(missingEnvironment(doc, { SET: '1' })).toEqual([{ name: 'HOST', paths: ['baseUrl', 'start.env.A'] }]);
+    expect(missingEnvironment(doc, { SET: '1', HOST: 'h' })).toEqual([]);
   });
 });
