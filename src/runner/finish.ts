@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
@@ -10,6 +10,9 @@ import type { RunConfig } from './run-config.ts';
 import type { FlowEvidence, FlowNotRun, RunSummary, SummaryItem } from '../report/run-summary.ts';
 import { loadSuite } from '../suite/index.ts';
 import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
+import { readFlowEvidence } from './flow-evidence.ts';
+
+export { readFlowEvidence };
 
 /** Written by `golive run` when a signal interrupts the run: `{ signal, at }` (ms). */
 export const INTERRUPTED_FILE = 'interrupted.json';
@@ -17,15 +20,6 @@ export const INTERRUPTED_FILE = 'interrupted.json';
 export function readInterruption(runDir: string): { signal: string; at: number } | undefined {
   const file = join(runDir, INTERRUPTED_FILE);
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-}
-
-export function readFlowEvidence(runDir: string): FlowEvidence[] {
-  const dir = join(runDir, 'flows');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as FlowEvidence);
 }
 
 /**
