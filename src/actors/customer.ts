@@ -1,5 +1,9 @@
 import type { Page } from 'playwright-core';
-import type { ControlClient } from '../sandbox/client.ts';
+
+/** How the customer decides a payment without a browser (the API driver, over the sandbox control API). */
+export interface CustomerControl {
+  decide(action: 'approve' | 'reject', reference: string, body?: Record<string, unknown>): Promise<void>;
+}
 
 export interface CustomerActionOptions {
   msn: string;
@@ -27,10 +31,10 @@ export interface CustomerOutcome {
  * (the app user who approves on their phone and never comes back).
  */
 export class CustomerActor {
-  constructor(private readonly control: ControlClient) {}
+  constructor(private readonly control: CustomerControl) {}
 
   async viaControl(action: 'approve' | 'reject', o: CustomerActionOptions): Promise<CustomerOutcome> {
-    await this.control.customer(action, o.msn, o.reference, action === 'approve' && o.phoneNumber ? { phoneNumber: o.phoneNumber } : {});
+    await this.control.decide(action, o.reference, action === 'approve' && o.phoneNumber ? { phoneNumber: o.phoneNumber } : {});
     return {};
   }
 
@@ -41,14 +45,17 @@ export class CustomerActor {
     await button.waitFor({ state: 'visible', timeout: o.timeoutMs });
     if (o.phoneNumber) await page.getByTestId('landing-phone').fill(o.phoneNumber, { timeout: o.timeoutMs });
     if (!o.redirect) await page.getByTestId('landing-stay').check({ timeout: o.timeoutMs });
+    // Staying on the landing page (redirect: false) navigates nowhere: no navigation is fine.
     const navigation = page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: o.timeoutMs }).catch(() => undefined);
     await button.click({ timeout: o.timeoutMs });
     await navigation;
+    // The error box exists only when the payment was declined: its absence is the normal case.
     const error = await page.getByTestId('landing-error').textContent({ timeout: 500 }).catch(() => null);
     if (error) return { finalUrl: page.url(), declined: error.trim() };
     if (o.redirect && o.returnUrl && !page.url().startsWith(o.returnUrl.split('#')[0])) {
       await page.waitForURL((u) => u.href.startsWith(o.returnUrl!.split('#')[0]), { timeout: o.timeoutMs, waitUntil: 'domcontentloaded' });
     }
+    // The result text is evidence only; a page between documents has none yet.
     const text = await page.locator('body').innerText({ timeout: o.timeoutMs }).catch(() => '');
     return { finalUrl: page.url(), pageText: text };
   }

@@ -4,11 +4,20 @@ import { evalJsonPath } from '../suite/jsonpath.ts';
 import { interpolate, type Scope } from '../suite/template.ts';
 import type { Action, HttpAction, ResolvedProfile } from '../suite/index.ts';
 import type { ExchangeInput } from '../traffic/types.ts';
+import { foreignFailureKind, IntegrationDefect, type FailureKind } from '../shared/errors.ts';
 
-/** An action failed in a way the flow must report (bad status, timeout, missing value). */
-export class ActionError extends Error {
-  constructor(readonly action: string, message: string) {
-    super(`merchant action ${action}: ${message}`);
+/**
+ * An action failed in a way the flow must report (bad status, timeout, missing value): the
+ * integration's doing — unless what broke underneath was the environment (a closed browser, a
+ * refused local port), which then decides the kind.
+ */
+export class ActionError extends IntegrationDefect {
+  constructor(readonly action: string, message: string, options?: { cause?: unknown }) {
+    super(`merchant action ${action}: ${message}`, options);
+  }
+
+  override get kind(): FailureKind {
+    return this.cause !== undefined && foreignFailureKind(this.cause) === 'environment problem' ? 'environment problem' : 'integration defect';
   }
 }
 
@@ -90,7 +99,7 @@ export class MerchantActor {
       exchange.error = describeNetworkError(err, this.options.timeoutMs);
       exchange.durationMs = Date.now() - started;
       this.options.record(exchange);
-      throw new ActionError(name, `${spec.method} ${url} failed: ${exchange.error}`);
+      throw new ActionError(name, `${spec.method} ${url} failed: ${exchange.error}`, { cause: new Error(exchange.error) });
     }
     const parsed = parseBody(text, responseHeaders['content-type']);
     exchange.durationMs = Date.now() - started;
@@ -202,7 +211,7 @@ export class MerchantActor {
             throw new Error(`unknown browser operation ${kind}`);
         }
       } catch (err) {
-        throw new ActionError(name, `${kind} ${JSON.stringify(arg)} failed on ${page.url()}: ${firstLine(err)}`);
+        throw new ActionError(name, `${kind} ${JSON.stringify(arg)} failed on ${page.url()}: ${firstLine(err)}`, { cause: err });
       }
     }
     return { extracted };

@@ -6,6 +6,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { itemById } from '../checks/index.ts';
 import type { ChecklistItem } from '../checks/types.ts';
 import { videoSupport } from './video.ts';
+import { ControlError } from '../sandbox/client.ts';
+import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/errors.ts';
 
 /**
  * The Allure side of a golive run.
@@ -145,28 +147,27 @@ export function allureListeners(): { beforeTestResultWrite: (result: any) => voi
 
 // --- failure kinds --------------------------------------------------------------------
 
-export type FailureKind = 'integration defect' | 'environment problem' | 'golive error';
+export type { FailureKind } from '../shared/errors.ts';
+
+const KIND_PREFIX = /^\[(integration defect|environment problem|golive error)\] /;
 
 /**
- * What kind of failure an error is, for Allure's categories: the integration did something
- * wrong (a check failed, a step's expectation was not met, it answered wrongly or not at all);
- * the environment got in the way (sandbox control API, browser, ports, disk); or golive itself
- * broke (anything else: a bug to report).
+ * What kind of failure an error is, for Allure's categories, by its class: golive's own errors
+ * carry their kind (src/shared/errors.ts: IntegrationDefect, EnvironmentProblem, GoliveError);
+ * a sandbox control-API failure is the environment's; anything else (Playwright's, Node's) is
+ * judged by `foreignFailureKind`, and is golive's own bug unless recognised there.
  */
 export function failureKind(err: unknown): FailureKind {
-  const e = err as { name?: string; constructor?: { name?: string }; message?: string } | undefined;
-  const cls = e?.constructor?.name ?? e?.name ?? '';
-  const message = String(e?.message ?? err ?? '');
-  if (/^\[(integration defect|environment problem|golive error)\]/.exec(message)) return /^\[(.*?)\]/.exec(message)![1] as FailureKind;
-  if (cls === 'ControlError' || /sandbox control|ECONNREFUSED 127\.0\.0\.1|EADDRINUSE|ENOSPC|EMFILE|browserType\.launch|Executable doesn't exist|Target page, context or browser has been closed|browser has disconnected/i.test(message))
-    return 'environment problem';
-  if (cls === 'StepFailure' || cls === 'ActionError' || cls === 'TimeoutError' || /checklist items failed|^merchant action |expected .* within|the integration/i.test(message)) return 'integration defect';
-  return 'golive error';
+  const prefixed = err instanceof Error ? KIND_PREFIX.exec(err.message) : null;
+  if (prefixed) return prefixed[1] as FailureKind;
+  if (err instanceof GoliveError) return err.kind;
+  if (err instanceof ControlError) return 'environment problem';
+  return foreignFailureKind(err);
 }
 
 /** Prefix an error's message with its failure kind (idempotent), so Allure's categories can sort it. */
 export function classifyError<T>(err: T): T {
-  if (err instanceof Error && !/^\[(integration defect|environment problem|golive error)\] /.test(err.message)) {
+  if (err instanceof Error && !KIND_PREFIX.test(err.message)) {
     const kind = failureKind(err);
     err.message = `[${kind}] ${err.message}`;
   }

@@ -6,12 +6,13 @@ import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
 import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
 import { Redactor } from '../traffic/redact.ts';
+import { EnvironmentProblem } from '../shared/errors.ts';
 import type { RunConfig } from './run-config.ts';
 import { spawnGroup, type ProcessGroup } from './process-group.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, RUN_MARKER_ENV, type IntegrationExit } from './run-config.ts';
 
 /** The integration could not be started (port taken, crashed, never answered): an environment problem of the integration. */
-export class IntegrationStartError extends Error {
+export class IntegrationStartError extends EnvironmentProblem {
   override name = 'IntegrationStartError';
 }
 

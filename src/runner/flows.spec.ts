@@ -1,14 +1,15 @@
 import { escapeHtml } from '../shared/escape.ts';
 import { expect, test } from '@playwright/test';
 import * as allure from 'allure-js-commons';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { IntegrationDefect } from '../shared/errors.ts';
 import { classifyError, failureKind, flowAllureMetadata, quietName, verdictsHtml } from '../report/allure.ts';
 import { attachStepExchanges } from '../report/exchange-attachments.ts';
 import { sequenceDiagramSvg } from '../report/sequence-diagram.ts';
 import { videoSupport } from '../report/video.ts';
 import { flowApplicability, flowNeedsBrowser, loadProfile, loadSuite, resolveSecrets } from '../suite/index.ts';
 import { ControlClient } from '../sandbox/client.ts';
+import { SandboxControl } from './control.ts';
+import { notApplicableEvidence, writeFlowEvidence } from './flow-evidence.ts';
 import { FlowRunner } from './flow-runner.ts';
 import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
 
@@ -41,11 +42,7 @@ for (const suite of suites) {
         if (flow.description) await allure.description(flow.description);
         const applicability = flowApplicability(flow, profile);
         if (!applicability.applicable) {
-          const dir = join(config.runDir, 'flows');
-          mkdirSync(dir, { recursive: true });
-          const record = { suite: suite.suite, id: flow.id, title: flow.title, checklist: flow.checklist, references: [], observations: [], startedAt: Date.now(), endedAt: Date.now(), outcome: 'not-applicable', error: applicability.reasons.join('; ') };
-          const results = flow.checklist.map((item) => ({ item, verdict: 'NOT_APPLICABLE', findings: [{ item, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${applicability.reasons.join('; ')}.`, flowId: flow.id }] }));
-          writeFileSync(join(dir, `${suite.suite}__${flow.id}.json`), JSON.stringify({ record, results, merchantTraffic: [] }, null, 2));
+          writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons));
           test.skip(true, `not applicable to profile ${profile.profile}: ${applicability.reasons.join('; ')}`);
           return;
         }
@@ -57,7 +54,7 @@ for (const suite of suites) {
           suite,
           flow,
           profile,
-          control: new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!),
+          control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!)),
           sandboxUrl: process.env[RUNTIME_ENV.sandboxUrl]!,
           ordinal: flowOrdinal,
           browser: needsBrowser ? browser : undefined,
@@ -95,7 +92,7 @@ for (const suite of suites) {
           if (stepError) throw stepError;
           const failed = results.filter((r) => r.verdict === 'FAILED');
           if (failed.length > 0) {
-            throw new Error(`checklist items failed:\n${failed.map((r) => `  ${r.item}: ${r.findings.filter((f) => f.verdict === 'FAILED').map((f) => f.message).join(' | ')}`).join('\n')}`);
+            throw new IntegrationDefect(`checklist items failed:\n${failed.map((r) => `  ${r.item}: ${r.findings.filter((f) => f.verdict === 'FAILED').map((f) => f.message).join(' | ')}`).join('\n')}`);
           }
         } catch (err) {
           failFlow(err);

@@ -6,9 +6,9 @@
  * traffic; then `mergeResults`).
  *
  * `recordRun(runDir)` builds one from a run folder (traffic.json, flows/*.json, summary.json,
- * run-config.json). The run folder does not keep each flow's own traffic, so it is rebuilt the way
- * `FlowRunner.collectTraffic` selects it (its payments' exchanges, refused creates of its amount,
- * token and Webhooks API calls during the flow, its merchant-actor calls); the one thing the folder
+ * run-config.json). The run folder does not keep each flow's own traffic, so it is rebuilt by the
+ * runner's own rule (`exchangesOfFlow`, src/traffic/flow-scope.ts: its payments' exchanges, refused
+ * creates of its amount, token and Webhooks API calls during the flow); the one thing the folder
  * cannot tell — when the flow's traffic was read, which bounds the exchanges of its payments — is
  * found by replaying: the earliest cut-off that reproduces the flow's recorded findings word for
  * word. Then the traffic is compacted (`compactExchange`), and the whole fixture is replayed and
@@ -21,6 +21,7 @@ import { evaluateFlow, evaluateRun, mergeResults, type ItemResult } from '../../
 import type { FlowRecord, ProfileFacts, Verdict } from '../../src/checks/types.ts';
 import type { FlowEvidence, RunSummary } from '../../src/report/run-summary.ts';
 import { RunConfigSchema } from '../../src/runner/run-config.ts';
+import { exchangesOfFlow, type FlowTrafficScope } from '../../src/traffic/flow-scope.ts';
 import type { Exchange } from '../../src/traffic/types.ts';
 
 export const RECORDED_FORMAT = 'golive-recorded-run/1';
@@ -231,29 +232,23 @@ async function flowAmounts(suiteFiles: string[]): Promise<Map<string, number>> {
 }
 
 /**
- * The flow's share of the sandbox traffic, as `FlowRunner.collectTraffic` read it at the end of
- * the flow: exchanges of its payments (up to a cut-off — when it read them), creates of its amount
- * since it started (refused ones have no payment), token and Webhooks API calls during the flow.
+ * The flow's share of the sandbox traffic by the runner's rule (`exchangesOfFlow`,
+ * src/traffic/flow-scope.ts), as `FlowRunner.collectTraffic` read it at the end of the flow. The
+ * run folder does not say when that was, which bounds the exchanges of its payments: the earliest
+ * read time (`readAt`: the flow's end, then each later exchange of its payments) that reproduces
+ * the flow's recorded findings is the one.
  */
 function selectFlowTraffic(traffic: Exchange[], ev: FlowEvidence, profile: ProfileFacts, amount: number | undefined): { seqs: number[]; ok: boolean } {
   const { record } = ev;
   if (record.outcome === 'not-applicable') return { seqs: [], ok: true };
+  const scope: FlowTrafficScope = { ...record, msn: profile.msn, amount: amount ?? Number.NaN };
   const refs = new Set(record.references);
-  const fixed = new Set<number>();
-  const ofPayments: Exchange[] = [];
-  for (const e of traffic) {
-    if (e.reference !== undefined && refs.has(e.reference)) ofPayments.push(e);
-    else if (e.operation === 'createPayment' && e.msn === profile.msn && e.startedAt >= record.startedAt && (e.request.body as any)?.amount?.value === amount) fixed.add(e.seq);
-    else if (e.kind === 'api' && (e.api === 'access-token' || e.api === 'webhooks') && e.startedAt >= record.startedAt && e.startedAt <= record.endedAt) fixed.add(e.seq);
-  }
-  // Cut-off candidates: the flow's end, then each later exchange of its payments.
-  const later = [...new Set(ofPayments.filter((e) => e.startedAt > record.endedAt).map((e) => e.startedAt))].sort((a, b) => a - b);
-  const candidates = [record.endedAt, ...later];
+  const later = [...new Set(traffic.filter((e) => e.reference !== undefined && refs.has(e.reference) && e.startedAt > record.endedAt).map((e) => e.startedAt))].sort((a, b) => a - b);
   const wanted = findingsKey(ev.results);
-  const seqsAt = (cut: number) => [...fixed, ...ofPayments.filter((e) => e.startedAt <= cut).map((e) => e.seq)].sort((a, b) => a - b);
+  const seqsAt = (readAt: number) => exchangesOfFlow(traffic, { ...scope, readAt }).map((e) => e.seq).sort((a, b) => a - b);
   const bySeq = new Map(traffic.map((e) => [e.seq, e]));
-  for (const cut of candidates) {
-    const seqs = seqsAt(cut);
+  for (const readAt of [record.endedAt, ...later]) {
+    const seqs = seqsAt(readAt);
     const results = replayFlow({ traffic, profile }, { record, traffic: seqs, merchantTraffic: ev.merchantTraffic }, bySeq);
     if (findingsKey(results) === wanted) return { seqs, ok: true };
   }

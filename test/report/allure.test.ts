@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.ts';
 import { ActionError } from '../../src/actors/merchant.ts';
+import { IntegrationDefect } from '../../src/shared/errors.ts';
 import {
   ALLURE_CATEGORIES,
   classifyError,
@@ -69,14 +70,14 @@ describe('failure kinds and categories', () => {
   it('tells integration defects, environment problems and golive errors apart', () => {
     expect(failureKind(new StepFailure('payment r1: expected {"state":"CAPTURED"} within 10000 ms'))).toBe('integration defect');
     expect(failureKind(new ActionError('capture', 'HTTP 500'))).toBe('integration defect');
-    expect(failureKind(new Error('checklist items failed:\n  EP-HEADERS: missing'))).toBe('integration defect');
+    expect(failureKind(new IntegrationDefect('checklist items failed:\n  EP-HEADERS: missing'))).toBe('integration defect');
     expect(failureKind(new ControlError(500, 'sandbox control GET /clock → 500: boom'))).toBe('environment problem');
     expect(failureKind(new Error('browserType.launch: Executable doesn\'t exist at /nope'))).toBe('environment problem');
     expect(failureKind(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe('golive error');
   });
 
   it('prefixes messages once, and each prefix lands in its own Allure category', () => {
-    const err = classifyError(new Error('checklist items failed:\n  EP-HEADERS: missing'));
+    const err = classifyError(new IntegrationDefect('checklist items failed:\n  EP-HEADERS: missing'));
     expect(err.message).toBe('[integration defect] checklist items failed:\n  EP-HEADERS: missing');
     expect(classifyError(err).message).toBe(err.message);
     expect(category(err.message)).toBe('Integration defect');

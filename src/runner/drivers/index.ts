@@ -1,0 +1,17 @@
+import type { SuiteApi } from '../../suite/index.ts';
+import { GoliveError } from '../../shared/errors.ts';
+import type { SandboxControl } from '../control.ts';
+import { epaymentDriver } from './epayment.ts';
+import type { ApiDriver } from './types.ts';
+
+/** The step driver for a suite's `api`. Webhooks API suites exercise ePayment payments. */
+export function driverFor(api: SuiteApi, control: SandboxControl, msn: string): ApiDriver {
+  switch (api) {
+    case 'epayment-v1':
+    case 'webhooks-v1':
+      return epaymentDriver(control, msn);
+    case 'ecom-v2':
+    case 'psp-v2':
+      throw new GoliveError(`golive has no step driver for ${api} suites yet`);
+  }
+}

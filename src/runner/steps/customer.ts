@@ -1,0 +1,41 @@
+import { StepFailure, type FlowContext } from '../flow-context.ts';
+import type { StepHandlers, StepsOf } from './types.ts';
+
+async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
+  const order = ctx.order(a.reference);
+  const payment = await ctx.driver.payment(order.reference);
+  const via = a.via === 'landing' && ctx.hasBrowser ? 'landing' : 'control';
+  const options = {
+    msn: ctx.msn,
+    reference: order.reference,
+    landingUrl: payment.landingUrl ?? payment.redirectUrl ?? order.redirectUrl,
+    returnUrl: payment.returnUrl,
+    redirect: a.redirect,
+    phoneNumber: a.phoneNumber,
+    timeoutMs: ctx.config.actionTimeoutMs,
+  };
+  const outcome = via === 'landing' ? await ctx.customer.viaLanding(action, await ctx.ensurePage(), options) : await ctx.customer.viaControl(action, options);
+  // A declined card is not an approval: the checks read `customer approve` as AUTHORIZED.
+  if (outcome.declined) throw new StepFailure(`the landing page declined the payment: ${outcome.declined}`);
+  ctx.observe({ type: 'customer', at: ctx.now(), action, reference: order.reference, redirect: a.redirect && via === 'landing', via });
+  if (via === 'landing' && a.redirect && ctx.page) await ctx.recordPage('returnPage', ctx.page, false, order.reference);
+}
+
+/** Steps of the simulated app user. */
+export const CUSTOMER_STEPS: StepHandlers<StepsOf<'customer'>> = {
+  'customer.approve': (ctx, a) => decide(ctx, 'approve', a),
+  'customer.reject': (ctx, a) => decide(ctx, 'reject', a),
+  async 'customer.ignore'(ctx, a) {
+    const order = ctx.order(a.reference);
+    ctx.observe({ type: 'customer', at: ctx.now(), action: 'ignore', reference: order.reference, redirect: false, via: 'control' });
+  },
+  async 'customer.openLanding'(ctx, a) {
+    const order = ctx.order(a.reference);
+    const page = await ctx.ensurePage();
+    const payment = await ctx.driver.payment(order.reference);
+    const url = payment.landingUrl ?? order.redirectUrl;
+    if (!url) throw new StepFailure(`payment ${order.reference} has no landing page URL to open`);
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: ctx.config.actionTimeoutMs });
+    ctx.observe({ type: 'customer', at: ctx.now(), action: 'open-landing', reference: order.reference, redirect: false, via: 'landing' });
+  },
+};

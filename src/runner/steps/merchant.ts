@@ -1,0 +1,120 @@
+import type { Page } from 'playwright-core';
+import type { ActionResult } from '../../actors/merchant.ts';
+import { StepFailure, type FlowContext, type Order } from '../flow-context.ts';
+import type { StepHandlers, StepsOf } from './types.ts';
+
+/** The page a profile action runs in, when it is a browser action. */
+const pageFor = async (ctx: FlowContext, action: string): Promise<Page | undefined> => (ctx.merchant.action(action).browser ? ctx.ensurePage() : undefined);
+
+const amountMajor = (amount: number | undefined) => (amount === undefined ? undefined : (amount / 100).toFixed(2));
+
+/** An HTTP action's answer, recorded as the page it stands for. */
+function observeAnswer(ctx: FlowContext, name: string, result: ActionResult, reference: string | undefined): void {
+  const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
+  ctx.observe({ type: 'page', at: ctx.now(), name, url: '', status: result.status, text: text ?? '', reference });
+}
+
+async function checkout(ctx: FlowContext, a: { amount?: number; description?: string; as?: string; expectError: boolean }): Promise<void> {
+  const amount = a.amount ?? ctx.flowAmount;
+  const description = a.description ?? `golive ${ctx.o.flow.id}`;
+  const page = await pageFor(ctx, 'checkout');
+  let result;
+  try {
+    result = await ctx.merchant.run('checkout', { ...ctx.scope, amount, amountMajor: amountMajor(amount), description }, page);
+  } catch (err) {
+    if (!a.expectError) throw err;
+    await ctx.recordRefusal('checkout', err, page);
+    return;
+  }
+  let reference = result.extracted.reference as string | undefined;
+  let redirectUrl = result.extracted.redirectUrl as string | undefined;
+  if (page && (!reference || !redirectUrl)) {
+    const shown = await ctx.driver.paymentOnLandingPage([page.url(), ...page.frames().map((f) => f.url())]);
+    reference ??= shown?.reference;
+    redirectUrl ??= shown?.redirectUrl;
+  }
+  if (a.expectError) {
+    // The integration refused and showed something instead of sending the customer on.
+    if (!reference) {
+      if (page) await ctx.recordPage('checkout-error', page, false);
+      return;
+    }
+    throw new StepFailure(`the checkout was expected to fail (an injected Vipps error) but it went on with payment ${reference}`);
+  }
+  if (!reference) throw new StepFailure(`the checkout produced no payment reference (extract reference in the profile's checkout action, or let the browser reach the landing page); page: ${page?.url() ?? 'n/a'}`);
+  const payment = await ctx.driver.findPayment(reference);
+  if (!payment) throw new StepFailure(`the integration reported reference ${reference}, but the sandbox has no such payment for MSN ${ctx.msn}`);
+  redirectUrl ??= payment.redirectUrl;
+  const order: Order = { reference, redirectUrl, amount: payment.amount?.value ?? amount };
+  ctx.addOrder(order);
+  Object.assign(ctx.scope, { reference, redirectUrl, amount: order.amount });
+  if (a.as) ctx.scope[a.as] = { reference, redirectUrl, amount: order.amount };
+  ctx.observe({ type: 'payment', at: ctx.now(), reference, state: payment.state, aggregate: payment.aggregate });
+  if (page && payment.redirectUrl) {
+    const frameUrls = page.frames().map((f) => f.url());
+    const inFrame = page.frames().slice(1).find((f) => f.url().includes('/landing'));
+    ctx.observe({ type: 'navigation', at: ctx.now(), expected: payment.redirectUrl, actual: inFrame ? inFrame.url() : page.url(), topLevel: !inFrame });
+    if (frameUrls.length > 1) await ctx.hooks.attach('frames.txt', frameUrls.join('\n'), 'text/plain');
+    await ctx.screenshot('landing');
+  }
+}
+
+async function modify(ctx: FlowContext, action: 'capture' | 'refund' | 'cancel', a: { amount?: number; reference?: string; expectError: boolean }): Promise<void> {
+  const order = ctx.order(a.reference);
+  const payment = await ctx.driver.payment(order.reference);
+  const amount = a.amount !== undefined ? a.amount : ctx.driver.defaultAmount(action, payment, order.amount);
+  const page = await pageFor(ctx, action);
+  try {
+    await ctx.merchant.run(action, { ...ctx.scope, reference: order.reference, amount, amountMajor: amountMajor(amount) }, page);
+  } catch (err) {
+    if (!a.expectError) throw err;
+    await ctx.recordRefusal(action, err, page);
+    return;
+  }
+  if (a.expectError) throw new StepFailure(`the ${action} was expected to be refused (an injected Vipps error) but the integration reported success`);
+}
+
+async function evidencePage(ctx: FlowContext, action: 'orderPage' | 'eventLog', reference: string | undefined): Promise<void> {
+  const order = ctx.order(reference);
+  const page = await pageFor(ctx, action);
+  const result = await ctx.merchant.run(action, { ...ctx.scope, reference: order.reference }, page);
+  if (page) await ctx.recordPage(action, page, false, order.reference);
+  else observeAnswer(ctx, action, result, order.reference);
+}
+
+/** Steps that drive the integration through its profile's actions. */
+export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
+  'merchant.checkout': checkout,
+  'merchant.capture': (ctx, a) => modify(ctx, 'capture', a),
+  'merchant.refund': (ctx, a) => modify(ctx, 'refund', a),
+  'merchant.cancel': (ctx, a) => modify(ctx, 'cancel', a),
+  async 'merchant.returnPage'(ctx, a) {
+    const order = ctx.order(a.reference);
+    const page = a.freshBrowser ? await ctx.freshPage('merchant.returnPage') : await ctx.ensurePage();
+    let status: number | undefined;
+    if (ctx.merchant.has('returnPage')) {
+      await ctx.merchant.run('returnPage', { ...ctx.scope, reference: order.reference }, page);
+    } else {
+      const payment = await ctx.driver.payment(order.reference);
+      if (!payment.returnUrl) throw new StepFailure(`payment ${order.reference} has no returnUrl to open`);
+      const response = await page.goto(payment.returnUrl, { waitUntil: 'domcontentloaded', timeout: ctx.config.actionTimeoutMs });
+      status = response?.status();
+    }
+    await ctx.recordPage('returnPage', page, a.freshBrowser, order.reference, status);
+  },
+  'merchant.orderPage': (ctx, a) => evidencePage(ctx, 'orderPage', a.reference),
+  'merchant.eventLog': (ctx, a) => evidencePage(ctx, 'eventLog', a.reference),
+  async 'merchant.action'(ctx, a) {
+    const page = await pageFor(ctx, a.name);
+    const result = await ctx.merchant.run(a.name, { ...ctx.scope, params: a.params }, page);
+    if (a.as) ctx.scope[a.as] = result.extracted;
+    if (page) await ctx.recordPage(a.name, page, false, ctx.current?.reference);
+    else observeAnswer(ctx, a.name, result, ctx.current?.reference);
+    const reference = result.extracted.reference;
+    if (typeof reference === 'string' && !ctx.orders.has(reference)) {
+      const order = { reference, redirectUrl: result.extracted.redirectUrl as string | undefined, amount: ctx.flowAmount };
+      ctx.addOrder(order);
+      Object.assign(ctx.scope, { reference, redirectUrl: order.redirectUrl });
+    }
+  },
+};

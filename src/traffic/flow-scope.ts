@@ -1,0 +1,51 @@
+import type { Exchange } from './types.ts';
+
+/** What ties sandbox exchanges to one flow. */
+export interface FlowTrafficScope {
+  /** The payments the flow made. */
+  references: readonly string[];
+  /** The flow's time window on the sandbox clock; `endedAt` 0 while it runs. */
+  startedAt: number;
+  endedAt: number;
+  msn: string;
+  /** The flow's own payment amount (minor units): a create the API refused has no payment, only this. */
+  amount: number;
+  /**
+   * When the flow's traffic was read: its payments' later exchanges were not there yet (a recorded
+   * run replays with it; a running flow reads the log as it is).
+   */
+  readAt?: number;
+}
+
+/** Partner-wide calls no payment names: attributed to the flows running when they happened. */
+const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks']);
+
+/**
+ * Whether a sandbox exchange belongs to the flow — the one rule for per-step attachments,
+ * end-of-flow judging and the recorded fixtures: its payments' exchanges (any time), creates of
+ * its amount for its MSN since it started (refused ones have no payment), and token and Webhooks
+ * API calls during it. `now` closes the window of a flow still running.
+ *
+ * Inferred after the fact; the next step is the sandbox tagging each exchange with the flow's
+ * label at record time (making `Exchange.flowId` real), which this rule would then read first.
+ */
+export function belongsToFlow(e: Exchange, flow: FlowTrafficScope, now = Number.POSITIVE_INFINITY): boolean {
+  if (e.reference !== undefined && flow.references.includes(e.reference)) return flow.readAt === undefined || e.startedAt <= flow.readAt;
+  if (e.startedAt < flow.startedAt) return false;
+  if (e.operation === 'createPayment') return e.msn === flow.msn && amountValue(e.request.body) === flow.amount;
+  return e.kind === 'api' && UNATTRIBUTED_APIS.has(e.api) && e.startedAt <= (flow.endedAt || now);
+}
+
+/** The flow's exchanges among `traffic` (deduplicated by seq), with its own merchant-side ones, in time order. */
+export function exchangesOfFlow(traffic: Iterable<Exchange>, flow: FlowTrafficScope, own: readonly Exchange[] = [], now?: number): Exchange[] {
+  const bySeq = new Map<number, Exchange>();
+  for (const e of traffic) if (belongsToFlow(e, flow, now)) bySeq.set(e.seq, e);
+  return [...bySeq.values(), ...own].sort(byTime);
+}
+
+const byTime = (a: Exchange, b: Exchange) => a.startedAt - b.startedAt || a.seq - b.seq;
+
+function amountValue(body: unknown): unknown {
+  const amount = body && typeof body === 'object' ? (body as { amount?: unknown }).amount : undefined;
+  return amount && typeof amount === 'object' ? (amount as { value?: unknown }).value : undefined;
+}
