@@ -53,7 +53,7 @@ export function referenceOf(request: FastifyRequest): string | undefined {
  * scoped to a flow's payment also catches its partial captures), else the create body's.
  */
 function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
-  const existing = msn && reference ? ctx.epayment?.get(msn, reference)?.amount.value : undefined;
+  const existing = msn && reference ? ctx.payments.find(msn, reference)?.amount.value : undefined;
   if (existing !== undefined) return existing;
   const value = (request.body as Record<string, any> | undefined)?.amount?.value;
   return typeof value === 'number' ? value : undefined;

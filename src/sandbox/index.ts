@@ -9,6 +9,7 @@ import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
 import { TokenStore } from './tokens.ts';
+import { PaymentDirectory } from './shared/directory.ts';
 import accessTokenPlugin from './access-token/plugin.ts';
 import epaymentPlugin from './epayment/plugin.ts';
 import webhooksPlugin from './webhooks/plugin.ts';
@@ -65,6 +66,7 @@ export class Sandbox {
       faults: new FaultRegistry(),
       events: new EventBus(),
       tokens: new TokenStore(),
+      payments: new PaymentDirectory(),
       publicUrl: () => (settings.publicUrl ?? this.listening ?? 'http://127.0.0.1').replace(/\/$/, ''),
       onClose: [],
     };

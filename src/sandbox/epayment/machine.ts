@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock, TaskHandle } from '../clock.ts';
 import type { PublishedEvent } from '../events.ts';
 import type { Merchant } from '../merchants.ts';
@@ -13,6 +13,9 @@ import {
   type CreateInput,
 } from './validation.ts';
 import { webhookPayload } from './views.ts';
+import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+
 import {
   PaymentDeclinedError,
   type ApproveSource,
@@ -34,8 +37,6 @@ import {
  *   capture: C + X + new ≤ U and X = 0      refund: R + new ≤ C      cancel: X := U − C
  */
 
-/** The test user the sandbox assumes when nobody said who approved (§4.1 example MSISDN). */
-export const DEFAULT_TEST_PHONE_NUMBER = '4712345678';
 /** Capture/cancel deadline after authorization: Norway 180 days, Denmark/Finland 14 (§2.9). */
 export const CAPTURE_DEADLINE_DAYS: Record<string, number> = { NOK: 180, DKK: 14, EUR: 14 };
 export const REFUND_DEADLINE_DAYS = 365;
@@ -74,12 +75,6 @@ function landingToken(): string {
   return token;
 }
 
-/** A stable `profile.sub` (UUID-shaped) for a phone number, so Userinfo can map it back. */
-export function subForPhoneNumber(phoneNumber: string): string {
-  const h = createHash('sha256').update(`golive-sub:${phoneNumber}`).digest('hex');
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 export interface MachineClock extends Clock {
   scheduleAt(at: number, run: () => void): TaskHandle;

@@ -6,6 +6,7 @@ import { RateLimiter } from '../rate-limit.ts';
 import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
 import { IdempotencyStore, idempotencyScope, type IdempotencyDecision, type StoredOutcome } from './idempotency.ts';
 import { EpaymentMachine } from './machine.ts';
+import { epaymentSource } from './source.ts';
 import { validateIdempotencyKey } from './validation.ts';
 import { eventsView, modificationView, paymentView } from './views.ts';
 
@@ -68,6 +69,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     publish: (event) => ctx.events.publish(event),
   });
   ctx.epayment = machine;
+  ctx.payments.register(epaymentSource(machine));
 
   const idempotency = new IdempotencyStore();
   const modifyLimiter = new RateLimiter();

@@ -111,9 +111,9 @@ export default async function orderManagementPlugin(app: FastifyInstance, { ctx 
     return parsed.data;
   };
 
-  /** A receipt sent with the ePayment create request counts as the order's receipt. */
+  /** A receipt sent with the create request (ePayment's `receipt`) counts as the order's receipt. */
   const epaymentReceipt = (msn: string, p: Params): unknown =>
-    p.paymentType === 'ecom' ? ctx.epayment?.get(msn, p.orderId)?.receipt ?? undefined : undefined;
+    p.paymentType === 'ecom' ? ctx.payments.find(msn, p.orderId)?.receipt ?? undefined : undefined;
 
   app.post<{ Params: Params }>('/order-management/v2/:paymentType/receipts/:orderId', { config: config('postReceiptV2') }, async (request, reply) => {
     if (!checkParams(request, reply)) return reply;
