@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredOutcome } from './shared/idempotency.ts';
+import type { ErrorShape } from './shared/routes.ts';
 
 /** W3C traceparent-style id, as the real API puts in `traceId`. */
 export function traceId(): string {
@@ -59,6 +61,16 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: Pro
     .type('application/problem+json')
     .send(buildProblem(p, instanceOf(request)));
 }
+
+/** RFC 7807 as an API's error shape (ePayment, Webhooks). */
+export const PROBLEM_SHAPE: ErrorShape = {
+  send: (request, reply, err) => sendProblem(request, reply, err.problem),
+  outcome: (request, err): StoredOutcome => ({
+    status: err.problem.status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify(buildProblem(err.problem, instanceOf(request))),
+  }),
+};
 
 /** A domain error thrown by a state machine, turned into a problem by the HTTP layer. */
 export class ApiError extends Error {

@@ -5,7 +5,8 @@ import type { SandboxContext } from '../context.ts';
 import { CustomerDeclinedError, type CustomerPayment, type PaymentSource } from '../shared/directory.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { ApiError } from '../problem.ts';
-import { MSISDN } from './format.ts';
+import { MSISDN } from '../shared/validation.ts';
+import { landingPageUrl } from '../shared/landing-tokens.ts';
 
 /**
  * Customer and clock actions on payments of any API in the payment directory, for tests and
@@ -39,7 +40,7 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
 
   const view = (p: CustomerPayment) => ({
     ...(redactor.value(p.record) as Record<string, unknown>),
-    landingUrl: `${ctx.publicUrl()}/landing?token=${encodeURIComponent(p.landingToken)}`,
+    landingUrl: landingPageUrl(ctx.publicUrl(), p.landingToken),
   });
   const fail = (reply: FastifyReply, status: number, error: string, code?: string | number) =>
     reply.code(status).type('application/json; charset=utf-8').send(code === undefined ? { error } : { error, code: String(code) });

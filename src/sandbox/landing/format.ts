@@ -82,4 +82,3 @@ export function normalisePhone(input: string | undefined): string {
   return (input ?? '').replace(/[\s\-().]/g, '').replace(/^\+/, '').replace(/^00/, '');
 }
 
-export const MSISDN = /^\d{10,15}$/;

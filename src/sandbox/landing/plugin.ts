@@ -5,7 +5,9 @@ import type { SandboxContext } from '../context.ts';
 import { CustomerDeclinedError, type CustomerPayment } from '../shared/directory.ts';
 import { ApiError } from '../problem.ts';
 import controlRoutes from './control.ts';
-import { declineMessage, MSISDN, normalisePhone } from './format.ts';
+import { landingPageUrl } from '../shared/landing-tokens.ts';
+import { declineMessage, normalisePhone } from './format.ts';
+import { MSISDN } from '../shared/validation.ts';
 import { approvalPage, messagePage, resultPage } from './render.ts';
 
 /**
@@ -21,7 +23,7 @@ export default async function landingPlugin(app: FastifyInstance, opts: { ctx: S
 
 /** The landing page URL for a payment's token (what the QR code points at). */
 export function landingUrl(ctx: SandboxContext, token: string): string {
-  return `${ctx.publicUrl()}/landing?token=${encodeURIComponent(token)}`;
+  return landingPageUrl(ctx.publicUrl(), token);
 }
 
 const PAGE_HEADERS = {
