@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../context.ts';
 import { headerValue } from '../http.ts';
-import { ApiError, PROBLEM_SHAPE, sendProblem } from '../problem.ts';
+import { ApiError, PROBLEM_SHAPE, sendErrorAsProblem, sendProblem } from '../problem.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
 import { IdempotencyStore, idempotencyScope } from '../shared/idempotency.ts';
@@ -59,12 +59,12 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
   const modifyLimiter = new RateLimiter();
   const readLimiter = new RateLimiter();
 
-  // A body that is not JSON at all is one more validation error to the ePayment API: same
-  // detail as every other shape error. Everything else goes on to the sandbox's handler.
-  app.setErrorHandler((error, request, reply) => {
+  // ePayment answers RFC 7807 problems, injected faults included. A body that is not JSON at
+  // all is one more validation error to it: same detail as every other shape error.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof ApiError && error.problem.status === 400 && error.problem.extraDetails?.[0]?.name === 'body')
       return sendProblem(request, reply, { ...error.problem, detail: VALIDATION_DETAIL });
-    throw error;
+    return sendErrorAsProblem(error, request, reply);
   });
 
   /** §2.15: 5/min per operation + reference + MSN for modifications; 120/min per reference + subscription key for reads. */

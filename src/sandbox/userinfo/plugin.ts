@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SandboxContext } from '../context.ts';
 import type { CustomerPayment } from '../shared/directory.ts';
 import { DEFAULT_TEST_PHONE_NUMBER } from '../shared/test-customer.ts';
-import { sendProblem } from '../problem.ts';
+import { sendProblem, sendErrorAsProblem } from '../problem.ts';
 import { claimsFor, testUserFor } from './test-users.ts';
 
 /**
@@ -20,6 +20,8 @@ export const USERINFO_RETENTION_MS = 168 * 3600_000;
 const approvedAt = (p: CustomerPayment): number => p.approvedAt ?? 0;
 
 export default async function userinfoPlugin(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
+  // Userinfo answers RFC 7807 problems, injected faults included.
+  app.setErrorHandler(sendErrorAsProblem);
   app.get<{ Params: { sub: string } }>(
     '/vipps-userinfo-api/userinfo/:sub',
     { config: { api: 'userinfo', operation: 'getUserinfo', auth: 'vipps', msnRequired: false } },
