@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
  * FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED, naming both, instead of answering 503 later.
  */
 export function sandboxPlugin<T extends FastifyPluginAsync<any>>(name: string, plugin: T, dependencies: string[] = []): T {
-  Object.defineProperty(plugin, Symbol.for('plugin-meta'), { value: { name, dependencies } });
+  // Plugins are module singletons and every Sandbox names them again: keep the property redefinable.
+  Object.defineProperty(plugin, Symbol.for('plugin-meta'), { value: { name, dependencies }, configurable: true });
   return plugin;
 }
