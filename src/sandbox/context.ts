@@ -6,6 +6,7 @@ import type { SandboxSettings } from './settings.ts';
 import type { TokenStore } from './tokens.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { EpaymentService } from './epayment/types.ts';
+import type { PaymentDirectory } from './shared/directory.ts';
 
 /** Everything the sandbox's plugins share. One per sandbox instance; no globals. */
 export interface SandboxContext {
@@ -18,7 +19,12 @@ export interface SandboxContext {
   tokens: TokenStore;
   /** Base URL for links the sandbox hands out (redirectUrl, QR images…), no trailing slash. */
   publicUrl(): string;
-  /** Filled in by the ePayment plugin when it registers. */
+  /** Every API's customer-facing payments; API plugins register their source when they load. */
+  payments: PaymentDirectory;
+  /**
+   * The ePayment plugin's own service, for what is ePayment's (Webhooks v1 payloads, tests).
+   * Customer-facing plugins use `payments`.
+   */
   epayment?: EpaymentService;
   /** Closers for background work (timers, pending deliveries), run on sandbox.close(). */
   onClose: (() => void | Promise<void>)[];

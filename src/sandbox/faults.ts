@@ -82,6 +82,23 @@ export function matches(selector: FaultSelector, subject: FaultSubject): boolean
   return true;
 }
 
+/**
+ * An injected HTTP status fault, thrown by the HTTP layer before the handler runs. Not an
+ * API's error: each API's error handler renders it in that API's own shape (RFC 7807 for
+ * ePayment and Webhooks, the eCom error array for eCom), from what the fault asked for.
+ */
+export class InjectedFaultError extends Error {
+  constructor(
+    readonly status: number,
+    /** What the fault spec said; absent ones are the renderer's defaults. */
+    readonly title: string | undefined,
+    readonly detail: string | undefined,
+    readonly code: string | number | undefined,
+  ) {
+    super(`injected HTTP ${status}`);
+  }
+}
+
 /** Short name of an effect for the traffic log, e.g. `http-500`, `drop-response`. */
 export function faultName(effect: FaultEffect): string {
   return effect.type === 'status' ? `http-${effect.status}${effect.code ? `-${effect.code}` : ''}` : effect.type;

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiName } from '../traffic/types.ts';
 import type { SandboxContext } from './context.ts';
 import type { Fault } from '../contract/faults.ts';
-import { faultName, type FaultSubject } from './faults.ts';
+import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
-import { ApiError, GATEWAY_MESSAGES, sendGatewayError, sendProblem } from './problem.ts';
+import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -53,7 +53,7 @@ export function referenceOf(request: FastifyRequest): string | undefined {
  * scoped to a flow's payment also catches its partial captures), else the create body's.
  */
 function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
-  const existing = msn && reference ? ctx.epayment?.get(msn, reference)?.amount.value : undefined;
+  const existing = msn && reference ? ctx.payments.find(msn, reference)?.amount.value : undefined;
   if (existing !== undefined) return existing;
   const value = (request.body as Record<string, any> | undefined)?.amount?.value;
   return typeof value === 'number' ? value : undefined;
@@ -133,7 +133,11 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
   return true;
 }
 
-/** Apply an HTTP fault. Returns true when the fault answered the request itself. */
+/**
+ * Apply an HTTP fault. Returns true when the fault answered the request itself. A status fault
+ * is thrown as `InjectedFaultError`, so the route's own API renders it in its error shape;
+ * gateway-level ones (401, a bare 429) answer as the API gateway does, the same for every API.
+ */
 async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   if (ctx.faults.size === 0) return false;
   const config = request.routeOptions.config;
@@ -149,15 +153,9 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
       if (effect.retryAfter !== undefined) reply.header('retry-after', String(effect.retryAfter));
       if (effect.status === 401 || (effect.status === 429 && effect.code === undefined && !effect.title)) {
         sendGatewayError(reply, effect.status, effect.status === 401 ? GATEWAY_MESSAGES.invalidToken : GATEWAY_MESSAGES.rateLimited);
-      } else {
-        sendProblem(request, reply, {
-          status: effect.status,
-          title: effect.title ?? defaultTitle(effect.status),
-          detail: effect.detail ?? 'Injected by a golive sandbox fault.',
-          code: effect.code,
-        });
+        return true;
       }
-      return true;
+      throw new InjectedFaultError(effect.status, effect.title, effect.detail, effect.code);
     }
     case 'delay':
       await sleep(effect.ms);
@@ -172,11 +170,6 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
   }
 }
 
-function defaultTitle(status: number): string {
-  return (
-    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 423: 'Locked', 429: 'Too Many Requests', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
-  )[status] ?? 'Error';
-}
 
 /** A JSON body parsed on first read, so recording costs nothing until a check looks. */
 function lazyBody(raw: string, contentType: string | undefined): { value: unknown } {
@@ -253,17 +246,8 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
     return payload;
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    if (error instanceof ApiError) return sendProblem(request, reply, error.problem);
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) process.emitWarning(`sandbox internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
-    return sendProblem(request, reply, {
-      status,
-      title: status === 500 ? 'Internal error' : 'Bad Request',
-      detail: status === 500 ? 'An internal error occurred.' : error.message,
-      code: status === 500 ? 3010 : undefined,
-    });
-  });
+  // The default for routes whose plugin sets no error handler of its own.
+  app.setErrorHandler(sendErrorAsProblem);
 
   app.setNotFoundHandler((_request, reply) => {
     sendGatewayError(reply, 404, 'Resource not found');

@@ -9,6 +9,8 @@ import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
 import { TokenStore } from './tokens.ts';
+import { PaymentDirectory } from './shared/directory.ts';
+import { sandboxPlugin } from './shared/plugins.ts';
 import accessTokenPlugin from './access-token/plugin.ts';
 import epaymentPlugin from './epayment/plugin.ts';
 import webhooksPlugin from './webhooks/plugin.ts';
@@ -65,19 +67,21 @@ export class Sandbox {
       faults: new FaultRegistry(),
       events: new EventBus(),
       tokens: new TokenStore(),
+      payments: new PaymentDirectory(),
       publicUrl: () => (settings.publicUrl ?? this.listening ?? 'http://127.0.0.1').replace(/\/$/, ''),
       onClose: [],
     };
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true, return503OnClosing: false });
     installHttpLayer(this.app, this.ctx);
+    // Webhooks v1 carries ePayment's events and payloads; the rest find payments through ctx.payments.
     const opts = { ctx: this.ctx, redactor: this.redactor };
-    this.app.register(accessTokenPlugin, opts);
-    this.app.register(epaymentPlugin, opts);
-    this.app.register(webhooksPlugin, opts);
-    this.app.register(landingPlugin, opts);
-    this.app.register(orderManagementPlugin, opts);
-    this.app.register(userinfoPlugin, opts);
-    this.app.register(controlPlugin, opts);
+    this.app.register(sandboxPlugin('golive-access-token', accessTokenPlugin), opts);
+    this.app.register(sandboxPlugin('golive-epayment', epaymentPlugin), opts);
+    this.app.register(sandboxPlugin('golive-webhooks', webhooksPlugin, ['golive-epayment']), opts);
+    this.app.register(sandboxPlugin('golive-landing', landingPlugin), opts);
+    this.app.register(sandboxPlugin('golive-order-management', orderManagementPlugin), opts);
+    this.app.register(sandboxPlugin('golive-userinfo', userinfoPlugin), opts);
+    this.app.register(sandboxPlugin('golive-control', controlPlugin), opts);
   }
 
   get traffic() {

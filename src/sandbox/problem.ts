@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectedFaultError } from './faults.ts';
+import type { StoredOutcome } from './shared/idempotency.ts';
+import type { ErrorShape } from './shared/routes.ts';
 
 /** W3C traceparent-style id, as the real API puts in `traceId`. */
 export function traceId(): string {
@@ -58,6 +61,45 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: Pro
     .code(p.status)
     .type('application/problem+json')
     .send(buildProblem(p, instanceOf(request)));
+}
+
+/** RFC 7807 as an API's error shape (ePayment, Webhooks). */
+export const PROBLEM_SHAPE: ErrorShape = {
+  send: (request, reply, err) => sendProblem(request, reply, err.problem),
+  outcome: (request, err): StoredOutcome => ({
+    status: err.problem.status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify(buildProblem(err.problem, instanceOf(request))),
+  }),
+};
+
+function defaultTitle(status: number): string {
+  return (
+    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 423: 'Locked', 429: 'Too Many Requests', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
+  )[status] ?? 'Error';
+}
+
+/**
+ * The error handler of the APIs that answer RFC 7807 problems (ePayment, Webhooks, Userinfo,
+ * and the sandbox's root): domain errors, injected faults, anything else as 4xx/500.
+ */
+export function sendErrorAsProblem(error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof ApiError) return sendProblem(request, reply, error.problem);
+  if (error instanceof InjectedFaultError)
+    return sendProblem(request, reply, {
+      status: error.status,
+      title: error.title ?? defaultTitle(error.status),
+      detail: error.detail ?? 'Injected by a golive sandbox fault.',
+      code: error.code,
+    });
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) process.emitWarning(`sandbox internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+  return sendProblem(request, reply, {
+    status,
+    title: status === 500 ? 'Internal error' : 'Bad Request',
+    detail: status === 500 ? 'An internal error occurred.' : error.message,
+    code: status === 500 ? 3010 : undefined,
+  });
 }
 
 /** A domain error thrown by a state machine, turned into a problem by the HTTP layer. */

@@ -4,7 +4,7 @@ import type { PublishedEvent } from '../../src/sandbox/events.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from '../../src/sandbox/merchants.ts';
 import { ApiError } from '../../src/sandbox/problem.ts';
 import { resolveSettings, type SandboxSettingsInput } from '../../src/sandbox/settings.ts';
-import { IdempotencyStore } from '../../src/sandbox/epayment/idempotency.ts';
+import { IdempotencyStore } from '../../src/sandbox/shared/idempotency.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, EpaymentMachine, subForPhoneNumber, type MachineClock } from '../../src/sandbox/epayment/machine.ts';
 import { PaymentDeclinedError, type Payment } from '../../src/sandbox/epayment/types.ts';
 import { fingerprint, isAcceptableUrl, validateModification } from '../../src/sandbox/epayment/validation.ts';

@@ -1,5 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Clock, TaskHandle } from '../clock.ts';
+import { randomUUID } from 'node:crypto';
 import type { PublishedEvent } from '../events.ts';
 import type { Merchant } from '../merchants.ts';
 import { ApiError } from '../problem.ts';
@@ -13,6 +12,13 @@ import {
   type CreateInput,
 } from './validation.ts';
 import { webhookPayload } from './views.ts';
+import { ExpiryQueue, type SchedulingClock } from '../shared/expiry.ts';
+import { landingPageUrl, landingToken } from '../shared/landing-tokens.ts';
+import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
+import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+import { MSISDN } from '../shared/validation.ts';
+export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+
 import {
   PaymentDeclinedError,
   type ApproveSource,
@@ -34,56 +40,12 @@ import {
  *   capture: C + X + new ≤ U and X = 0      refund: R + new ≤ C      cancel: X := U − C
  */
 
-/** The test user the sandbox assumes when nobody said who approved (§4.1 example MSISDN). */
-export const DEFAULT_TEST_PHONE_NUMBER = '4712345678';
 /** Capture/cancel deadline after authorization: Norway 180 days, Denmark/Finland 14 (§2.9). */
 export const CAPTURE_DEADLINE_DAYS: Record<string, number> = { NOK: 180, DKK: 14, EUR: 14 };
 export const REFUND_DEADLINE_DAYS = 365;
 const DAY = 24 * 3600_000;
 
-/** Magic amounts of the test environment (§2.16), for customer approval only. */
-const MAGIC_DECLINES: Record<number, { reason: string; nokOnly?: boolean }> = {
-  151: { reason: 'Insufficient funds' },
-  182: { reason: 'Refused by issuer' },
-  183: { reason: 'Suspected fraud' },
-  184: { reason: 'Withdrawal limit exceeded' },
-  186: { reason: 'Expired card' },
-  187: { reason: 'Invalid card' },
-  197: { reason: '3-D Secure denied', nokOnly: true },
-  202: { reason: 'SCA required', nokOnly: true },
-};
-const MAGIC_UNKNOWN = 201;
-/** Refund magic (§2.16): the refund amount or the payment amount. */
-const MAGIC_REFUND_NOT_POSSIBLE = 123;
-const MAGIC_REFUND_PERIOD_EXPIRED = 124;
-
-/**
- * Landing tokens: 24 random bytes, base64url. Drawn from a pooled buffer (refilled 1024
- * tokens at a time), because one randomBytes() call per create costs more than the create.
- */
-const TOKEN_BYTES = 24;
-let tokenPool = Buffer.alloc(0);
-let tokenOffset = 0;
-function landingToken(): string {
-  if (tokenOffset + TOKEN_BYTES > tokenPool.length) {
-    tokenPool = randomBytes(TOKEN_BYTES * 1024);
-    tokenOffset = 0;
-  }
-  const token = tokenPool.toString('base64url', tokenOffset, tokenOffset + TOKEN_BYTES);
-  tokenOffset += TOKEN_BYTES;
-  return token;
-}
-
-/** A stable `profile.sub` (UUID-shaped) for a phone number, so Userinfo can map it back. */
-export function subForPhoneNumber(phoneNumber: string): string {
-  const h = createHash('sha256').update(`golive-sub:${phoneNumber}`).digest('hex');
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export interface MachineClock extends Clock {
-  scheduleAt(at: number, run: () => void): TaskHandle;
-}
+export type MachineClock = SchedulingClock;
 
 export interface MachineDeps {
   clock: MachineClock;
@@ -108,56 +70,14 @@ export interface ModifyOptions {
   idempotencyKey?: string | null;
 }
 
-/** A tiny binary min-heap of payments by `expiresAt` (one clock task for all expiries). */
-class ExpiryHeap {
-  private readonly items: Payment[] = [];
-  get size() {
-    return this.items.length;
-  }
-  peek(): Payment | undefined {
-    return this.items[0];
-  }
-  push(p: Payment): void {
-    const a = this.items;
-    a.push(p);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent].expiresAt <= a[i].expiresAt) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
-      i = parent;
-    }
-  }
-  pop(): Payment | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l].expiresAt < a[m].expiresAt) m = l;
-        if (r < a.length && a[r].expiresAt < a[m].expiresAt) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
 export class EpaymentMachine implements EpaymentService {
   private readonly payments = new Map<string, Payment>();
   private readonly tokens = new Map<string, Payment>();
-  private readonly expiries = new ExpiryHeap();
-  private expiryTask: { at: number; handle: TaskHandle } | undefined;
+  private readonly expiries: ExpiryQueue<Payment>;
 
-  constructor(private readonly deps: MachineDeps) {}
+  constructor(private readonly deps: MachineDeps) {
+    this.expiries = new ExpiryQueue(deps.clock, (p) => this.touch(p));
+  }
 
   // --- EpaymentService ------------------------------------------------------------------
 
@@ -188,19 +108,12 @@ export class EpaymentMachine implements EpaymentService {
     const p = this.require(msn, reference);
     const source = options.source ?? 'control';
     if (p.state !== 'CREATED') throw epaymentError(10020, `The payment is ${p.state}; only a CREATED payment can be approved.`);
-    if (options.phoneNumber !== undefined && !/^\d{10,15}$/.test(options.phoneNumber))
+    if (options.phoneNumber !== undefined && !MSISDN.test(options.phoneNumber))
       throw epaymentError(10010, 'The phone number must be an MSISDN (10–15 digits).', 'phoneNumber', 'must match ^\\d{10,15}$');
-    if (source !== 'force-approve') {
-      const value = p.amount.value;
-      const magic = MAGIC_DECLINES[value];
-      if (magic && (!magic.nokOnly || p.amount.currency === 'NOK')) {
-        p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${value} ${magic.reason}` });
-        throw new PaymentDeclinedError(p, magic.reason, value, 'declined');
-      }
-      if (value === MAGIC_UNKNOWN) {
-        p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${value} Unknown result` });
-        throw new PaymentDeclinedError(p, 'Unknown result', value, 'unknown');
-      }
+    const magic = source === 'force-approve' ? undefined : magicApproval(p.amount);
+    if (magic) {
+      p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${p.amount.value} ${magic.reason}` });
+      throw new PaymentDeclinedError(p, magic.reason, p.amount.value, magic.outcome);
     }
     this.authorize(p, options.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, source);
     return p;
@@ -281,7 +194,7 @@ export class EpaymentMachine implements EpaymentService {
     this.payments.set(key, p);
     this.tokens.set(token, p);
     this.record(p, 'CREATED', p.amount.value, options.idempotencyKey ?? null, now, p.pspReference);
-    this.scheduleExpiry(p);
+    this.expiries.add(p);
     return p;
   }
 
@@ -415,12 +328,12 @@ export class EpaymentMachine implements EpaymentService {
         return `vippsMT://?token=${token}`;
       case 'QR': {
         const format = input.qrFormat?.format ?? 'IMAGE/SVG+XML';
-        if (format === 'TEXT/TARGETURL') return `${this.deps.publicUrl()}/landing?token=${token}`;
+        if (format === 'TEXT/TARGETURL') return landingPageUrl(this.deps.publicUrl(), token);
         const base = `${this.deps.publicUrl()}/qr-image/v1?token=${token}`;
         return format === 'IMAGE/PNG' ? `${base}&format=png&size=${input.qrFormat?.size ?? 1024}` : base;
       }
       default:
-        return `${this.deps.publicUrl()}/landing?token=${token}`;
+        return landingPageUrl(this.deps.publicUrl(), token);
     }
   }
 
@@ -466,22 +379,4 @@ export class EpaymentMachine implements EpaymentService {
     if (p.state === 'CREATED' && this.deps.clock.now() >= p.expiresAt) this.finish(p, 'EXPIRED', 'EXPIRED', p.expiresAt);
   }
 
-  private scheduleExpiry(p: Payment): void {
-    this.expiries.push(p);
-    if (this.expiryTask === undefined || p.expiresAt < this.expiryTask.at) {
-      this.expiryTask?.handle.cancel();
-      this.expiryTask = { at: p.expiresAt, handle: this.deps.clock.scheduleAt(p.expiresAt, () => this.runExpiries()) };
-    }
-  }
-
-  private runExpiries(): void {
-    this.expiryTask = undefined;
-    const now = this.deps.clock.now();
-    for (let next = this.expiries.peek(); next !== undefined && next.expiresAt <= now; next = this.expiries.peek()) {
-      this.expiries.pop();
-      this.touch(next);
-    }
-    const next = this.expiries.peek();
-    if (next !== undefined) this.expiryTask = { at: next.expiresAt, handle: this.deps.clock.scheduleAt(next.expiresAt, () => this.runExpiries()) };
-  }
 }

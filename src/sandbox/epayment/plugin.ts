@@ -1,18 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../context.ts';
 import { headerValue } from '../http.ts';
-import { ApiError, buildProblem, instanceOf, sendProblem } from '../problem.ts';
+import { ApiError, PROBLEM_SHAPE, sendErrorAsProblem, sendProblem } from '../problem.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
-import { IdempotencyStore, idempotencyScope, type IdempotencyDecision, type StoredOutcome } from './idempotency.ts';
+import { IdempotencyStore, idempotencyScope } from '../shared/idempotency.ts';
+import { jsonOutcome as ok, note, runIdempotent, sendOutcome as send } from '../shared/routes.ts';
+import { isObject } from '../shared/validation.ts';
 import { EpaymentMachine } from './machine.ts';
+import { epaymentSource } from './source.ts';
 import { validateIdempotencyKey } from './validation.ts';
 import { eventsView, modificationView, paymentView } from './views.ts';
 
 /**
  * ePayment API v1 routes (epayment-v1.yaml). Thin: rate limit → Idempotency-Key → state
- * machine (machine.ts) → serialise. Every handler is synchronous from the idempotency
- * reservation to the stored outcome, so concurrent duplicates can never apply twice.
+ * machine (machine.ts) → serialise; the idempotent sequence is ../shared/routes.ts.
  * Auth, faults and traffic recording come from the shared HTTP layer (../http.ts) through
  * the route config.
  */
@@ -29,7 +31,6 @@ export const FORCE_APPROVE_PATHS = {
 } as const;
 
 const config = (operation: Op) => ({ config: { api: 'epayment' as const, operation, auth: 'vipps' as const } });
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** 409 answers for an Idempotency-Key reused with a different body (vipps-facts §2.2). */
 const CONFLICT = {
@@ -43,22 +44,6 @@ const CONFLICT = {
     new ApiError({ status: 409, title: 'Idempotency error', detail: `Idempotency-Key ${key} was already used for a different cancel of this payment.`, code: 4020 }),
 };
 
-function ok(status: number, body: unknown): StoredOutcome {
-  return { status, contentType: 'application/json', body: JSON.stringify(body) };
-}
-
-function problemOutcome(request: FastifyRequest, err: ApiError): StoredOutcome {
-  return { status: err.problem.status, contentType: 'application/problem+json', body: JSON.stringify(buildProblem(err.problem, instanceOf(request))) };
-}
-
-function send(reply: FastifyReply, outcome: StoredOutcome): FastifyReply {
-  return reply.code(outcome.status).type(outcome.contentType).send(outcome.body);
-}
-
-function note(request: FastifyRequest, notes: Record<string, unknown>): void {
-  request.exchangeNotes = request.exchangeNotes ? { ...request.exchangeNotes, ...notes } : notes;
-}
-
 export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
   const machine = new EpaymentMachine({
     clock: ctx.clock,
@@ -68,17 +53,18 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     publish: (event) => ctx.events.publish(event),
   });
   ctx.epayment = machine;
+  ctx.payments.register(epaymentSource(machine));
 
   const idempotency = new IdempotencyStore();
   const modifyLimiter = new RateLimiter();
   const readLimiter = new RateLimiter();
 
-  // A body that is not JSON at all is one more validation error to the ePayment API: same
-  // detail as every other shape error. Everything else goes on to the sandbox's handler.
-  app.setErrorHandler((error, request, reply) => {
+  // ePayment answers RFC 7807 problems, injected faults included. A body that is not JSON at
+  // all is one more validation error to it: same detail as every other shape error.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof ApiError && error.problem.status === 400 && error.problem.extraDetails?.[0]?.name === 'body')
       return sendProblem(request, reply, { ...error.problem, detail: VALIDATION_DETAIL });
-    throw error;
+    return sendErrorAsProblem(error, request, reply);
   });
 
   /** §2.15: 5/min per operation + reference + MSN for modifications; 120/min per reference + subscription key for reads. */
@@ -101,35 +87,8 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     return true;
   }
 
-  /** Answer a non-new idempotency decision. */
-  function answerDecision(request: FastifyRequest, reply: FastifyReply, decision: IdempotencyDecision, key: string, conflict: ApiError): FastifyReply {
-    if (decision.kind === 'replay') {
-      note(request, { idempotency: 'replay' });
-      return send(reply, decision.outcome);
-    }
-    if (decision.kind === 'conflict') {
-      note(request, { idempotency: 'conflict' });
-      return sendProblem(request, reply, conflict.problem);
-    }
-    note(request, { idempotency: 'in-progress' });
-    return sendProblem(request, reply, { status: 409, title: 'Order processing', detail: `A request with Idempotency-Key ${key} is still being processed.`, code: 6160 });
-  }
-
-  /**
-   * After `idempotency.begin()` said `new`: turn what the operation threw into the outcome
-   * to store (ApiError → its problem). Anything else is a sandbox bug: the reservation is
-   * released so the key is not poisoned, and the error goes on to the 500 handler.
-   */
-  function failure(request: FastifyRequest, scope: string, err: unknown): StoredOutcome {
-    if (err instanceof ApiError) return problemOutcome(request, err);
-    idempotency.release(scope);
-    throw err;
-  }
-
-  function finish(reply: FastifyReply, scope: string, outcome: StoredOutcome): FastifyReply {
-    idempotency.complete(scope, outcome);
-    return send(reply, outcome);
-  }
+  const inProgress = (key: string) => () =>
+    new ApiError({ status: 409, title: 'Order processing', detail: `A request with Idempotency-Key ${key} is still being processed.`, code: 6160 });
 
   function idempotencyKey(request: FastifyRequest, reply: FastifyReply): string | undefined {
     try {
@@ -156,21 +115,20 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     if (rateLimited(request, reply, 'createPayment', merchant.msn, reference)) return reply;
     const key = idempotencyKey(request, reply);
     if (key === undefined) return reply;
-    const scope = idempotencyScope(merchant.msn, reference, 'createPayment', key);
-    const decision = idempotency.begin(scope, body);
-    if (decision.kind !== 'new') return answerDecision(request, reply, decision, key, CONFLICT.createPayment(key));
-    let outcome: StoredOutcome;
-    try {
-      const p = machine.create(merchant, body, {
-        idempotencyKey: key,
-        pspId: headerValue(request, 'psp-id'),
-        expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
-      });
-      outcome = ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
-    } catch (err) {
-      outcome = failure(request, scope, err);
-    }
-    return finish(reply, scope, outcome);
+    return runIdempotent(idempotency, PROBLEM_SHAPE, request, reply, {
+      scope: idempotencyScope(merchant.msn, reference, 'createPayment', key),
+      body,
+      conflict: () => CONFLICT.createPayment(key),
+      inProgress: inProgress(key),
+      apply: () => {
+        const p = machine.create(merchant, body, {
+          idempotencyKey: key,
+          pspId: headerValue(request, 'psp-id'),
+          expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
+        });
+        return ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
+      },
+    });
   });
 
   // --- reads ----------------------------------------------------------------------------
@@ -213,16 +171,13 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
       if (key === undefined) return reply;
       // Unknown references are answered without touching the key: nothing to be idempotent about.
       if (machine.get(msn, reference) === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
-      const scope = idempotencyScope(msn, reference, op, key);
-      const decision = idempotency.begin(scope, request.body);
-      if (decision.kind !== 'new') return answerDecision(request, reply, decision, key, conflict(key));
-      let outcome: StoredOutcome;
-      try {
-        outcome = ok(200, modificationView(apply(msn, reference, request.body, key)));
-      } catch (err) {
-        outcome = failure(request, scope, err);
-      }
-      return finish(reply, scope, outcome);
+      return runIdempotent(idempotency, PROBLEM_SHAPE, request, reply, {
+        scope: idempotencyScope(msn, reference, op, key),
+        body: request.body,
+        conflict: () => conflict(key),
+        inProgress: inProgress(key),
+        apply: () => ok(200, modificationView(apply(msn, reference, request.body, key))),
+      });
     };
   }
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../problem.ts';
+import { CustomerDeclinedError, type ApproveSource } from '../shared/directory.ts';
 import type { AggregateKey, PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
 /**
@@ -85,7 +85,7 @@ export interface Payment {
   receiptUrl?: string;
 }
 
-export type ApproveSource = 'landing' | 'control' | 'force-approve';
+export type { ApproveSource } from '../shared/directory.ts';
 export type QrFormat = 'TEXT/TARGETURL' | 'IMAGE/SVG+XML' | 'IMAGE/PNG';
 
 export interface CardPassthrough {
@@ -107,15 +107,10 @@ export interface CardPassthrough {
  * - `outcome: 'unknown'`: 201 — the result is unknown; nothing more happens.
  * HTTP status 402, title "Payment declined", code = the magic amount.
  */
-export class PaymentDeclinedError extends ApiError {
-  constructor(
-    readonly payment: Payment,
-    /** Human-readable reason, e.g. "Insufficient funds". */
-    readonly reason: string,
-    readonly magicAmount: number,
-    readonly outcome: 'declined' | 'unknown',
-  ) {
-    super({
+export class PaymentDeclinedError extends CustomerDeclinedError {
+  declare readonly payment: Payment;
+  constructor(payment: Payment, reason: string, magicAmount: number, outcome: 'declined' | 'unknown') {
+    super(payment, reason, magicAmount, outcome, {
       status: 402,
       title: 'Payment declined',
       detail: `${reason} (test amount ${magicAmount}). The payment is still CREATED.`,

@@ -4,6 +4,8 @@ import type { ExtraDetail } from '../problem.ts';
 import { epaymentError, validationError } from './errors.ts';
 import type { CardPassthrough, Currency, QrFormat, UserFlow } from './types.ts';
 import { USER_FLOWS } from '../../contract/epayment.ts';
+import { isAcceptableUrl, isObject, MSISDN as PHONE, present, requestKeyProblem, RFC3339 } from '../shared/validation.ts';
+export { fingerprint, isAcceptableUrl } from '../shared/validation.ts';
 
 /**
  * Request validation for the ePayment API, hand-written for speed (no schema compiled or
@@ -24,9 +26,6 @@ const PAYMENT_METHODS = ['WALLET', 'CARD', 'CARD_PASSTHROUGH'] as const;
 export type PaymentMethodType = (typeof PAYMENT_METHODS)[number];
 const QR_FORMATS: readonly QrFormat[] = ['TEXT/TARGETURL', 'IMAGE/SVG+XML', 'IMAGE/PNG'];
 const INTERACTIONS = ['CUSTOMER_PRESENT', 'CUSTOMER_NOT_PRESENT'];
-const PHONE = /^\d{10,15}$/;
-/** The spec's RFC 3339 pattern for `expiresAt`. */
-const RFC3339 = /^((?:(\d{4}-\d{2}-\d{2})(T|t)(\d{2}:\d{2}:\d{2}(?:\.\d+)?))(Z|z|([+-](?:2[0-3]|[01][0-9]):[0-5][0-9])))$/;
 const IDEMPOTENCY_KEY_MAX = 50;
 const REQUIRED = 'The property is required and cannot be null.';
 
@@ -38,29 +37,6 @@ export function referencePattern(maxLength: number): { regex: RegExp; text: stri
     referencePatterns.set(maxLength, p);
   }
   return p;
-}
-
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const present = (v: unknown): boolean => v !== undefined && v !== null;
-const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-const FORBIDDEN_SCHEMES = new Set(['http:', 'javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
-
-/**
- * `returnUrl`, `receiptUrl`, `cardCallbackUrl`: `https://` or a custom scheme (`myapp://…`),
- * per the spec. Deviation on purpose: `http://` is accepted for loopback hosts (127.0.0.0/8,
- * localhost, [::1]) because the integrations golive tests run on loopback.
- */
-export function isAcceptableUrl(value: string, options: { customScheme?: boolean } = {}): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return url.hostname.length > 0;
-  if (url.protocol === 'http:') return isLoopbackHost(url.hostname);
-  if (options.customScheme === false || FORBIDDEN_SCHEMES.has(url.protocol)) return false;
-  return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol);
 }
 
 export interface CustomerInput {
@@ -454,35 +430,7 @@ export function validateForceApprove(body: unknown): { customer?: CustomerInput;
  * The `Idempotency-Key` header: required (spec) on create, capture, refund, cancel; ≤ 50 chars.
  */
 export function validateIdempotencyKey(value: string | undefined): string {
-  if (value === undefined || value.length === 0)
-    throw validationError([{ name: 'Idempotency-Key', reason: 'The Idempotency-Key header is required.' }]);
-  if (value.length > IDEMPOTENCY_KEY_MAX)
-    throw validationError([{ name: 'Idempotency-Key', reason: `The Idempotency-Key header must be at most ${IDEMPOTENCY_KEY_MAX} characters.` }]);
-  return value;
-}
-
-/**
- * Canonical text of a request body for idempotency comparisons: object keys sorted, so two
- * clients serialising the same body with different key order count as identical; no body,
- * `null` and `{}` are the same (a cancel without options).
- */
-export function fingerprint(body: unknown): string {
-  if (body === undefined || body === null || body === '') return '';
-  if (isObject(body) && Object.keys(body).length === 0) return ''; // `{}` = no body (cancel)
-  return canonical(body);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) {
-    const keys = Object.keys(v).sort();
-    let out = '{';
-    for (let i = 0; i < keys.length; i++) {
-      if (v[keys[i]] === undefined) continue;
-      if (out.length > 1) out += ',';
-      out += `${JSON.stringify(keys[i])}:${canonical(v[keys[i]])}`;
-    }
-    return out + '}';
-  }
-  return JSON.stringify(v) ?? 'null';
+  const problem = requestKeyProblem('Idempotency-Key', value, { max: IDEMPOTENCY_KEY_MAX });
+  if (problem) throw validationError([problem]);
+  return value!;
 }

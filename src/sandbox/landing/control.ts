@@ -2,16 +2,16 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
-import { PaymentDeclinedError, type EpaymentService, type Payment, type PaymentState } from '../epayment/types.ts';
+import { CustomerDeclinedError, type CustomerPayment, type PaymentSource } from '../shared/directory.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { ApiError } from '../problem.ts';
-import { MSISDN } from './format.ts';
-import { PAYMENT_STATES } from '../../contract/epayment.ts';
+import { MSISDN } from '../shared/validation.ts';
+import { landingPageUrl } from '../shared/landing-tokens.ts';
 
 /**
- * Customer and clock actions on payments, for tests and the golive runner's customer actor
- * (no browser needed). Not part of Vipps' API. Answers are JSON: the payment's internal view
- * (redacted, plus `landingUrl`); errors `{error, code?}`.
+ * Customer and clock actions on payments of any API in the payment directory, for tests and
+ * the golive runner's customer actor (no browser needed). Not part of Vipps' API. Answers are
+ * JSON: the API's own record of the payment (redacted, plus `landingUrl`); errors `{error, code?}`.
  *
  *   POST /_sandbox/v1/payments/:msn/:reference/approve   {phoneNumber?}  → 200 view
  *   POST /_sandbox/v1/payments/:msn/:reference/reject                    → 200 view (ABORTED)
@@ -30,7 +30,6 @@ import { PAYMENT_STATES } from '../../contract/epayment.ts';
 
 const ApproveBody = z.object({ phoneNumber: z.string().regex(MSISDN, 'an MSISDN: country code + number, 10–15 digits').optional() });
 const FailBody = z.object({ reason: z.string().trim().min(1).max(200) });
-const ListQuery = z.object({ msn: z.string().min(1).optional(), state: z.enum(PAYMENT_STATES).optional() });
 
 type Params = { msn: string; reference: string };
 const PAST: Record<string, string> = { approve: 'approved', reject: 'rejected', expire: 'expired', fail: 'declined' };
@@ -39,16 +38,20 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
   const base = `${CONTROL_PREFIX}/payments`;
   const config = (operation: string) => ({ config: { api: 'sandbox-control' as const, operation } });
 
-  const view = (p: Payment) => ({
-    ...(redactor.value(p) as Record<string, unknown>),
-    landingUrl: `${ctx.publicUrl()}/landing?token=${encodeURIComponent(p.landingToken)}`,
+  const view = (p: CustomerPayment) => ({
+    ...(redactor.value(p.record) as Record<string, unknown>),
+    landingUrl: landingPageUrl(ctx.publicUrl(), p.landingToken),
   });
   const fail = (reply: FastifyReply, status: number, error: string, code?: string | number) =>
     reply.code(status).type('application/json; charset=utf-8').send(code === undefined ? { error } : { error, code: String(code) });
-  const withService = (reply: FastifyReply): EpaymentService | undefined => {
-    const svc = ctx.epayment;
-    if (!svc) fail(reply, 503, 'the ePayment service is not running in this sandbox');
-    return svc;
+  // `?state=` takes the API state names of every registered API; built on first use, after all plugins registered.
+  let listQuery: z.ZodType<{ msn?: string; state?: string }> | undefined;
+  const ListQuery = () => {
+    const states = ctx.payments.states();
+    return (listQuery ??= z.object({
+      msn: z.string().min(1).optional(),
+      state: (states.length > 0 ? z.enum(states as [string, ...string[]]) : z.never()).optional(),
+    }));
   };
   const bodyOf = (body: unknown): unknown => {
     if (body === undefined || body === null || body === '') return {};
@@ -69,32 +72,32 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
     return fail(reply, status, status === 500 ? 'internal error' : error.message);
   });
 
-  /** Run a customer action; ePayment refusals become `{error, code}` with 404/409 (400 for bad input). */
-  const action = (operation: string, run: (svc: EpaymentService, p: Params, body: unknown) => Payment) =>
+  /** Run a customer action; the API's refusals become `{error, code}` with 404/409 (400 for bad input). */
+  const action = (operation: string, run: (source: PaymentSource, p: Params, body: unknown) => CustomerPayment) =>
     app.post<{ Params: Params }>(`${base}/:msn/:reference/${operation}`, config(`${operation}Payment`), async (request, reply) => {
-      const svc = withService(reply);
-      if (!svc) return reply;
       const { msn, reference } = request.params;
-      const current = svc.get(msn, reference);
+      const current = ctx.payments.find(msn, reference);
       if (!current) return fail(reply, 404, `no payment with reference ${reference} for MSN ${msn}`);
-      if (current.state !== 'CREATED') {
-        request.exchangeNotes = { state: current.state, refused: true };
-        return fail(reply, 409, `the payment is ${current.state}; only a CREATED payment can be ${PAST[operation] ?? operation}`);
+      if (current.state !== 'awaiting-customer') {
+        request.exchangeNotes = { state: current.apiState, refused: true };
+        return fail(reply, 409, `the payment is ${current.apiState}; only a CREATED payment can be ${PAST[operation] ?? operation}`);
       }
+      const source = ctx.payments.sourceOf(current);
       try {
-        const result = run(svc, request.params, bodyOf(request.body));
-        request.exchangeNotes = { state: result.state };
+        const result = run(source, request.params, bodyOf(request.body));
+        request.exchangeNotes = { state: result.apiState };
         return reply.type('application/json; charset=utf-8').send(view(result));
       } catch (err) {
-        if (err instanceof PaymentDeclinedError) {
-          // A magic amount: the attempt is recorded, the payment stays CREATED.
-          request.exchangeNotes = { state: err.payment.state, declined: err.reason, outcome: err.outcome };
+        if (err instanceof CustomerDeclinedError) {
+          // A magic amount: the attempt is recorded, the payment stays open.
+          const declined = source.get(msn, reference) ?? current;
+          request.exchangeNotes = { state: declined.apiState, declined: err.reason, outcome: err.outcome };
           return reply.code(402).type('application/json; charset=utf-8').send({
             error: err.problem.detail ?? err.problem.title,
             code: String(err.problem.code),
             reason: err.reason,
             outcome: err.outcome,
-            payment: view(err.payment),
+            payment: view(declined),
           });
         }
         if (!(err instanceof ApiError)) throw err;
@@ -103,40 +106,34 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
       }
     });
 
-  action('approve', (svc, { msn, reference }, body) => {
+  action('approve', (source, { msn, reference }, body) => {
     const parsed = ApproveBody.safeParse(body);
     if (!parsed.success) throw new ApiError({ status: 400, title: 'Bad Request', detail: z.prettifyError(parsed.error) });
-    return svc.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control' });
+    return source.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control' });
   });
-  action('reject', (svc, { msn, reference }) => svc.reject(msn, reference));
-  action('expire', (svc, { msn, reference }) => svc.expire(msn, reference));
-  action('fail', (svc, { msn, reference }, body) => {
+  action('reject', (source, { msn, reference }) => source.reject(msn, reference));
+  action('expire', (source, { msn, reference }) => source.expire(msn, reference));
+  action('fail', (source, { msn, reference }, body) => {
     const parsed = FailBody.safeParse(body);
     if (!parsed.success) throw new ApiError({ status: 400, title: 'Bad Request', detail: z.prettifyError(parsed.error) });
-    return svc.failAttempt(msn, reference, parsed.data.reason);
+    return source.fail(msn, reference, parsed.data.reason);
   });
 
   // Reads are not recorded in the traffic log (like the rest of the control API), so polling stays cheap.
   app.get<{ Querystring: Record<string, unknown> }>(base, async (request, reply) => {
-    const svc = withService(reply);
-    if (!svc) return reply;
-    const parsed = ListQuery.safeParse(request.query ?? {});
+    const parsed = ListQuery().safeParse(request.query ?? {});
     if (!parsed.success) return fail(reply, 400, z.prettifyError(parsed.error));
-    const payments = svc.list({ msn: parsed.data.msn, state: parsed.data.state }).map(view);
+    const payments = ctx.payments.list({ msn: parsed.data.msn, apiState: parsed.data.state }).map(view);
     return { payments, count: payments.length };
   });
 
   app.get<{ Params: { token: string } }>(`${base}/by-token/:token`, async (request, reply) => {
-    const svc = withService(reply);
-    if (!svc) return reply;
-    const p = svc.byLandingToken(request.params.token);
+    const p = ctx.payments.byLandingToken(request.params.token);
     return p ? view(p) : fail(reply, 404, 'no payment has this landing token');
   });
 
   app.get<{ Params: Params }>(`${base}/:msn/:reference`, async (request, reply) => {
-    const svc = withService(reply);
-    if (!svc) return reply;
-    const p = svc.get(request.params.msn, request.params.reference);
+    const p = ctx.payments.find(request.params.msn, request.params.reference);
     return p ? view(p) : fail(reply, 404, `no payment with reference ${request.params.reference} for MSN ${request.params.msn}`);
   });
 }

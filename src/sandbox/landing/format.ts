@@ -1,4 +1,5 @@
-import type { Amount, PaymentState } from '../epayment/types.ts';
+import type { Amount } from '../shared/amount.ts';
+import type { CustomerState } from '../shared/directory.ts';
 
 /** Group thousands: spaces in Norway and Finland (1 234 567), dots in Denmark (1.234.567). */
 function group(n: number, separator: string): string {
@@ -30,12 +31,12 @@ export function formatAmount(amount: Amount | undefined): string {
 export { escapeHtml } from '../../shared/escape.ts';
 
 /** What the customer reads for each state. */
-export const STATE_TEXT: Record<PaymentState, { title: string; text: string; tone: 'neutral' | 'ok' | 'bad' }> = {
-  CREATED: { title: 'Waiting for you', text: 'Approve or reject the payment below.', tone: 'neutral' },
-  AUTHORIZED: { title: 'Payment approved', text: 'The amount is reserved on your card. The shop charges it when your order is on its way.', tone: 'ok' },
-  ABORTED: { title: 'Payment rejected', text: 'You rejected this payment. Nothing has been charged.', tone: 'bad' },
-  EXPIRED: { title: 'Payment expired', text: 'The time to approve this payment ran out. Nothing has been charged.', tone: 'bad' },
-  TERMINATED: { title: 'Payment cancelled by the shop', text: 'The shop cancelled this payment before it was approved. Nothing has been charged.', tone: 'bad' },
+export const STATE_TEXT: Record<CustomerState, { title: string; text: string; tone: 'neutral' | 'ok' | 'bad' }> = {
+  'awaiting-customer': { title: 'Waiting for you', text: 'Approve or reject the payment below.', tone: 'neutral' },
+  approved: { title: 'Payment approved', text: 'The amount is reserved on your card. The shop charges it when your order is on its way.', tone: 'ok' },
+  rejected: { title: 'Payment rejected', text: 'You rejected this payment. Nothing has been charged.', tone: 'bad' },
+  expired: { title: 'Payment expired', text: 'The time to approve this payment ran out. Nothing has been charged.', tone: 'bad' },
+  cancelled: { title: 'Payment cancelled by the shop', text: 'The shop cancelled this payment before it was approved. Nothing has been charged.', tone: 'bad' },
 };
 
 /** Profile-sharing scopes as the consent card lists them. */
@@ -81,4 +82,3 @@ export function normalisePhone(input: string | undefined): string {
   return (input ?? '').replace(/[\s\-().]/g, '').replace(/^\+/, '').replace(/^00/, '');
 }
 
-export const MSISDN = /^\d{10,15}$/;

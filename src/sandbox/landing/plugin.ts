@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
-import { PaymentDeclinedError, type EpaymentService, type Payment } from '../epayment/types.ts';
+import { CustomerDeclinedError, type CustomerPayment } from '../shared/directory.ts';
 import { ApiError } from '../problem.ts';
 import controlRoutes from './control.ts';
-import { declineMessage, MSISDN, normalisePhone } from './format.ts';
+import { landingPageUrl } from '../shared/landing-tokens.ts';
+import { declineMessage, normalisePhone } from './format.ts';
+import { MSISDN } from '../shared/validation.ts';
 import { approvalPage, messagePage, resultPage } from './render.ts';
 
 /**
@@ -21,7 +23,7 @@ export default async function landingPlugin(app: FastifyInstance, opts: { ctx: S
 
 /** The landing page URL for a payment's token (what the QR code points at). */
 export function landingUrl(ctx: SandboxContext, token: string): string {
-  return `${ctx.publicUrl()}/landing?token=${encodeURIComponent(token)}`;
+  return landingPageUrl(ctx.publicUrl(), token);
 }
 
 const PAGE_HEADERS = {
@@ -64,27 +66,23 @@ function firstString(v: unknown): string | undefined {
 const SAFE_LOCATION = /^[\x21-\x7e]+$/;
 
 async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
-  const service = (): EpaymentService | undefined => ctx.epayment;
-  const merchantName = (p: Payment) => ctx.merchants.byMerchantSerialNumber(p.msn)?.name ?? `Merchant ${p.msn}`;
-  const model = (p: Payment) => ({ payment: p, merchantName: merchantName(p), now: ctx.clock.now() });
+  const merchantName = (p: CustomerPayment) => ctx.merchants.byMerchantSerialNumber(p.msn)?.name ?? `Merchant ${p.msn}`;
+  const model = (p: CustomerPayment) => ({ payment: p, merchantName: merchantName(p), now: ctx.clock.now() });
 
   /** Attribute the exchange to the payment in the traffic log (MSN + reference). */
-  const attribute = (request: FastifyRequest, p: Payment, notes?: Record<string, unknown>) => {
+  const attribute = (request: FastifyRequest, p: CustomerPayment, notes?: Record<string, unknown>) => {
     request.exchangeReference = p.reference;
     request.merchant ??= ctx.merchants.byMerchantSerialNumber(p.msn);
     if (notes) request.exchangeNotes = { ...request.exchangeNotes, ...notes };
   };
 
-  const lookup = (token: string | undefined): Payment | undefined => {
-    const svc = service();
-    if (!svc || !token || token.length > 4096) return undefined;
-    return svc.byLandingToken(token);
+  const lookup = (token: string | undefined): CustomerPayment | undefined => {
+    if (!token || token.length > 4096) return undefined;
+    return ctx.payments.byLandingToken(token);
   };
 
   const notFound = (reply: FastifyReply) =>
     page(reply, 404, messagePage('Payment not found', 'This payment link is not valid. It may be mistyped, or the payment belongs to another sandbox. Go back to the shop and start again.'));
-  const unavailable = (reply: FastifyReply) =>
-    page(reply, 503, messagePage('Not available', 'The sandbox payment service is not running.'));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     // ApiError: e.g. the shared JSON parser's "body is not valid JSON".
@@ -96,28 +94,26 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/landing', { config: { api: 'landing', operation: 'viewLandingPage' } }, async (request, reply) => {
-    if (!service()) return unavailable(reply);
     const payment = lookup(firstString(request.query.token));
     if (!payment) return notFound(reply);
-    attribute(request, payment, { state: payment.state });
-    if (payment.state === 'CREATED') return page(reply, 200, approvalPage(model(payment)));
+    attribute(request, payment, { state: payment.apiState });
+    if (payment.state === 'awaiting-customer') return page(reply, 200, approvalPage(model(payment)));
     return page(reply, 200, resultPage(model(payment)));
   });
 
   const act = (action: 'approve' | 'reject') => async (request: FastifyRequest, reply: FastifyReply) => {
-    const svc = service();
-    if (!svc) return unavailable(reply);
     const form = formFields(request.body);
     const payment = lookup(form.token);
     if (!payment) return notFound(reply);
+    const source = ctx.payments.sourceOf(payment);
     const stay = ['false', '0', 'no', 'off'].includes((form.redirect ?? '').toLowerCase());
     attribute(request, payment, { action, redirect: !stay });
 
-    if (payment.state !== 'CREATED') {
+    if (payment.state !== 'awaiting-customer') {
       return page(
         reply,
         409,
-        resultPage({ ...model(payment), error: `This payment can no longer be ${action === 'approve' ? 'approved' : 'rejected'}: it is ${payment.state}.` }),
+        resultPage({ ...model(payment), error: `This payment can no longer be ${action === 'approve' ? 'approved' : 'rejected'}: it is ${payment.apiState}.` }),
       );
     }
 
@@ -132,30 +128,30 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     }
 
     const attemptsBefore = payment.failedAttempts?.length ?? 0;
-    let after: Payment;
+    let after: CustomerPayment;
     try {
       after =
         action === 'approve'
-          ? svc.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing' })
-          : svc.reject(payment.msn, payment.reference);
+          ? source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing' })
+          : source.reject(payment.msn, payment.reference);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      const current = svc.get(payment.msn, payment.reference) ?? payment;
-      if (err instanceof PaymentDeclinedError && current.state === 'CREATED') {
+      const current = source.get(payment.msn, payment.reference) ?? payment;
+      if (err instanceof CustomerDeclinedError && current.state === 'awaiting-customer') {
         // A magic amount: the card was declined, the payment stays open for another try.
         attribute(request, current, { outcome: err.outcome === 'unknown' ? 'unknown-result' : 'declined', reason: err.reason });
         return page(reply, 402, approvalPage({ ...model(current), phone: form.phone, error: declineMessage(err.outcome === 'unknown' ? 'unknown result' : err.reason) }));
       }
       const message = customerMessage(err);
       attribute(request, current, { outcome: 'refused', error: err.message });
-      if (current.state === 'CREATED') {
+      if (current.state === 'awaiting-customer') {
         const status = err.problem.status >= 500 ? 502 : 402;
         return page(reply, status, approvalPage({ ...model(current), phone: form.phone, error: message }));
       }
       return page(reply, 409, resultPage({ ...model(current), error: message }));
     }
 
-    if (after.state === 'CREATED') {
+    if (after.state === 'awaiting-customer') {
       // The card was declined (magic amount): the payment stays open for another try.
       const attempts = after.failedAttempts ?? [];
       const reason = attempts.length > attemptsBefore ? attempts[attempts.length - 1]?.reason : undefined;
@@ -163,7 +159,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       return page(reply, 402, approvalPage({ ...model(after), phone: form.phone, error: declineMessage(reason) }));
     }
 
-    attribute(request, after, { outcome: after.state });
+    attribute(request, after, { outcome: after.apiState });
     if (!stay && after.returnUrl && SAFE_LOCATION.test(after.returnUrl)) {
       // Like the app: the customer's browser is sent to returnUrl exactly as given.
       return reply.code(303).header('location', after.returnUrl).header('cache-control', 'no-store').send();
@@ -176,7 +172,6 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
 
   // --- QR image of the landing URL (userFlow QR) ----------------------------------------
   app.get<{ Querystring: Record<string, unknown> }>('/qr-image/v1', { config: { api: 'landing', operation: 'getQrImage' } }, async (request, reply) => {
-    if (!service()) return reply.code(503).type('text/plain; charset=utf-8').send('The sandbox payment service is not running.');
     const payment = lookup(firstString(request.query.token));
     if (!payment) return reply.code(404).type('text/plain; charset=utf-8').send('No payment has this QR token.');
     attribute(request, payment);
@@ -201,7 +196,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
   });
 }
 
-/** An ApiError from the ePayment service in words for the customer. */
+/** An ApiError from the payment's API in words for the customer. */
 function customerMessage(err: ApiError): string {
   const p = err.problem;
   const code = p.code === undefined ? '' : String(p.code);

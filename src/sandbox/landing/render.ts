@@ -1,4 +1,4 @@
-import type { Payment } from '../epayment/types.ts';
+import type { CustomerPayment } from '../shared/directory.ts';
 import { escapeHtml as h, formatAmount, scopeLabels, STATE_TEXT } from './format.ts';
 
 /**
@@ -97,7 +97,7 @@ ${body}
 }
 
 export interface PageModel {
-  payment: Payment;
+  payment: CustomerPayment;
   merchantName: string;
   now: number;
 }
@@ -107,16 +107,16 @@ function merchantBlock(merchantName: string, label = 'Pay to'): string {
   return `<div class="merchant"><div class="avatar" aria-hidden="true">${h(initial)}</div><div><p class="label">${h(label)}</p><h1 data-testid="landing-merchant">${h(merchantName)}</h1></div></div>`;
 }
 
-function statusBadge(payment: Payment, text?: string): string {
-  const s = STATE_TEXT[payment.state] ?? { title: payment.state, tone: 'neutral' as const };
-  return `<p class="status ${s.tone}" data-testid="landing-status" data-state="${h(payment.state)}"><span class="dot"></span>${h(text ?? s.title)}</p>`;
+function statusBadge(payment: CustomerPayment, text?: string): string {
+  const s = STATE_TEXT[payment.state] ?? { title: payment.apiState, tone: 'neutral' as const };
+  return `<p class="status ${s.tone}" data-testid="landing-status" data-state="${h(payment.apiState)}"><span class="dot"></span>${h(text ?? s.title)}</p>`;
 }
 
 function errorBlock(error: string | undefined): string {
   return error ? `<div class="error" role="alert" data-testid="landing-error">${h(error)}</div>` : '';
 }
 
-function minutesLeft(payment: Payment, now: number): string {
+function minutesLeft(payment: CustomerPayment, now: number): string {
   const ms = payment.expiresAt - now;
   if (!Number.isFinite(ms) || ms <= 0) return '';
   const min = Math.ceil(ms / 60_000);
@@ -129,14 +129,14 @@ export function approvalPage(model: PageModel & { error?: string; phone?: string
   const { payment, merchantName } = model;
   const amount = formatAmount(payment.amount);
   const scopes = scopeLabels(payment.profileScope);
-  const phone = model.phone ?? payment.customer?.phoneNumber ?? '';
+  const phone = model.phone ?? payment.customerPhoneNumber ?? '';
   const consent = scopes.length
     ? `<div class="consent" data-testid="landing-consent"><b>${h(merchantName)} asks you to share</b>${h(scopes.join(', '))}</div>`
     : '';
   const body = `<main class="card">
 ${merchantBlock(merchantName)}
 <p class="amount" data-testid="landing-amount">${h(amount)}</p>
-<p class="description" data-testid="landing-description">${h(payment.paymentDescription ?? '')}</p>
+<p class="description" data-testid="landing-description">${h(payment.description ?? '')}</p>
 <dl class="meta"><dt>Reference</dt><dd data-testid="landing-reference">${h(payment.reference)}</dd></dl>
 ${statusBadge(payment)}
 ${errorBlock(model.error)}
@@ -160,7 +160,7 @@ ${consent}
 /** A payment that can no longer be acted on, or the "done" page after `redirect=false`. */
 export function resultPage(model: PageModel & { error?: string; done?: boolean }): string {
   const { payment, merchantName } = model;
-  const s = STATE_TEXT[payment.state] ?? { title: payment.state, text: '', tone: 'neutral' as const };
+  const s = STATE_TEXT[payment.state] ?? { title: payment.apiState, text: '', tone: 'neutral' as const };
   const icon = s.tone === 'ok' ? ICON_OK : s.tone === 'bad' ? ICON_BAD : ICON_INFO;
   const done = model.done ? `<p class="done" data-testid="landing-done">Done — you can close this window.</p>` : '';
   const back = payment.returnUrl
@@ -171,11 +171,11 @@ export function resultPage(model: PageModel & { error?: string; done?: boolean }
 <h2 data-testid="landing-headline">${h(s.title)}</h2>
 <p class="text">${h(s.text)}</p>
 ${done}
-<div>${statusBadge(payment, payment.state)}</div>
+<div>${statusBadge(payment, payment.apiState)}</div>
 ${errorBlock(model.error)}
 <div class="summary">
 <div class="summary-row">${merchantBlock(merchantName, 'Merchant')}<p class="amount" data-testid="landing-amount">${h(formatAmount(payment.amount))}</p></div>
-${payment.paymentDescription ? `<p class="description" data-testid="landing-description">${h(payment.paymentDescription)}</p>` : ''}
+${payment.description ? `<p class="description" data-testid="landing-description">${h(payment.description)}</p>` : ''}
 <dl class="meta"><dt>Reference</dt><dd data-testid="landing-reference">${h(payment.reference)}</dd></dl>
 </div>
 ${back}

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
-import { ApiError, traceId } from '../problem.ts';
+import { ApiError, sendErrorAsProblem, traceId } from '../problem.ts';
+import { InjectedFaultError } from '../faults.ts';
 import {
   CategorySchema,
   ID_PATTERN,
@@ -66,6 +67,8 @@ export default async function orderManagementPlugin(app: FastifyInstance, { ctx 
   const orderKey = (msn: string, p: Params) => `${msn}\u0000${p.paymentType}\u0000${p.orderId}`;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    // Injected faults keep the RFC 7807 answer they have always had here (the gateway's shape).
+    if (error instanceof InjectedFaultError) return sendErrorAsProblem(error, request, reply);
     if (error instanceof ApiError) {
       const p = error.problem;
       return sendOmError(reply, {
@@ -111,9 +114,9 @@ export default async function orderManagementPlugin(app: FastifyInstance, { ctx 
     return parsed.data;
   };
 
-  /** A receipt sent with the ePayment create request counts as the order's receipt. */
+  /** A receipt sent with the create request (ePayment's `receipt`) counts as the order's receipt. */
   const epaymentReceipt = (msn: string, p: Params): unknown =>
-    p.paymentType === 'ecom' ? ctx.epayment?.get(msn, p.orderId)?.receipt ?? undefined : undefined;
+    p.paymentType === 'ecom' ? ctx.payments.find(msn, p.orderId)?.receipt ?? undefined : undefined;
 
   app.post<{ Params: Params }>('/order-management/v2/:paymentType/receipts/:orderId', { config: config('postReceiptV2') }, async (request, reply) => {
     if (!checkParams(request, reply)) return reply;

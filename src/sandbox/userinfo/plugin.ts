@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { SandboxContext } from '../context.ts';
-import type { Payment } from '../epayment/types.ts';
-import { DEFAULT_TEST_PHONE_NUMBER } from '../epayment/machine.ts';
-import { sendProblem } from '../problem.ts';
+import type { CustomerPayment } from '../shared/directory.ts';
+import { DEFAULT_TEST_PHONE_NUMBER } from '../shared/test-customer.ts';
+import { sendProblem, sendErrorAsProblem } from '../problem.ts';
 import { claimsFor, testUserFor } from './test-users.ts';
 
 /**
@@ -17,14 +17,11 @@ import { claimsFor, testUserFor } from './test-users.ts';
  */
 export const USERINFO_RETENTION_MS = 168 * 3600_000;
 
-function authorizedAt(p: Payment): number {
-  if (typeof p.authorizedAt === 'number') return p.authorizedAt;
-  const event = p.events?.find((e) => e.name === 'AUTHORIZED' && e.success !== false);
-  const at = event ? Date.parse(event.timestamp) : NaN;
-  return Number.isFinite(at) ? at : p.createdAt;
-}
+const approvedAt = (p: CustomerPayment): number => p.approvedAt ?? 0;
 
 export default async function userinfoPlugin(app: FastifyInstance, { ctx }: { ctx: SandboxContext }) {
+  // Userinfo answers RFC 7807 problems, injected faults included.
+  app.setErrorHandler(sendErrorAsProblem);
   app.get<{ Params: { sub: string } }>(
     '/vipps-userinfo-api/userinfo/:sub',
     { config: { api: 'userinfo', operation: 'getUserinfo', auth: 'vipps', msnRequired: false } },
@@ -32,8 +29,8 @@ export default async function userinfoPlugin(app: FastifyInstance, { ctx }: { ct
       const { sub } = request.params;
       const msn = request.merchant!.msn;
       const now = ctx.clock.now();
-      const all = (ctx.epayment?.list({ msn }) ?? []).filter((p) => p.sub === sub);
-      const live = all.filter((p) => now - authorizedAt(p) < USERINFO_RETENTION_MS);
+      const all = ctx.payments.list({ msn }).filter((p) => p.sub === sub);
+      const live = all.filter((p) => now - approvedAt(p) < USERINFO_RETENTION_MS);
       if (live.length === 0) {
         request.exchangeNotes = { sub, found: false, expired: all.length > 0 };
         return sendProblem(request, reply, {
@@ -45,12 +42,12 @@ export default async function userinfoPlugin(app: FastifyInstance, { ctx }: { ct
               : 'No user information for this sub: it does not belong to a payment of this sales unit where the user shared profile data.',
         });
       }
-      live.sort((a, b) => authorizedAt(b) - authorizedAt(a));
+      live.sort((a, b) => approvedAt(b) - approvedAt(a));
       const latest = live[0];
       request.exchangeReference = latest.reference;
       const scopes = new Set(live.flatMap((p) => (p.profileScope ?? '').split(/\s+/).filter(Boolean)));
-      // The customer who approved (the ePayment machine records it; sub is derived from it).
-      const phone = live.map((p) => p.approvedPhoneNumber ?? p.customer?.phoneNumber).find((v): v is string => !!v) ?? DEFAULT_TEST_PHONE_NUMBER;
+      // The customer who approved (the API's machine records it; sub is derived from it).
+      const phone = live.map((p) => p.approvedPhoneNumber ?? p.customerPhoneNumber).find((v): v is string => !!v) ?? DEFAULT_TEST_PHONE_NUMBER;
       request.exchangeNotes = { sub, scopes: [...scopes] };
       return reply.type('application/json; charset=utf-8').send(claimsFor(testUserFor(phone), sub, scopes));
     },

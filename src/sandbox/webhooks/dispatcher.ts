@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { randomUUID } from 'node:crypto';
 import type { TaskHandle } from '../clock.ts';
 import type { SandboxContext } from '../context.ts';
 import type { PublishedEvent } from '../events.ts';
 import type { Fault, FaultType } from '../../contract/faults.ts';
 import { faultName, type FaultSubject } from '../faults.ts';
 import type { Exchange, Headers } from '../../traffic/types.ts';
-import { httpDate, sign, type SignedHeaders } from './signer.ts';
+import { Outbound, type AttemptResult, type OutboundRecord } from '../shared/outbound.ts';
+import { webhookRequest, type TamperMode } from './tamper.ts';
+export { TAMPER_MODES, type TamperMode } from './tamper.ts';
+export type { AttemptResult } from '../shared/outbound.ts';
 import type { WebhookRegistration, WebhookRegistry } from './registry.ts';
 
 /**
@@ -22,12 +23,8 @@ import type { WebhookRegistration, WebhookRegistry } from './registry.ts';
 export const WEBHOOK_FAULT_TYPES: readonly FaultType[] = ['webhook-drop', 'webhook-delay', 'webhook-duplicate', 'webhook-reorder'];
 /** How long a `webhook-reorder` fault holds an event when no later event of the payment comes. */
 export const REORDER_HOLD_MS = 30_000;
-/** Response bodies larger than this are cut in the traffic log. */
-const MAX_RESPONSE_BODY = 64 * 1024;
-
-/** Forgeries the control API can send, to prove a receiver checks authenticity. */
-export const TAMPER_MODES = ['none', 'signature', 'body', 'date', 'stale-date', 'missing-signature'] as const;
-export type TamperMode = (typeof TAMPER_MODES)[number];
+/** How webhook deliveries appear in the traffic log. */
+const DELIVERY = { kind: 'webhook', api: 'webhooks', operation: 'deliverWebhook' } as const satisfies Partial<OutboundRecord>;
 
 interface Delivery {
   deliveryId: string;
@@ -49,19 +46,6 @@ interface Queue {
   /** The head is being sent or waits for a timer. */
   busy: boolean;
   timer?: TaskHandle;
-}
-
-export interface AttemptResult {
-  url: string;
-  requestHeaders: Record<string, string>;
-  sentBody: string;
-  status?: number;
-  responseHeaders?: Headers;
-  /** Parsed JSON when the receiver said JSON, else the text. */
-  responseBody?: unknown;
-  error?: string;
-  durationMs: number;
-  startedAt: number;
 }
 
 export interface InjectTarget {
@@ -110,7 +94,7 @@ export class WebhookDispatcher {
   private readonly queues = new Map<string, Queue>();
   private readonly held = new Map<string, { delivery: Delivery; timer: TaskHandle }>();
   private readonly stats = new Map<string, DeliveryStats>();
-  private readonly agent: Agent;
+  private readonly outbound: Outbound;
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -118,13 +102,7 @@ export class WebhookDispatcher {
     private readonly ctx: SandboxContext,
     private readonly registry: WebhookRegistry,
   ) {
-    const timeout = ctx.settings.webhookTimeoutMs;
-    this.agent = new Agent({
-      connect: { timeout },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 1000,
-    });
+    this.outbound = new Outbound(ctx, () => ctx.settings.webhookTimeoutMs);
     this.unsubscribe = ctx.events.subscribe((event) => this.publish(event));
   }
 
@@ -245,7 +223,7 @@ export class WebhookDispatcher {
       const startedAt = this.ctx.clock.now();
       delivery.firstAttemptAt ??= startedAt;
       const { registration } = delivery;
-      const result = await this.send(registration.url, registration.secret, delivery.body, 'none');
+      const result = await this.outbound.post(webhookRequest(registration.url, registration.secret, delivery.body));
       if (this.closed) return;
       const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
       this.bump(registration.id, 'attempts', 1);
@@ -301,117 +279,10 @@ export class WebhookDispatcher {
 
   // --- HTTP ----------------------------------------------------------------------------
 
-  /** Build the signed request, possibly forged, at the sandbox clock's current time. */
-  private build(url: string, secret: string, body: string, tamper: TamperMode): { headers: Record<string, string>; sentBody: string } {
-    const now = this.ctx.clock.now();
-    const hourAgo = now - 3600_000;
-    let headers: SignedHeaders | Record<string, string>;
-    let sentBody = body;
-    switch (tamper) {
-      case 'signature':
-        headers = sign(randomBytes(64).toString('base64'), url, body, now);
-        break;
-      case 'body':
-        headers = sign(secret, url, body, now);
-        sentBody = alterBody(body);
-        break;
-      case 'date':
-        // Signed over the real date, then the header is moved an hour back: the HMAC no longer matches.
-        headers = { ...sign(secret, url, body, now), 'x-ms-date': httpDate(hourAgo) };
-        break;
-      case 'stale-date':
-        // Correctly signed, but an hour old (a replay); only a freshness check catches it.
-        headers = sign(secret, url, body, hourAgo);
-        break;
-      case 'missing-signature': {
-        const { authorization: _drop, ...rest } = sign(secret, url, body, now);
-        headers = rest;
-        break;
-      }
-      default:
-        headers = sign(secret, url, body, now);
-    }
-    return { headers: { ...headers } as Record<string, string>, sentBody };
-  }
-
-  /** One POST; never throws. */
-  private async send(url: string, secret: string, body: string, tamper: TamperMode): Promise<AttemptResult> {
-    const startedAt = this.ctx.clock.now();
-    const t0 = performance.now();
-    let built: { headers: Record<string, string>; sentBody: string };
-    try {
-      built = this.build(url, secret, body, tamper);
-    } catch (err) {
-      return { url, requestHeaders: {}, sentBody: body, error: `invalid URL (${(err as Error).message})`, durationMs: 0, startedAt };
-    }
-    const timeout = this.ctx.settings.webhookTimeoutMs;
-    const base = { url, requestHeaders: built.headers, sentBody: built.sentBody, startedAt };
-    // undici's own timeouts tick at ~1 s resolution and restart per body chunk; this real-time
-    // deadline bounds the whole exchange precisely (a receiver must answer within the timeout).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeadlineError()), timeout);
-    timer.unref();
-    try {
-      const res = await request(url, {
-        method: 'POST',
-        headers: built.headers,
-        body: built.sentBody,
-        dispatcher: this.agent,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        signal: deadline.signal,
-      });
-      const text = await readLimited(res.body);
-      const ct = res.headers['content-type'];
-      const contentType = Array.isArray(ct) ? ct[0] : ct;
-      return {
-        ...base,
-        status: res.statusCode,
-        responseHeaders: res.headers as Headers,
-        responseBody: parseMaybeJson(text, contentType),
-        durationMs: performance.now() - t0,
-      };
-    } catch (err) {
-      return { ...base, error: describeError(deadline.signal.aborted ? deadline.signal.reason : err, timeout), durationMs: performance.now() - t0 };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private exchange(
-    input: { url: string; headers: Record<string, string>; sentBody: string },
-    meta: { msn?: string; reference?: string; fault?: string; notes: Record<string, unknown> },
-    outcome: { status?: number; responseHeaders?: Headers; responseBody?: unknown; error?: string; durationMs: number; startedAt: number },
-  ): Exchange {
-    let path = input.url;
-    try {
-      path = new URL(input.url).pathname;
-    } catch {
-      /* keep the raw text */
-    }
-    return this.ctx.traffic.append({
-      kind: 'webhook',
-      api: 'webhooks',
-      operation: 'deliverWebhook',
-      msn: meta.msn,
-      reference: meta.reference,
-      request: { method: 'POST', url: input.url, path, headers: input.headers, body: parseMaybeJson(input.sentBody, 'application/json') },
-      response:
-        outcome.status === undefined
-          ? undefined
-          : { status: outcome.status, headers: outcome.responseHeaders ?? {}, body: outcome.responseBody },
-      error: outcome.error,
-      fault: meta.fault,
-      startedAt: outcome.startedAt,
-      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      notes: meta.notes,
-    });
-  }
-
   private record(delivery: Delivery, result: AttemptResult, notes: Record<string, unknown>): Exchange {
-    return this.exchange(
+    return this.outbound.record(
       { url: result.url, headers: result.requestHeaders, sentBody: result.sentBody },
-      { msn: delivery.event.msn, reference: delivery.event.reference, fault: delivery.fault, notes },
+      { ...DELIVERY, msn: delivery.event.msn, reference: delivery.event.reference, fault: delivery.fault, notes },
       result,
     );
   }
@@ -420,14 +291,15 @@ export class WebhookDispatcher {
     const { registration } = delivery;
     let headers: Record<string, string> = {};
     try {
-      headers = { ...sign(registration.secret, registration.url, delivery.body, this.ctx.clock.now()) };
+      headers = this.outbound.build(webhookRequest(registration.url, registration.secret, delivery.body)).headers;
     } catch {
       /* unusable URL: record without headers */
     }
     this.bump(registration.id, 'dropped', 1);
-    this.exchange(
+    this.outbound.record(
       { url: registration.url, headers, sentBody: delivery.body },
       {
+        ...DELIVERY,
         msn: delivery.event.msn,
         reference: delivery.event.reference,
         fault: faultName(fault.effect),
@@ -448,7 +320,7 @@ export class WebhookDispatcher {
     return Promise.all(
       input.targets.map(async (target) => {
         const deliveryId = randomUUID();
-        const result = await this.send(target.url, target.secret, input.body, input.tamper);
+        const result = await this.outbound.post(webhookRequest(target.url, target.secret, input.body, input.tamper));
         const notes: Record<string, unknown> = {
           webhookId: target.webhookId,
           eventType: input.eventType,
@@ -458,9 +330,9 @@ export class WebhookDispatcher {
           tamper: input.tamper,
         };
         if (target.webhookId) this.bump(target.webhookId, 'attempts', 1);
-        const exchange = this.exchange(
+        const exchange = this.outbound.record(
           { url: result.url, headers: result.requestHeaders, sentBody: result.sentBody },
-          { msn: input.msn, reference: input.reference, fault: input.tamper === 'none' ? undefined : `webhook-tamper-${input.tamper}`, notes },
+          { ...DELIVERY, msn: input.msn, reference: input.reference, fault: input.tamper === 'none' ? undefined : `webhook-tamper-${input.tamper}`, notes },
           result,
         );
         const accepted = result.status !== undefined && result.status >= 200 && result.status < 300;
@@ -519,7 +391,7 @@ export class WebhookDispatcher {
     for (const held of this.held.values()) held.timer.cancel();
     this.queues.clear();
     this.held.clear();
-    await this.agent.destroy().catch(() => undefined);
+    await this.outbound.close();
   }
 
   private bump(webhookId: string, field: keyof DeliveryStats, by: number): void {
@@ -529,81 +401,5 @@ export class WebhookDispatcher {
       this.stats.set(webhookId, s);
     }
     s[field] = Math.max(0, s[field] + by);
-  }
-}
-
-/** Change a signed body the way an attacker would: more money, or an extra field. */
-export function alterBody(body: string): string {
-  try {
-    const parsed = JSON.parse(body);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const amount = (parsed as any).amount;
-      if (amount && typeof amount === 'object' && typeof amount.value === 'number') {
-        return JSON.stringify({ ...parsed, amount: { ...amount, value: amount.value + 100 } });
-      }
-      return JSON.stringify({ ...parsed, tampered: true });
-    }
-  } catch {
-    /* not JSON */
-  }
-  return body + ' ';
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const room = MAX_RESPONSE_BODY - size;
-    if (room > 0) chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BODY) break;
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return size > MAX_RESPONSE_BODY ? `${text}… [truncated, ${size}+ bytes]` : text;
-}
-
-function parseMaybeJson(text: string, contentType: string | undefined): unknown {
-  if (text === '') return undefined;
-  if (contentType?.includes('json')) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      /* keep the raw text */
-    }
-  }
-  return text;
-}
-
-class DeadlineError extends Error {
-  readonly code = 'GOLIVE_DEADLINE';
-  constructor() {
-    super('no complete response in time');
-  }
-}
-
-/** Short, stable error text: starts with `timeout` or the error code (ECONNREFUSED…). */
-export function describeError(err: unknown, timeoutMs: number): string {
-  const e = err as { code?: string; message?: string; errors?: { code?: string }[]; cause?: { code?: string } };
-  const code = e?.code ?? e?.errors?.find((x) => x?.code)?.code ?? e?.cause?.code;
-  switch (code) {
-    case 'GOLIVE_DEADLINE':
-      return `timeout (no complete response within ${timeoutMs} ms)`;
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return `timeout (no response within ${timeoutMs} ms)`;
-    case 'UND_ERR_BODY_TIMEOUT':
-      return `timeout (response body stalled for ${timeoutMs} ms)`;
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `timeout (could not connect within ${timeoutMs} ms)`;
-    case 'ECONNREFUSED':
-      return 'ECONNREFUSED (connection refused)';
-    case 'ECONNRESET':
-      return 'ECONNRESET (connection reset by the receiver)';
-    case 'UND_ERR_SOCKET':
-      return 'UND_ERR_SOCKET (the receiver closed the connection without an answer)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `${code} (host not found)`;
-    default:
-      return code ? `${code} (${e?.message ?? 'request failed'})` : (e?.message ?? String(err));
   }
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
-import { sendProblem } from '../problem.ts';
+import { sendProblem, sendErrorAsProblem } from '../problem.ts';
 import { TAMPER_MODES, WebhookDispatcher, type InjectResult, type InjectTarget } from './dispatcher.ts';
 import { epaymentEventType } from '../../contract/epayment.ts';
 import { validateRegisterRequest, WebhookRegistry, withoutSecret } from './registry.ts';
@@ -70,6 +70,8 @@ export type DeliverRequest = z.input<typeof DeliverRequestSchema>;
  *   special limit of 1 for `user.checked-in.v1` is not applied).
  */
 export default async function webhooksPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
+  // Webhooks v1 answers RFC 7807 problems, injected faults included.
+  app.setErrorHandler(sendErrorAsProblem);
   const registry = new WebhookRegistry();
   const dispatcher = new WebhookDispatcher(ctx, registry);
   ctx.onClose.push(() => dispatcher.close());

@@ -1,7 +1,8 @@
 import { fingerprint } from './validation.ts';
 
 /**
- * Idempotency-Key bookkeeping (vipps-facts §2.2). Scope = (MSN, reference, operation, key),
+ * Request-key bookkeeping for every API: ePayment's `Idempotency-Key` (vipps-facts §2.2) and
+ * eCom's `X-Request-Id` behave alike. Scope = (MSN, reference, operation, key),
  * kept for the sandbox's lifetime (bounded by `capacity`, oldest dropped first).
  *
  * - same key + identical body → the stored outcome is replayed byte for byte (status and
