@@ -35,7 +35,7 @@ async function route(shop: Shop, req: IncomingMessage, res: ServerResponse): Pro
     const answer = shop.webhooks.handle(req.url ?? path, req.headers, raw);
     return sendJson(res, answer.status, answer.body);
   }
-  if (method === 'GET' && path === '/return') return returnPage(shop, url.searchParams.get('ref') ?? '', res);
+  if (method === 'GET' && path === '/return') return await returnPage(shop, url.searchParams.get('ref') ?? '', res);
   if (method === 'POST' && path === '/api/orders') {
     const body = await readJson(req);
     const amount = body.amount;
@@ -73,10 +73,19 @@ async function route(shop: Shop, req: IncomingMessage, res: ServerResponse): Pro
   }
 }
 
-/** The page the customer's browser returns to: stateless, reads the order by the reference in the URL. */
-function returnPage(shop: Shop, ref: string, res: ServerResponse): void {
+/** How long the return page waits for an open order to settle before it says "waiting". */
+const RETURN_SETTLE_MS = 3000;
+
+/**
+ * The page the customer's browser returns to: stateless, reads the order by the reference in
+ * the URL. The customer often arrives a moment before the webhook (and its confirming GET), so
+ * an open order gets a few seconds to settle; no extra API call, the polling pace stays.
+ */
+async function returnPage(shop: Shop, ref: string, res: ServerResponse): Promise<void> {
   const order = shop.payments.orders.find(ref);
   if (!order) return sendText(res, 404, `We could not find order "${ref}". If you paid, your receipt is in the Vipps MobilePay app.`);
+  const deadline = Date.now() + RETURN_SETTLE_MS;
+  while (orderStatus(order) === 'awaiting-payment' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const status = orderStatus(order);
   // While the payment is open the page reloads itself; the poller keeps the order current.
   const refresh = status === 'awaiting-payment' ? 2 : undefined;
