@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { httpProfileYaml } from '../helpers/profiles.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -25,46 +26,10 @@ function reportsWithLatest(): string {
 describe('golive run: usage and configuration errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'golive-usage-profile-'));
   const missingEnvProfile = join(dir, 'needs-env.profile.yaml');
-  writeFileSync(
-    missingEnvProfile,
-    `profile: needs-env
-name: Needs env
-kind: direct
-merchant:
-  msn: "123456"
-  clientId: \${env:GOLIVE_USAGE_TEST_UNSET_ID}
-  clientSecret: \${env:GOLIVE_USAGE_TEST_UNSET_SECRET}
-  subscriptionKey: \${env:GOLIVE_USAGE_TEST_UNSET_KEY}
-baseUrl: http://127.0.0.1:9
-actions:
-  checkout: { http: { method: POST, url: "{{baseUrl}}/c", extract: { reference: $.reference } } }
-  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
-  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
-`,
-  );
+  writeFileSync(missingEnvProfile, httpProfileYaml({ id: 'needs-env', baseUrl: 'http://127.0.0.1:9', credentials: ['GOLIVE_USAGE_TEST_UNSET_ID', 'GOLIVE_USAGE_TEST_UNSET_SECRET', 'GOLIVE_USAGE_TEST_UNSET_KEY'] }));
 
   const unsetTemplateProfile = join(dir, 'unset-template.profile.yaml');
-  writeFileSync(
-    unsetTemplateProfile,
-    `profile: unset-template
-name: Unset template
-kind: direct
-merchant:
-  msn: "123456"
-  clientId: \${env:GOLIVE_TEST_CLIENT_ID}
-  clientSecret: \${env:GOLIVE_TEST_CLIENT_SECRET}
-  subscriptionKey: \${env:GOLIVE_TEST_SUBSCRIPTION_KEY}
-baseUrl: "http://{{env.GOLIVE_USAGE_TEST_UNSET_HOST}}:{{env.GOLIVE_USAGE_TEST_PORT:-4100}}"
-actions:
-  checkout: { http: { method: POST, url: "{{baseUrl}}/c", extract: { reference: $.reference } } }
-  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
-  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
-`,
-  );
+  writeFileSync(unsetTemplateProfile, httpProfileYaml({ id: 'unset-template', baseUrl: 'http://{{env.GOLIVE_USAGE_TEST_UNSET_HOST}}:{{env.GOLIVE_USAGE_TEST_PORT:-4100}}' }));
 
   it.each([
     [['--workers', 'abc'], /^golive: --workers "abc": expected a whole number/],

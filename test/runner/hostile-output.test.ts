@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpProfileYaml } from '../helpers/profiles.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -36,25 +37,7 @@ flows:
       - merchant.checkout: {}
 `,
     );
-    writeFileSync(
-      join(dir, 'hostile.profile.yaml'),
-      `profile: hostile
-name: Hostile
-kind: direct
-merchant:
-  msn: "123456"
-  clientId: \${env:GOLIVE_TEST_CLIENT_ID}
-  clientSecret: \${env:GOLIVE_TEST_CLIENT_SECRET}
-  subscriptionKey: \${env:GOLIVE_TEST_SUBSCRIPTION_KEY}
-baseUrl: http://127.0.0.1:${port}
-actions:
-  checkout: { http: { method: POST, url: "{{baseUrl}}/checkout", extract: { reference: $.reference } } }
-  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
-  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
-`,
-    );
+    writeFileSync(join(dir, 'hostile.profile.yaml'), httpProfileYaml({ id: 'hostile', baseUrl: `http://127.0.0.1:${port}` }));
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

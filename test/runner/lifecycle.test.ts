@@ -11,29 +11,14 @@ import { groupAlive, spawnGroup } from '../../src/runner/process-group.ts';
 import { RUN_MARKER_ENV, type RunConfig } from '../../src/runner/run-config.ts';
 import type { RunSummary } from '../../src/report/run-summary.ts';
 import { processesWithEnv, settle } from '../helpers/processes.ts';
+import { httpProfileYaml } from '../helpers/profiles.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
 const listen = (server: Server | ReturnType<typeof createHttpServer>) =>
   new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)));
 
-const profileText = (o: { id: string; port: number; start?: string }) => `profile: ${o.id}
-name: ${o.id}
-kind: direct
-merchant:
-  msn: "123456"
-  clientId: \${env:GOLIVE_TEST_CLIENT_ID}
-  clientSecret: \${env:GOLIVE_TEST_CLIENT_SECRET}
-  subscriptionKey: \${env:GOLIVE_TEST_SUBSCRIPTION_KEY}
-baseUrl: http://127.0.0.1:${o.port}
-${o.start ?? ''}
-actions:
-  checkout: { http: { method: POST, url: "{{baseUrl}}/checkout", body: { amount: "{{amount}}" }, extract: { reference: $.reference } } }
-  orderStatus: { http: { url: "{{baseUrl}}/orders/{{reference}}", extract: { status: $.status } } }
-  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
-  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
-`;
+const profileText = (o: { id: string; port: number; start?: string }) => httpProfileYaml({ id: o.id, baseUrl: `http://127.0.0.1:${o.port}`, start: o.start });
 
 const ONE_FLOW_SUITE = `suite: lifecycle
 title: Lifecycle
@@ -117,10 +102,11 @@ createServer((req, res) => {
     const profileFile = join(dir, 'crash.profile.yaml');
     writeFileSync(
       profileFile,
-      profileText({ id: 'crashing-shop', port: 0, start: 'start:\n  command: node crashing-shop.mjs\n  cwd: .\n  url: "http://127.0.0.1:{{env.GOLIVE_INTEGRATION_PORT}}/health"\n  timeout: 20s' }).replace(
-        'baseUrl: http://127.0.0.1:0',
-        'baseUrl: "http://127.0.0.1:{{env.GOLIVE_INTEGRATION_PORT}}"',
-      ),
+      httpProfileYaml({
+        id: 'crashing-shop',
+        baseUrl: 'http://127.0.0.1:{{env.GOLIVE_INTEGRATION_PORT}}',
+        start: 'start:\n  command: node crashing-shop.mjs\n  cwd: .\n  url: "http://127.0.0.1:{{env.GOLIVE_INTEGRATION_PORT}}/health"\n  timeout: 20s',
+      }),
     );
     const outcome = await runCommand({ profile: profileFile, suite: [join(dir, 'crash.suite.yaml')], out: join(dir, 'reports'), quiet: true, workers: '1' });
     expect(outcome.exitCode).toBe(1);
