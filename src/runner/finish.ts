@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { evidenceReferencesOf } from '../checks/support/orders.ts';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
-import type { AggregateKey } from '../contract/epayment.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import type { Environment } from './environment.ts';
 import { profileFacts } from './flow-runner.ts';
@@ -151,36 +151,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
       references: f.record.references,
       checklist: f.record.checklist,
     })),
-    evidenceReferences: evidenceReferences(traffic, run.profile.msn),
+    evidenceReferences: evidenceReferencesOf({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }),
     counts,
   };
-}
-
-/**
- * From the traffic: payments of this MSN whose latest accepted answer shows them AUTHORIZED,
- * CAPTURED (captured > 0, nothing refunded), REFUNDED (refunded > 0) or CANCELLED (cancelled > 0).
- *
- * Not yet the go-live order rule (`orderEndings` in src/checks/support/orders.ts), which judges
- * EP-ORDER-*: switching to it changes the evidence lists of the recorded runs (a capture-then-
- * cancel order is listed under CAPTURED and CANCELLED here, under neither there; issue 16), so
- * that switch waits for a decision.
- */
-export function evidenceReferences(traffic: Exchange[], msn: string): RunSummary['evidenceReferences'] {
-  type Shown = { state?: string; aggregate: Partial<Record<AggregateKey, { value?: number }>> };
-  const latest = new Map<string, Shown>();
-  for (const e of traffic) {
-    if (e.kind !== 'api' || e.api !== 'epayment' || e.msn !== msn || !e.reference) continue;
-    const body = e.response?.body as Partial<Shown> | undefined;
-    if (e.response && e.response.status < 300 && body && typeof body === 'object' && body.aggregate) latest.set(e.reference, body as Shown);
-  }
-  const out: RunSummary['evidenceReferences'] = { AUTHORIZED: [], CAPTURED: [], REFUNDED: [], CANCELLED: [] };
-  for (const [reference, p] of latest) {
-    const positive = (k: AggregateKey) => (p.aggregate[k]?.value ?? 0) > 0;
-    if (p.state !== 'AUTHORIZED' && p.state !== 'TERMINATED') continue;
-    if (positive('refundedAmount')) out.REFUNDED.push(reference);
-    else if (positive('capturedAmount')) out.CAPTURED.push(reference);
-    if (positive('cancelledAmount') && p.state === 'AUTHORIZED') out.CANCELLED.push(reference);
-    else if (p.state === 'AUTHORIZED' && !positive('capturedAmount')) out.AUTHORIZED.push(reference);
-  }
-  return out;
 }

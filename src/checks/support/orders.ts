@@ -50,6 +50,21 @@ export function orderEndings(input: CheckInput): OrderEnding[] {
 }
 
 /**
+ * The references the checklist submission lists, by the state they ended in — the same rule
+ * (`orderEndings`, complete orders only) that judges EP-ORDER-*, so the evidence table never
+ * contradicts those verdicts. An order with a mixed ending (part captured, rest cancelled) is
+ * no clean example of any of the four and is listed under none.
+ */
+export function evidenceReferencesOf(input: CheckInput): Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]> {
+  const out = { AUTHORIZED: [] as string[], CAPTURED: [] as string[], REFUNDED: [] as string[], CANCELLED: [] as string[] };
+  for (const o of orderEndings(input)) {
+    if (!o.complete) continue;
+    if (o.ending === 'AUTHORIZED' || o.ending === 'CAPTURED' || o.ending === 'REFUNDED' || o.ending === 'CANCELLED') out[o.ending].push(o.reference);
+  }
+  return out;
+}
+
+/**
  * The rule "a complete test order ends in `ending`" (go-live evidence): PASSED listing the orders,
  * else no evidence. Not applicable when the profile switches `capability` off.
  */
