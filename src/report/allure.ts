@@ -20,6 +20,9 @@ import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/err
  *   categories.json into the results (`writeAllureMetadata`) and renders `<run-dir>/allure-report/`
  *   with the Allure 2 CLI (allure-commandline, which needs Java). `golive report` does the same
  *   for existing results, and merges several (e.g. `--shard` runs) into one report.
+ *
+ * Over 300 lines: labels, categories, metadata and the CLI call are the one Allure contract
+ * (field names and regexes Allure 2 reads); checklist item results are in allure-checklist.ts.
  */
 
 export const ALLURE_RESULTS = 'allure-results';

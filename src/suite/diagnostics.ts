@@ -5,6 +5,11 @@ import { closest } from './checklist.ts';
 export type Severity = 'error' | 'warning';
 export type DocPath = readonly (string | number)[];
 
+/*
+ * Over 300 lines: positions (YAML node → line:col), zod issues → readable messages and the
+ * formatter are one job — telling a user exactly where and what is wrong in a file.
+ */
+
 /** One problem in a suite or profile file, with the position of the offending YAML node. */
 export interface Diagnostic {
   file: string;

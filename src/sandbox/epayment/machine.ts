@@ -38,6 +38,9 @@ import {
  * TERMINATED (merchant cancel before authorization). AUTHORIZED is final; capture, refund and
  * cancel only move the aggregate (U authorized, C captured, R refunded, X cancelled):
  *   capture: C + X + new ≤ U and X = 0      refund: R + new ≤ C      cancel: X := U − C
+ *
+ * Over 300 lines on purpose: one state machine whose transitions share the aggregate and event
+ * log invariants; split across files, each transition would re-check what the others maintain.
  */
 
 /** Capture/cancel deadline after authorization: Norway 180 days, Denmark/Finland 14 (§2.9). */

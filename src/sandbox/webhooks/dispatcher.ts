@@ -18,6 +18,9 @@ import type { WebhookRegistration, WebhookRegistry } from './registry.ts';
  * passed. Ordering is kept per registration + payment (facts §3.5): while an event is
  * failing (or delayed), later events of the same payment for that registration wait.
  * Every attempt is recorded in the traffic log.
+ *
+ * Over 300 lines: the queues, retry back-off, webhook faults and delivery stats share one
+ * per-registration state; the outbound POST and forgeries live in shared/outbound.ts and tamper.ts.
  */
 
 export const WEBHOOK_FAULT_TYPES: readonly FaultType[] = ['webhook-drop', 'webhook-delay', 'webhook-duplicate', 'webhook-reorder'];
