@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { ActionResult } from '../../actors/merchant.ts';
+import { actionForRole } from '../../suite/index.ts';
 import { StepFailure, type FlowContext, type Order } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
 
@@ -105,11 +106,14 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
   'merchant.orderPage': (ctx, a) => evidencePage(ctx, 'orderPage', a.reference),
   'merchant.eventLog': (ctx, a) => evidencePage(ctx, 'eventLog', a.reference),
   async 'merchant.action'(ctx, a) {
-    const page = await pageFor(ctx, a.name);
-    const result = await ctx.merchant.run(a.name, { ...ctx.scope, params: a.params }, page);
+    // A role is resolved here; a profile without it made the flow NOT APPLICABLE before it ran.
+    const name = a.role ? actionForRole(ctx.o.profile, a.role) : a.name;
+    if (!name) throw new StepFailure(`the profile has no action with role ${a.role}`);
+    const page = await pageFor(ctx, name);
+    const result = await ctx.merchant.run(name, { ...ctx.scope, params: a.params }, page);
     if (a.as) ctx.scope[a.as] = result.extracted;
-    if (page) await ctx.recordPage(a.name, page, false, ctx.current?.reference);
-    else observeAnswer(ctx, a.name, result, ctx.current?.reference);
+    if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
+    else observeAnswer(ctx, name, result, ctx.current?.reference);
     const reference = result.extracted.reference;
     if (typeof reference === 'string' && !ctx.orders.has(reference)) {
       const order = { reference, redirectUrl: result.extracted.redirectUrl as string | undefined, amount: ctx.flowAmount };
