@@ -143,7 +143,7 @@ export const ACTION_DESCRIPTIONS: Record<KnownAction, string> = {
   capture: 'Capture (ship) an order. Scope: {{reference}}, {{amount}} (the amount to capture).',
   refund: 'Refund an order. Scope: {{reference}}, {{amount}} (the amount to refund).',
   cancel: 'Cancel an order. Scope: {{reference}}.',
-  orderStatus: 'Read the order status. Scope: {{reference}}. Must extract status.',
+  orderStatus: 'Read the order status. Scope: {{reference}}. Must extract status; may extract captured, refunded and cancelled (minor units), which tell statuses one word stands for apart (e.g. a partial from a full refund).',
   returnPage: 'Open the return page (default: the returnUrl the integration sent). Scope: {{reference}}.',
   orderPage: 'Open the order page (admin or customer). Scope: {{reference}}.',
   eventLog: 'Open the payment history / event log in the merchant system. Scope: {{reference}}.',

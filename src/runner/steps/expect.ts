@@ -2,7 +2,11 @@ import { evalJsonPath } from '../../suite/index.ts';
 import type { ApiName, Exchange } from '../../traffic/types.ts';
 import type { PaymentView } from '../drivers/types.ts';
 import { pageText, sleep, StepFailure, type FlowContext } from '../flow-context.ts';
+import { showsWanted, type OrderReading } from '../order-status.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
+
+const describeReading = (r: OrderReading | undefined): string =>
+  r === undefined ? 'nothing' : `${r.raw || '(no status)'}${r.statuses.join() !== r.raw ? ` (${r.statuses.join(' or ')})` : ''}`;
 
 const listOf = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -32,16 +36,16 @@ export const EXPECT_STEPS: StepHandlers<StepsOf<'expect'>> = {
     const order = ctx.order(a.reference);
     const wanted: string[] = listOf(a.status);
     const within = a.within ?? ctx.config.statusTimeoutMs;
-    let seen: string | undefined;
+    let seen: OrderReading | undefined;
     const ok = await ctx.until(
       within,
       async () => {
-        seen = await ctx.merchantStatus(order.reference);
-        return seen !== undefined && wanted.includes(seen);
+        seen = await ctx.merchantOrder(order.reference);
+        return showsWanted(seen, wanted);
       },
       500,
     );
-    if (!ok) throw new StepFailure(`order ${order.reference}: expected the integration to show ${wanted.join(' or ')} within ${within} ms, but it shows ${seen ?? 'nothing'}`);
+    if (!ok) throw new StepFailure(`order ${order.reference}: expected the integration to show ${wanted.join(' or ')} within ${within} ms, but it shows ${describeReading(seen)}`);
     // What the step concluded from is evidence too, even when the status did not change. The
     // step has passed: a failed re-read only means this extra observation is missing.
     await ctx.merchantStatus(order.reference, 'always').catch(() => undefined);
