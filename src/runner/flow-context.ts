@@ -239,6 +239,7 @@ export class FlowContext {
       status: last?.response?.status,
       text: typeof body === 'string' ? body : JSON.stringify(body ?? firstLine(err)),
       reference: this.current?.reference,
+      answer: true,
     });
   }
 

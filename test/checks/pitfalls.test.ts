@@ -136,6 +136,15 @@ describe('EP-NO-IFRAME', () => {
     expect(f.details).toHaveLength(2);
     expect(epNoIframe.evaluate(flowInput(good(), 'nordic-customer')).verdict).toBe('WARNING'); // PUSH_MESSAGE: no navigation
   });
+  it('is not applicable when the checkout is the integration\'s HTTP API (no browser checkout)', () => {
+    const api = mapObservations(good(), 'order-captured', (o) => (o.type === 'navigation' ? { type: 'checkout', at: o.at, via: 'http' } : o));
+    const f = epNoIframe.evaluate(flowInput(api, 'order-captured'));
+    expect(f.verdict).toBe('NOT_APPLICABLE');
+    expect(f.message).toMatch(/HTTP API, not a page/);
+    // A browser checkout that opened nothing still has no evidence.
+    const browser = mapObservations(good(), 'order-captured', (o) => (o.type === 'navigation' ? { type: 'checkout', at: o.at, via: 'browser' } : o));
+    expect(epNoIframe.evaluate(flowInput(browser, 'order-captured')).verdict).toBe('WARNING');
+  });
 });
 
 describe('EP-TIMEOUT-WAIT', () => {

@@ -12,13 +12,14 @@ const amountMajor = (amount: number | undefined) => (amount === undefined ? unde
 /** An HTTP action's answer, recorded as the page it stands for. */
 function observeAnswer(ctx: FlowContext, name: string, result: ActionResult, reference: string | undefined): void {
   const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
-  ctx.observe({ type: 'page', at: ctx.now(), name, url: '', status: result.status, text: text ?? '', reference });
+  ctx.observe({ type: 'page', at: ctx.now(), name, url: '', status: result.status, text: text ?? '', reference, answer: true });
 }
 
 async function checkout(ctx: FlowContext, a: { amount?: number; description?: string; as?: string; expectError: boolean }): Promise<void> {
   const amount = a.amount ?? ctx.flowAmount;
   const description = a.description ?? `golive ${ctx.o.flow.id}`;
   const page = await pageFor(ctx, 'checkout');
+  ctx.observe({ type: 'checkout', at: ctx.now(), via: page ? 'browser' : 'http' });
   let result;
   try {
     result = await ctx.merchant.run('checkout', { ...ctx.scope, amount, amountMajor: amountMajor(amount), description }, page);
@@ -40,6 +41,8 @@ async function checkout(ctx: FlowContext, a: { amount?: number; description?: st
       if (page) await ctx.recordPage('checkout-error', page, false);
       return;
     }
+    // What the shop told the customer is the evidence EP-ERRORS-DISPLAY judges (a fake success).
+    if (!page) observeAnswer(ctx, 'checkout', result, reference);
     throw new StepFailure(`the checkout was expected to fail (an injected Vipps error) but it went on with payment ${reference}`);
   }
   if (!reference) throw new StepFailure(`the checkout produced no payment reference (extract reference in the profile's checkout action, or let the browser reach the landing page); page: ${page?.url() ?? 'n/a'}`);
