@@ -54,6 +54,8 @@ export type Observation =
   | { type: 'fault'; at: number; description: string; spec: unknown }
   | { type: 'clock'; at: number; advancedMs: number }
   | { type: 'step-error'; at: number; step: string; message: string }
+  /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
+  | { type: 'role-action'; at: number; role: string; name: string; reference?: string }
   /** How the customer checked out: through a page in the browser, or the shop's HTTP checkout API. */
   | { type: 'checkout'; at: number; via: 'browser' | 'http' };
 

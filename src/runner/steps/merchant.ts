@@ -113,6 +113,7 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
     const name = a.role ? actionForRole(ctx.o.profile, a.role) : a.name;
     if (!name) throw new StepFailure(`the profile has no action with role ${a.role}`);
     const page = await pageFor(ctx, name);
+    if (a.role) ctx.observe({ type: 'role-action', at: ctx.now(), role: a.role, name, reference: ctx.current?.reference });
     const result = await ctx.merchant.run(name, { ...ctx.scope, params: a.params }, page);
     if (a.as) ctx.scope[a.as] = result.extracted;
     if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
