@@ -27,6 +27,8 @@ export type Observation =
       text: string;
       /** Opened in a fresh browser context without the checkout's cookies. */
       freshBrowser?: boolean;
+      /** Not a rendered page: the answer of an HTTP action (an API checkout), what the shop's front end shows from. */
+      answer?: boolean;
       reference?: string;
       screenshot?: string;
     }
@@ -51,7 +53,11 @@ export type Observation =
     }
   | { type: 'fault'; at: number; description: string; spec: unknown }
   | { type: 'clock'; at: number; advancedMs: number }
-  | { type: 'step-error'; at: number; step: string; message: string };
+  | { type: 'step-error'; at: number; step: string; message: string }
+  /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
+  | { type: 'role-action'; at: number; role: string; name: string; reference?: string }
+  /** How the customer checked out: through a page in the browser, or the shop's HTTP checkout API. */
+  | { type: 'checkout'; at: number; via: 'browser' | 'http' };
 
 export interface FlowRecord {
   suite: string;

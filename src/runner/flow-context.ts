@@ -4,13 +4,14 @@ import { firstLine, MerchantActor } from '../actors/merchant.ts';
 import type { FlowRecord, Observation } from '../checks/types.ts';
 import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import { IntegrationDefect } from '../shared/errors.ts';
-import { canonicalStatus, flowScope, type Flow, type ResolvedProfile, type Suite } from '../suite/index.ts';
+import { flowScope, type Flow, type ResolvedProfile, type Suite } from '../suite/index.ts';
 import type { Scope } from '../suite/template.ts';
 import { Redactor } from '../traffic/redact.ts';
 import type { Exchange } from '../traffic/types.ts';
 import type { SandboxControl } from './control.ts';
 import { driverFor } from './drivers/index.ts';
 import type { ApiDriver } from './drivers/types.ts';
+import { readOrder, type OrderReading } from './order-status.ts';
 import type { RunConfig } from './run-config.ts';
 
 /** A step's expectation was not met (the flow fails with this message). */
@@ -185,16 +186,21 @@ export class FlowContext {
     this.observe({ type: 'fault', at: this.now(), description: describeFault(fault), spec: fault });
   }
 
-  /** The integration's order status for a reference, mapped to golive's canonical statuses. */
+  /** The integration's order status for a reference, mapped to golive's canonical statuses (the first the word may mean). */
   async merchantStatus(reference: string, record: 'on-change' | 'always' = 'on-change'): Promise<string | undefined> {
+    return (await this.merchantOrder(reference, record)).statuses[0];
+  }
+
+  /** The integration's order, read by meaning (every status its word may mean, its amounts); recorded as evidence. */
+  async merchantOrder(reference: string, record: 'on-change' | 'always' = 'on-change'): Promise<OrderReading> {
     const result = await this.merchant.run('orderStatus', { ...this.scope, reference });
-    const raw = String(result.extracted.status ?? '');
-    const status = canonicalStatus(this.o.profile, raw) ?? raw;
+    const reading = readOrder(this.o.profile, result.extracted, this.orders.get(reference)?.amount);
+    const status = reading.statuses[0];
     const lastSeen = [...this.record.observations].reverse().find((o) => o.type === 'merchant-order' && o.reference === reference) as
       | Extract<Observation, { type: 'merchant-order' }>
       | undefined;
-    if (record === 'always' || lastSeen?.status !== status) this.observe({ type: 'merchant-order', at: this.now(), reference, status, raw });
-    return status;
+    if (record === 'always' || lastSeen?.status !== status) this.observe({ type: 'merchant-order', at: this.now(), reference, status, raw: reading.raw });
+    return reading;
   }
 
   /** Probe until it holds or `withinMs` passed (capped by the step timeout); the last probe's error, if it threw, explains a miss. */
@@ -233,6 +239,7 @@ export class FlowContext {
       status: last?.response?.status,
       text: typeof body === 'string' ? body : JSON.stringify(body ?? firstLine(err)),
       reference: this.current?.reference,
+      answer: true,
     });
   }
 

@@ -1,4 +1,5 @@
-import type { Profile } from './profile.ts';
+import { actionForRole, type Profile } from './profile.ts';
+import type { ActionRole } from './roles.ts';
 import type { Flow, Requirement } from './schema.ts';
 import { STEP_ACTIONS } from './steps.ts';
 
@@ -22,10 +23,15 @@ export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabiliti
   for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(`profile lacks capability ${req}`);
   const missing = new Set<string>();
   for (const step of flow.steps) {
-    const action = step.name === 'merchant.action' ? String(step.args.name) : STEP_ACTIONS[step.name];
-    if (action !== undefined && profile.actions[action] === undefined) missing.add(action);
+    const role = roleOf(step);
+    if (role !== undefined && actionForRole(profile, role) === undefined) {
+      missing.add(`profile has no action with role ${role} (declare role: ${role} on the action that does it)`);
+      continue;
+    }
+    const action = stepAction(step, profile);
+    if (action !== undefined && profile.actions[action] === undefined) missing.add(`profile has no action ${action}`);
   }
-  for (const a of missing) reasons.push(`profile has no action ${a}`);
+  reasons.push(...missing);
   return { applicable: reasons.length === 0, reasons };
 }
 
@@ -33,7 +39,17 @@ export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabiliti
 export function flowNeedsBrowser(flow: Flow, profile: Pick<Profile, 'actions'>): boolean {
   if (flow.browser) return true;
   return flow.steps.some((step) => {
-    const action = step.name === 'merchant.action' ? String(step.args.name) : STEP_ACTIONS[step.name];
+    const action = stepAction(step, profile);
     return action !== undefined && profile.actions[action]?.browser !== undefined;
   });
+}
+
+type StepLike = Flow['steps'][number];
+const roleOf = (step: StepLike): ActionRole | undefined => (step.name === 'merchant.action' && typeof step.args.role === 'string' ? (step.args.role as ActionRole) : undefined);
+
+/** The profile action a step drives: its own, the named custom one, or the one declaring its role. */
+export function stepAction(step: StepLike, profile: Pick<Profile, 'actions'>): string | undefined {
+  if (step.name !== 'merchant.action') return STEP_ACTIONS[step.name];
+  const role = roleOf(step);
+  return role ? actionForRole(profile, role) : String(step.args.name);
 }

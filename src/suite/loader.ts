@@ -262,6 +262,25 @@ function checkFlowSteps(r: Reporter, flow: Record<string, unknown>, base: DocPat
 
 // --- profiles -----------------------------------------------------------------------------------
 
+/**
+ * A role names one action, and only a custom one: a known action already has its meaning (and
+ * its scope), and two actions for one role would leave golive guessing which the shop means.
+ */
+function checkRoles(r: Reporter, actions: Record<string, unknown>) {
+  const byRole = new Map<string, string>();
+  for (const [name, action] of Object.entries(actions)) {
+    if (!isObj(action) || typeof action.role !== 'string') continue;
+    const path = ['actions', name, 'role'];
+    if ((KNOWN_ACTIONS as readonly string[]).includes(name)) {
+      r.error(path, `actions.${name} already has its meaning to golive; declare role: ${action.role} on a custom action (e.g. actions.${action.role})`);
+      continue;
+    }
+    const first = byRole.get(action.role);
+    if (first) r.error(path, `role ${action.role} is already declared by actions.${first}; a role names one action`);
+    else byRole.set(action.role, name);
+  }
+}
+
 /** Validate profile text; never throws for content problems. */
 export function parseProfile(text: string, file: string): ParseResult<Profile> {
   const source = new YamlSource(file, text);
@@ -327,6 +346,7 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
         }
       }
     }
+    checkRoles(r, actions);
     const orderStatus = actions.orderStatus;
     if (isObj(orderStatus) && (isObj(orderStatus.http) || Array.isArray(orderStatus.browser))) {
       const names = extractedNames({

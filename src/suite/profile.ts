@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DurationSchema } from './duration.ts';
 import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { CANONICAL_STATUSES, type CanonicalStatus } from './steps.ts';
+import { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
 import { USER_FLOWS } from '../contract/epayment.ts';
 
@@ -33,6 +34,8 @@ export { USER_FLOWS, type UserFlow } from '../contract/epayment.ts';
 /** Actions golive knows the meaning of; a profile may add custom ones (`merchant.action`). */
 export const KNOWN_ACTIONS = ['checkout', 'capture', 'refund', 'cancel', 'orderStatus', 'returnPage', 'orderPage', 'eventLog'] as const;
 export type KnownAction = (typeof KNOWN_ACTIONS)[number];
+
+export { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 
 /** `${env:NAME}` as a whole value. */
 export const ENV_REF_RE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
@@ -140,7 +143,7 @@ export const ACTION_DESCRIPTIONS: Record<KnownAction, string> = {
   capture: 'Capture (ship) an order. Scope: {{reference}}, {{amount}} (the amount to capture).',
   refund: 'Refund an order. Scope: {{reference}}, {{amount}} (the amount to refund).',
   cancel: 'Cancel an order. Scope: {{reference}}.',
-  orderStatus: 'Read the order status. Scope: {{reference}}. Must extract status.',
+  orderStatus: 'Read the order status. Scope: {{reference}}. Must extract status; may extract captured, refunded and cancelled (minor units), which tell statuses one word stands for apart (e.g. a partial from a full refund).',
   returnPage: 'Open the return page (default: the returnUrl the integration sent). Scope: {{reference}}.',
   orderPage: 'Open the order page (admin or customer). Scope: {{reference}}.',
   eventLog: 'Open the payment history / event log in the merchant system. Scope: {{reference}}.',
@@ -148,17 +151,22 @@ export const ACTION_DESCRIPTIONS: Record<KnownAction, string> = {
 
 function actionSchema(forExport: boolean) {
   const description = z.string().optional();
+  const role = z
+    .enum(ACTION_ROLES)
+    .optional()
+    .meta({ description: `The role this action plays for golive's flows: ${ACTION_ROLES.map((r) => `${r} — ${ROLE_DESCRIPTIONS[r]}`).join(' ')}` });
   const browser = z.array(forExport ? oneKeyMapForExport(BROWSER_OPS, { what: 'browser action' }) : BrowserOpSchema).min(1);
   if (forExport) {
-    return z.union([z.strictObject({ description, http: HttpActionSchema }), z.strictObject({ description, browser })]);
+    return z.union([z.strictObject({ description, role, http: HttpActionSchema }), z.strictObject({ description, role, browser })]);
   }
   return z
-    .strictObject({ description, http: HttpActionSchema.optional(), browser: browser.optional() })
+    .strictObject({ description, role, http: HttpActionSchema.optional(), browser: browser.optional() })
     .refine((v) => (v.http === undefined) !== (v.browser === undefined), { error: 'expected exactly one of http or browser' });
 }
 
 export interface Action {
   description?: string;
+  role?: ActionRole;
   http?: HttpAction;
   browser?: BrowserOp[];
 }
@@ -348,6 +356,11 @@ export function canonicalStatuses(profile: Pick<Profile, 'statusMapping'>, raw: 
 /** The first canonical status an integration's status string means, or undefined if unmapped. */
 export function canonicalStatus(profile: Pick<Profile, 'statusMapping'>, raw: string): CanonicalStatus | undefined {
   return canonicalStatuses(profile, raw)[0];
+}
+
+/** The name of the profile action that declares `role`, or undefined when none does. */
+export function actionForRole(profile: Pick<Profile, 'actions'>, role: ActionRole): string | undefined {
+  return Object.entries(profile.actions).find(([, a]) => a.role === role)?.[0];
 }
 
 /** Names an action extracts (http `extract` keys, browser `extract` names). */

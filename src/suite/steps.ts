@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FaultSpecSchema, FaultSelectorSchema } from '../contract/faults.ts';
 import { DurationSchema } from './duration.ts';
+import { ACTION_ROLES } from './roles.ts';
 import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { interpolate, type Scope } from './template.ts';
 import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-helpers.ts';
@@ -119,11 +120,13 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
     'merchant.eventLog': z.strictObject({ reference: Reference.optional() }).meta({ description: 'Open the payment history (profile action eventLog).' }),
     'merchant.action': z
       .strictObject({
-        name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected the name of an action in the profile' }),
+        name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected the name of an action in the profile' }).optional(),
+        role: z.enum(ACTION_ROLES).optional().meta({ description: 'Run the profile action that declares this role (bundled flows use roles, not action names).' }),
         params: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Available to the action as {{params.x}}.' }),
         as: Alias.optional(),
       })
-      .meta({ description: 'Run a custom profile action; what it extracts is stored under `as` (and reference/redirectUrl become the current order).' }),
+      .refine((v) => (v.name === undefined) !== (v.role === undefined), { error: 'expected exactly one of name (a profile action) or role (the action that declares it)' })
+      .meta({ description: 'Run a profile action, by name or by role; what it extracts is stored under `as` (and reference/redirectUrl become the current order).' }),
 
     // --- customer: the simulated app user ------------------------------------------------
     'customer.approve': z

@@ -136,6 +136,15 @@ describe('EP-NO-IFRAME', () => {
     expect(f.details).toHaveLength(2);
     expect(epNoIframe.evaluate(flowInput(good(), 'nordic-customer')).verdict).toBe('WARNING'); // PUSH_MESSAGE: no navigation
   });
+  it('is not applicable when the checkout is the integration\'s HTTP API (no browser checkout)', () => {
+    const api = mapObservations(good(), 'order-captured', (o) => (o.type === 'navigation' ? { type: 'checkout', at: o.at, via: 'http' } : o));
+    const f = epNoIframe.evaluate(flowInput(api, 'order-captured'));
+    expect(f.verdict).toBe('NOT_APPLICABLE');
+    expect(f.message).toMatch(/HTTP API, not a page/);
+    // A browser checkout that opened nothing still has no evidence.
+    const browser = mapObservations(good(), 'order-captured', (o) => (o.type === 'navigation' ? { type: 'checkout', at: o.at, via: 'browser' } : o));
+    expect(epNoIframe.evaluate(flowInput(browser, 'order-captured')).verdict).toBe('WARNING');
+  });
 });
 
 describe('EP-TIMEOUT-WAIT', () => {
@@ -198,7 +207,7 @@ describe('EP-CAPTURE-ON-DELIVERY', () => {
 
 describe('EP-CANCEL-REMAINDER', () => {
   it('passes when the rest of a partially captured payment is cancelled', () => {
-    expect(epCancelRemainder.evaluate(runInput(good())).details![0]).toMatch(/captured 80000 of 100000, rest 20000 cancelled/);
+    expect(epCancelRemainder.evaluate(runInput(good())).details![0]).toMatch(/captured 80000 of 100000, rest 20000 released by the integration/);
   });
   it('warns when the remainder stays reserved', () => {
     // As if the merchant never cancelled: no cancel call, and the API's aggregates show nothing cancelled.
@@ -265,3 +274,31 @@ describe('EP-NORDIC', () => {
   });
 });
 
+
+describe('EP-CANCEL-REMAINDER: judged on the integration\'s own release', () => {
+  const ref = 'acme-shop-1004-a';
+  // The shop's cancel of the rest, as if golive had run the profile's `cancel` action just before it.
+  const orderedByGolive = () =>
+    mapExchanges(good(), (e) => e.kind === 'merchant' && e.reference === ref && e.operation === 'cancel-rest', (e) => (e.operation = 'cancel'));
+  it('asks for review when the rest was released only on golive\'s order (the profile\'s cancel action)', () => {
+    const f = epCancelRemainder.evaluate(runInput(orderedByGolive()));
+    expect(f.verdict).toBe('REVIEW');
+    expect(f.details![0]).toMatch(/released only when golive ran the profile's cancel action/);
+  });
+  it('fails when the shop completed the order (role completeOrder) and the rest stays reserved', () => {
+    const run = removeExchanges(good(), op('cancelPayment', ref));
+    mapExchanges(run, (e) => e.reference === ref && (e.response?.body as any)?.aggregate !== undefined, (e) => ((e.response!.body as any).aggregate.cancelledAmount.value = 0));
+    const cancelRest = run.traffic.find((e) => e.kind === 'merchant' && e.reference === ref && e.operation === 'cancel-rest')!;
+    addObservation(run, 'partial-capture-and-refund', { type: 'role-action', at: cancelRest.startedAt, role: 'completeOrder', name: 'completeOrder', reference: ref });
+    const f = epCancelRemainder.evaluate(runInput(run));
+    expect(f.verdict).toBe('FAILED');
+    expect(f.details![0]).toMatch(/the shop completed the order \(actions\.completeOrder, role completeOrder\) but never cancelled — 20000 still reserved/);
+  });
+  it('is not applicable when every flow listing it did not apply (no completeOrder role)', () => {
+    const run = removeExchanges(good(), op('capturePayment', ref));
+    run.flows.push({ suite: 's', id: 'partial-capture-then-cancel', title: 'T', checklist: ['EP-CANCEL-REMAINDER'], references: [], observations: [], startedAt: 0, endedAt: 0, outcome: 'not-applicable', error: 'profile has no action with role completeOrder' });
+    const f = epCancelRemainder.evaluate(runInput(run));
+    expect(f.verdict).toBe('NOT_APPLICABLE');
+    expect(f.message).toMatch(/no action with role completeOrder/);
+  });
+});

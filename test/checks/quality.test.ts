@@ -229,6 +229,23 @@ describe('EP-ERRORS-DISPLAY', () => {
     const none = mapObservations(good(), 'errors-on-create', (o) => (o.type === 'page' && o.name === 'checkout' ? undefined : o));
     expect(epErrorsDisplay.evaluate(flowInput(none, 'errors-on-create')).details![0]).toMatch(/no page was observed afterwards/);
   });
+  describe('with an API checkout (the integration answers JSON, its front end shows the error field)', () => {
+    // The checkout observation becomes the shop's HTTP answer instead of a rendered page.
+    const answered = (status: number, text: string) =>
+      mapObservations(good(), 'errors-on-create', (o) => (o.type === 'page' && o.name === 'checkout' ? { ...o, url: '', status, text, answer: true } : o));
+    it('passes a readable error, also in a 502 answer', () => {
+      const f = epErrorsDisplay.evaluate(flowInput(answered(502, JSON.stringify({ error: 'payment could not be created: Vipps MobilePay is not available right now, please try again' })), 'errors-on-create'));
+      expect(f.verdict).toBe('PASSED');
+      expect(epErrorsDisplay.evaluate(flowInput(answered(422, JSON.stringify({ error: { message: 'The payment could not be started. Please try again.' } })), 'errors-on-create')).verdict).toBe('PASSED');
+    });
+    it('fails a fake success (2xx without an error), an answer with nothing readable, and raw material in the message', () => {
+      const fake = epErrorsDisplay.evaluate(flowInput(answered(201, JSON.stringify({ reference: 'sdk-1', status: 'reserved', redirectUrl: 'https://x/landing' })), 'errors-on-create'));
+      expect(fake.verdict).toBe('FAILED');
+      expect(fake.details![0]).toMatch(/answered HTTP 201 with no error: the customer is told it went through/);
+      expect(epErrorsDisplay.evaluate(flowInput(answered(500, 'Internal Server Error'), 'errors-on-create')).details![0]).toMatch(/without a readable error message/);
+      expect(epErrorsDisplay.evaluate(flowInput(answered(502, JSON.stringify({ error: 'TypeError: Cannot read properties of undefined' })), 'errors-on-create')).details![0]).toMatch(/shows a programming error/);
+    });
+  });
   it('warns when every error was recovered from, and fails in a flow without errors', () => {
     expect(epErrorsDisplay.evaluate(flowInput(good(), 'token-rejected')).verdict).toBe('WARNING');
     expect(epErrorsDisplay.evaluate(flowInput(good(), 'order-captured')).verdict).toBe('FAILED');

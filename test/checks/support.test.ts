@@ -26,6 +26,20 @@ describe('reading pages', () => {
     expect(judgeOutcome('Thank you for your order!', 'failure').result).toBe('bad');
     expect(judgeOutcome('Order 1001', 'pending').result).toBe('unclear');
   });
+  it('reads "reserved" (what AUTHORIZED means to a customer) and a thanks followed by its own sentence as success', () => {
+    // Both example shops' return pages for an approved payment.
+    expect(judgeOutcome('Order sdk-1: reserved Thank you! Your payment is reserved.', 'success').result).toBe('ok');
+    expect(judgeOutcome('Thank you — payment approved', 'success').result).toBe('ok');
+    expect(judgeOutcome('Thank you! Your order is on its way.', 'success').result).toBe('ok');
+    expect(judgeOutcome('The amount is reserved on your card until we ship.', 'success').result).toBe('ok');
+    expect(judgeOutcome('Beløpet er reservert.', 'success').result).toBe('ok');
+    // Still not success: pending, failure, negated reservation, a thanks before a failure.
+    expect(judgeOutcome('Your payment is pending.', 'success').result).toBe('bad');
+    expect(judgeOutcome('Payment failed.', 'success').result).toBe('bad');
+    expect(judgeOutcome('Your payment was not reserved.', 'success').result).toBe('bad');
+    expect(judgeOutcome('Thank you! Your payment failed.', 'success').result).toBe('bad');
+    expect(judgeOutcome('Thank you! Your payment failed.', 'failure').result).toBe('ok');
+  });
   it('spots raw errors and login walls', () => {
     expect(rawErrorIn('{"type":"https://httpstatuses.io/500","title":"Internal error"}')).toBe('raw JSON');
     expect(rawErrorIn('Something broke. traceId 00-abc')).toBe('a traceId');

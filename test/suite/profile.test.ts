@@ -220,3 +220,56 @@ describe('applicability', () => {
     expect(flowNeedsBrowser(suite.flows[0], profile)).toBe(false);
   });
 });
+
+describe('roles for actions', () => {
+  const suite = parseSuite(
+    [
+      'suite: s',
+      'title: T',
+      'api: epayment-v1',
+      'flows:',
+      '  - id: complete',
+      '    title: C',
+      '    checklist: [EP-CANCEL-REMAINDER]',
+      '    steps:',
+      '      - merchant.checkout: {}',
+      '      - merchant.action: { role: completeOrder, params: { shipped: 100 } }',
+    ].join('\n'),
+    's.yaml',
+  ).value!;
+  const finish = '  finishOrder:\n    role: completeOrder\n    browser: [ { goto: "{{baseUrl}}/orders/{{reference}}" } ]';
+
+  it('a flow driving a role the profile does not declare is NOT APPLICABLE, with the reason', () => {
+    const without = parseProfile(minimal(), 'p.yaml').value!;
+    expect(flowApplicability(suite.flows[0], without)).toEqual({
+      applicable: false,
+      reasons: ['profile has no action with role completeOrder (declare role: completeOrder on the action that does it)'],
+    });
+  });
+
+  it('runs the action that declares the role, whatever the shop calls it', () => {
+    const withRole = parseProfile(minimal(finish), 'p.yaml').value!;
+    expect(withRole.actions.finishOrder.role).toBe('completeOrder');
+    expect(flowApplicability(suite.flows[0], withRole)).toEqual({ applicable: true, reasons: [] });
+    expect(flowNeedsBrowser(suite.flows[0], withRole)).toBe(true);
+  });
+
+  it('rejects an unknown role, a role on a known action and a role declared twice, with file:line:col', () => {
+    expect(errors(minimal('  finishOrder:\n    role: finish\n    http: { url: "{{baseUrl}}/x" }')).join('\n')).toMatch(/shop\.profile\.yaml:\d+:\d+: .*completeOrder/);
+    expect(errors(minimal('  cancel:\n    role: completeOrder\n    http: { method: POST, url: "{{baseUrl}}/c" }')).join('\n')).toMatch(
+      /shop\.profile\.yaml:\d+:\d+: .*actions\.cancel already has its meaning/,
+    );
+    expect(errors(minimal(`${finish}\n  finishAgain:\n    role: completeOrder\n    http: { url: "{{baseUrl}}/x" }`)).join('\n')).toMatch(
+      /shop\.profile\.yaml:\d+:\d+: .*role completeOrder is already declared by actions\.finishOrder/,
+    );
+  });
+
+  it('merchant.action takes a name or a role, not both', () => {
+    const res = parseSuite(
+      'suite: s\ntitle: T\napi: epayment-v1\nflows:\n  - id: f\n    title: F\n    checklist: [EP-CANCEL-REMAINDER]\n    steps:\n      - merchant.checkout: {}\n      - merchant.action: { name: x, role: completeOrder }\n',
+      's.yaml',
+    );
+    expect(res.value).toBeUndefined();
+    expect(res.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/s\.yaml:\d+:\d+: .*exactly one of name .* or role/);
+  });
+});

@@ -14,12 +14,16 @@
  * observed, e.g. token refresh after 401) needs no display. For every other error the first page
  * observation after it is judged: HTTP ≥ 500, empty text, raw error material or success wording ⇒
  * FAILED; no failure wording at all ⇒ WARNING; no page observed ⇒ FAILED. No error in the flow ⇒
- * FAILED (nothing to judge).
+ * FAILED (nothing to judge). With an API checkout the observation is the integration's HTTP
+ * answer (`answer: true`): a readable error message (`error`, `error.message`, `message` …) in
+ * any status is right; a 2xx answer without one is a fake success ⇒ FAILED, as is no readable
+ * message or raw error material in it.
  */
 import type { Rule } from '../types.ts';
 import { noEvidence, plural, Tally } from '../support/findings.ts';
 import { judgeEachFlow } from '../support/flows.ts';
 import { observationsOf } from '../support/payments.ts';
+import { judgeErrorAnswer } from '../support/answers.ts';
 import { excerpt, rawErrorIn, showsFailure, showsLoginWall, showsPending, showsSuccess } from '../support/text.ts';
 import { apiCalls, byTime, describe, isOk, OP, operationOf, outcomeOf, referenceOf } from '../support/traffic.ts';
 
@@ -48,6 +52,14 @@ export const errorsDisplay: Rule = {
           continue;
         }
         judged++;
+        if (page.answer) {
+          // An API checkout: the shop's front end shows what its answer says, not a page of its own.
+          const verdict = judgeErrorAnswer(page.status, page.text ?? '');
+          const where = `the integration's ${page.name} answer after ${describe(err)} ${outcomeOf(err)}`;
+          if (verdict.level === 'ok') t.cite(err).note(`${where}: ${verdict.why}`);
+          else t.add(verdict.level, `${where}: ${verdict.why}`, err);
+          continue;
+        }
         const where = `${page.name} page after ${describe(err)} ${outcomeOf(err)}`;
         const text = page.text ?? '';
         const raw = rawErrorIn(text);

@@ -9,10 +9,11 @@
  *
  * Evidence (flow): navigation observations (the redirectUrl the sandbox returned vs the URL the
  * browser opened after "Pay", and whether it was the top-level frame). Recommended row: WARNING
- * when the URL was changed or opened in a frame, or when no navigation was observed.
+ * when the URL was changed or opened in a frame, or when no navigation was observed. NOT
+ * APPLICABLE when the flow's checkout went through the integration's HTTP API (no browser checkout).
  */
 import type { Rule } from '../types.ts';
-import { noEvidence, plural, Tally } from '../support/findings.ts';
+import { finding, noEvidence, plural, Tally } from '../support/findings.ts';
 import { judgeEachFlow } from '../support/flows.ts';
 import { observationsOf } from '../support/payments.ts';
 
@@ -20,6 +21,9 @@ export const redirectUrlTopLevel: Rule = {
   judge: (input, { item }) =>
     judgeEachFlow(item, input, (flowInput) => {
       const navs = observationsOf(flowInput, 'navigation');
+      const checkouts = observationsOf(flowInput, 'checkout');
+      if (navs.length === 0 && checkouts.length > 0 && checkouts.every((c) => c.via === 'http'))
+        return finding(item, flowInput, 'NOT_APPLICABLE', "The checkout is the integration's HTTP API, not a page: its own front end opens the redirectUrl, which golive does not see.");
       if (navs.length === 0) return noEvidence(item, flowInput, 'No navigation to the redirectUrl was observed (the browser actor records it after "Pay").');
       const t = new Tally();
       for (const n of navs) {

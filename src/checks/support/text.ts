@@ -6,7 +6,12 @@
 
 const SUCCESS = [
   /\bthank(s| you)\b[^.!?\n]{0,40}\b(order|purchase|payment)/i,
-  /\bpayment\b[^.!?\n]{0,20}\b(was |is |has been )?(successful|succeeded|completed?|received|approved|confirmed|accepted)\b/i,
+  // "Thank you! Your payment is …": the thanks and the payment in the next sentence, unless that sentence reports a failure.
+  /\bthank(s| you)\s*[!.]\s+(?![^.!?\n]*\b(not|never|failed|cancell?ed|declined|rejected|expired|unsuccessful)\b)[^.!?\n]{0,40}\b(order|purchase|payment)/i,
+  // "reserved" is what AUTHORIZED means to the customer: the amount is reserved until the goods ship.
+  /\bpayment\b[^.!?\n]{0,20}\b(was |is |has been )?(successful|succeeded|completed?|received|approved|confirmed|accepted|reserved|authori[sz]ed)\b/i,
+  /\b(amount|funds|money)\b[^.!?\n]{0,20}\b(is |are |has been |have been |was |were )?reserved\b/i,
+  /\b(beløpet|beløbet|betalingen|beloppet|betalningen)\b[^.!?\n]{0,20}\b(er |ble |blev |är )?(reservert|reserveret|reserverad|reserverat)\b/i,
   /\border\b[^.!?\n]{0,20}\b(is |has been |was )?(confirmed|complete|completed|placed|paid)\b/i,
   /\bbetaling(en)?\b[^.!?\n]{0,20}\b(er |ble |blev |är )?(gjennomført|godkjent|fullført|mottatt|bekreftet|gennemført|godkendt|modtaget|genomförd|godkänd)\b/i,
   /\btakk for\b[^.!?\n]{0,30}\b(ordre|bestilling|kjøp|handel)/i,

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { ActionResult } from '../../actors/merchant.ts';
+import { actionForRole } from '../../suite/index.ts';
 import { StepFailure, type FlowContext, type Order } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
 
@@ -11,13 +12,14 @@ const amountMajor = (amount: number | undefined) => (amount === undefined ? unde
 /** An HTTP action's answer, recorded as the page it stands for. */
 function observeAnswer(ctx: FlowContext, name: string, result: ActionResult, reference: string | undefined): void {
   const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
-  ctx.observe({ type: 'page', at: ctx.now(), name, url: '', status: result.status, text: text ?? '', reference });
+  ctx.observe({ type: 'page', at: ctx.now(), name, url: '', status: result.status, text: text ?? '', reference, answer: true });
 }
 
 async function checkout(ctx: FlowContext, a: { amount?: number; description?: string; as?: string; expectError: boolean }): Promise<void> {
   const amount = a.amount ?? ctx.flowAmount;
   const description = a.description ?? `golive ${ctx.o.flow.id}`;
   const page = await pageFor(ctx, 'checkout');
+  ctx.observe({ type: 'checkout', at: ctx.now(), via: page ? 'browser' : 'http' });
   let result;
   try {
     result = await ctx.merchant.run('checkout', { ...ctx.scope, amount, amountMajor: amountMajor(amount), description }, page);
@@ -39,6 +41,8 @@ async function checkout(ctx: FlowContext, a: { amount?: number; description?: st
       if (page) await ctx.recordPage('checkout-error', page, false);
       return;
     }
+    // What the shop told the customer is the evidence EP-ERRORS-DISPLAY judges (a fake success).
+    if (!page) observeAnswer(ctx, 'checkout', result, reference);
     throw new StepFailure(`the checkout was expected to fail (an injected Vipps error) but it went on with payment ${reference}`);
   }
   if (!reference) throw new StepFailure(`the checkout produced no payment reference (extract reference in the profile's checkout action, or let the browser reach the landing page); page: ${page?.url() ?? 'n/a'}`);
@@ -105,11 +109,15 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
   'merchant.orderPage': (ctx, a) => evidencePage(ctx, 'orderPage', a.reference),
   'merchant.eventLog': (ctx, a) => evidencePage(ctx, 'eventLog', a.reference),
   async 'merchant.action'(ctx, a) {
-    const page = await pageFor(ctx, a.name);
-    const result = await ctx.merchant.run(a.name, { ...ctx.scope, params: a.params }, page);
+    // A role is resolved here; a profile without it made the flow NOT APPLICABLE before it ran.
+    const name = a.role ? actionForRole(ctx.o.profile, a.role) : a.name;
+    if (!name) throw new StepFailure(`the profile has no action with role ${a.role}`);
+    const page = await pageFor(ctx, name);
+    if (a.role) ctx.observe({ type: 'role-action', at: ctx.now(), role: a.role, name, reference: ctx.current?.reference });
+    const result = await ctx.merchant.run(name, { ...ctx.scope, params: a.params }, page);
     if (a.as) ctx.scope[a.as] = result.extracted;
-    if (page) await ctx.recordPage(a.name, page, false, ctx.current?.reference);
-    else observeAnswer(ctx, a.name, result, ctx.current?.reference);
+    if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
+    else observeAnswer(ctx, name, result, ctx.current?.reference);
     const reference = result.extracted.reference;
     if (typeof reference === 'string' && !ctx.orders.has(reference)) {
       const order = { reference, redirectUrl: result.extracted.redirectUrl as string | undefined, amount: ctx.flowAmount };
