@@ -40,6 +40,10 @@ export class ControlClient {
   addFault(spec: FaultSpecInput): Promise<Fault> {
     return this.call('POST', '/faults', spec);
   }
+  /** One fault with its `hits` (fired count), also after its `times` retired it. */
+  fault(id: string): Promise<Fault> {
+    return this.call('GET', `/faults/${encodeURIComponent(id)}`);
+  }
   clearFaults(label?: string): Promise<{ removed: number }> {
     return this.call('DELETE', `/faults${label ? `?label=${encodeURIComponent(label)}` : ''}`);
   }
