@@ -1,4 +1,5 @@
 import type { ChecklistApi, ChecklistItem, ItemId } from '../checklist/index.ts';
+import type { PollingPace } from '../contract/polling.ts';
 import type { Exchange } from '../traffic/types.ts';
 
 export type { ChecklistItem, Severity } from '../checklist/index.ts';
@@ -49,7 +50,16 @@ export type Observation =
       statusBefore?: string;
       statusAfter?: string;
     }
-  | { type: 'fault'; at: number; description: string; spec: unknown }
+  | {
+      type: 'fault';
+      at: number;
+      description: string;
+      spec: unknown;
+      /** How often the sandbox applied it by the flow's end (absent in older recordings: unknown). */
+      fired?: number;
+      /** When it first fired (sandbox clock). */
+      firedAt?: number;
+    }
   | { type: 'clock'; at: number; advancedMs: number }
   | { type: 'step-error'; at: number; step: string; message: string };
 
@@ -75,6 +85,8 @@ export interface ProfileFacts {
   kind: 'direct' | 'partner' | 'psp';
   msn: string;
   capabilities: Record<string, boolean | string[] | undefined>;
+  /** The declared polling pace (absent: the guideline, src/contract/polling.ts). */
+  polling?: PollingPace;
   /** Expected Vipps-System-* values, when the profile states them. */
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
 }
