@@ -127,6 +127,12 @@ export interface RuleContext {
  */
 export interface Rule {
   judge(input: CheckInput, ctx: RuleContext): Finding;
+  /**
+   * The run-scoped part of a flow-scoped item: evidence that spans flows (e.g. polling that goes on
+   * after the flow ended), judged once over the run's traffic when some flow lists the item. Its
+   * finding joins the flows' findings; undefined when it has nothing to add.
+   */
+  judgeRun?(input: CheckInput, ctx: RuleContext): Finding | undefined;
   /** Reason the item does not apply to this profile, or undefined when it does. */
   notApplicable?(profile: ProfileFacts, ctx: RuleContext): string | undefined;
 }
@@ -149,4 +155,6 @@ export interface Check {
   /** Reason the item does not apply to this profile, or undefined when it does. */
   notApplicable?(profile: ProfileFacts): string | undefined;
   evaluate(input: CheckInput): Finding;
+  /** The run-scoped part of a flow-scoped check (`Rule.judgeRun`). */
+  evaluateRun?(input: CheckInput): Finding | undefined;
 }
