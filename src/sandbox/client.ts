@@ -64,6 +64,10 @@ export class ControlClient {
     return this.call('GET', `/traffic?${params}`);
   }
 
+  /** Every payment of an MSN, as the control API shows it (not recorded in the traffic log). */
+  payments(msn: string): Promise<{ payments: any[]; count: number }> {
+    return this.call('GET', `/payments?msn=${encodeURIComponent(msn)}`);
+  }
   payment(msn: string, reference: string): Promise<any> {
     return this.call('GET', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}`);
   }
