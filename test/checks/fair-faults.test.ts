@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFor, evaluateRun, runCheck } from '../../src/checks/index.ts';
 import type { Observation } from '../../src/checks/types.ts';
-import { addObservation, flow, good, insertExchanges, mapExchanges, one, op, refOf, runInput, type Run } from './fixture-builder.ts';
+import { addObservation, flow, good, insertExchanges, mapExchanges, one, op, refOf, removeExchanges, runInput, webhook, type Run } from './fixture-builder.ts';
 
 const fault = (at: number, effect: Record<string, unknown>, fired: number): Observation => ({ type: 'fault', at, description: JSON.stringify(effect), spec: { id: 'f1', effect }, fired });
 
@@ -81,13 +81,21 @@ describe('WH-NOT-TRUTH with reads that show the new state late (stale-read)', ()
     expect(notTruth(stale(good())).verdict).toBe('PASSED');
   });
 
-  it('fails a shop whose order showed paid while every GET still said CREATED', () => {
+  it('fails a shop whose order showed paid after the webhook, with no GET since, while GET still said CREATED', () => {
     const run = stale(good());
     const ref = refOf(run, 'webhook-success-false');
+    const authorized = one(run, webhook(ref, 'AUTHORIZED'));
+    removeExchanges(run, (e) => op('getPayment', ref)(e) && e.startedAt >= authorized.startedAt);
     mapExchanges(run, op('getPayment', ref), (e) => ((e.response!.body as { state: string }).state = 'CREATED'));
     const f = notTruth(run);
     expect(f.verdict).toBe('FAILED');
-    expect(f.message).toMatch(/acme-shop-1016-a: the order showed paid while GET payment still answered CREATED.*booked from the webhook alone/);
+    expect(f.message).toMatch(/acme-shop-1016-a: the order showed paid after the webhook without a GET payment since it.*booked from the webhook alone/);
+  });
+
+  it('passes a shop that re-read, got the stale answer and moved the order on as unconfirmed (the reference merchant)', () => {
+    const run = stale(good());
+    mapExchanges(run, op('getPayment', refOf(run, 'webhook-success-false')), (e) => ((e.response!.body as { state: string }).state = 'CREATED'));
+    expect(notTruth(run).verdict).toBe('PASSED');
   });
 
   it('says nothing about that without a fired stale-read fault', () => {

@@ -11,8 +11,8 @@
  * integration's getPayment calls for that reference starting at or after the delivery and within
  * 60 s. Recommended row: WARNING for events never followed by a GET, or when no delivery
  * happened. FAILED (proven harm) when, in a flow where GET showed the new state only after a
- * delay (a fired `stale-read` fault with `ms`), the order showed paid or later before any API
- * answer had said so. Not applicable with `capabilities.webhooks: false`.
+ * delay (a fired `stale-read` fault with `ms`), the order showed paid or later after a webhook
+ * with no GET since that delivery and before any API answer had said so. Not applicable with `capabilities.webhooks: false`.
  */
 import type { Exchange } from '../../traffic/types.ts';
 import type { Rule } from '../types.ts';
@@ -38,7 +38,7 @@ export const webhookRereadPayment: Rule = {
     const gets = apiOps(input.traffic, OP.get);
     const t = new Tally();
     for (const b of bookedBeforeRead(input))
-      t.add('FAILED', `${b.reference}: the order showed ${b.status} while GET payment still answered CREATED (${plural(b.reads.length, 'read')} before it; the sandbox delayed the new state): booked from the webhook alone`, ...b.reads.slice(-3));
+      t.add('FAILED', `${b.reference}: the order showed ${b.status} after the webhook without a GET payment since it, while GET still answered CREATED (the sandbox delayed the new state): booked from the webhook alone`, ...b.reads.slice(-3));
     for (const group of groups.values()) {
       const first = group[0];
       const ref = referenceOf(first);

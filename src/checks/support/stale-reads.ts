@@ -1,7 +1,7 @@
 import type { CheckInput } from '../types.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import { observationsOf, payments, normStatus } from './payments.ts';
-import { apiCalls, byTime, endOf, isOk, referenceOf, responseBodyOf } from './traffic.ts';
+import { apiCalls, byTime, endOf, eventNameOf, genuineDeliveries, isOk, OP, operationOf, referenceOf, responseBodyOf } from './traffic.ts';
 
 const BOOKED = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
 
@@ -15,8 +15,10 @@ export interface BookedBeforeRead {
 
 /**
  * In flows where the sandbox delayed a payment's new state on GET (a fired `stale-read` fault),
- * orders that showed paid (or later) before any API answer had shown the new state: the only
- * source of that status was a webhook's event name — booked without the truth.
+ * orders that showed paid (or later) after a webhook announced the change, with no GET of the
+ * payment since that delivery and no API answer ever showing the new state: the only source of
+ * the status was the webhook's event name. A shop that did re-read, saw the stale answer and
+ * still moved on (marking the order unconfirmed and polling on) is not flagged here.
  */
 export function bookedBeforeRead(input: CheckInput): BookedBeforeRead[] {
   const staleFlows = new Set(
@@ -27,17 +29,21 @@ export function bookedBeforeRead(input: CheckInput): BookedBeforeRead[] {
   if (staleFlows.size === 0) return [];
   const refs = new Set(input.flows.filter((f) => staleFlows.has(f.id)).flatMap((f) => f.references ?? []));
   const calls = apiCalls(input.traffic).sort(byTime);
+  const deliveries = genuineDeliveries(input.traffic).filter(isOk).sort(byTime);
   const out: BookedBeforeRead[] = [];
   for (const p of payments(input).values()) {
     if (!refs.has(p.reference)) continue;
     const booked = p.orders.find((o) => BOOKED.has(normStatus(o.status)));
     if (!booked) continue;
+    const delivery = deliveries.find((d) => referenceOf(d) === p.reference && eventNameOf(d) !== 'CREATED' && d.startedAt <= booked.at);
+    if (!delivery) continue;
     const reads = calls.filter((c) => referenceOf(c) === p.reference && isOk(c) && endOf(c) <= booked.at);
     const truth = reads.some((c) => {
       const state = responseBodyOf(c)?.state;
       return typeof state === 'string' && state !== 'CREATED';
     });
-    if (!truth) out.push({ reference: p.reference, status: booked.status, at: booked.at, reads });
+    const reread = calls.some((c) => referenceOf(c) === p.reference && operationOf(c) === OP.get && c.startedAt >= delivery.startedAt && c.startedAt <= booked.at);
+    if (!truth && !reread) out.push({ reference: p.reference, status: booked.status, at: booked.at, reads });
   }
   return out;
 }

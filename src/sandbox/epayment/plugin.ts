@@ -142,8 +142,9 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     if (p === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
     const staleFault = ctx.faults.size > 0 ? ctx.faults.peek({ api: 'epayment', operation: 'getPayment', msn, reference, amount: p.amount.value }, ['stale-read']) : undefined;
     // Only a read that really hides a change counts as the fault firing.
-    const stale = staleFault !== undefined;
-    if (staleFault && p.state !== 'CREATED') ctx.faults.fired(staleFault);
+    const stale = staleFault !== undefined && withinStaleWindow(staleFault.effect, p, ctx.clock.now());
+    // Only a read that really hides a change counts as the fault firing.
+    if (staleFault && stale && p.state !== 'CREATED') ctx.faults.fired(staleFault);
     if (stale) note(request, { staleRead: true, actualState: p.state });
     return send(reply, ok(200, paymentView(p, stale)));
   });
