@@ -11,7 +11,7 @@
  * integration's getPayment calls for that reference starting at or after the delivery and within
  * 60 s. Recommended row: WARNING for events never followed by a GET, or when no delivery
  * happened. FAILED (proven harm) when, in a flow where GET showed the new state only after a
- * delay (a fired `stale-read` fault with `ms`), the order showed paid or later after a webhook
+ * delay (a `stale-read` fault with `ms`), the order showed paid or later after a webhook
  * with no GET since that delivery and before any API answer had said so. Not applicable with `capabilities.webhooks: false`.
  */
 import type { Exchange } from '../../traffic/types.ts';

@@ -36,12 +36,15 @@ function endOfPayment(p: PaymentPicture): PollingAfterEnd['ended'] | undefined {
  */
 export function pollingAfterEnd(input: CheckInput, pictures: Iterable<PaymentPicture>): PollingAfterEnd[] {
   const interval = input.profile.polling?.intervalMs ?? GUIDELINE_POLLING.intervalMs;
-  const merchantActs = input.traffic.filter((e) => e.kind === 'merchant').map((e) => e.startedAt);
+  // golive's own actions on the merchant explain a read only of the payment they name (parallel
+  // flows check their orders all the time).
+  const merchantActs = input.traffic.filter((e) => e.kind === 'merchant');
   const out: PollingAfterEnd[] = [];
   for (const p of pictures) {
     const ended = endOfPayment(p);
     if (!ended) continue;
-    const triggers = [...p.webhooks.filter((w) => !isDropped(w)).map((w) => w.startedAt), ...p.pages.map((pg) => pg.at), ...merchantActs];
+    const acts = merchantActs.filter((e) => e.request.path.includes(p.reference) && e.request.method !== 'GET').map((e) => e.startedAt);
+    const triggers = [...p.webhooks.filter((w) => !isDropped(w)).map((w) => w.startedAt), ...p.pages.map((pg) => pg.at), ...acts];
     const late = [...p.gets]
       .sort(byTime)
       .filter((g) => g.startedAt > ended.at + interval && !triggers.some((t) => t <= g.startedAt && g.startedAt - t <= interval + 3000));

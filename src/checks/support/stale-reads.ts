@@ -14,16 +14,18 @@ export interface BookedBeforeRead {
 }
 
 /**
- * In flows where the sandbox delayed a payment's new state on GET (a fired `stale-read` fault),
+ * In flows where the sandbox delayed a payment's new state on GET (a `stale-read` fault),
  * orders that showed paid (or later) after a webhook announced the change, with no GET of the
  * payment since that delivery and no API answer ever showing the new state: the only source of
  * the status was the webhook's event name. A shop that did re-read, saw the stale answer and
  * still moved on (marking the order unconfirmed and polling on) is not flagged here.
  */
 export function bookedBeforeRead(input: CheckInput): BookedBeforeRead[] {
+  // Whether the fault fired does not matter: a shop that books from the name never reads in the
+  // window. What matters is that any read there would have said CREATED.
   const staleFlows = new Set(
     observationsOf(input, 'fault')
-      .filter((o) => (o.spec as { effect?: { type?: string } } | undefined)?.effect?.type === 'stale-read' && (o.fired ?? 0) > 0)
+      .filter((o) => (o.spec as { effect?: { type?: string } } | undefined)?.effect?.type === 'stale-read')
       .map((o) => o.flowId),
   );
   if (staleFlows.size === 0) return [];
