@@ -33,6 +33,7 @@ function checkOf({ item: id, api, scope, rule }: Binding): Check {
     scope,
     ...(rule.notApplicable ? { notApplicable: (profile) => rule.notApplicable!(profile, ctx) } : {}),
     evaluate: (input) => rule.judge(input, ctx),
+    ...(rule.judgeRun ? { evaluateRun: (input: CheckInput) => rule.judgeRun!(input, ctx) } : {}),
   };
 }
 
@@ -154,7 +155,11 @@ export function evaluateRun(input: CheckInput, coverage: RunCoverage = {}): Item
       out.push(resultOf(check.item.id, [runCheck(check, input)]));
       continue;
     }
-    if (check.scope === 'flow' && listed.has(check.item.id)) continue;
+    if (check.scope === 'flow' && listed.has(check.item.id)) {
+      const part = runPart(check, input);
+      if (part) out.push(resultOf(check.item.id, [part]));
+      continue;
+    }
     const reason = safeNotApplicable(check, input);
     const finding: Finding = reason
       ? { item: check.item.id, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${reason}.` }
@@ -166,6 +171,13 @@ export function evaluateRun(input: CheckInput, coverage: RunCoverage = {}): Item
     out.push(resultOf(check.item.id, [finding]));
   }
   return out;
+}
+
+/** A flow-scoped check's run-scoped part (when it has one and the item applies), never throwing. */
+function runPart(check: Check, input: CheckInput): Finding | undefined {
+  if (!check.evaluateRun || safeNotApplicable(check, input)) return undefined;
+  const finding = runCheck({ ...check, evaluate: (i) => check.evaluateRun!(i) ?? { item: check.item.id, verdict: 'NOT_RUN', message: '' } }, input);
+  return finding.verdict === 'NOT_RUN' ? undefined : finding;
 }
 
 function safeNotApplicable(check: Check, input: CheckInput): string | undefined {

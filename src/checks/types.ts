@@ -1,4 +1,5 @@
 import type { ChecklistApi, ChecklistItem, ItemId } from '../checklist/index.ts';
+import type { PollingPace } from '../contract/polling.ts';
 import type { Exchange } from '../traffic/types.ts';
 
 export type { ChecklistItem, Severity } from '../checklist/index.ts';
@@ -51,7 +52,16 @@ export type Observation =
       statusBefore?: string;
       statusAfter?: string;
     }
-  | { type: 'fault'; at: number; description: string; spec: unknown }
+  | {
+      type: 'fault';
+      at: number;
+      description: string;
+      spec: unknown;
+      /** How often the sandbox applied it by the flow's end (absent in older recordings: unknown). */
+      fired?: number;
+      /** When it first fired (sandbox clock). */
+      firedAt?: number;
+    }
   | { type: 'clock'; at: number; advancedMs: number }
   | { type: 'step-error'; at: number; step: string; message: string }
   /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
@@ -81,6 +91,8 @@ export interface ProfileFacts {
   kind: 'direct' | 'partner' | 'psp';
   msn: string;
   capabilities: Record<string, boolean | string[] | undefined>;
+  /** The declared polling pace (absent: the guideline, src/contract/polling.ts). */
+  polling?: PollingPace;
   /** Expected Vipps-System-* values, when the profile states them. */
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
 }
@@ -121,6 +133,12 @@ export interface RuleContext {
  */
 export interface Rule {
   judge(input: CheckInput, ctx: RuleContext): Finding;
+  /**
+   * The run-scoped part of a flow-scoped item: evidence that spans flows (e.g. polling that goes on
+   * after the flow ended), judged once over the run's traffic when some flow lists the item. Its
+   * finding joins the flows' findings; undefined when it has nothing to add.
+   */
+  judgeRun?(input: CheckInput, ctx: RuleContext): Finding | undefined;
   /** Reason the item does not apply to this profile, or undefined when it does. */
   notApplicable?(profile: ProfileFacts, ctx: RuleContext): string | undefined;
 }
@@ -143,4 +161,6 @@ export interface Check {
   /** Reason the item does not apply to this profile, or undefined when it does. */
   notApplicable?(profile: ProfileFacts): string | undefined;
   evaluate(input: CheckInput): Finding;
+  /** The run-scoped part of a flow-scoped check (`Rule.judgeRun`). */
+  evaluateRun?(input: CheckInput): Finding | undefined;
 }

@@ -7,6 +7,17 @@
 export const PAYMENT_STATES = ['CREATED', 'AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 export const FINAL_PAYMENT_STATES = ['AUTHORIZED', 'ABORTED', 'EXPIRED', 'TERMINATED'] as const satisfies readonly PaymentState[];
+/**
+ * States after which nothing about the payment can change any more. AUTHORIZED is final for the
+ * customer's decision but not for the payment: captures, refunds and a cancel still follow (it
+ * ends once the aggregate is settled — see `isSettled`).
+ */
+export const ENDED_PAYMENT_STATES = ['ABORTED', 'EXPIRED', 'TERMINATED'] as const satisfies readonly PaymentState[];
+
+/** An AUTHORIZED payment's aggregate with nothing left to capture, cancel or refund. */
+export function isSettled(a: { authorized: number; captured: number; refunded: number; cancelled: number }): boolean {
+  return a.authorized > 0 && a.captured + a.cancelled >= a.authorized && a.refunded >= a.captured;
+}
 
 /** `PaymentEventName`: the event log's and the webhooks' names. */
 export const PAYMENT_EVENT_NAMES = ['CREATED', 'ABORTED', 'EXPIRED', 'CANCELLED', 'CAPTURED', 'REFUNDED', 'AUTHORIZED', 'TERMINATED'] as const;

@@ -38,8 +38,11 @@ const effects = z.discriminatedUnion('type', [
   z.object({ type: z.literal('drop-response') }),
   /** Accept the connection and never answer; the client's own timeout must end it. */
   z.object({ type: z.literal('hang') }),
-  /** GET payment keeps answering the state the payment had when it was created. */
-  z.object({ type: z.literal('stale-read') }),
+  /**
+   * GET payment keeps answering the state the payment had when it was created; with `ms`, only
+   * for that long after each state change (the new state shows up late, as a lagging read model).
+   */
+  z.object({ type: z.literal('stale-read'), ms: z.number().int().positive().optional() }),
   /** Webhook deliveries for matching payments are never sent. */
   z.object({ type: z.literal('webhook-drop') }),
   /** Webhook deliveries are sent `ms` later (sandbox clock). */
@@ -70,6 +73,11 @@ export type FaultType = FaultEffect['type'];
 
 export interface Fault extends FaultSpec {
   id: string;
-  /** Times it has been applied. */
+  /** Times it has been applied (its "fired" count: a runner waits for it to become ≥ 1). */
   hits: number;
+  /** When it was first and last applied (sandbox clock, ms); absent while it never fired. */
+  firstFiredAt?: number;
+  lastFiredAt?: number;
+  /** Its `times` are used up: no longer applied, kept so a runner can still see it fired. */
+  retired?: boolean;
 }

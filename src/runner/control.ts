@@ -50,6 +50,8 @@ export class SandboxControl {
   advanceClock = (ms: number) => this.call((c) => c.advanceClock(ms));
   addFault = (spec: FaultSpecInput): Promise<Fault> => this.call((c) => c.addFault(spec));
   clearFaults = (label: string) => this.call((c) => c.clearFaults(label));
+  /** A fault with its fired count (`hits`), or undefined once it was removed. */
+  fault = (id: string): Promise<Fault | undefined> => this.find((c) => c.fault(id));
   traffic = (query: TrafficQuery & { limit?: number }): Promise<{ exchanges: Exchange[]; lastSeq: number }> => this.call((c) => c.traffic(query));
 
   payment = (msn: string, reference: string): Promise<ControlPayment> => this.call((c) => c.payment(msn, reference));

@@ -12,6 +12,7 @@ import type { FlowEvidence, FlowNotRun, RunSummary, SummaryItem } from '../repor
 import { loadSuite } from '../suite/index.ts';
 import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 import { readFlowEvidence } from './flow-evidence.ts';
+import { awaitFirstPolls } from './first-polls.ts';
 
 export { readFlowEvidence };
 
@@ -46,6 +47,12 @@ export const RUN_FACTS_FILE = 'run-facts.json';
 export async function finishRun(config: RunConfig, env: Environment): Promise<RunSummary> {
   let traffic: Exchange[];
   let dropped = 0;
+  const interrupted = readInterruption(config.runDir);
+  // Judge only after every payment that reached a final state had its first polling window.
+  if (!interrupted && env.profile.capabilities.polling !== false) {
+    const pace = profileFacts(env.profile).polling;
+    await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn: env.profile.merchant.msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
+  }
   if (env.sandbox) {
     traffic = env.sandbox.traffic.all().map((e) => env.sandbox!.redactor.exchange(e));
     dropped = env.sandbox.traffic.dropped;

@@ -9,6 +9,7 @@ import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/inde
 import { exchangesOfFlow, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
+import { awaitFaultsMet } from './fault-wait.ts';
 import { writeFlowEvidence } from './flow-evidence.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run-config.ts';
 import { runStep } from './steps/index.ts';
@@ -134,6 +135,11 @@ export class FlowRunner {
   async finish(): Promise<{ results: ItemResult[]; traffic: Exchange[] }> {
     const { record } = this.ctx;
     if (!record.endedAt) record.endedAt = this.ctx.now();
+    // A completed flow's faults stay until the integration met them (bounded by its polling pace).
+    if (record.outcome === 'completed') {
+      await awaitFaultsMet(this.ctx.control, record.observations, profileFacts(this.o.profile).polling, () => this.ctx.now());
+      record.endedAt = this.ctx.now(); // the integration's reaction belongs to the flow
+    }
     await this.ctx.control.clearFaults(this.ctx.label);
     const traffic = await this.collectTraffic();
     const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
@@ -188,6 +194,7 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
     kind: profile.kind,
     msn: profile.merchant.msn,
     capabilities: profile.capabilities as ProfileFacts['capabilities'],
+    ...(profile.polling ? { polling: { firstAfterMs: profile.polling.firstAfter, intervalMs: profile.polling.interval } } : {}),
     system: profile.system,
   };
 }

@@ -40,6 +40,10 @@ export class ControlClient {
   addFault(spec: FaultSpecInput): Promise<Fault> {
     return this.call('POST', '/faults', spec);
   }
+  /** One fault with its `hits` (fired count), also after its `times` retired it. */
+  fault(id: string): Promise<Fault> {
+    return this.call('GET', `/faults/${encodeURIComponent(id)}`);
+  }
   clearFaults(label?: string): Promise<{ removed: number }> {
     return this.call('DELETE', `/faults${label ? `?label=${encodeURIComponent(label)}` : ''}`);
   }
@@ -60,6 +64,10 @@ export class ControlClient {
     return this.call('GET', `/traffic?${params}`);
   }
 
+  /** Every payment of an MSN, as the control API shows it (not recorded in the traffic log). */
+  payments(msn: string): Promise<{ payments: any[]; count: number }> {
+    return this.call('GET', `/payments?msn=${encodeURIComponent(msn)}`);
+  }
   payment(msn: string, reference: string): Promise<any> {
     return this.call('GET', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}`);
   }

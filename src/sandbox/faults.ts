@@ -18,6 +18,11 @@ export interface FaultSubject {
 
 export class FaultRegistry {
   private faults: Fault[] = [];
+  /** Faults whose `times` are used up, by id: a runner asks whether its fault fired after it retired. */
+  private retired = new Map<string, Fault>();
+
+  /** `now` stamps firings on the sandbox clock (the one traffic and observations use). */
+  constructor(private readonly now: () => number = Date.now) {}
 
   add(input: FaultSpecInput): Fault {
     const spec = FaultSpecSchema.parse(input);
@@ -30,6 +35,11 @@ export class FaultRegistry {
     return [...this.faults];
   }
 
+  /** An active or retired fault (removed and cleared ones are gone). */
+  get(id: string): Fault | undefined {
+    return this.faults.find((f) => f.id === id) ?? this.retired.get(id);
+  }
+
   remove(id: string): boolean {
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
@@ -40,6 +50,7 @@ export class FaultRegistry {
   clear(label?: string): number {
     const before = this.faults.length;
     this.faults = label === undefined ? [] : this.faults.filter((f) => f.label !== label);
+    for (const [id, f] of this.retired) if (label === undefined || f.label === label) this.retired.delete(id);
     return before - this.faults.length;
   }
 
@@ -56,8 +67,11 @@ export class FaultRegistry {
     for (const fault of this.faults) {
       if (!types.includes(fault.effect.type)) continue;
       if (!matches(fault.match, subject)) continue;
-      fault.hits++;
-      if (fault.times !== undefined && fault.hits >= fault.times) this.remove(fault.id);
+      this.fired(fault);
+      if (fault.times !== undefined && fault.hits >= fault.times) {
+        this.remove(fault.id);
+        this.retired.set(fault.id, { ...fault, retired: true });
+      }
       return fault;
     }
     return undefined;
@@ -67,6 +81,13 @@ export class FaultRegistry {
   peek(subject: FaultSubject, types: readonly FaultType[]): Fault | undefined {
     if (this.faults.length === 0) return undefined;
     return this.faults.find((f) => types.includes(f.effect.type) && matches(f.match, subject));
+  }
+
+  /** Count one application of a fault found with peek() (e.g. a read it really made stale). */
+  fired(fault: Fault): void {
+    fault.hits++;
+    fault.firstFiredAt ??= this.now();
+    fault.lastFiredAt = this.now();
   }
 }
 

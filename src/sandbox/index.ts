@@ -59,12 +59,13 @@ export class Sandbox {
       this.redactor.addSecret(m.clientSecret);
       m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
     }
+    const clock = new SandboxClock();
     this.ctx = {
-      clock: new SandboxClock(),
+      clock,
       settings,
       merchants,
       traffic: new TrafficLog({ capacity: settings.trafficCapacity }),
-      faults: new FaultRegistry(),
+      faults: new FaultRegistry(() => clock.now()),
       events: new EventBus(),
       tokens: new TokenStore(),
       payments: new PaymentDirectory(),

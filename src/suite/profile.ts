@@ -249,6 +249,13 @@ function makeProfileSchema(forExport: boolean) {
       .optional()
       .meta({ description: 'Expected Vipps-System-Name/-Version/-Plugin-Name/-Plugin-Version header values.' }),
     capabilities: Capabilities.prefault({}),
+    polling: z
+      .strictObject({
+        firstAfter: DurationSchema.default(5_000).meta({ description: 'When the integration first reads a new payment with GET (guideline: 5s).' }),
+        interval: DurationSchema.default(2_000).meta({ description: 'How often it polls after that (guideline: 2s).' }),
+      })
+      .optional()
+      .meta({ description: 'The integration\'s polling pace; golive waits by it (faults stay until met, the run ends after every first poll). Default: the guideline 5s / 2s.' }),
     statusMapping: StatusMapping,
     actions: z
       .strictObject(actionShape)

@@ -449,6 +449,30 @@ describe('ePayment API: time and faults', () => {
     expect((await c.get(body.reference)).body).toMatchObject({ state: 'AUTHORIZED', aggregate: { capturedAmount: { value: 400 } } });
   });
 
+  it('stale-read fault with ms: the new state shows on GET only that long after the change, and the read counts as fired', async () => {
+    const body = createBody();
+    await c.create(body);
+    const fault = sandbox.faults.add({ match: { reference: body.reference }, effect: { type: 'stale-read', ms: 4000 } });
+    expect((await c.get(body.reference)).body.state).toBe('CREATED');
+    expect(sandbox.faults.get(fault.id)?.hits).toBe(0); // nothing hidden yet: not fired
+    await c.approve(body.reference, { customer: { phoneNumber: '4791234567' } });
+    expect((await c.get(body.reference)).body.state).toBe('CREATED');
+    expect(sandbox.faults.get(fault.id)).toMatchObject({ hits: 1, firstFiredAt: expect.any(Number) });
+    sandbox.clock.advance(4001);
+    expect((await c.get(body.reference)).body.state).toBe('AUTHORIZED');
+  });
+
+  it('a fault whose times are used up stays visible as retired, with its fired count', async () => {
+    const body = createBody();
+    await c.create(body);
+    const fault = sandbox.faults.add({ label: 'x', match: { operation: 'getPayment', reference: body.reference }, effect: { type: 'status', status: 401 }, times: 1 });
+    expect((await c.get(body.reference)).status).toBe(401);
+    expect(sandbox.faults.list().some((f) => f.id === fault.id)).toBe(false);
+    expect(sandbox.faults.get(fault.id)).toMatchObject({ hits: 1, retired: true });
+    sandbox.faults.clear('x');
+    expect(sandbox.faults.get(fault.id)).toBeUndefined();
+  });
+
   it('status fault: a capture answered 500 did not happen; the retry with the same key applies it once', async () => {
     const body = createBody();
     await c.create(body);

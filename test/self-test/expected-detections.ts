@@ -107,7 +107,9 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
   },
   'ignore-aborted-expired': {
     fail: ['EP-STATES-ABORTED', 'EP-STATES-EXPIRED'],
+    warn: ['EP-POLLING'],
     why: 'ABORTED and EXPIRED payments leave the order (and the return page) pending',
+    cascade: 'a payment the shop does not see as ended is polled on after ABORTED (EP-POLLING, judged over the whole run: GETs outlive the flow)',
   },
   'no-event-log': {
     fail: ['EP-ENDPOINT-EVENTS'],

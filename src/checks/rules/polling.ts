@@ -17,11 +17,16 @@
  *   unexplained GETs more than 60 s after the final state; a GET < 1 s after a 429 on GET.
  * No GET at all ⇒ FAILED. Timing fine but no such scenario in the flow ⇒ WARNING (reliance on
  * polling not proven).
+ * Run-scoped part (over every flow's traffic, since such GETs outlive the flow): WARNING for a
+ * payment polled more than 3 times, for longer than 5 polling intervals, after an API answer told
+ * the integration it ended (ABORTED/EXPIRED/TERMINATED, or a settled aggregate) — GETs a webhook,
+ * page view or merchant action explains excepted.
  */
 import type { Rule, CheckInput } from '../types.ts';
 import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
 import { flowsWithFault, judgeEachFlow } from '../support/flows.ts';
 import { finalStateOf, normStatus, payments, type PaymentPicture } from '../support/payments.ts';
+import { pollingAfterEnd } from '../support/polling-after-end.ts';
 import { byTime, describe, endOf, isDropped } from '../support/traffic.ts';
 
 const PAID_OR_LATER = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
@@ -65,6 +70,15 @@ export function pollingTiming(input: CheckInput, p: PaymentPicture, t: Tally): v
 }
 
 export const polling: Rule = {
+  // Polling after the end is judged over the run's traffic: the GETs go on after the flow ended.
+  judgeRun(input, { item }) {
+    const found = pollingAfterEnd(input, payments(input).values());
+    if (found.length === 0) return undefined;
+    const t = new Tally();
+    for (const f of found)
+      t.add('WARNING', `${f.reference}: polled ${plural(f.late.length, 'more time')} after it was ${f.ended.how} (last ${describe(f.late[f.late.length - 1])}, ${seconds(f.late[f.late.length - 1].startedAt - f.ended.at)} later); stop polling once a payment has ended`, f.ended.seq, f.late[0], f.late[f.late.length - 1]);
+    return t.finding(item, input, `Polling goes on after payments ended (judged over the whole run): ${t.summary()}.`);
+  },
   judge: (input, { item }) =>
     judgeEachFlow(item, input, (flowInput) => {
       const all = [...payments(flowInput).values()].filter((p) => p.created);

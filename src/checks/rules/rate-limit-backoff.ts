@@ -9,16 +9,20 @@
  *
  * Evidence (whole run): every API call answered 429 and the integration's next call of the same
  * operation and reference (any reference for token/create calls). Recommended row: WARNING for a
- * next call sooner than allowed, or when no 429 was ever answered (inject `http-429` on GET).
+ * next call sooner than allowed, or when no 429 was ever answered (inject `http-429` on GET);
+ * REVIEW (not exercised) when a flow's 429 fault never fired.
  */
 import type { Rule } from '../types.ts';
 import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
+import { notExercised, unmetFaults } from '../support/flows.ts';
 import { apiCalls, byTime, describe, endOf, OP, operationOf, referenceOf, resHeader } from '../support/traffic.ts';
 
 export const rateLimitBackoff: Rule = {
   judge(input, { item }) {
     const calls = apiCalls(input.traffic).sort(byTime);
     const limited = calls.filter((e) => e.response?.status === 429);
+    const unmet = unmetFaults(input, item.id, (e) => e.type === 'status' && e.status === 429);
+    if (limited.length === 0 && unmet.length > 0) return notExercised(item, input, unmet, 'a request answered 429');
     if (limited.length === 0) return noEvidence(item, input, 'No request was answered 429, so back-off could not be judged (inject http-429 on GET payment).');
     const t = new Tally();
     for (const r of limited) {

@@ -14,10 +14,13 @@
  *   per distinct token used, with ≥3 calls (a derived row, but an anti-pattern the docs name);
  * - WARNING: ≥2 refreshes while the previous token still had more than half its lifetime and no
  *   401 had happened; a 401 not followed by a new token and a retry; no API call at all.
+ * - REVIEW (not exercised): a flow listing the item injected a 401 that never fired, and no call
+ *   was answered 401 at all.
  */
 import type { Exchange } from '../../traffic/types.ts';
 import type { Rule } from '../types.ts';
 import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
+import { notExercised, unmetFaults } from '../support/flows.ts';
 import { apiCalls, bearerOf, byTime, describe, endOf, isOk, OP, operationOf, referenceOf, responseBodyOf } from '../support/traffic.ts';
 
 /** Expiry (ms) and lifetime (ms) of a token response. */
@@ -82,6 +85,9 @@ export const tokenCache: Rule = {
       else if (!refetch || bearerOf(retry) === bearerOf(r)) t.add('WARNING', `${describe(r)} → 401: retried as ${describe(retry)} without fetching a new token`, r, retry);
       else t.cite(r, refetch, retry).note(`${describe(r)} → 401: new token (${describe(refetch)}) and retry ${describe(retry)}`);
     }
+    // A flow injected a 401 the integration never met: the refresh-and-retry path is untested.
+    const unmet = unmetFaults(input, item.id, (e) => e.type === 'status' && e.status === 401);
+    if (rejected.length === 0 && unmet.length > 0 && t.level !== 'FAILED') return notExercised(item, input, unmet, 'a call answered 401');
     const summary = `${plural(calls.length, 'API call')} used ${plural(bearers.size, 'token')} (${plural(okFetches.length, 'token request')})`;
     if (t.problems === 0) return t.cite(okFetches[0], calls[0]).finding(item, input, `The access token is reused: ${summary}.`);
     return t.finding(item, input, `${summary}: ${t.summary()}.`);

@@ -10,12 +10,15 @@
  * reference + event name (duplicates count once; CREATED events need no action), and the
  * integration's getPayment calls for that reference starting at or after the delivery and within
  * 60 s. Recommended row: WARNING for events never followed by a GET, or when no delivery
- * happened. Not applicable with `capabilities.webhooks: false`.
+ * happened. FAILED (proven harm) when, in a flow where GET showed the new state only after a
+ * delay (a `stale-read` fault with `ms`), the order showed paid or later after a webhook
+ * with no GET since that delivery and before any API answer had said so. Not applicable with `capabilities.webhooks: false`.
  */
 import type { Exchange } from '../../traffic/types.ts';
 import type { Rule } from '../types.ts';
 import { noEvidence, plural, Tally } from '../support/findings.ts';
 import { offReason } from '../support/profile.ts';
+import { bookedBeforeRead } from '../support/stale-reads.ts';
 import { apiOps, byTime, describe, eventNameOf, genuineDeliveries, isOk, OP, referenceOf } from '../support/traffic.ts';
 
 const WINDOW_MS = 60_000;
@@ -34,6 +37,8 @@ export const webhookRereadPayment: Rule = {
     if (groups.size === 0) return noEvidence(item, input, 'No webhook was delivered and acknowledged, so re-reading after webhooks could not be judged.');
     const gets = apiOps(input.traffic, OP.get);
     const t = new Tally();
+    for (const b of bookedBeforeRead(input))
+      t.add('FAILED', `${b.reference}: the order showed ${b.status} after the webhook without a GET payment since it, while GET still answered CREATED (the sandbox delayed the new state): booked from the webhook alone`, ...b.reads.slice(-3));
     for (const group of groups.values()) {
       const first = group[0];
       const ref = referenceOf(first);
@@ -42,6 +47,6 @@ export const webhookRereadPayment: Rule = {
       else t.add('WARNING', `${ref}: ${eventNameOf(first)} webhook ${describe(first)} was not followed by GET payment within 60 s`, first);
     }
     if (t.problems === 0) return t.finding(item, input, `Every webhook event (${plural(groups.size, 'event')}) was followed by GET payment.`);
-    return t.finding(item, input, `${plural(t.problems, 'webhook event')} of ${groups.size} acted on without re-reading the payment.`);
+    return t.finding(item, input, `Webhooks acted on without re-reading the payment: ${t.summary()}.`);
   },
 };

@@ -10,8 +10,8 @@
  * - webhook channel: a 2xx registerWebhook for the profile's MSN (partners/PSPs may register
  *   partner-wide, without MSN) listing the authorized event, or a getWebhooks answer listing one,
  *   or genuine deliveries of the authorized event (a registration existed before recording);
- * - polling channel: GET payment issued while a payment was still pending (before any final-state
- *   evidence) for at least one payment;
+ * - polling channel: GET payment issued while a payment was still pending for the integration
+ *   (before a genuine delivery or an API answer had shown it a later state) for at least one payment;
  * - when a flow ran with the `stale-read` fault (GET keeps answering CREATED), its merchant order
  *   must still become paid — i.e. the webhook channel really works;
  * - symmetrically, when a flow ran with the `webhook-drop` fault and the customer approved without
@@ -26,8 +26,8 @@ import type { Exchange } from '../../traffic/types.ts';
 import type { Rule, CheckInput } from '../types.ts';
 import { list, Tally } from '../support/findings.ts';
 import { flowsWithFault } from '../support/flows.ts';
-import { finalStateOf, normStatus, observationsOf, payments } from '../support/payments.ts';
-import { apiOps, deliveries, describe, eventNameOf, genuineDeliveries, isOk, OP, registeredEvents, reqHeader } from '../support/traffic.ts';
+import { normStatus, observationsOf, payments, type PaymentPicture } from '../support/payments.ts';
+import { apiOps, deliveries, describe, endOf, eventNameOf, genuineDeliveries, isDropped, isOk, OP, registeredEvents, reqHeader, responseBodyOf } from '../support/traffic.ts';
 
 const AUTHORIZED = epaymentEventType('AUTHORIZED');
 const RECOMMENDED = ['ABORTED', 'EXPIRED'].map(epaymentEventType);
@@ -63,8 +63,10 @@ export const webhooksAndPolling: Rule = {
     // --- polling channel
     const polled: string[] = [];
     for (const p of payments(input).values()) {
-      const fin = finalStateOf(p);
-      const early = p.gets.filter((g) => fin === undefined || g.startedAt <= fin.at);
+      // Pending as the integration saw it: until a delivery or an API answer told it otherwise (a
+      // shop polling at the guideline pace often first reads an approved payment 5 s after create).
+      const learned = learnedAt(p);
+      const early = p.gets.filter((g) => learned === undefined || g.startedAt <= learned);
       if (early.length > 0) {
         polled.push(p.reference);
         t.cite(early[0]);
@@ -107,3 +109,14 @@ export const webhooksAndPolling: Rule = {
     return t.finding(item, input, `Webhooks + polling: ${t.summary()}.`);
   },
 };
+
+/** When the integration first learned a payment left CREATED: a genuine delivery, or an API answer. */
+function learnedAt(p: PaymentPicture): number | undefined {
+  const times = [
+    ...p.webhooks.filter((w) => !isDropped(w) && eventNameOf(w) !== 'CREATED').map((w) => w.startedAt),
+    ...[...p.gets, ...p.captures, ...p.refunds, ...p.cancels]
+      .filter((e) => isOk(e) && typeof responseBodyOf(e)?.state === 'string' && responseBodyOf(e)?.state !== 'CREATED')
+      .map(endOf),
+  ];
+  return times.length > 0 ? Math.min(...times) : undefined;
+}

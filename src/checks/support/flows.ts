@@ -27,3 +27,20 @@ export function flowsWithFault(input: CheckInput, type: string): Set<string> {
   for (const e of input.traffic) if (e.fault === type && e.flowId) out.add(e.flowId);
   return out;
 }
+
+/**
+ * Faults that flows listing `itemId` switched on for the item but the integration never met
+ * (the sandbox never applied them): the item was not exercised, so it must not pass. Older
+ * recordings without a fired count say nothing either way and are left out.
+ */
+export function unmetFaults(input: CheckInput, itemId: string, isAbout: (effect: { type?: string; status?: number }) => boolean): string[] {
+  const flows = new Set(input.flows.filter((f) => (f.checklist ?? []).includes(itemId)).map((f) => f.id));
+  return observationsOf(input, 'fault')
+    .filter((o) => flows.has(o.flowId) && o.fired === 0 && isAbout((o.spec as { effect?: { type?: string; status?: number } } | undefined)?.effect ?? {}))
+    .map((o) => `${o.flowId}: ${o.description}`);
+}
+
+/** The REVIEW for an item whose fault never fired: golive could not see the path it is about. */
+export function notExercised(item: ChecklistItem, input: CheckInput, unmet: string[], what: string): Finding {
+  return finding(item, input, 'REVIEW', `Not exercised: ${what} never happened — the integration never met the fault (${unmet.join('; ')}), so this path was not tested; a person must judge it.`);
+}

@@ -49,6 +49,11 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
 
   // --- faults --------------------------------------------------------------------------
   app.get(`${CONTROL_PREFIX}/faults`, async () => ({ faults: ctx.faults.list() }));
+  // One fault, also after its `times` retired it: `hits` says whether (and how often) it fired.
+  app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/faults/:id`, async (request, reply) => {
+    const fault = ctx.faults.get(request.params.id);
+    return fault ? fault : reply.code(404).send({ error: 'no such fault' });
+  });
   app.post(`${CONTROL_PREFIX}/faults`, { config: { ...config, operation: 'addFault' } }, async (request, reply) => {
     const parsed = FaultSpecSchema.safeParse(request.body ?? {});
     if (!parsed.success) return bad(reply, parsed.error);

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../context.ts';
+import type { FaultEffect } from '../../contract/faults.ts';
+import type { Payment } from './types.ts';
 import { headerValue } from '../http.ts';
 import { ApiError, PROBLEM_SHAPE, sendErrorAsProblem, sendProblem } from '../problem.ts';
 import { RateLimiter } from '../rate-limit.ts';
@@ -138,8 +140,11 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     if (rateLimited(request, reply, 'getPayment', msn, reference)) return reply;
     const p = machine.get(msn, reference);
     if (p === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
-    const stale =
-      ctx.faults.size > 0 && ctx.faults.peek({ api: 'epayment', operation: 'getPayment', msn, reference, amount: p.amount.value }, ['stale-read']) !== undefined;
+    const staleFault = ctx.faults.size > 0 ? ctx.faults.peek({ api: 'epayment', operation: 'getPayment', msn, reference, amount: p.amount.value }, ['stale-read']) : undefined;
+    // Only a read that really hides a change counts as the fault firing.
+    const stale = staleFault !== undefined && withinStaleWindow(staleFault.effect, p, ctx.clock.now());
+    // Only a read that really hides a change counts as the fault firing.
+    if (staleFault && stale && p.state !== 'CREATED') ctx.faults.fired(staleFault);
     if (stale) note(request, { staleRead: true, actualState: p.state });
     return send(reply, ok(200, paymentView(p, stale)));
   });
@@ -198,4 +203,12 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
       return reply.code(200).send();
     });
   }
+}
+
+/** A `stale-read` with `ms` hides a change only for `ms` after it (the last event's time). */
+function withinStaleWindow(effect: FaultEffect, p: Payment, now: number): boolean {
+  if (effect.type !== 'stale-read' || effect.ms === undefined) return true;
+  const last = p.events[p.events.length - 1];
+  const changedAt = last ? Date.parse(String(last.timestamp)) : p.createdAt;
+  return !Number.isFinite(changedAt) || now - changedAt < effect.ms;
 }

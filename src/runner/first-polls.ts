@@ -1,0 +1,48 @@
+import { FINAL_PAYMENT_STATES } from '../contract/epayment.ts';
+import { pollingBoundMs, type PollingPace } from '../contract/polling.ts';
+import type { ControlClient } from '../sandbox/client.ts';
+
+const FINAL = new Set<string>(FINAL_PAYMENT_STATES);
+
+interface Changed {
+  reference: string;
+  at: number;
+}
+
+/** Payments of the run whose state changed to a final one, with when it did (the event's time). */
+async function changedPayments(control: ControlClient, msn: string, since: number): Promise<Changed[]> {
+  const { payments } = await control.payments(msn);
+  const out: Changed[] = [];
+  for (const p of payments as { reference?: string; state?: string; createdAt?: number; events?: { name?: string; timestamp?: string }[] }[]) {
+    if (!p.reference || !FINAL.has(String(p.state)) || (p.createdAt ?? 0) < since) continue;
+    const event = [...(p.events ?? [])].reverse().find((e) => FINAL.has(String(e.name)));
+    const at = Date.parse(String(event?.timestamp));
+    if (Number.isFinite(at)) out.push({ reference: p.reference, at });
+  }
+  return out;
+}
+
+/**
+ * A run that stops the integration right after its last flow cuts off payments still before
+ * their first poll (an integration at the guideline pace reads a payment 5 s after create), and
+ * the checks would then blame it for never reading them. So before judging, wait until every
+ * payment of the run that reached a final state was read with GET after that change, or its
+ * polling window (first + a few intervals, by the declared pace) passed since the change.
+ */
+export async function awaitFirstPolls(control: ControlClient, o: { msn: string; since: number; pace?: PollingPace }): Promise<void> {
+  const bound = pollingBoundMs(o.pace);
+  let waiting = await changedPayments(control, o.msn, o.since);
+  const deadline = Date.now() + bound + 1_000; // a frozen sandbox clock must not hold the run
+  while (Date.now() < deadline) {
+    const now = (await control.clock()).now;
+    const still: Changed[] = [];
+    for (const c of waiting) {
+      if (now >= c.at + bound) continue;
+      const read = await control.traffic({ operation: 'getPayment', reference: c.reference, since: c.at, limit: 1 });
+      if (read.exchanges.length === 0) still.push(c);
+    }
+    waiting = still;
+    if (waiting.length === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
