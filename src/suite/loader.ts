@@ -1,115 +1,23 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { FaultSpec } from '../contract/faults.ts';
-import { checklistItem, closest } from './checklist.ts';
-import { formatPath, issuesToDiagnostics, sortDiagnostics, SuiteError, YamlSource, type Diagnostic, type DocPath, type Severity } from './diagnostics.ts';
-import { ENV_REF_ANY_RE, extractedNames, isSensitiveProfilePath, KNOWN_ACTIONS, ProfileSchema, type Action, type Profile } from './profile.ts';
+import { checklistItem } from './checklist.ts';
+import { issuesToDiagnostics, sortDiagnostics, SuiteError, YamlSource, type Diagnostic, type DocPath } from './diagnostics.ts';
+import type { Profile } from './profile.ts';
 import { SuiteDocumentSchema, type Flow, type Requirement, type Suite } from './schema.ts';
-import { ORDER_STEPS, STATUS_CLASSES, STEP_NAMES, stepNeedsBrowser, type CanonicalStatus, type StepName, type SuiteStep } from './steps.ts';
-import { stringsIn, templateExpressions, TemplateSyntaxError } from './template.ts';
+import { ORDER_STEPS, STEP_NAMES, stepNeedsBrowser, type StepName, type SuiteStep } from './steps.ts';
 
+import { asArray, CHECKOUT_CAPTURES, checkTemplates, describeRoots, fixedRoots, hasErrors, isObj, Reporter, RUN_ROOTS, type FileKind, type LoadOptions, type ParseResult } from './checking.ts';
+import { parseProfile } from './profile-loader.ts';
+import { expandPaths } from './paths.ts';
+
+export { ACTION_SCOPES, type FileKind, type LoadOptions, type ParseResult } from './checking.ts';
+export { parseProfile } from './profile-loader.ts';
+export { expandPaths, globToRegExp } from './paths.ts';
 /**
  * Loading suites and profiles: YAML (with positions) → zod → checks across fields.
  * Every problem becomes a Diagnostic with file, line, column and document path; the
  * loaders collect them all and throw one SuiteError.
  */
-
-export type FileKind = 'suite' | 'profile';
-
-export interface ParseResult<T> {
-  /** Present when there are no errors (warnings allowed). */
-  value?: T;
-  diagnostics: Diagnostic[];
-}
-
-export interface LoadOptions {
-  /** Called with each warning of a file that loaded. */
-  onWarning?: (d: Diagnostic) => void;
-}
-
-const hasErrors = (list: Diagnostic[]) => list.some((d) => d.severity === 'error');
-
-class Reporter {
-  readonly list: Diagnostic[] = [];
-  constructor(private readonly source: YamlSource) {}
-  add(severity: Severity, path: DocPath, message: string, opts: { key?: boolean } = {}) {
-    const pos = this.source.locate(path, opts);
-    this.list.push({ file: this.source.file, line: pos.line, col: pos.col, path: formatPath(path), message, severity });
-  }
-  error(path: DocPath, message: string, opts?: { key?: boolean }) {
-    this.add('error', path, message, opts);
-  }
-  warn(path: DocPath, message: string, opts?: { key?: boolean }) {
-    this.add('warning', path, message, opts);
-  }
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-// --- templates ------------------------------------------------------------------------------
-
-/** Decides whether a template variable can be defined where it is used; returns an error message or undefined. */
-type VariableRule = (expr: string) => string | undefined;
-
-function checkTemplates(r: Reporter, value: unknown, path: DocPath, rule: VariableRule) {
-  for (const s of stringsIn(value, [...path])) {
-    if (!s.value.includes('{{') && !s.value.includes('}}') && !s.value.includes('${env:')) continue;
-    let exprs: string[];
-    try {
-      exprs = templateExpressions(s.value);
-    } catch (err) {
-      if (err instanceof TemplateSyntaxError) {
-        r.error(s.path, err.message);
-        continue;
-      }
-      throw err;
-    }
-    for (const expr of exprs) {
-      const problem = rule(expr);
-      if (problem) r.error(s.path, problem);
-    }
-  }
-}
-
-const fixedRoots = (expr: string, roots: Record<string, readonly string[] | 'any' | 'leaf'>, where: string): string | undefined => {
-  const [root, ...rest] = expr.split('.');
-  const spec = roots[root];
-  if (spec === undefined) return `unknown variable {{${expr}}}; ${where} can use ${describeRoots(roots)}`;
-  if (spec === 'leaf') return rest.length === 0 ? undefined : `{{${root}}} has no properties (in {{${expr}}})`;
-  if (rest.length === 0) return `{{${root}}} needs a property, e.g. {{${root}.${spec === 'any' ? 'NAME' : spec[0]}}}`;
-  if (spec !== 'any' && !spec.includes(rest[0])) return `unknown variable {{${expr}}}; {{${root}.…}} has ${spec.map((s) => `${root}.${s}`).join(', ')}`;
-  return undefined;
-};
-
-function describeRoots(roots: Record<string, readonly string[] | 'any' | 'leaf'>): string {
-  return Object.entries(roots)
-    .map(([k, v]) => (v === 'leaf' ? `{{${k}}}` : v === 'any' ? `{{${k}.*}}` : v.map((s) => `{{${k}.${s}}}`).join(', ')))
-    .join(', ');
-}
-
-const ENV_AND_SANDBOX = { env: 'any', sandbox: ['url'] } as const;
-const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flow: ['id', 'title'], suite: ['id', 'title'] } as const;
-/**
- * What each profile action may use: exactly what the runner fills in when it calls that action
- * (src/runner), so a template that validates never fails at run time for an unknown variable.
- * `amount` outside checkout/capture/refund is the flow's own amount (its default payment amount).
- */
-const VARS = { vars: 'any' } as const;
-export const ACTION_SCOPES = {
-  checkout: { ...RUN_ROOTS, ...VARS, amount: 'leaf', amountMajor: 'leaf', description: 'leaf' },
-  capture: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', amountMajor: 'leaf' },
-  refund: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', amountMajor: 'leaf' },
-  cancel: { ...RUN_ROOTS, ...VARS, reference: 'leaf' },
-  orderStatus: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
-  returnPage: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
-  orderPage: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
-  eventLog: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
-  /** Custom actions (merchant.action): their params, and the flow's current order when it has one. */
-  custom: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', params: 'any' },
-} as const satisfies Record<(typeof KNOWN_ACTIONS)[number] | 'custom', Record<string, readonly string[] | 'any' | 'leaf'>>;
-
-const CHECKOUT_CAPTURES = ['reference', 'redirectUrl', 'amount'];
 
 // --- suites -----------------------------------------------------------------------------------
 
@@ -260,135 +168,6 @@ function checkFlowSteps(r: Reporter, flow: Record<string, unknown>, base: DocPat
   }
 }
 
-// --- profiles -----------------------------------------------------------------------------------
-
-/**
- * A role names one action, and only a custom one: a known action already has its meaning (and
- * its scope), and two actions for one role would leave golive guessing which the shop means.
- */
-function checkRoles(r: Reporter, actions: Record<string, unknown>) {
-  const byRole = new Map<string, string>();
-  for (const [name, action] of Object.entries(actions)) {
-    if (!isObj(action) || typeof action.role !== 'string') continue;
-    const path = ['actions', name, 'role'];
-    if ((KNOWN_ACTIONS as readonly string[]).includes(name)) {
-      r.error(path, `actions.${name} already has its meaning to golive; declare role: ${action.role} on a custom action (e.g. actions.${action.role})`);
-      continue;
-    }
-    const first = byRole.get(action.role);
-    if (first) r.error(path, `role ${action.role} is already declared by actions.${first}; a role names one action`);
-    else byRole.set(action.role, name);
-  }
-}
-
-/** Validate profile text; never throws for content problems. */
-export function parseProfile(text: string, file: string): ParseResult<Profile> {
-  const source = new YamlSource(file, text);
-  if (source.hasSyntaxErrors) return { diagnostics: source.syntax };
-  const data = source.toJS();
-  const r = new Reporter(source);
-  const diagnostics: Diagnostic[] = [...source.syntax];
-  const parsed = ProfileSchema.safeParse(data);
-  if (!parsed.success) {
-    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { source, value: data, schema: ProfileSchema, sensitive: isSensitiveProfilePath }));
-  }
-  if (isObj(data)) checkProfile(r, data);
-  diagnostics.push(...r.list);
-  const sorted = sortDiagnostics(diagnostics);
-  if (!parsed.success || hasErrors(diagnostics)) return { diagnostics: sorted };
-  return { value: parsed.data as Profile, diagnostics: sorted };
-}
-
-const CAPABILITY_ACTIONS: Record<string, string> = { capture: 'capture', refund: 'refund', cancel: 'cancel', eventLog: 'eventLog' };
-const CAPABILITY_DEFAULTS: Record<string, boolean> = { capture: true, refund: true, cancel: true, eventLog: false };
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'cookie', 'ocp-apim-subscription-key', 'client_secret', 'client-secret', 'proxy-authorization']);
-
-function checkProfile(r: Reporter, data: Record<string, unknown>) {
-  const caps = isObj(data.capabilities) ? data.capabilities : {};
-  const cap = (k: string) => (typeof caps[k] === 'boolean' ? (caps[k] as boolean) : CAPABILITY_DEFAULTS[k]);
-  const actions = isObj(data.actions) ? data.actions : undefined;
-
-  if (actions) {
-    for (const [capability, action] of Object.entries(CAPABILITY_ACTIONS)) {
-      if (cap(capability) && actions[action] === undefined) {
-        const explicit = caps[capability] !== undefined;
-        r.error(
-          explicit ? ['capabilities', capability] : ['actions'],
-          `capabilities.${capability} is ${explicit ? 'true' : 'true by default'}, but there is no actions.${action}; add the action or set capabilities.${capability}: false`,
-          { key: explicit },
-        );
-      }
-    }
-  }
-  for (const [partial, whole] of [
-    ['partialCapture', 'capture'],
-    ['partialRefund', 'refund'],
-  ] as const) {
-    if (caps[partial] === true && !cap(whole)) r.error(['capabilities', partial], `${partial} needs ${whole}: true`, { key: true });
-  }
-  if (actions) {
-    for (const [name, action] of Object.entries(actions)) {
-      const path = ['actions', name];
-      if (!(KNOWN_ACTIONS as readonly string[]).includes(name)) {
-        if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) r.error(path, `custom action name "${name}" must be letters, digits, - and _`, { key: true });
-        const hint = closest(name, KNOWN_ACTIONS);
-        if (hint) r.warn(path, `"${name}" is taken as a custom action; did you mean "${hint}"?`, { key: true });
-      }
-      if (!isObj(action)) continue;
-      const known = (KNOWN_ACTIONS as readonly string[]).includes(name);
-      const roots = ACTION_SCOPES[(known ? name : 'custom') as keyof typeof ACTION_SCOPES];
-      checkTemplates(r, action, path, (e) => fixedRoots(e, roots, known ? `actions.${name}` : 'a custom action'));
-      if (isObj(action.http) && isObj(action.http.headers)) {
-        for (const [h, v] of Object.entries(action.http.headers)) {
-          if (SECRET_HEADERS.has(h.toLowerCase()) && typeof v === 'string' && !v.includes('${env:')) {
-            r.warn([...path, 'http', 'headers', h], `header ${h} holds a literal credential; write \${env:NAME} so it stays out of the profile and is redacted`);
-          }
-        }
-      }
-    }
-    checkRoles(r, actions);
-    const orderStatus = actions.orderStatus;
-    if (isObj(orderStatus) && (isObj(orderStatus.http) || Array.isArray(orderStatus.browser))) {
-      const names = extractedNames({
-        http: isObj(orderStatus.http) ? ({ extract: isObj(orderStatus.http.extract) ? orderStatus.http.extract : {} } as Action['http']) : undefined,
-        browser: Array.isArray(orderStatus.browser) ? (orderStatus.browser.filter(isObj) as Action['browser']) : undefined,
-      });
-      if (!names.includes('status')) {
-        r.error(['actions', 'orderStatus'], `orderStatus must extract status (http: extract: { status: $.status } or browser: - extract: { name: status, … })`, { key: true });
-      }
-    }
-  }
-
-  if (isObj(data.statusMapping)) {
-    // One word may stand for several statuses of one class (STATUS_CLASSES); across classes, warn.
-    const owners = new Map<string, string[]>();
-    for (const [canonical, v] of Object.entries(data.statusMapping)) {
-      const list = Array.isArray(v) ? v : [v];
-      list.forEach((s, k) => {
-        if (typeof s !== 'string') return;
-        const key = s.toLowerCase();
-        const prev = owners.get(key) ?? [];
-        const at = Array.isArray(v) ? ['statusMapping', canonical, k] : ['statusMapping', canonical];
-        const clash = prev.find((p) => STATUS_CLASSES[p as CanonicalStatus] !== STATUS_CLASSES[canonical as CanonicalStatus]);
-        if (clash) r.warn(at, `"${s}" is mapped to both ${clash} and ${canonical}, which the checklist tells apart; golive will accept "${s}" for either`);
-        owners.set(key, [...prev, canonical]);
-      });
-    }
-  }
-
-  // Templates and ${env:…} outside actions.
-  checkTemplates(r, data.baseUrl, ['baseUrl'], (e) => fixedRoots(e, ENV_AND_SANDBOX, 'baseUrl'));
-  checkTemplates(r, data.webhookUrl, ['webhookUrl'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf' }, 'webhookUrl'));
-  if (isObj(data.start)) checkTemplates(r, data.start, ['start'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf' }, 'start'));
-  for (const s of stringsIn(data)) {
-    const malformed = s.value.replace(ENV_REF_ANY_RE, '').includes('${');
-    if (malformed) r.error(s.path, `malformed \${…}: expected \${env:NAME} with NAME of letters, digits and _`);
-  }
-  if (data.kind === 'psp' && isObj(data.merchant) && data.merchant.pspId === undefined) {
-    r.warn(['merchant'], 'kind is psp but merchant.pspId is not set');
-  }
-}
-
 // --- files --------------------------------------------------------------------------------------
 
 /**
@@ -479,81 +258,3 @@ export async function loadSuites(dirOrGlob: string, opts: LoadOptions = {}): Pro
   return suites;
 }
 
-// --- paths and globs ------------------------------------------------------------------------------
-
-const GLOB_CHARS = /[*?[{]/;
-const YAML_FILE = /\.ya?ml$/i;
-
-/** Glob → RegExp over '/'-separated relative paths: `**`, `*`, `?`, `{a,b}`, `[abc]`. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        re += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) re += '\\{';
-      else {
-        re += `(?:${glob
-          .slice(i + 1, end)
-          .split(',')
-          .map((p) => p.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
-          .join('|')})`;
-        i = end;
-      }
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i);
-      if (end < 0) re += '\\[';
-      else {
-        re += glob.slice(i, end + 1);
-        i = end;
-      }
-    } else re += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/**
- * Files named by `patterns`: a file as is; a directory → its YAML files (recursively);
- * a glob → the matching files. Missing paths are returned as they are (reading reports them).
- */
-export async function expandPaths(patterns: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of patterns) {
-    if (GLOB_CHARS.test(p)) {
-      const parts = p.split(/[\\/]/);
-      const firstGlob = parts.findIndex((s) => GLOB_CHARS.test(s));
-      const base = parts.slice(0, firstGlob).join('/') || '.';
-      const re = globToRegExp(parts.slice(firstGlob).join('/'));
-      for (const f of await walk(base)) if (re.test(relative(base, f).split(sep).join('/'))) out.push(f);
-      continue;
-    }
-    const st = await stat(p).catch(() => undefined);
-    if (st?.isDirectory()) out.push(...(await walk(p)).filter((f) => YAML_FILE.test(f)));
-    else out.push(p);
-  }
-  return [...new Set(out.map((f) => resolve(f)))].map((f) => relative(process.cwd(), f) || f);
-}
