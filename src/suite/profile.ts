@@ -8,7 +8,10 @@ import { USER_FLOWS } from '../contract/epayment.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
- * Credentials appear only as `${env:NAME}`; `resolveSecrets` fills them in at run time.
+ * Credentials appear only as `${env:NAME}`; `resolveSecrets` fills them in at run time. *
+ * Over 300 lines: the profile schema is one document's schema (merchant, start, capabilities,
+ * actions, statusMapping, timeouts, polling) plus its secret resolution; the checks across
+ * fields are in profile-loader.ts.
  */
 
 export const PROFILE_KINDS = ['direct', 'partner', 'psp'] as const;

@@ -10,7 +10,9 @@ import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract
 /**
  * The step library. A step is a one-key map in a flow's `steps`: `- merchant.capture: { amount: 100 }`.
  * Each step has an args schema with defaults. In documents, number fields marked "templatable"
- * also accept a single `{{variable}}`; `resolveStep` interpolates and re-checks the args.
+ * also accept a single `{{variable}}`; `resolveStep` interpolates and re-checks the args. *
+ * Over 300 lines: the step library is one table (every step's args schema), read as the
+ * language reference; splitting it by actor would scatter what a suite author looks up.
  */
 
 export { PAYMENT_EVENT_NAMES, PAYMENT_STATES, type PaymentEventName, type PaymentState } from '../contract/epayment.ts';
