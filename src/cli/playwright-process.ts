@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERRUPTED_FILE } from '../runner/finish.ts';
@@ -41,7 +42,7 @@ export async function runPlaywright(args: string[], env: NodeJS.ProcessEnv, runD
   const onExit = () => signalGroup(pgid, 'SIGKILL');
   process.once('exit', onExit);
   try {
-    const exitCode = await new Promise<number>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1))));
+    const exitCode = await new Promise<number>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1))));
     // Anything of the group still alive after Playwright (a stuck worker or browser) is ended too.
     await stopGroup(pgid, 2000);
     return { exitCode, interrupted };

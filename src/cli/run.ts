@@ -169,11 +169,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   symlinkSync(runId, latest);
 
   const summaryFile = join(runDir, 'summary.json');
-  let summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary) : undefined;
-  if (summary && interrupted) {
-    summary = markInterrupted(summary, interrupted);
-    writeFileSync(summaryFile, JSON.stringify(summary, null, 2));
-  }
+  // An interrupted run's summary is marked by the teardown itself (finishRun reads interrupted.json).
+  const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary) : undefined;
   if (summary) log(formatSummary(summary));
   else {
     const setupError = join(runDir, SETUP_ERROR_FILE);
@@ -193,7 +190,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   process.on('SIGTERM', onLateSignal);
   let reports: RunReports;
   try {
-    reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor, interrupted });
+    reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor });
   } finally {
     process.off('SIGINT', onLateSignal);
     process.off('SIGTERM', onLateSignal);
@@ -210,13 +207,6 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   const flowsFailed = summary.flows.filter((f) => f.outcome === 'step-failed');
   const exitCode = requiredFailed.length > 0 || flowsFailed.length > 0 || playwrightExit !== 0 ? 1 : 0;
   return { exitCode, runDir, summary };
-}
-
-/** An interrupted run's summary says so, with the flows that did not run. */
-function markInterrupted(summary: RunSummary, signal: string): RunSummary {
-  const reason = `interrupted by ${signal}`;
-  const partial = summary.partial ?? { reasons: [], flowsNotRun: [] };
-  return { ...summary, interrupted: signal, partial: { ...partial, reasons: [reason, ...partial.reasons.filter((r) => r !== reason)] } };
 }
 
 export function goliveVersion(): string {
@@ -239,7 +229,7 @@ export interface RunReports {
  * Redactor), generate the Allure HTML report, and write manifest.json LAST, covering every other
  * file of the run folder. Anything written into the folder later fails `golive evidence verify`.
  */
-export async function writeRunReports(o: { runDir: string; config: RunConfig; summary?: RunSummary; profile: Profile; redactor: Redactor; now?: Date; interrupted?: string }): Promise<RunReports> {
+export async function writeRunReports(o: { runDir: string; config: RunConfig; summary?: RunSummary; profile: Profile; redactor: Redactor; now?: Date }): Promise<RunReports> {
   const goliveVersion = o.config.golivVersion;
   let summaryHtml: string | undefined;
   let summaryMarkdown: string | undefined;

@@ -1,4 +1,5 @@
-import { formatPath, YamlSource, type Diagnostic, type DocPath, type Severity } from './diagnostics.ts';
+import type { z } from 'zod';
+import { formatPath, issuesToDiagnostics, sortDiagnostics, YamlSource, type Diagnostic, type DocPath, type IssueContext, type Severity } from './diagnostics.ts';
 import { KNOWN_ACTIONS } from './profile.ts';
 import { stringsIn, templateExpressions, TemplateSyntaxError } from './template.ts';
 
@@ -104,3 +105,27 @@ export const ACTION_SCOPES = {
 
 export const CHECKOUT_CAPTURES = ['reference', 'redirectUrl', 'amount'];
 
+
+/**
+ * The pipeline both loaders run: YAML (with positions) → the zod schema → the cross-field
+ * `check`; every problem collected and sorted. `value` is set only when nothing is an error.
+ */
+export function validateDocument<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  check: (r: Reporter, data: Record<string, unknown>) => void,
+  sensitive?: IssueContext['sensitive'],
+): { source: YamlSource; value?: z.output<S>; diagnostics: Diagnostic[] } {
+  const source = new YamlSource(file, text);
+  if (source.hasSyntaxErrors) return { source, diagnostics: source.syntax };
+  const data = source.toJS();
+  const r = new Reporter(source);
+  const diagnostics: Diagnostic[] = [...source.syntax];
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { source, value: data, schema, ...(sensitive ? { sensitive } : {}) }));
+  if (isObj(data)) check(r, data);
+  diagnostics.push(...r.list);
+  const sorted = sortDiagnostics(diagnostics);
+  return !parsed.success || hasErrors(diagnostics) ? { source, diagnostics: sorted } : { source, value: parsed.data, diagnostics: sorted };
+}

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { FaultSpec } from '../contract/faults.ts';
 import { checklistItem } from './checklist.ts';
-import { issuesToDiagnostics, sortDiagnostics, SuiteError, YamlSource, type Diagnostic, type DocPath } from './diagnostics.ts';
+import { SuiteError, YamlSource, type Diagnostic, type DocPath } from './diagnostics.ts';
 import type { Profile } from './profile.ts';
 import { SuiteDocumentSchema, type Flow, type Requirement, type Suite } from './schema.ts';
 import { ORDER_STEPS, STEP_NAMES, stepNeedsBrowser, type StepName, type SuiteStep } from './steps.ts';
 
-import { asArray, CHECKOUT_CAPTURES, checkTemplates, describeRoots, fixedRoots, hasErrors, isObj, Reporter, RUN_ROOTS, type FileKind, type LoadOptions, type ParseResult } from './checking.ts';
+import { validateDocument, asArray, CHECKOUT_CAPTURES, checkTemplates, describeRoots, fixedRoots, hasErrors, isObj, Reporter, RUN_ROOTS, type FileKind, type LoadOptions, type ParseResult } from './checking.ts';
 import { parseProfile } from './profile-loader.ts';
 import { expandPaths } from './paths.ts';
 
@@ -23,18 +23,9 @@ export { expandPaths, globToRegExp } from './paths.ts';
 
 /** Validate suite text; never throws for content problems. */
 export function parseSuite(text: string, file: string): ParseResult<Suite> {
-  const source = new YamlSource(file, text);
-  if (source.hasSyntaxErrors) return { diagnostics: source.syntax };
-  const data = source.toJS();
-  const r = new Reporter(source);
-  const diagnostics: Diagnostic[] = [...source.syntax];
-  const parsed = SuiteDocumentSchema.safeParse(data);
-  if (!parsed.success) diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { source, value: data, schema: SuiteDocumentSchema }));
-  if (isObj(data)) checkSuite(r, data);
-  diagnostics.push(...r.list);
-  if (!parsed.success || hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
+  const { source, value: doc, diagnostics } = validateDocument(text, file, SuiteDocumentSchema, checkSuite);
+  if (!doc) return { diagnostics };
 
-  const doc = parsed.data;
   const flows: Flow[] = doc.flows.map((f, i) => {
     const pos = source.locate(['flows', i]);
     const steps: SuiteStep[] = f.steps.map((s, j) => {
@@ -65,7 +56,7 @@ export function parseSuite(text: string, file: string): ParseResult<Suite> {
     flows,
     file,
   };
-  return { value: suite, diagnostics: sortDiagnostics(diagnostics) };
+  return { value: suite, diagnostics };
 }
 
 function checkSuite(r: Reporter, data: Record<string, unknown>) {

@@ -1,10 +1,9 @@
 import { closest } from './checklist.ts';
-import { issuesToDiagnostics, sortDiagnostics, YamlSource, type Diagnostic } from './diagnostics.ts';
 import { ENV_REF_ANY_RE, extractedNames, isSensitiveProfilePath, KNOWN_ACTIONS, ProfileSchema, type Action, type Profile } from './profile.ts';
 import { STATUS_CLASSES, type CanonicalStatus } from './steps.ts';
 import { stringsIn } from './template.ts';
 
-import { ACTION_SCOPES, ENV_AND_SANDBOX, hasErrors, isObj, Reporter, checkTemplates, fixedRoots, type ParseResult } from './checking.ts';
+import { validateDocument, ACTION_SCOPES, ENV_AND_SANDBOX, isObj, Reporter, checkTemplates, fixedRoots, type ParseResult } from './checking.ts';
 
 /** Profiles: YAML → zod → checks across fields (capabilities vs actions, roles, templates, status words). */
 
@@ -31,20 +30,8 @@ function checkRoles(r: Reporter, actions: Record<string, unknown>) {
 
 /** Validate profile text; never throws for content problems. */
 export function parseProfile(text: string, file: string): ParseResult<Profile> {
-  const source = new YamlSource(file, text);
-  if (source.hasSyntaxErrors) return { diagnostics: source.syntax };
-  const data = source.toJS();
-  const r = new Reporter(source);
-  const diagnostics: Diagnostic[] = [...source.syntax];
-  const parsed = ProfileSchema.safeParse(data);
-  if (!parsed.success) {
-    diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { source, value: data, schema: ProfileSchema, sensitive: isSensitiveProfilePath }));
-  }
-  if (isObj(data)) checkProfile(r, data);
-  diagnostics.push(...r.list);
-  const sorted = sortDiagnostics(diagnostics);
-  if (!parsed.success || hasErrors(diagnostics)) return { diagnostics: sorted };
-  return { value: parsed.data as Profile, diagnostics: sorted };
+  const { value, diagnostics } = validateDocument(text, file, ProfileSchema, checkProfile, isSensitiveProfilePath);
+  return value ? { value: value as Profile, diagnostics } : { diagnostics };
 }
 
 const CAPABILITY_ACTIONS: Record<string, string> = { capture: 'capture', refund: 'refund', cancel: 'cancel', eventLog: 'eventLog' };
