@@ -25,7 +25,7 @@ const effects = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('status'),
     status: z.number().int().min(400).max(599),
-    /** ePayment error code to put in extraDetails, e.g. 7010, 6090, 3010. */
+    /** The API's error code: ePayment's extraDetails code (7010, 6090, 3010), eCom's errorCode (42, 61, 94). */
     code: z.union([z.string(), z.number()]).optional(),
     title: z.string().optional(),
     detail: z.string().optional(),
@@ -51,6 +51,12 @@ const effects = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook-duplicate'), copies: z.number().int().min(2).max(10).default(2) }),
   /** Each event is held back and delivered after the next event of the same payment. */
   z.object({ type: z.literal('webhook-reorder') }),
+  /** eCom v2 transaction callbacks for matching payments are never sent (they are never retried either). */
+  z.object({ type: z.literal('callback-drop') }),
+  /** eCom v2 callbacks are sent `ms` later (sandbox clock). */
+  z.object({ type: z.literal('callback-delay'), ms: z.number().int().nonnegative() }),
+  /** Every eCom v2 callback is sent `copies` times. */
+  z.object({ type: z.literal('callback-duplicate'), copies: z.number().int().min(2).max(10).default(2) }),
   /** Matching payments expire after `ms` instead of the normal window. */
   z.object({ type: z.literal('expire-after'), ms: z.number().int().nonnegative() }),
 ]);

@@ -17,6 +17,15 @@ import { USER_FLOWS } from '../contract/epayment.ts';
 export const PROFILE_KINDS = ['direct', 'partner', 'psp'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
+/** The APIs an integration can be built on (a profile's `api`). Webhooks v1 suites test ePayment integrations. */
+export const INTEGRATION_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2'] as const;
+export type IntegrationApi = (typeof INTEGRATION_APIS)[number];
+
+/** The integration API a suite of `suiteApi` drives. */
+export function integrationApiOf(suiteApi: 'epayment-v1' | 'webhooks-v1' | 'ecom-v2' | 'psp-v2'): IntegrationApi {
+  return suiteApi === 'webhooks-v1' ? 'epayment-v1' : suiteApi;
+}
+
 export const BOOLEAN_CAPABILITIES = [
   'capture',
   'partialCapture',
@@ -220,6 +229,7 @@ function makeProfileSchema(forExport: boolean) {
     profile: KebabId.meta({ description: 'Profile id (kebab-case), e.g. my-shop.' }),
     name: z.string().min(1),
     kind: z.enum(PROFILE_KINDS).meta({ description: 'direct merchant, partner/platform (plugin), or psp.' }),
+    api: z.enum(INTEGRATION_APIS).default('epayment-v1').meta({ description: 'The Vipps API the integration is built on: epayment-v1 (default), ecom-v2 (legacy eCom) or psp-v2. golive refuses suites of another API.' }),
     description: z.string().optional(),
     merchant: z
       .strictObject({
