@@ -89,6 +89,8 @@ export interface FlowRecord {
 export interface ProfileFacts {
   id: string;
   kind: 'direct' | 'partner' | 'psp';
+  /** The API the integration is built on (absent in older recordings: ePayment). */
+  api?: 'epayment-v1' | 'ecom-v2' | 'psp-v2';
   msn: string;
   capabilities: Record<string, boolean | string[] | undefined>;
   /** The declared polling pace (absent: the guideline, src/contract/polling.ts). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../suite/diagnostics.ts';
 import { parseProfile } from '../suite/loader.ts';
 import { KEBAB_RE } from '../suite/zod-helpers.ts';
+import { INTEGRATION_APIS, type IntegrationApi } from '../suite/profile.ts';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATE_PROFILE = join(PACKAGE_ROOT, 'config', 'template.profile.yaml');
@@ -13,6 +14,8 @@ export const DEFAULT_INIT_OUT = 'config/my-shop.profile.yaml';
 export interface InitCommandOptions {
   out: string;
   force?: boolean;
+  /** The integration's API (the profile's `api`); the template's default is epayment-v1. */
+  api?: string;
 }
 
 /** `config/acme-shop.profile.yaml` → `acme-shop` (falls back to my-shop). */
@@ -26,7 +29,7 @@ export function profileIdFor(out: string): string {
 }
 
 /** The annotated template, with the profile id, name and `$schema` path fitted to `out`. */
-export async function starterProfile(out: string): Promise<string> {
+export async function starterProfile(out: string, api: IntegrationApi = 'epayment-v1'): Promise<string> {
   const template = await readFile(TEMPLATE_PROFILE, 'utf8');
   const id = profileIdFor(out);
   const name = id
@@ -38,12 +41,18 @@ export async function starterProfile(out: string): Promise<string> {
   return template
     .replace(/^# yaml-language-server: \$schema=.*$/m, `# yaml-language-server: $schema=${schemaPath}`)
     .replace(/^profile: .*$/m, `profile: ${id}`)
-    .replace(/^name: .*$/m, `name: ${name}`);
+    .replace(/^name: .*$/m, `name: ${name}`)
+    .replace(/^api: .*$/m, `api: ${api}`);
 }
 
 /** `golive init`: write an annotated starter profile; never overwrites without --force. Returns the exit code. */
 export async function runInitCommand(options: InitCommandOptions): Promise<number> {
   const out = options.out;
+  const api = options.api ?? 'epayment-v1';
+  if (!(INTEGRATION_APIS as readonly string[]).includes(api)) {
+    console.error(`golive init: --api must be one of ${INTEGRATION_APIS.join(', ')} (got ${JSON.stringify(api)})`);
+    return 2;
+  }
   const exists = await access(out).then(
     () => true,
     () => false,
@@ -52,7 +61,7 @@ export async function runInitCommand(options: InitCommandOptions): Promise<numbe
     console.error(`golive init: ${out} already exists; use --force to overwrite it`);
     return 2;
   }
-  const text = await starterProfile(out);
+  const text = await starterProfile(out, api as IntegrationApi);
   const check = parseProfile(text, out);
   if (!check.value) throw new Error(`the starter profile does not validate:\n${check.diagnostics.map(formatDiagnostic).join('\n')}`);
   await mkdir(dirname(resolve(out)), { recursive: true });
@@ -62,6 +71,6 @@ export async function runInitCommand(options: InitCommandOptions): Promise<numbe
 Next:
   1. Describe how to drive your integration under actions: (every field is explained in the file).
   2. Set the credentials it reads: VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY.
-  3. Check it: golive validate ${out}`);
+  3. Check it: golive validate ${out}${api === 'ecom-v2' ? '\n  4. Run it: golive run --profile ' + out + ' (the suites of suites/ecom-v2; examples/ecom-shop is a worked eCom integration)' : ''}`);
   return 0;
 }

@@ -64,7 +64,8 @@ program
   .description('write an annotated starter merchant profile')
   .option('-o, --out <file>', 'where to write it', DEFAULT_INIT_OUT)
   .option('-f, --force', 'overwrite an existing file')
-  .action(async (options: { out: string; force?: boolean }) => {
+  .option('--api <api>', 'the API the integration is built on: epayment-v1, ecom-v2 or psp-v2', 'epayment-v1')
+  .action(async (options: { out: string; force?: boolean; api?: string }) => {
     process.exitCode = await runInitCommand(options);
   });
 

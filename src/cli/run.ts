@@ -13,7 +13,7 @@ import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUN_MARKER_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import { expandPaths } from '../suite/loader.ts';
-import { resolveSecrets, SecretResolutionError, type Profile } from '../suite/profile.ts';
+import { integrationApiOf, resolveSecrets, SecretResolutionError, type Profile } from '../suite/profile.ts';
 import { formatDuration } from '../suite/duration.ts';
 import { colourOn, oneLine } from '../report/terminal.ts';
 import { grepMatches, parseRunOptions, UsageError } from './run-options.ts';
@@ -71,7 +71,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     return { exitCode: 2 };
   };
   const profileFile = resolve(options.profile ?? DEFAULT_PROFILE);
-  const suiteFiles = (await expandPaths(options.suite?.length ? options.suite : [DEFAULT_SUITES])).filter((f) => !/\.profile\.ya?ml$/i.test(f)).map((f) => resolve(f));
+  let suiteFiles = (await expandPaths(options.suite?.length ? options.suite : [DEFAULT_SUITES])).filter((f) => !/\.profile\.ya?ml$/i.test(f)).map((f) => resolve(f));
   if (suiteFiles.length === 0) return usage(`no suite files found in ${(options.suite ?? [DEFAULT_SUITES]).join(', ')}`);
   if (!existsSync(profileFile)) return usage(`profile ${profileFile} not found (write one with \`golive init\`)`);
   // Fail fast, before any browser starts, on anything malformed.
@@ -84,6 +84,20 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   } catch (err) {
     console.error(err instanceof SuiteError ? err.format() : `golive: ${oneLine((err as Error).message, 400)}`);
     return { exitCode: 2 };
+  }
+  // A suite drives one API: the default suites are those of the profile's API; a named suite of
+  // another API is a usage error, not a run that fails every flow.
+  const fitting = suites.map((suite) => integrationApiOf(suite.api) === profileDoc.api);
+  if (!options.suite?.length) {
+    suiteFiles = suiteFiles.filter((_, i) => fitting[i]);
+    suites = suites.filter((_, i) => fitting[i]);
+    if (suites.length === 0) return usage(`no suite in ${DEFAULT_SUITES} tests ${profileDoc.api} integrations (the profile's api); name one with --suite`);
+  } else {
+    const wrong = suites.findIndex((_, i) => !fitting[i]);
+    if (wrong >= 0)
+      return usage(
+        `${relative(process.cwd(), suiteFiles[wrong])} is a ${suites[wrong].api} suite, but ${relative(process.cwd(), profileFile)} describes a ${profileDoc.api} integration (its api); run it with a ${integrationApiOf(suites[wrong].api)} profile, or pick the ${profileDoc.api} suite`,
+      );
   }
   let parsed: ReturnType<typeof parseRunOptions>;
   try {

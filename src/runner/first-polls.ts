@@ -1,8 +1,7 @@
-import { FINAL_PAYMENT_STATES } from '../contract/epayment.ts';
 import { pollingBoundMs, type PollingPace } from '../contract/polling.ts';
+import { PAYMENT_OPERATIONS } from '../contract/operations.ts';
 import type { ControlClient } from '../sandbox/client.ts';
-
-const FINAL = new Set<string>(FINAL_PAYMENT_STATES);
+import { finalChangeOf } from './payment-records.ts';
 
 interface Changed {
   reference: string;
@@ -13,11 +12,9 @@ interface Changed {
 async function changedPayments(control: ControlClient, msn: string, since: number): Promise<Changed[]> {
   const { payments } = await control.payments(msn);
   const out: Changed[] = [];
-  for (const p of payments as { reference?: string; state?: string; createdAt?: number; events?: { name?: string; timestamp?: string }[] }[]) {
-    if (!p.reference || !FINAL.has(String(p.state)) || (p.createdAt ?? 0) < since) continue;
-    const event = [...(p.events ?? [])].reverse().find((e) => FINAL.has(String(e.name)));
-    const at = Date.parse(String(event?.timestamp));
-    if (Number.isFinite(at)) out.push({ reference: p.reference, at });
+  for (const p of payments) {
+    const change = finalChangeOf(p);
+    if (change && change.createdAt >= since) out.push({ reference: change.reference, at: change.at });
   }
   return out;
 }
@@ -38,7 +35,7 @@ export async function awaitFirstPolls(control: ControlClient, o: { msn: string; 
     const still: Changed[] = [];
     for (const c of waiting) {
       if (now >= c.at + bound) continue;
-      const read = await control.traffic({ operation: 'getPayment', reference: c.reference, since: c.at, limit: 1 });
+      const read = await control.traffic({ operation: [...PAYMENT_OPERATIONS.read], reference: c.reference, since: c.at, limit: 1 });
       if (read.exchanges.length === 0) still.push(c);
     }
     waiting = still;

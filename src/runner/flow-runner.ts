@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { PAYMENT_OPERATIONS } from '../contract/operations.ts';
 import { join } from 'node:path';
 import { ActionError, firstLine } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
@@ -119,7 +120,7 @@ export class FlowRunner {
     const { control, msn, record } = this.ctx;
     return Promise.all([
       control.traffic({ ...query, api: ['access-token', 'webhooks'], kind: 'api', limit }),
-      control.traffic({ ...query, operation: 'createPayment', msn, limit }),
+      control.traffic({ ...query, operation: [...PAYMENT_OPERATIONS.create], msn, limit }),
       ...record.references.map((reference) => control.traffic({ ...query, reference, limit })),
     ]);
   }
@@ -192,6 +193,7 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
   return {
     id: profile.profile,
     kind: profile.kind,
+    api: profile.api,
     msn: profile.merchant.msn,
     capabilities: profile.capabilities as ProfileFacts['capabilities'],
     ...(profile.polling ? { polling: { firstAfterMs: profile.polling.firstAfter, intervalMs: profile.polling.interval } } : {}),

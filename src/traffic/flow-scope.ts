@@ -1,3 +1,4 @@
+import { PAYMENT_OPERATIONS, requestedAmountOf } from '../contract/operations.ts';
 import type { Exchange } from './types.ts';
 
 /** What ties sandbox exchanges to one flow. */
@@ -32,7 +33,7 @@ const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks']);
 export function belongsToFlow(e: Exchange, flow: FlowTrafficScope, now = Number.POSITIVE_INFINITY): boolean {
   if (e.reference !== undefined && flow.references.includes(e.reference)) return flow.readAt === undefined || e.startedAt <= flow.readAt;
   if (e.startedAt < flow.startedAt) return false;
-  if (e.operation === 'createPayment') return e.msn === flow.msn && amountValue(e.request.body) === flow.amount;
+  if (isCreate(e.operation)) return e.msn === flow.msn && requestedAmountOf(e.request.body) === flow.amount;
   return e.kind === 'api' && UNATTRIBUTED_APIS.has(e.api) && e.startedAt <= (flow.endedAt || now);
 }
 
@@ -45,7 +46,5 @@ export function exchangesOfFlow(traffic: Iterable<Exchange>, flow: FlowTrafficSc
 
 const byTime = (a: Exchange, b: Exchange) => a.startedAt - b.startedAt || a.seq - b.seq;
 
-function amountValue(body: unknown): unknown {
-  const amount = body && typeof body === 'object' ? (body as { amount?: unknown }).amount : undefined;
-  return amount && typeof amount === 'object' ? (amount as { value?: unknown }).value : undefined;
-}
+const CREATES: readonly string[] = PAYMENT_OPERATIONS.create;
+const isCreate = (operation: string | undefined): boolean => operation !== undefined && CREATES.includes(operation);

@@ -16,8 +16,11 @@ import {
   referenceOf,
   responseBodyOf,
   bodyOf,
+  paymentStateOf,
   type Agg,
 } from './traffic.ts';
+import { requestedAmountOf } from '../../contract/operations.ts';
+import { ecomNeutralState } from './ecom-traffic.ts';
 import { FINAL_PAYMENT_STATES, PAYMENT_STATES, type PaymentState } from '../../contract/epayment.ts';
 
 /**
@@ -125,15 +128,15 @@ export function payments(input: CheckInput): Map<string, PaymentPicture> {
       if (isOk(e)) {
         if (!p.created) {
           p.created = e;
-          const a = bodyOf(e)?.amount;
-          if (a && typeof a.value === 'number') p.amount = { value: a.value, currency: a.currency };
+          const value = requestedAmountOf(bodyOf(e));
+          if (value !== undefined) p.amount = { value, currency: bodyOf(e)?.amount?.currency ?? (bodyOf(e)?.transaction ? 'NOK' : undefined) };
           p.evidence.push({ state: 'CREATED', at: e.startedAt, source: 'create', seq: e.seq });
         }
       }
     } else if (op === OP.get) {
       p.gets.push(e);
-      const s = responseBodyOf(e)?.state;
-      if (isOk(e) && STATES.has(s)) p.evidence.push({ state: s, at: endOf(e), source: 'GET payment', seq: e.seq });
+      const s = paymentStateOf(responseBodyOf(e));
+      if (isOk(e) && s) p.evidence.push({ state: s, at: endOf(e), source: 'GET payment', seq: e.seq });
     } else if (op === OP.events) {
       p.eventLogs.push(e);
       const events = responseBodyOf(e);
@@ -146,8 +149,8 @@ export function payments(input: CheckInput): Map<string, PaymentPicture> {
       }
     } else {
       (op === OP.capture ? p.captures : op === OP.refund ? p.refunds : p.cancels).push(e);
-      const s = responseBodyOf(e)?.state;
-      if (isOk(e) && STATES.has(s)) p.evidence.push({ state: s, at: endOf(e), source: `${op} response`, seq: e.seq });
+      const s = paymentStateOf(responseBodyOf(e));
+      if (isOk(e) && s) p.evidence.push({ state: s, at: endOf(e), source: `${op} response`, seq: e.seq });
     }
   }
   for (const e of deliveries(traffic)) {
@@ -167,8 +170,9 @@ export function payments(input: CheckInput): Map<string, PaymentPicture> {
       p.customer.push(o);
       if (o.action === 'approve') p.evidence.push({ state: 'AUTHORIZED', at: o.at, source: 'customer approved' });
       if (o.action === 'reject') p.evidence.push({ state: 'ABORTED', at: o.at, source: 'customer rejected' });
-    } else if (o.type === 'payment' && STATES.has(o.state)) {
-      get(o.reference).evidence.push({ state: o.state as PaymentState, at: o.at, source: 'payment observed' });
+    } else if (o.type === 'payment') {
+      const state = STATES.has(o.state) ? (o.state as PaymentState) : ecomNeutralState(o.state);
+      if (state) get(o.reference).evidence.push({ state, at: o.at, source: 'payment observed' });
     }
   }
   // Pages without a reference: attribute by URL.

@@ -1,5 +1,8 @@
 import { header } from '../../traffic/log.ts';
 import type { Exchange } from '../../traffic/types.ts';
+import { ECOM_OP } from '../../contract/ecom.ts';
+import { PAYMENT_STATES } from '../../contract/epayment.ts';
+import { ecomAggregateOf, ecomCallbackEventOf, ecomErrorCodeOf, ecomModificationAmountOf, ecomOperationOf, ecomReferenceOf, ecomStateOf, isEcomCallback, isEcomExchange } from './ecom-traffic.ts';
 
 /**
  * Reading the traffic log the way checks need it. Everything here tolerates the shapes the
@@ -24,8 +27,18 @@ export const OP = {
   deliverWebhook: 'deliverWebhook',
 } as const;
 
-/** Other names seen for the same operations (the brief's and older SDKs'), mapped to ours. */
+/**
+ * Other names for the same operations, mapped to ours: the brief's and older SDKs', and eCom v2's
+ * operationIds — `OP` names golive's neutral operations, so one rule reads both APIs' traffic.
+ */
 const ALIASES: Record<string, string> = {
+  [ECOM_OP.initiate]: OP.create,
+  [ECOM_OP.details]: OP.get,
+  [ECOM_OP.status]: OP.get,
+  [ECOM_OP.capture]: OP.capture,
+  [ECOM_OP.refund]: OP.refund,
+  [ECOM_OP.cancel]: OP.cancel,
+  [ECOM_OP.forceApprove]: OP.forceApprove,
   fetchToken: OP.token,
   getAllWebhooks: OP.listWebhooks,
   createWebhook: OP.registerWebhook,
@@ -60,6 +73,10 @@ export function operationOf(e: Exchange): string | undefined {
   const method = e.request.method.toUpperCase();
   const path = pathOnly(e);
   if (method === 'POST' && /\/accesstoken\/get\/?$/.test(path)) return OP.token;
+  if (isEcomExchange(e, path)) {
+    const op = ecomOperationOf(method, path);
+    return op === undefined ? undefined : ALIASES[op];
+  }
   if (method === 'POST' && FORCE_APPROVE_PATH.test(path)) return OP.forceApprove;
   const m = EPAYMENT_PATH.exec(path);
   if (m) {
@@ -113,6 +130,7 @@ export const endOf = (e: Exchange): number => e.startedAt + (Number.isFinite(e.d
 export function referenceOf(e: Exchange): string | undefined {
   if (e.reference) return e.reference;
   const path = pathOnly(e);
+  if (isEcomExchange(e, path)) return ecomReferenceOf(e, path);
   const m = EPAYMENT_PATH.exec(path) ?? FORCE_APPROVE_PATH.exec(path) ?? OM_RECEIPT_PATH.exec(path) ?? OM_CATEGORY_PATH.exec(path);
   if (m?.[1]) return decodeURIComponent(m[1]);
   const body = e.request.body as Record<string, unknown> | undefined;
@@ -122,8 +140,15 @@ export function referenceOf(e: Exchange): string | undefined {
 export const reqHeader = (e: Exchange, name: string): string | undefined => header(e.request.headers, name);
 export const resHeader = (e: Exchange, name: string): string | undefined => header(e.response?.headers, name);
 
-/** The ePayment `Idempotency-Key` header (not eCom's X-Request-Id, which the log also files as idempotencyKey). */
+/** The header that makes a retry idempotent: ePayment's `Idempotency-Key`, eCom's `X-Request-Id`. */
+export const idempotencyHeaderOf = (e: Exchange): string => (isEcomExchange(e, pathOnly(e)) ? 'X-Request-Id' : 'Idempotency-Key');
+
+/** The call's idempotency key: `Idempotency-Key` (ePayment), `X-Request-Id` (eCom v2; elsewhere it is only a trace id). */
 export function idempotencyKeyOf(e: Exchange): string | undefined {
+  if (isEcomExchange(e, pathOnly(e))) {
+    const id = reqHeader(e, 'x-request-id');
+    return id === undefined || id.trim() === '' ? undefined : id;
+  }
   const v = reqHeader(e, 'idempotency-key');
   if (v !== undefined) return v.trim() === '' ? undefined : v;
   if (reqHeader(e, 'x-request-id') !== undefined) return undefined;
@@ -169,10 +194,10 @@ const val = (a: unknown): number | undefined => {
   return typeof v === 'number' ? v : undefined;
 };
 
-/** `aggregate` of a GetPaymentResponse / ModificationResponse body. */
+/** `aggregate` of a GetPaymentResponse / ModificationResponse body (or an eCom answer's transactionSummary, in the same terms). */
 export function aggregateOf(body: unknown): Agg | undefined {
   const a = (body as { aggregate?: Record<string, unknown> } | undefined)?.aggregate;
-  if (!a || typeof a !== 'object') return undefined;
+  if (!a || typeof a !== 'object') return ecomAggregateOf(body);
   const authorized = val(a.authorizedAmount);
   if (authorized === undefined) return undefined;
   return {
@@ -185,6 +210,7 @@ export function aggregateOf(body: unknown): Agg | undefined {
 }
 
 export const modificationAmountOf = (e: Exchange): { value: number; currency?: string } | undefined => {
+  if (isEcomExchange(e, pathOnly(e))) return ecomModificationAmountOf(e);
   const m = bodyOf(e)?.modificationAmount;
   return m && typeof m.value === 'number' ? { value: m.value, currency: m.currency } : undefined;
 };
@@ -202,6 +228,7 @@ export function outcomeOf(e: Exchange): string {
 
 /** ePayment error code from a problem body (`extraDetails[{name:"ErrorCode"}]`). */
 export function errorCodeOf(body: unknown): string | undefined {
+  if (Array.isArray(body)) return ecomErrorCodeOf(body);
   const extra = (body as { extraDetails?: { name?: string; reason?: string }[] } | undefined)?.extraDetails;
   return Array.isArray(extra) ? extra.find((d) => d?.name === 'ErrorCode')?.reason : undefined;
 }
@@ -211,8 +238,9 @@ export const byTime = (a: Exchange, b: Exchange): number => a.startedAt - b.star
 
 // --- webhooks --------------------------------------------------------------------------
 
+/** The sandbox's notifications to the merchant: Webhooks v1 deliveries and eCom v2 transaction callbacks. */
 export const deliveries = (traffic: readonly Exchange[]): Exchange[] =>
-  traffic.filter((e) => e.kind === 'webhook' && (operationOf(e) === OP.deliverWebhook || e.operation === undefined));
+  traffic.filter((e) => (e.kind === 'webhook' && (operationOf(e) === OP.deliverWebhook || e.operation === undefined)) || isEcomCallback(e));
 
 /** A forged delivery (wrong signature, altered body, moved date, no signature …). */
 export const isForged = (e: Exchange): boolean => {
@@ -220,7 +248,7 @@ export const isForged = (e: Exchange): boolean => {
   return (typeof e.fault === 'string' && e.fault.startsWith('webhook-tamper')) || (typeof tamper === 'string' && tamper !== 'none');
 };
 /** Recorded but never sent (`webhook-drop`). */
-export const isDropped = (e: Exchange): boolean => e.fault === 'webhook-drop' || /not delivered/i.test(e.error ?? '');
+export const isDropped = (e: Exchange): boolean => e.fault === 'webhook-drop' || e.fault === 'callback-drop' || /not delivered|not sent/i.test(e.error ?? '');
 /** Sent on golive's request through the control API (not caused by a payment event). */
 export const isInjected = (e: Exchange): boolean => e.notes?.injected === true;
 
@@ -251,6 +279,7 @@ export function payloadOf(e: Exchange): WebhookPayload {
 
 /** Event name of a delivery: payload `name`, else from notes.eventType (`epayments.payment.captured.v1`). */
 export function eventNameOf(e: Exchange): string | undefined {
+  if (isEcomCallback(e)) return ecomCallbackEventOf(e);
   const name = payloadOf(e).name;
   if (typeof name === 'string') return name.toUpperCase();
   const t = e.notes?.eventType;
@@ -272,4 +301,13 @@ export function registeredEvents(e: Exchange): { events: string[]; url?: string 
       : [];
   }
   return [];
+}
+
+const STATES = new Set<string>(PAYMENT_STATES);
+
+/** The neutral payment state an API answer shows (ePayment `state`; eCom details, status or a cancel of a reserved payment). */
+export function paymentStateOf(body: unknown): (typeof PAYMENT_STATES)[number] | undefined {
+  const s = (body as { state?: unknown } | undefined)?.state;
+  if (typeof s === 'string') return STATES.has(s) ? (s as (typeof PAYMENT_STATES)[number]) : undefined;
+  return ecomStateOf(body);
 }

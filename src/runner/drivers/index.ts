@@ -1,7 +1,7 @@
 import type { SuiteApi } from '../../suite/index.ts';
 import { GoliveError } from '../../shared/errors.ts';
 import type { SandboxControl } from '../control.ts';
-import { epaymentDriver } from './epayment.ts';
+import { aggregateDriver } from './aggregate.ts';
 import type { ApiDriver } from './types.ts';
 
 /** The step driver for a suite's `api`. Webhooks API suites exercise ePayment payments. */
@@ -9,8 +9,9 @@ export function driverFor(api: SuiteApi, control: SandboxControl, msn: string): 
   switch (api) {
     case 'epayment-v1':
     case 'webhooks-v1':
-      return epaymentDriver(control, msn);
+      return aggregateDriver('epayment', control, msn);
     case 'ecom-v2':
+      return aggregateDriver('ecom-v2', control, msn);
     case 'psp-v2':
       throw new GoliveError(`golive has no step driver for ${api} suites yet`);
   }

@@ -19,10 +19,14 @@ export function landingToken(urls: readonly string[]): string | undefined {
 
 const valueOf = (p: PaymentView | undefined, key: (typeof AGGREGATE_KEYS)[number]): number | undefined => p?.aggregate?.[key]?.value;
 
-/** ePayment API v1: payments by MSN + reference, the aggregate's four amounts. */
-export function epaymentDriver(control: SandboxControl, msn: string): ApiDriver {
+/**
+ * APIs whose control records carry the aggregate's four amounts: ePayment v1 (payments by MSN +
+ * reference), and eCom v2, whose sandbox record keeps the same aggregate beside its
+ * transactionSummary (orderId as reference). Only the state words differ, and the suite writes them.
+ */
+export function aggregateDriver(api: 'epayment' | 'ecom-v2', control: SandboxControl, msn: string): ApiDriver {
   return {
-    api: 'epayment',
+    api,
     payment: (reference) => control.payment(msn, reference),
     findPayment: (reference) => control.findPayment(msn, reference),
     async paymentOnLandingPage(urls) {
