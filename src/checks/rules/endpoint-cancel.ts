@@ -14,7 +14,7 @@
 import type { Rule } from '../types.ts';
 import { finding, list, noEvidence, plural, Tally } from '../support/findings.ts';
 import { offReason } from '../support/profile.ts';
-import { aggregateOf, apiOps, describe, idempotencyKeyOf, isOk, OP, outcomeOf, referenceOf, responseBodyOf } from '../support/traffic.ts';
+import { aggregateOf, apiOps, describe, idempotencyHeaderOf, idempotencyKeyOf, isOk, needsIdempotencyKey, OP, outcomeOf, referenceOf, responseBodyOf } from '../support/traffic.ts';
 
 export const endpointCancel: Rule = {
   notApplicable: (profile) => offReason(profile, 'cancel'),
@@ -25,7 +25,7 @@ export const endpointCancel: Rule = {
       return noEvidence(
         item,
         input,
-        calls.length === 0 ? 'POST …/cancel was never called (drive an "order cancelled" admin action on an authorized payment).' : `POST …/cancel was called ${plural(calls.length, 'time')} but never succeeded.`,
+        calls.length === 0 ? 'Cancel (ePayment POST …/cancel, eCom PUT …/cancel) was never called (drive an "order cancelled" admin action on an authorized payment).' : `Cancel was called ${plural(calls.length, 'time')} but never succeeded.`,
         { cites: calls, details: calls.map((e) => `${describe(e)} ${outcomeOf(e)}`) },
       );
     }
@@ -34,11 +34,11 @@ export const endpointCancel: Rule = {
     for (const e of ok) {
       const body = responseBodyOf(e);
       const agg = aggregateOf(body);
-      described.push(`${referenceOf(e)} (${body?.state ?? '?'}${agg ? `, cancelled ${agg.cancelled} of authorized ${agg.authorized}` : ''})`);
-      if (!idempotencyKeyOf(e)) t.add('WARNING', `${describe(e)}: no Idempotency-Key`, e);
+      described.push(`${referenceOf(e)} (${body?.state ?? body?.transactionInfo?.status ?? '?'}${agg ? `, cancelled ${agg.cancelled} of authorized ${agg.authorized}` : ''})`);
+      if (needsIdempotencyKey(e) && !idempotencyKeyOf(e)) t.add('WARNING', `${describe(e)}: no ${idempotencyHeaderOf(e)}`, e);
       else t.cite(e);
     }
-    if (t.problems > 0) return t.finding(item, input, `Cancel works (${list(described)}), but ${plural(t.problems, 'cancel')} carried no Idempotency-Key.`);
+    if (t.problems > 0) return t.finding(item, input, `Cancel works (${list(described)}), but ${plural(t.problems, 'cancel')} carried no ${idempotencyHeaderOf(ok[0])}.`);
     return finding(item, input, 'PASSED', `${plural(ok.length, 'cancel')} succeeded: ${list(described)}.`, { cites: ok });
   },
 };

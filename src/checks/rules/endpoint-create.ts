@@ -8,7 +8,12 @@
  * `userFlow`; `returnUrl` is required for WEB_REDIRECT, `customer` for PUSH_MESSAGE; `returnUrl`
  * is https:// or a custom scheme.
  *
- * Evidence: kind:'api' createPayment exchanges (whole run). FAILED when none was accepted, when
+ * eCom v2 (EC-ENDPOINTS): the same for initiate (POST /ecomm/v2/payments) with a valid
+ * InitiatePaymentCommand — `merchantInfo` {merchantSerialNumber, callbackPrefix, fallBack: https
+ * (or loopback http in tests) or a custom scheme, ≤255}, `transaction` {orderId
+ * ^[a-zA-Z0-9-]{1,50}$, integer amount ≥ 100 øre, transactionText ≤100} (vipps-facts §6.2).
+ *
+ * Evidence: kind:'api' create (initiate) exchanges (whole run). FAILED when none was accepted, when
  * an accepted body breaks the documented combinations, or when the API rejected a create with
  * 400/409/422 that no sandbox fault caused (the merchant's payload was wrong).
  */
@@ -17,6 +22,7 @@ import type { Rule } from '../types.ts';
 import { finding, noEvidence, plural, Tally } from '../support/findings.ts';
 import { apiOps, bodyOf, describe, errorCodeOf, isOk, OP, outcomeOf, responseBodyOf, statusOf } from '../support/traffic.ts';
 import { USER_FLOWS } from '../../contract/epayment.ts';
+import { ECOM_PAYMENT_TYPES } from '../../contract/ecom.ts';
 
 const Amount = z.object({ currency: z.enum(['NOK', 'DKK', 'EUR', 'SEK', 'USD', 'GBP']), value: z.number().int().min(0) });
 const CreatePaymentRequest = z.object({
@@ -35,9 +41,33 @@ const CreatePaymentRequest = z.object({
 
 const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
 
-/** Problems with a create body beyond its schema (the userFlow combinations of §2.5–2.7). */
+const HttpsOrScheme = z.string().max(255).refine((u) => !/^http:\/\//i.test(u) || LOCAL_HTTP.test(u), 'must be https:// (or a custom scheme), not plain http');
+const InitiatePaymentCommand = z.object({
+  merchantInfo: z.object({
+    merchantSerialNumber: z.string().regex(/^\d{4,6}$/, 'the MSN as a string of 4–6 digits'),
+    callbackPrefix: HttpsOrScheme,
+    fallBack: HttpsOrScheme,
+    authToken: z.string().max(255).optional(),
+    isApp: z.boolean().optional(),
+    paymentType: z.enum(ECOM_PAYMENT_TYPES).optional(),
+  }),
+  customerInfo: z.object({ mobileNumber: z.string().regex(/^\d{8}$/, '8 digits').optional() }).optional().nullable(),
+  transaction: z.object({
+    orderId: z.string().regex(/^[a-zA-Z0-9-]{1,50}$/, 'letters, digits and -, at most 50'),
+    amount: z.number().int().min(100, 'at least 100 øre'),
+    transactionText: z.string().min(1).max(100),
+  }),
+});
+
+const issuesOf = (error: z.ZodError): string[] => error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+
+/** Problems with a create body beyond its schema (the userFlow combinations of §2.5–2.7; eCom's initiate command). */
 export function createBodyProblems(body: Record<string, any> | undefined): string[] {
   if (!body) return ['no JSON body'];
+  if (body.transaction !== undefined || body.merchantInfo !== undefined) {
+    const initiate = InitiatePaymentCommand.safeParse(body);
+    return initiate.success ? [] : issuesOf(initiate.error);
+  }
   const parsed = CreatePaymentRequest.safeParse(body);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
   const flow = body.userFlow;
@@ -56,7 +86,7 @@ export function createBodyProblems(body: Record<string, any> | undefined): strin
 export const endpointCreate: Rule = {
   judge(input, { item }) {
     const creates = apiOps(input.traffic, OP.create);
-    if (creates.length === 0) return noEvidence(item, input, 'No POST /epayment/v1/payments was observed: the integration never created a payment.');
+    if (creates.length === 0) return noEvidence(item, input, 'No create request (ePayment POST /epayment/v1/payments, eCom POST /ecomm/v2/payments) was observed: the integration never created a payment.');
     const t = new Tally();
     const accepted = creates.filter(isOk);
     for (const e of accepted) {
@@ -70,7 +100,8 @@ export const endpointCreate: Rule = {
       if (s === 400 || s === 409 || s === 422) {
         const body = responseBodyOf(e);
         const code = errorCodeOf(body);
-        const why = [body?.title, body?.detail, code && `code ${code}`].filter(Boolean).join(' — ');
+        const first = Array.isArray(body) ? body[0] : undefined; // eCom answers an array of errors
+        const why = [body?.title ?? first?.errorGroup, body?.detail ?? first?.errorMessage, code && `code ${code}`].filter(Boolean).join(' — ');
         t.add('FAILED', `${describe(e)} ${outcomeOf(e)}: rejected by the API${why ? ` (${why})` : ''}`, e);
       }
     }

@@ -34,6 +34,6 @@ export const endpointGet: Rule = {
       else t.add('WARNING', `${p.reference}: never fetched with GET (created ${describe(p.created!)}; no final state seen)`, p.created);
     }
     if (t.problems === 0) return finding(item, input, 'PASSED', `All ${plural(created.length, 'created payment')} were read with GET payment: ${list(fetched)}.`, { cites: t.cites });
-    return t.finding(item, input, `${plural(t.problems, 'payment')} of ${created.length} never read with GET /epayment/v1/payments/{reference}.`);
+    return t.finding(item, input, `${plural(t.problems, 'payment')} of ${created.length} never read with GET (ePayment GET …/payments/{reference}, eCom GET …/payments/{orderId}/details).`);
   },
 };

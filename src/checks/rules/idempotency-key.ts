@@ -3,7 +3,8 @@
  * ePayment spec and knowledge base; vipps-facts §8.2 #20, §2.2).
  * https://developer.vippsmobilepay.com/docs/knowledge-base/http-headers/
  *
- * Rule: create, capture, refund and cancel carry an Idempotency-Key (≤50 characters). A retry after
+ * Rule: create, capture, refund and cancel carry an Idempotency-Key (≤50 characters); for eCom v2
+ * (EC-XREQUESTID) capture and refund carry an X-Request-Id (≤40), with the same retry rules. A retry after
  * a lost answer, a 5xx or a 429 repeats the request with the same key and an identical body, so the
  * API replays the original outcome instead of acting twice; a different operation gets a new key
  * (same key + different body ⇒ 409 conflict, key reuse for a new operation ⇒ 4020).
@@ -29,8 +30,11 @@ import {
   byTime,
   canonicalJson,
   describe,
+  idempotencyHeaderOf,
+  idempotencyKeyMaxOf,
   idempotencyKeyOf,
   IDEMPOTENT_OPS,
+  needsIdempotencyKey,
   isOk,
   isTransientFailure,
   OP,
@@ -45,14 +49,15 @@ const what = (e: Exchange): string => `${operationOf(e)} ${referenceOf(e) ?? '?'
 
 export const idempotencyKey: Rule = {
   judge(input, { item }) {
-    const posts = apiOps(input.traffic, ...IDEMPOTENT_OPS).sort(byTime);
-    if (posts.length === 0) return noEvidence(item, input, 'No create, capture, refund or cancel call was observed, so idempotency could not be judged.');
+    const posts = apiOps(input.traffic, ...IDEMPOTENT_OPS).filter(needsIdempotencyKey).sort(byTime);
+    const header = posts[0] ? idempotencyHeaderOf(posts[0]) : 'Idempotency-Key';
+    if (posts.length === 0) return noEvidence(item, input, 'No call that takes an idempotency key (ePayment create, capture, refund, cancel; eCom capture, refund) was observed, so idempotency could not be judged.');
     const t = new Tally();
     // 1. Every call carries a usable key.
     for (const e of posts) {
       const key = idempotencyKeyOf(e);
-      if (!key) t.add('FAILED', `${describe(e)}: no Idempotency-Key`, e);
-      else if (key.length > 50) t.add('FAILED', `${describe(e)}: Idempotency-Key is ${key.length} characters (max 50)`, e);
+      if (!key) t.add('FAILED', `${describe(e)}: no ${idempotencyHeaderOf(e)}`, e);
+      else if (key.length > idempotencyKeyMaxOf(e)) t.add('FAILED', `${describe(e)}: ${idempotencyHeaderOf(e)} is ${key.length} characters (max ${idempotencyKeyMaxOf(e)})`, e);
     }
     // 2. One key, one operation.
     const byKey = new Map<string, Exchange[]>();
@@ -91,7 +96,7 @@ export const idempotencyKey: Rule = {
         const op = operationOf(e);
         if (tookEffectUnseen(prev) && isOk(e) && (op === OP.capture || op === OP.refund || op === OP.create))
           t.add('FAILED', `${describe(e)}: ${op === OP.capture ? 'capture applied twice' : op === OP.refund ? 'refund applied twice' : 'payment created twice'} — ${describe(prev)} took effect (answer lost) and the retry used a new key`, prev, e);
-        else t.add('FAILED', `${describe(e)}: retry of ${describe(prev)} ${outcomeOf(prev)} with a new Idempotency-Key (${idempotencyKeyOf(prev) ?? 'none'} → ${idempotencyKeyOf(e) ?? 'none'})`, prev, e);
+        else t.add('FAILED', `${describe(e)}: retry of ${describe(prev)} ${outcomeOf(prev)} with a new ${idempotencyHeaderOf(e)} (${idempotencyKeyOf(prev) ?? 'none'} → ${idempotencyKeyOf(e) ?? 'none'})`, prev, e);
       }
     }
     // 4. Lost answers that were never resolved.
@@ -109,8 +114,8 @@ export const idempotencyKey: Rule = {
       } else t.add('WARNING', `${describe(last)} ${outcomeOf(last)}: never retried and the payment was not read afterwards — outcome unknown to the integration`, last);
     }
     if (t.problems === 0 && retries === 0)
-      return t.finding(item, input, `All ${plural(posts.length, 'modifying call')} carry their own Idempotency-Key, but no retry was exercised (inject drop-response or http-500 on capture).`, 'WARNING');
-    if (t.problems === 0) return t.finding(item, input, `Idempotency-Key on all ${plural(posts.length, 'call')}; ${plural(retries, 'lost or failed call')} retried with the same key or checked by GET.`);
+      return t.finding(item, input, `All ${plural(posts.length, 'modifying call')} carry their own ${header}, but no retry was exercised (inject drop-response or http-500 on capture).`, 'WARNING');
+    if (t.problems === 0) return t.finding(item, input, `${header} on all ${plural(posts.length, 'call')}; ${plural(retries, 'lost or failed call')} retried with the same key or checked by GET.`);
     return t.finding(item, input, `Idempotency problems: ${t.summary()}.`);
   },
 };

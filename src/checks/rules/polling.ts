@@ -24,7 +24,7 @@
  */
 import type { Rule, CheckInput } from '../types.ts';
 import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
-import { flowsWithFault, judgeEachFlow } from '../support/flows.ts';
+import { judgeEachFlow, withheldNotificationFlows } from '../support/flows.ts';
 import { finalStateOf, normStatus, payments, type PaymentPicture } from '../support/payments.ts';
 import { pollingAfterEnd } from '../support/polling-after-end.ts';
 import { byTime, describe, endOf, isDropped } from '../support/traffic.ts';
@@ -69,6 +69,35 @@ export function pollingTiming(input: CheckInput, p: PaymentPicture, t: Tally): v
   }
 }
 
+/**
+ * The scenario polling must survive: payments approved without redirect while their webhooks
+ * (eCom: callbacks) were withheld. Each must still become paid, read with GET; adds to `t` and
+ * returns how many payments were in that scenario. EC-CALLBACK judges the same scenario.
+ */
+export function resolvedWithoutNotifications(flowInput: CheckInput, all: readonly PaymentPicture[], t: Tally): number {
+  const dropFlows = withheldNotificationFlows(flowInput);
+  let scenarios = 0;
+  for (const p of all) {
+    const approvals = p.customer.filter((c) => c.action === 'approve' && c.redirect === false);
+    const delivered = p.webhooks.filter((w) => !isDropped(w) && w.response !== undefined);
+    const withheld = p.webhooks.some(isDropped) || dropFlows.size > 0 || delivered.length === 0;
+    if (approvals.length === 0 || !withheld || !p.created) continue;
+    scenarios++;
+    const at = approvals[0].at;
+    const paid = p.orders.find((o) => o.at >= at && PAID_OR_LATER.has(normStatus(o.status)));
+    const getsAfter = p.gets.filter((g) => g.startedAt >= p.created!.startedAt);
+    if (!paid) {
+      const last = p.orders[p.orders.length - 1];
+      t.add('FAILED', `${p.reference}: approved without redirect and without notifications (webhooks/callbacks), and the order never became paid (last status: ${last?.status ?? 'not observed'})`, p.created);
+    } else if (getsAfter.length === 0) t.add('FAILED', `${p.reference}: order became ${paid.status} but the payment was never read with GET`, p.created);
+    else {
+      t.cite(getsAfter[0], getsAfter[getsAfter.length - 1]).note(`${p.reference}: order ${paid.status} ${seconds(paid.at - at)} after approval, via ${plural(getsAfter.length, 'GET')} (notifications withheld, no redirect)`);
+      if (paid.at - at > 30_000) t.add('WARNING', `${p.reference}: order became ${paid.status} only ${seconds(paid.at - at)} after approval (expected within 30 s)`);
+    }
+  }
+  return scenarios;
+}
+
 export const polling: Rule = {
   // Polling after the end is judged over the run's traffic: the GETs go on after the flow ended.
   judgeRun(input, { item }) {
@@ -84,37 +113,18 @@ export const polling: Rule = {
       const all = [...payments(flowInput).values()].filter((p) => p.created);
       if (all.every((p) => p.gets.length === 0)) return noEvidence(item, flowInput, `No GET payment in this flow (${plural(all.length, 'payment')} created): the integration does not poll.`);
       const t = new Tally();
-      const dropFlows = flowsWithFault(flowInput, 'webhook-drop');
-      let scenarios = 0;
-      for (const p of all) {
-        pollingTiming(flowInput, p, t);
-        const approvals = p.customer.filter((c) => c.action === 'approve' && c.redirect === false);
-        const delivered = p.webhooks.filter((w) => !isDropped(w) && w.response !== undefined);
-        const withheld = p.webhooks.some(isDropped) || dropFlows.size > 0 || delivered.length === 0;
-        if (approvals.length === 0 || !withheld) continue;
-        scenarios++;
-        const at = approvals[0].at;
-        const paid = p.orders.find((o) => o.at >= at && PAID_OR_LATER.has(normStatus(o.status)));
-        const getsAfter = p.gets.filter((g) => g.startedAt >= p.created!.startedAt);
-        if (!paid) {
-          const last = p.orders[p.orders.length - 1];
-          t.add('FAILED', `${p.reference}: approved without redirect and without webhooks, and the order never became paid (last status: ${last?.status ?? 'not observed'})`, p.created);
-        } else if (getsAfter.length === 0) t.add('FAILED', `${p.reference}: order became ${paid.status} but the payment was never read with GET`, p.created);
-        else {
-          t.cite(getsAfter[0], getsAfter[getsAfter.length - 1]).note(`${p.reference}: order ${paid.status} ${seconds(paid.at - at)} after approval, via ${plural(getsAfter.length, 'GET')} (webhooks withheld, no redirect)`);
-          if (paid.at - at > 30_000) t.add('WARNING', `${p.reference}: order became ${paid.status} only ${seconds(paid.at - at)} after approval (expected within 30 s)`);
-        }
-      }
+      for (const p of all) pollingTiming(flowInput, p, t);
+      const scenarios = resolvedWithoutNotifications(flowInput, all, t);
       if (t.problems > 0) return t.finding(item, flowInput, `Polling problems: ${t.summary()}.`);
       if (scenarios === 0) {
         for (const p of all) t.cite(p.gets[0]);
         return t.finding(
           item,
           flowInput,
-          'GET polling follows the guidelines here, but no payment in this flow was approved without redirect while webhooks were withheld, so reliance on polling is not proven.',
+          'GET polling follows the guidelines here, but no payment in this flow was approved without redirect while its webhooks (eCom: callbacks) were withheld, so reliance on polling is not proven.',
           'WARNING',
         );
       }
-      return t.finding(item, flowInput, `Orders reached paid by polling alone (${plural(scenarios, 'payment')}; no webhook, no redirect), within the polling guidelines.`);
+      return t.finding(item, flowInput, `Orders reached paid by polling alone (${plural(scenarios, 'payment')}; no webhook or callback, no redirect), within the polling guidelines.`);
     }),
 };

@@ -28,6 +28,11 @@ export function flowsWithFault(input: CheckInput, type: string): Set<string> {
   return out;
 }
 
+/** Flows that ran with their notifications withheld: Webhooks v1 deliveries or eCom callbacks dropped. */
+export function withheldNotificationFlows(input: CheckInput): Set<string> {
+  return new Set([...flowsWithFault(input, 'webhook-drop'), ...flowsWithFault(input, 'callback-drop')]);
+}
+
 /**
  * Faults that flows listing `itemId` switched on for the item but the integration never met
  * (the sandbox never applied them): the item was not exercised, so it must not pass. Older

@@ -143,6 +143,16 @@ export const resHeader = (e: Exchange, name: string): string | undefined => head
 /** The header that makes a retry idempotent: ePayment's `Idempotency-Key`, eCom's `X-Request-Id`. */
 export const idempotencyHeaderOf = (e: Exchange): string => (isEcomExchange(e, pathOnly(e)) ? 'X-Request-Id' : 'Idempotency-Key');
 
+/** Whether the API wants a key on this call: ePayment's four modifying calls; eCom's capture and refund (its initiate is retried with a new orderId, its cancel takes none). */
+export function needsIdempotencyKey(e: Exchange): boolean {
+  const op = operationOf(e);
+  if (isEcomExchange(e, pathOnly(e))) return op === OP.capture || op === OP.refund;
+  return op !== undefined && IDEMPOTENT_OPS.includes(op);
+}
+
+/** The longest key the API takes (ePayment Idempotency-Key 50, eCom X-Request-Id 40). */
+export const idempotencyKeyMaxOf = (e: Exchange): number => (isEcomExchange(e, pathOnly(e)) ? 40 : 50);
+
 /** The call's idempotency key: `Idempotency-Key` (ePayment), `X-Request-Id` (eCom v2; elsewhere it is only a trace id). */
 export function idempotencyKeyOf(e: Exchange): string | undefined {
   if (isEcomExchange(e, pathOnly(e))) {
