@@ -58,7 +58,7 @@ describe('EP-POLLING', () => {
   it('passes when the order is paid by polling alone, within the guidelines', () => {
     const f = epPolling.evaluate(flowInput(good(), 'polling-without-webhooks'));
     expect(f.verdict).toBe('PASSED');
-    expect(f.details!.join('\n')).toMatch(/order paid .* after approval, via \d+ GETs \(webhooks withheld, no redirect\)/);
+    expect(f.details!.join('\n')).toMatch(/order paid .* after approval, via \d+ GETs \(notifications withheld, no redirect\)/);
   });
   it('fails when the order never becomes paid without webhooks', () => {
     const run = good();
