@@ -7,6 +7,15 @@
 export const CHECKLIST_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2', 'webhooks-v1'] as const;
 export type ChecklistApi = (typeof CHECKLIST_APIS)[number];
 
+/** The APIs an integration can be built on (a profile's `api`). */
+export const INTEGRATION_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2'] as const;
+export type IntegrationApi = (typeof INTEGRATION_APIS)[number];
+
+/** The integration API a suite or checklist item of `api` is about: Webhooks v1 carries ePayment's payments. */
+export function integrationApiOf(api: ChecklistApi): IntegrationApi {
+  return api === 'webhooks-v1' ? 'epayment-v1' : api;
+}
+
 /** required: part of the official checklist; recommended: derived from guides (fails become warnings). */
 export type Severity = 'required' | 'recommended';
 

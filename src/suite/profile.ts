@@ -17,14 +17,8 @@ import { USER_FLOWS } from '../contract/epayment.ts';
 export const PROFILE_KINDS = ['direct', 'partner', 'psp'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
-/** The APIs an integration can be built on (a profile's `api`). Webhooks v1 suites test ePayment integrations. */
-export const INTEGRATION_APIS = ['epayment-v1', 'ecom-v2', 'psp-v2'] as const;
-export type IntegrationApi = (typeof INTEGRATION_APIS)[number];
-
-/** The integration API a suite of `suiteApi` drives. */
-export function integrationApiOf(suiteApi: 'epayment-v1' | 'webhooks-v1' | 'ecom-v2' | 'psp-v2'): IntegrationApi {
-  return suiteApi === 'webhooks-v1' ? 'epayment-v1' : suiteApi;
-}
+export { INTEGRATION_APIS, integrationApiOf, type IntegrationApi } from '../checklist/types.ts';
+import { INTEGRATION_APIS } from '../checklist/types.ts';
 
 export const BOOLEAN_CAPABILITIES = [
   'capture',

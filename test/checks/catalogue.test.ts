@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHECKLIST, CHECKLIST_ITEM_IDS, checklistItem } from '../../src/checklist/index.ts';
 import { BINDINGS } from '../../src/checks/bindings/index.ts';
-import { ALL_CHECKS, checkFor, type Rule } from '../../src/checks/index.ts';
+import { ALL_CHECKS, checkFor, checksOfIntegration, type Rule } from '../../src/checks/index.ts';
 
 const RULES_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../src/checks/rules');
 
@@ -23,6 +23,8 @@ const LITERAL = [
 ];
 /** The ePayment and webhook-receiver items (§8.1–8.5): the ones golive has rules for today. */
 const CHECKED = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section));
+/** Items with a rule bound: ePayment and Webhooks (§8.1–8.5), then eCom v2 (§8.7). */
+const BOUND = [...CHECKED, ...CHECKLIST.filter((i) => i.id.startsWith('EC-'))];
 
 describe('checklist catalogue', () => {
   it('has every item of every API once: 45 ePayment/webhook items, then PSP (§8.6), eCom and PSP API (§8.7)', () => {
@@ -65,9 +67,11 @@ describe('checklist catalogue', () => {
 });
 
 describe('rules bound to items', () => {
-  it('ALL_CHECKS covers the §8.1–8.5 items one to one, in order, with the catalogue’s item objects', () => {
-    expect(ALL_CHECKS.map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
-    for (const item of CHECKED) expect(checkFor(item.id)?.item).toBe(item);
+  it('ALL_CHECKS covers the §8.1–8.5 and eCom items one to one, in order, with the catalogue’s item objects', () => {
+    expect(ALL_CHECKS.map((c) => c.item.id)).toEqual(BOUND.map((i) => i.id));
+    for (const item of BOUND) expect(checkFor(item.id)?.item).toBe(item);
+    expect(checksOfIntegration('ecom-v2').map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('EC-')).map((i) => i.id));
+    expect(checksOfIntegration('epayment-v1').map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
     expect(checkFor('EP-NOPE')).toBeUndefined();
     expect(checkFor('PSP-CREATE')).toBeUndefined(); // in the catalogue, no rule bound yet
   });
@@ -97,7 +101,7 @@ describe('rules bound to items', () => {
   it('declares a scope and an API for every check', () => {
     for (const c of ALL_CHECKS) {
       expect(['flow', 'run']).toContain(c.scope);
-      expect(c.item.apis, c.item.id).toContain(c.api === 'webhooks-v1' ? 'webhooks-v1' : 'epayment-v1');
+      expect(c.item.apis, c.item.id).toContain(c.api);
     }
   });
 });

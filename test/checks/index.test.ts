@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { itemOfId } from '../../src/checklist/index.ts';
-import { ALL_CHECKS, combineFindings, evaluateFlow, evaluateRun, mergeResults, runCheck } from '../../src/checks/index.ts';
+import { ALL_CHECKS, checksOfIntegration, combineFindings, evaluateFlow, evaluateRun, mergeResults, runCheck } from '../../src/checks/index.ts';
 import type { Check, Finding, Verdict } from '../../src/checks/types.ts';
 import { flowInput, good, runInput, sloppy, withProfile } from './fixture-builder.ts';
 import { trafficOfFlow } from '../../src/checks/support/payments.ts';
@@ -96,7 +96,7 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
     run.flows = run.flows.filter((f) => f.id === 'order-captured');
     const listed = new Set(run.flows.flatMap((f) => f.checklist));
     const results = evaluateRun(runInput(run), { partial: true });
-    const runScoped = ALL_CHECKS.filter((c) => c.scope === 'run');
+    const runScoped = checksOfIntegration('epayment-v1').filter((c) => c.scope === 'run');
     for (const c of runScoped) {
       const r = results.find((x) => x.item === c.item.id)!;
       if (listed.has(c.item.id)) expect(r.verdict, c.item.id).not.toBe('NOT_RUN');

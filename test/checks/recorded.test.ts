@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALL_CHECKS } from '../../src/checks/index.ts';
+import { checksOfIntegration } from '../../src/checks/index.ts';
 import { compareDetections, expectedFor, MATRIX_ROWS, type MatrixRowName } from '../self-test/expected-detections.ts';
 import { compactExchange, readRecordedRun, replay, verdictDiff, verdictsOf, type RecordedRun } from './recorded-fixture.ts';
 
@@ -37,7 +37,7 @@ describe('recorded runs of the reference merchant', () => {
     // the shop's cancel action (the flow now asks the shop's completeOrder role instead).
     expect(manual).toEqual(['EP-CANCEL-REMAINDER', 'EP-CUSTOMER-PRESENT', 'EP-DESIGN', 'EP-ERRORS-LOG', 'EP-EVIDENCE-FRESH', 'EP-NORDIC', 'EP-ORDER-PROD', 'EP-SUPPORT']);
     const detectedSomewhere = new Set([...runs.values()].flatMap((r) => Object.entries(r.verdicts).filter(([, v]) => v === 'FAILED' || v === 'WARNING').map(([id]) => id)));
-    const never = ALL_CHECKS.map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
+    const never = checksOfIntegration('epayment-v1').map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
     expect(never).toEqual([]);
   });
 
@@ -49,7 +49,7 @@ describe('recorded runs of the reference merchant', () => {
       it('replays to the verdicts the run recorded', () => {
         expect(verdictDiff(run.verdicts, replayed())).toEqual([]);
         // Every check had its say.
-        for (const check of ALL_CHECKS) expect(replayed()[check.item.id], check.item.id).toBeDefined();
+        for (const check of checksOfIntegration('epayment-v1')) expect(replayed()[check.item.id], check.item.id).toBeDefined();
       });
 
       if (name === 'baseline') {

@@ -8,7 +8,7 @@
  * `userFlow`; `returnUrl` is required for WEB_REDIRECT, `customer` for PUSH_MESSAGE; `returnUrl`
  * is https:// or a custom scheme.
  *
- * eCom v2 (EC-ENDPOINTS): the same for initiate (POST /ecomm/v2/payments) with a valid
+ * eCom v2: the same for initiate (POST /ecomm/v2/payments) with a valid
  * InitiatePaymentCommand — `merchantInfo` {merchantSerialNumber, callbackPrefix, fallBack: https
  * (or loopback http in tests) or a custom scheme, ≤255}, `transaction` {orderId
  * ^[a-zA-Z0-9-]{1,50}$, integer amount ≥ 100 øre, transactionText ≤100} (vipps-facts §6.2).

@@ -27,7 +27,8 @@ import { apiCalls, describe, errorCodeOf, operationOf, outcomeOf, responseBodyOf
 const LOG_NAME = /^(errors?|error-?logs?|logs?|audit(-?logs?)?|problems?)$/i;
 
 export function traceIdOf(body: unknown): string | undefined {
-  const b = body as { traceId?: unknown; trace_id?: unknown } | undefined;
+  // eCom answers an array of errors, each with its contextId.
+  const b = (Array.isArray(body) ? { traceId: (body[0] as { contextId?: unknown } | undefined)?.contextId } : body) as { traceId?: unknown; trace_id?: unknown } | undefined;
   const v = b?.traceId ?? b?.trace_id;
   return typeof v === 'string' ? v : undefined;
 }

@@ -4,7 +4,7 @@
  * https://developer.vippsmobilepay.com/docs/knowledge-base/http-headers/
  *
  * Rule: create, capture, refund and cancel carry an Idempotency-Key (≤50 characters); for eCom v2
- * (EC-XREQUESTID) capture and refund carry an X-Request-Id (≤40), with the same retry rules. A retry after
+ * capture and refund carry an X-Request-Id (≤40), with the same retry rules. A retry after
  * a lost answer, a 5xx or a 429 repeats the request with the same key and an identical body, so the
  * API replays the original outcome instead of acting twice; a different operation gets a new key
  * (same key + different body ⇒ 409 conflict, key reuse for a new operation ⇒ 4020).

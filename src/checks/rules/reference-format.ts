@@ -16,7 +16,7 @@
 import type { Exchange } from '../../traffic/types.ts';
 import type { Rule } from '../types.ts';
 import { list, noEvidence, plural, Tally } from '../support/findings.ts';
-import { apiOps, bodyOf, byTime, canonicalJson, describe, errorCodeOf, idempotencyKeyOf, isOk, OP, responseBodyOf } from '../support/traffic.ts';
+import { apiOps, bodyOf, byTime, requestedReferenceOf, canonicalJson, describe, errorCodeOf, idempotencyKeyOf, isOk, OP, responseBodyOf } from '../support/traffic.ts';
 
 const PATTERN = /^[a-zA-Z0-9-]{8,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,7 +37,7 @@ export const referenceFormat: Rule = {
     const t = new Tally();
     const byRef = new Map<string, Exchange[]>();
     for (const e of creates) {
-      const ref = bodyOf(e)?.reference;
+      const ref = requestedReferenceOf(e);
       if (typeof ref !== 'string') {
         t.add('FAILED', `${describe(e)}: no reference in the body`, e);
         continue;
@@ -50,7 +50,8 @@ export const referenceFormat: Rule = {
       for (const e of group) {
         if (e === accepted) continue;
         const status = e.response?.status;
-        const conflict = status === 409 || errorCodeOf(responseBodyOf(e)) === '4150';
+        // ePayment 409 / 4150; eCom errorCode 34 (duplicate orderId).
+        const conflict = status === 409 || ['4150', '34'].includes(errorCodeOf(responseBodyOf(e)) ?? '');
         if (accepted && e.startedAt > accepted.startedAt) {
           const retry = idempotencyKeyOf(e) === idempotencyKeyOf(accepted) && canonicalJson(bodyOf(e)) === canonicalJson(bodyOf(accepted));
           if (!retry) t.add('FAILED', `"${ref}": reused for a new payment attempt ${describe(e)} after ${describe(accepted)} was accepted`, accepted, e);

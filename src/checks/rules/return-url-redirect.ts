@@ -25,7 +25,7 @@ import { noEvidence, plural, seconds, Tally } from '../support/findings.ts';
 import { judgeEachFlow } from '../support/flows.ts';
 import { finalStateOf, observationsOf, payments, stateAt, type PageObservation, type PaymentPicture } from '../support/payments.ts';
 import { excerpt, judgeOutcome, rawErrorIn, showsFailure, showsLoginWall, showsPending, showsSuccess, type Outcome } from '../support/text.ts';
-import { bodyOf, describe } from '../support/traffic.ts';
+import { describe, returnUrlOf } from '../support/traffic.ts';
 
 const OUTCOME: Record<string, Outcome> = { CREATED: 'pending', AUTHORIZED: 'success', ABORTED: 'failure', EXPIRED: 'failure', TERMINATED: 'failure' };
 
@@ -87,7 +87,7 @@ export const returnUrlRedirect: Rule = {
         }
         if (p.created && !urlChecked.has(p.reference)) {
           urlChecked.add(p.reference);
-          const url = bodyOf(p.created)?.returnUrl;
+          const url = returnUrlOf(p.created);
           const problem = typeof url === 'string' ? returnUrlProblem(url, p.reference) : undefined;
           if (problem) t.add('WARNING', `${p.reference}: ${problem} (${describe(p.created)})`, p.created);
         }

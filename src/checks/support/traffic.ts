@@ -178,6 +178,18 @@ export const bodyOf = (e: Exchange): Record<string, any> | undefined => {
 };
 export const responseBodyOf = (e: Exchange): any => e.response?.body;
 
+/** The reference a create request names: ePayment `reference`, eCom `transaction.orderId`. */
+export function requestedReferenceOf(e: Exchange): unknown {
+  const b = bodyOf(e);
+  return b?.reference ?? b?.transaction?.orderId;
+}
+
+/** Where a create request sends the customer back: ePayment `returnUrl`, eCom `merchantInfo.fallBack`. */
+export function returnUrlOf(e: Exchange | undefined): unknown {
+  const b = e ? bodyOf(e) : undefined;
+  return b?.returnUrl ?? b?.merchantInfo?.fallBack;
+}
+
 /** Canonical JSON (sorted keys) for comparing request bodies. */
 export function canonicalJson(v: unknown): string {
   if (v === undefined) return '';
