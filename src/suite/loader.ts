@@ -4,7 +4,7 @@ import { checklistItem } from './checklist.ts';
 import { SuiteError, YamlSource, type Diagnostic, type DocPath } from './diagnostics.ts';
 import type { Profile } from './profile.ts';
 import { SuiteDocumentSchema, type Flow, type Requirement, type Suite } from './schema.ts';
-import { ORDER_STEPS, STEP_NAMES, stepNeedsBrowser, type StepName, type SuiteStep } from './steps.ts';
+import { ORDER_STEPS, STATES_OF_API, STEP_NAMES, stepNeedsBrowser, type StepName, type SuiteStep } from './steps.ts';
 
 import { validateDocument, asArray, CHECKOUT_CAPTURES, checkTemplates, describeRoots, fixedRoots, hasErrors, isObj, Reporter, RUN_ROOTS, type FileKind, type LoadOptions, type ParseResult } from './checking.ts';
 import { parseProfile } from './profile-loader.ts';
@@ -79,6 +79,19 @@ function checkSuite(r: Reporter, data: Record<string, unknown>) {
       }
     });
     checkFlowSteps(r, flow, base, suiteVars);
+    if (api && api in STATES_OF_API) checkStateWords(r, flow, base, STATES_OF_API[api as keyof typeof STATES_OF_API], api);
+  });
+}
+
+/** `expect.payment.state` must be a state word of the suite's API (the schema takes every API's). */
+function checkStateWords(r: Reporter, flow: Record<string, unknown>, base: DocPath, states: readonly string[], api: string) {
+  asArray(flow.steps).forEach((step, j) => {
+    const args = isObj(step) && isObj(step['expect.payment']) ? step['expect.payment'] : undefined;
+    const state = args?.state;
+    // A word of no API at all is the schema's to report; here, a word of another API.
+    const known = Object.values(STATES_OF_API).some((list) => (list as readonly string[]).includes(String(state)));
+    if (typeof state === 'string' && known && !states.includes(state))
+      r.error([...base, 'steps', j, 'expect.payment', 'state'], `${state} is not a ${api} payment state; expected one of ${states.join(', ')}`);
   });
 }
 

@@ -6,6 +6,11 @@ import { JSON_PATH_PATTERN } from './jsonpath.ts';
 import { interpolate, type Scope } from './template.ts';
 import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-helpers.ts';
 import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract/epayment.ts';
+import { ECOM_STATES } from '../contract/ecom.ts';
+
+/** Every API's state words, for `expect.payment.state`; the suite loader checks them against the suite's api. */
+export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': [] } as const satisfies Record<string, readonly string[]>;
+const PAYMENT_STATE_WORDS = [...new Set<string>([...PAYMENT_STATES, ...ECOM_STATES])] as [string, ...string[]];
 
 /**
  * The step library. A step is a one-key map in a flow's `steps`: `- merchant.capture: { amount: 100 }`.
@@ -171,7 +176,7 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
     // --- expectations -----------------------------------------------------------------------
     'expect.payment': z
       .strictObject({
-        state: z.enum(PAYMENT_STATES).optional(),
+        state: z.enum(PAYMENT_STATE_WORDS).optional().meta({ description: 'The API\'s own state word: ePayment CREATED…TERMINATED, eCom v2 INITIATE, RESERVE, CAPTURE, REFUND, VOID, CANCEL, REJECTED… (the suite\'s api decides which).' }),
         authorizedAmount: AmountOrZero.optional(),
         capturedAmount: AmountOrZero.optional(),
         refundedAmount: AmountOrZero.optional(),

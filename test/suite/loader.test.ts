@@ -53,7 +53,7 @@ describe('schema errors point at the offending node', () => {
   it('a wrong enum value: expected list and the value', () => {
     const text = `${head}  - id: a\n    title: A\n    steps:\n      - merchant.checkout: {}\n      - expect.payment: { state: PAID }\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, got "PAID"',
+      'suite.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)',
     ]);
   });
 
@@ -120,7 +120,7 @@ describe('schema errors point at the offending node', () => {
   it('sandbox faults use the sandbox fault vocabulary, strictly', () => {
     const text = `${head}  - id: a\n    title: A\n    sandbox:\n      faults:\n        - { effect: { type: teapot } }\n        - { effect: { type: delay, ms: 5 }, tims: 1 }\n    steps:\n      - merchant.checkout: {}\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:9:29: flows[0].sandbox.faults[0].effect.type: expected one of status, delay, drop-response, hang, stale-read, webhook-drop, webhook-delay, webhook-duplicate, webhook-reorder, expire-after, got "teapot"',
+      'suite.yaml:9:29: flows[0].sandbox.faults[0].effect.type: expected one of status, delay, drop-response, hang, stale-read, webhook-drop, webhook-delay, webhook-duplicate, webhook-reorder, callback-drop, callback-delay, callback-duplicate, expire-after, got "teapot"',
       'suite.yaml:10:45: flows[0].sandbox.faults[1].tims: unknown property "tims" (did you mean "times"?); expected one of: id, label, match, effect, times',
     ]);
   });
@@ -236,6 +236,18 @@ describe('checks across fields', () => {
     expect(res.diagnostics.map(formatDiagnostic)).toEqual(['s.yaml:7:17: warning: flows[0].checklist[0]: EC-CALLBACK is a checklist item for ecom-v2, but this suite tests epayment-v1']);
   });
 
+  it('expect.payment states are the suite API\'s own words', () => {
+    const ecom = (state: string) => `suite: s\ntitle: T\napi: ecom-v2\nflows:\n  - id: a\n    title: A\n    steps:\n      - merchant.checkout: {}\n      - expect.payment: { state: ${state} }\n`;
+    expect(parseSuite(ecom('RESERVE'), 's.yaml').diagnostics).toEqual([]);
+    expect(parseSuite(ecom('AUTHORIZED'), 's.yaml').diagnostics.map(formatDiagnostic)).toEqual([
+      's.yaml:9:34: flows[0].steps[1].expect.payment.state: AUTHORIZED is not a ecom-v2 payment state; expected one of INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED',
+    ]);
+    const epayment = `${head}  - id: a\n    title: A\n    steps:\n      - merchant.checkout: {}\n      - expect.payment: { state: RESERVE }\n`;
+    expect(parseSuite(epayment, 's.yaml').diagnostics.map(formatDiagnostic)).toEqual([
+      's.yaml:9:34: flows[0].steps[1].expect.payment.state: RESERVE is not a epayment-v1 payment state; expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED',
+    ]);
+  });
+
   it('collects every error of a file at once, in file order', () => {
     const text = `${head}  - id: a\n    steps:\n      - merchant.capture: {}\n      - expect.payment: { state: PAID }\n  - id: a\n    title: B\n    steps: [ merchant.checkout: {} ]\n`;
     const needsOrder = (step: string) => `${step} needs an order, but no merchant.checkout (or merchant.action) comes before it in this flow; add one or give reference`;
@@ -243,7 +255,7 @@ describe('checks across fields', () => {
       'suite.yaml:5:5: flows[0].title: missing property "title" (expected a string)',
       `suite.yaml:7:9: flows[0].steps[0].merchant.capture: ${needsOrder('merchant.capture')}`,
       `suite.yaml:8:9: flows[0].steps[1].expect.payment: ${needsOrder('expect.payment')}`,
-      'suite.yaml:8:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, got "PAID"',
+      'suite.yaml:8:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)',
       'suite.yaml:9:9: flows[1].id: duplicate flow id "a" (also flows[0])',
     ]);
   });
@@ -264,7 +276,7 @@ describe('files', () => {
     const err = await loadSuite(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SuiteError);
     expect((err as SuiteError).format()).toBe(
-      `${file}:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, got "PAID"`,
+      `${file}:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)`,
     );
     expect((err as SuiteError).message).toContain('1 error in');
   });
