@@ -54,7 +54,8 @@ describe('eCom v2 routes with malformed input', () => {
   let orderId: string;
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
+    // Hundreds of requests on one order on purpose: rate limits would answer most of them.
+    sandbox = await createSandbox({ settings: { rateLimits: { enabled: false } } });
     const token = await sandbox.app.inject({
       method: 'POST',
       url: '/accesstoken/get',
