@@ -4,7 +4,7 @@ import type { SandboxContext } from './context.ts';
 import type { Fault } from '../contract/faults.ts';
 import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
-import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem } from './problem.ts';
+import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,6 +18,10 @@ declare module 'fastify' {
     msnRequired?: boolean;
     /** Whether HTTP faults may apply to this route (default true for `vipps` routes). */
     faults?: boolean;
+    /** Where this API's requests carry the payment reference and amount (default: ePayment's). */
+    subject?: RequestSubject;
+    /** How this API's gateway and auth refusals look (default: Azure `{statusCode, message}` + RFC 7807). */
+    authErrors?: AuthErrorShape;
   }
   interface FastifyRequest {
     merchant?: Merchant;
@@ -32,6 +36,42 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Where an API's requests name the payment they concern, for traffic records and fault
+ * selectors: ePayment has `:reference` and `amount.value`, eCom `:orderId` and
+ * `transaction.amount`. A handler's `exchangeReference` still wins over what this finds.
+ */
+export interface RequestSubject {
+  reference(request: FastifyRequest): string | undefined;
+  /** The amount of a request that creates a payment (later requests match the payment's own). */
+  amount(request: FastifyRequest): number | undefined;
+}
+
+const EPAYMENT_SUBJECT: RequestSubject = {
+  reference(request) {
+    const params = request.params as Record<string, string> | undefined;
+    if (params?.reference) return params.reference;
+    const body = request.body as Record<string, unknown> | undefined;
+    return body && typeof body === 'object' && typeof body.reference === 'string' ? body.reference : undefined;
+  },
+  amount(request) {
+    const value = (request.body as Record<string, any> | undefined)?.amount?.value;
+    return typeof value === 'number' ? value : undefined;
+  },
+};
+
+/**
+ * An API's answers when the gateway or the auth check refuses a request: `gateway` for the
+ * Azure-level 401/429s (bad key, bad token), `refuse` for the API's own 400/403s (MSN missing or
+ * not the token's). ePayment and Webhooks answer the defaults; eCom its own error shapes.
+ */
+export interface AuthErrorShape {
+  gateway(reply: FastifyReply, status: number, message: string): FastifyReply;
+  refuse(request: FastifyRequest, reply: FastifyReply, problem: ProblemInput): FastifyReply;
+}
+
+const DEFAULT_AUTH_ERRORS: AuthErrorShape = { gateway: sendGatewayError, refuse: sendProblem };
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function headerValue(request: FastifyRequest, name: string): string | undefined {
@@ -39,13 +79,10 @@ export function headerValue(request: FastifyRequest, name: string): string | und
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The payment reference an exchange concerns: path, then body, then what the handler said. */
+/** The payment reference an exchange concerns: what the handler said, else where the route's API carries it. */
 export function referenceOf(request: FastifyRequest): string | undefined {
-  const params = request.params as Record<string, string> | undefined;
-  if (params?.reference) return params.reference;
   if (request.exchangeReference) return request.exchangeReference;
-  const body = request.body as Record<string, unknown> | undefined;
-  return body && typeof body === 'object' && typeof body.reference === 'string' ? body.reference : undefined;
+  return (request.routeOptions.config.subject ?? EPAYMENT_SUBJECT).reference(request);
 }
 
 /**
@@ -55,8 +92,7 @@ export function referenceOf(request: FastifyRequest): string | undefined {
 function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
   const existing = msn && reference ? ctx.payments.find(msn, reference)?.amount.value : undefined;
   if (existing !== undefined) return existing;
-  const value = (request.body as Record<string, any> | undefined)?.amount?.value;
-  return typeof value === 'number' ? value : undefined;
+  return (request.routeOptions.config.subject ?? EPAYMENT_SUBJECT).amount(request);
 }
 
 /**
@@ -85,25 +121,26 @@ function installParsers(app: FastifyInstance): void {
 }
 
 function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): boolean {
+  const answer = request.routeOptions.config.authErrors ?? DEFAULT_AUTH_ERRORS;
   const key = headerValue(request, 'ocp-apim-subscription-key');
   if (!key) {
-    sendGatewayError(reply, 401, GATEWAY_MESSAGES.missingKey);
+    answer.gateway(reply, 401, GATEWAY_MESSAGES.missingKey);
     return false;
   }
   if (!ctx.merchants.isKnownSubscriptionKey(key)) {
-    sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidKey);
+    answer.gateway(reply, 401, GATEWAY_MESSAGES.invalidKey);
     return false;
   }
   const authorization = headerValue(request, 'authorization') ?? '';
   const prefixOk = ctx.settings.bearerCaseSensitive ? authorization.startsWith('Bearer ') : /^bearer /i.test(authorization);
   const verdict = prefixOk ? ctx.tokens.verify(authorization.slice(7).trim(), ctx.clock.now()) : undefined;
   if (verdict === undefined || verdict === 'expired') {
-    sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidToken);
+    answer.gateway(reply, 401, GATEWAY_MESSAGES.invalidToken);
     return false;
   }
   const merchant = verdict.merchant;
   if (!ctx.merchants.subscriptionKeyBelongsTo(key, merchant)) {
-    sendProblem(request, reply, {
+    answer.refuse(request, reply, {
       status: 403,
       title: 'Forbidden',
       detail: 'The subscription key and the access token belong to different sales units.',
@@ -113,7 +150,7 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
   const msn = headerValue(request, 'merchant-serial-number');
   const msnRequired = request.routeOptions.config.msnRequired ?? true;
   if (!msn && msnRequired) {
-    sendProblem(request, reply, {
+    answer.refuse(request, reply, {
       status: 400,
       title: 'Bad Request',
       detail: 'One or more validation errors occurred.',
@@ -122,7 +159,7 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
     return false;
   }
   if (msn && msn !== merchant.msn) {
-    sendProblem(request, reply, {
+    answer.refuse(request, reply, {
       status: 403,
       title: 'Merchant Not Allowed',
       detail: `The API keys used do not give access to merchant ${msn}.`,
@@ -152,7 +189,7 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
     case 'status': {
       if (effect.retryAfter !== undefined) reply.header('retry-after', String(effect.retryAfter));
       if (effect.status === 401 || (effect.status === 429 && effect.code === undefined && !effect.title)) {
-        sendGatewayError(reply, effect.status, effect.status === 401 ? GATEWAY_MESSAGES.invalidToken : GATEWAY_MESSAGES.rateLimited);
+        (config.authErrors ?? DEFAULT_AUTH_ERRORS).gateway(reply, effect.status, effect.status === 401 ? GATEWAY_MESSAGES.invalidToken : GATEWAY_MESSAGES.rateLimited);
         return true;
       }
       throw new InjectedFaultError(effect.status, effect.title, effect.detail, effect.code);

@@ -17,6 +17,8 @@ export const MerchantSchema = z.object({
   allowPartialCapture: z.boolean().default(true),
   /** Scopes this unit may request; `nin` needs special permission (5030). */
   allowedScopes: z.array(z.string()).default(['name', 'address', 'email', 'phoneNumber', 'birthDate']),
+  /** eCom v2: the sales unit captures at reservation ("direct capture": the order goes straight to SALE). */
+  directCapture: z.boolean().default(false),
   /** Set for a PSP's merchant: the Psp-Id its PSP sends with card-passthrough calls. */
   pspId: z.string().optional(),
 });

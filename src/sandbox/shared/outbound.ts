@@ -144,6 +144,21 @@ export class Outbound {
     });
   }
 
+  /**
+   * Record a call a fault kept from being sent (webhook-drop, callback-drop): the request as it
+   * would have gone out (headers built now; none for an unusable URL), no response, `error` why.
+   */
+  recordNotSent(req: OutboundRequest, meta: OutboundRecord, error: string): Exchange {
+    let headers: Record<string, string> = {};
+    let sentBody = req.body;
+    try {
+      ({ headers, sentBody } = this.build(req));
+    } catch {
+      /* unusable URL: record without headers */
+    }
+    return this.record({ url: req.url, headers, sentBody }, meta, { error, durationMs: 0, startedAt: this.deps.clock.now() });
+  }
+
   async close(): Promise<void> {
     await this.agent.destroy().catch(() => undefined);
   }

@@ -292,15 +292,9 @@ export class WebhookDispatcher {
 
   private recordDrop(delivery: Delivery, fault: Fault): void {
     const { registration } = delivery;
-    let headers: Record<string, string> = {};
-    try {
-      headers = this.outbound.build(webhookRequest(registration.url, registration.secret, delivery.body)).headers;
-    } catch {
-      /* unusable URL: record without headers */
-    }
     this.bump(registration.id, 'dropped', 1);
-    this.outbound.record(
-      { url: registration.url, headers, sentBody: delivery.body },
+    this.outbound.recordNotSent(
+      webhookRequest(registration.url, registration.secret, delivery.body),
       {
         ...DELIVERY,
         msn: delivery.event.msn,
@@ -309,7 +303,7 @@ export class WebhookDispatcher {
         // attempt 0: the event was never sent.
         notes: { ...this.notesOf(delivery), faultId: fault.id },
       },
-      { error: 'not delivered (sandbox fault: webhook-drop)', durationMs: 0, startedAt: this.ctx.clock.now() },
+      'not delivered (sandbox fault: webhook-drop)',
     );
   }
 
