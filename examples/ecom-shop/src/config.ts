@@ -32,6 +32,8 @@ export interface ShopConfig {
   /** Guideline pace (ms): first details read 5 s after initiate, then every 2 s. */
   firstPollMs: number;
   pollIntervalMs: number;
+  /** The customer's time to act (the initiate url is valid 5 min); after it an open order is checked for a timeout. */
+  paymentWindowMs: number;
   /** Stop polling an unresolved order after this long (landing link 5 min + app 5 min + margin). */
   pollGiveUpMs: number;
   /** Capture/refund retries after a lost answer or 5xx, and the first backoff (doubles). */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShopConfig {
     faults: parseFaults(env.ECOM_SHOP_FAULTS),
     firstPollMs: number(env, 'ECOM_SHOP_FIRST_POLL_MS', 5000),
     pollIntervalMs: number(env, 'ECOM_SHOP_POLL_INTERVAL_MS', 2000),
+    paymentWindowMs: number(env, 'ECOM_SHOP_PAYMENT_WINDOW_MS', 5 * 60_000),
     pollGiveUpMs: number(env, 'ECOM_SHOP_POLL_GIVE_UP_MS', 11 * 60_000),
     retries: number(env, 'ECOM_SHOP_RETRIES', 2),
     retryBackoffMs: number(env, 'ECOM_SHOP_RETRY_BACKOFF_MS', 500),

@@ -48,12 +48,24 @@ export function statusFromDetails(orderAmount: number, details: PaymentDetails):
     if (released) return captured > 0 ? 'captured' : 'cancelled';
     if (captured > 0) return remainingToCapture > 0 ? 'part-captured' : 'captured';
     if (approved) return 'reserved';
-    // The newest entry tells a failed reservation apart from one still waiting for the customer.
-    const newest = log[0];
-    if (newest && !newest.operationSuccess && ['RESERVE', 'SALE', 'INITIATE'].includes(newest.operation)) return 'failed';
+    // A declined card (RESERVE with operationSuccess false) leaves the order open for another
+    // try; a timeout has no log entry at all: endingFromStatus tells those ends.
     return 'awaiting-payment';
   }
 }
+
+/**
+ * The ends details has no word for (the customer never acted: REJECTED; every card declined:
+ * FAILED), read from GET …/status once details alone cannot settle an order.
+ */
+export function endingFromStatus(state: string | undefined): ShopStatus | undefined {
+  if (state === 'REJECTED' || state === 'FAILED') return 'failed';
+  if (state === 'CANCEL' || state === 'VOID') return 'cancelled';
+  return undefined;
+}
+
+/** Callback statuses that announce an end details may not show (confirmed with GET …/status). */
+export const ENDING_CALLBACK_STATUSES: readonly string[] = ['REJECTED', 'RESERVE_FAILED', 'SALE_FAILED', 'CANCELLED'];
 
 /**
  * Only for the `callback-only` fault: what the callback body claims, taken at its word. The

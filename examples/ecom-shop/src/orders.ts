@@ -33,6 +33,8 @@ export interface Order {
   history: LogEntry[];
   operations: Operation[];
   callbacks: number;
+  /** A verified callback announced an end (REJECTED, *_FAILED, CANCELLED): confirm it with Vipps. */
+  endingAnnounced: boolean;
   detailsReads: number;
 }
 
@@ -74,6 +76,7 @@ export class OrderBook {
       history: [],
       operations: [],
       callbacks: 0,
+      endingAnnounced: false,
       detailsReads: 0,
     };
     // A reused orderId (fault) keeps the first order; the new one only lives for its failed checkout.

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ShopConfig } from './config.ts';
-import { isCustomerDecided, statusFromCallback, statusFromDetails } from './order-status.ts';
+import { ENDING_CALLBACK_STATUSES, endingFromStatus, isCustomerDecided, statusFromCallback, statusFromDetails } from './order-status.ts';
 import type { Order, OrderBook } from './orders.ts';
 import { Poller, type PollResult, type Timers, REAL_TIMERS } from './poller.ts';
 import type { EcomApi } from './vipps/ecom-api.ts';
@@ -20,6 +20,8 @@ export class Shop {
   /** Per-order chain of details reads, so results are booked in the order they were read. */
   private readonly reads = new Map<string, Promise<unknown>>();
 
+  private readonly now: () => number;
+
   constructor(
     readonly config: ShopConfig,
     readonly api: EcomApi,
@@ -27,6 +29,7 @@ export class Shop {
     readonly log: Log = (line) => process.stderr.write(`${line}\n`),
     timers: Timers = REAL_TIMERS,
   ) {
+    this.now = timers.now;
     this.poller = new Poller(
       { firstMs: config.firstPollMs, intervalMs: config.pollIntervalMs, giveUpMs: config.pollGiveUpMs, keepAfterFinal: config.faults.has('poll-after-final') },
       (orderId) => this.pollOnce(orderId),
@@ -79,11 +82,14 @@ export class Shop {
       return { status: 401 };
     }
     order.callbacks++;
+    const claimed = (body as { transactionInfo?: { status?: string } })?.transactionInfo?.status;
     if (this.trustsCallbacks) {
-      const claimed = statusFromCallback((body as { transactionInfo?: { status?: string } })?.transactionInfo?.status);
-      if (claimed) order.status = claimed;
+      const status = statusFromCallback(claimed);
+      if (status) order.status = status;
       return { status: 200 };
     }
+    // Only a hint: the read below asks Vipps whether the order really ended.
+    if (claimed && ENDING_CALLBACK_STATUSES.includes(claimed)) order.endingAnnounced = true;
     return { status: 200, then: () => void this.refresh(order).catch(() => undefined) };
   }
 
@@ -103,6 +109,10 @@ export class Shop {
     order.status = view.status;
     order.amounts = view.amounts;
     order.history = details.transactionLogHistory ?? [];
+    if (view.status === 'awaiting-payment' && (order.endingAnnounced || this.now() - order.createdAt >= this.config.paymentWindowMs)) {
+      const ending = endingFromStatus((await this.api.status(order.orderId)).transactionInfo?.status);
+      if (ending) order.status = ending;
+    }
     return order;
   }
 

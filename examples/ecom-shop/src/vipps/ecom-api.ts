@@ -68,6 +68,14 @@ export class EcomApi {
     return this.client.send({ operation: 'details', method: 'GET', path: `/ecomm/v2/payments/${encodeURIComponent(orderId)}/details` });
   }
 
+  /**
+   * Deprecated, but the only place a timed-out (REJECTED) or failed (FAILED) order shows; read
+   * only when details cannot settle an order.
+   */
+  status(orderId: string): Promise<{ transactionInfo?: { status?: string } }> {
+    return this.client.send({ operation: 'status', method: 'GET', path: `/ecomm/v2/payments/${encodeURIComponent(orderId)}/status` });
+  }
+
   /** `amount` undefined captures everything still reserved. */
   capture(orderId: string, amount: number | undefined, transactionText: string, requestId: string): Promise<unknown> {
     return this.client.send({
