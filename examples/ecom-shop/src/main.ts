@@ -2,7 +2,14 @@
 import { startShop } from './app.ts';
 import { loadConfig } from './config.ts';
 
-const config = loadConfig();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  // A bad environment (missing key, unknown fault switch) stops the shop with one clear line.
+  process.stderr.write(`ecom-shop: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 const running = await startShop(config);
 const faults = [...config.faults];
 process.stdout.write(`ecom-shop listening on ${running.url}${faults.length ? ` (faults: ${faults.join(', ')})` : ''}\n`);
