@@ -124,3 +124,12 @@ export class InjectedFaultError extends Error {
 export function faultName(effect: FaultEffect): string {
   return effect.type === 'status' ? `http-${effect.status}${effect.code ? `-${effect.code}` : ''}` : effect.type;
 }
+
+/**
+ * Whether a `stale-read` fault still hides a change made at `changedAt`: always without `ms`,
+ * else only for `ms` after the change (a lagging read model). Unknown change times count as hidden.
+ */
+export function staleReadHides(effect: FaultEffect, changedAt: number, now: number): boolean {
+  if (effect.type !== 'stale-read' || effect.ms === undefined) return true;
+  return !Number.isFinite(changedAt) || now - changedAt < effect.ms;
+}

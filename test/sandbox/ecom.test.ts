@@ -292,6 +292,20 @@ describe('eCom v2 API over HTTP', () => {
     expect((await c.details(orderId)).body.transactionSummary.capturedAmount).toBe(200);
   });
 
+  it('rate limits: 5 captures per minute per order, 120 details reads; refused as Azure 429 with Retry-After', async () => {
+    const orderId = await reserved(10000);
+    for (let i = 0; i < 5; i++) expect((await c.capture(orderId, 100)).status).toBe(200);
+    const limited = await c.capture(orderId, 100);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ responseInfo: { responseCode: 429, responseMessage: 'Too Many Requests' }, result: { message: expect.stringContaining(orderId) } });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await c.refund(orderId, 100)).status).toBe(200); // another operation, another budget
+    const reads = await Promise.all(Array.from({ length: 121 }, () => c.details(orderId)));
+    expect(reads.filter((r) => r.status === 429)).toHaveLength(1);
+    sandbox.clock.advance(60_000);
+    expect((await c.capture(orderId, 100)).status).toBe(200);
+  });
+
   it('stale-read on details answers the order as initiated', async () => {
     const orderId = await reserved();
     const fault = sandbox.faults.add({ match: { api: 'ecom-v2', operation: ECOM_OP.details, reference: orderId }, effect: { type: 'stale-read' } });

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ECOM_OP } from '../../contract/ecom.ts';
-import type { FaultEffect } from '../../contract/faults.ts';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
+import { staleReadHides } from '../faults.ts';
 import { headerValue, type RequestSubject } from '../http.ts';
 import { ApiError } from '../problem.ts';
 import { IdempotencyStore, idempotencyScope, type StoredOutcome } from '../shared/idempotency.ts';
+import { PaymentRateLimits } from '../shared/rate-limits.ts';
 import { note, runIdempotent, sendOutcome } from '../shared/routes.ts';
 import { isObject, requestKeyProblem } from '../shared/validation.ts';
 import { CallbackSender } from './callbacks.ts';
@@ -23,6 +24,7 @@ type Params = { Params: { orderId: string } };
 
 const BASE = '/ecomm/v2';
 const REQUEST_ID_MAX = 40;
+const INITIATE_PER_MINUTE = 2;
 
 /** eCom names its payment `:orderId` / `transaction.orderId` and its amount `transaction.amount`. */
 const ECOM_SUBJECT: RequestSubject = {
@@ -56,6 +58,22 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   });
   ctx.payments.register(ecomSource(machine));
   const requestIds = new IdempotencyStore();
+  const rateLimits = new PaymentRateLimits(ctx);
+
+  /**
+   * §6.5: initiate 2/min per orderId + MSN; cancel, capture, refund 5/min per orderId + MSN;
+   * details and status 120/min per orderId + subscription key. Refused as the gateway does (Azure 429).
+   */
+  function rateLimited(request: FastifyRequest, reply: FastifyReply, op: Op, orderId: string): boolean {
+    const read = op === ECOM_OP.details || op === ECOM_OP.status;
+    const who = read ? headerValue(request, 'ocp-apim-subscription-key') : request.merchant!.msn;
+    const refused = rateLimits.hit(read ? 'read' : 'modify', `${op}\u0000${who}\u0000${orderId}`, op === ECOM_OP.initiate ? INITIATE_PER_MINUTE : undefined);
+    if (!refused) return false;
+    note(request, { rateLimited: true });
+    reply.header('retry-after', String(refused.retryAfter));
+    ECOM_AUTH_ERRORS.gateway(reply, 429, `Rate limit is exceeded: at most ${refused.limit} requests per minute for order ${orderId}. Try again in ${refused.retryAfter} seconds.`);
+    return true;
+  }
 
   // Encapsulated: eCom routes (and the faults injected on them) answer the eCom error array.
   app.setErrorHandler(ecomErrorHandler);
@@ -90,6 +108,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     handle((request, reply) => {
       const input = validateInitiate(request.body);
       requireOwnMsn(request, input.merchantInfo.merchantSerialNumber);
+      if (rateLimited(request, reply, ECOM_OP.initiate, input.orderId)) return reply;
       // The merchant's callback secret never shows in control views or reports.
       redactor.addSecret(input.merchantInfo.authToken);
       const order = machine.initiate(input, { expireAfterMs: expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
@@ -108,6 +127,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     `${BASE}/payments/:orderId/details`,
     config(ECOM_OP.details),
     handle((request, reply) => {
+      if (rateLimited(request, reply, ECOM_OP.details, request.params.orderId)) return reply;
       const order = requireOrder(request);
       const stale = ctx.faults.size > 0 && isStale(request, order);
       return sendOutcome(reply, ok(detailsView(stale ? asInitiated(order) : order)));
@@ -117,7 +137,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   /** `stale-read` on details: the order as initiated, counted only when it really hides a change. */
   function isStale(request: FastifyRequest, order: Order): boolean {
     const fault = ctx.faults.peek({ api: 'ecom-v2', operation: ECOM_OP.details, msn: order.msn, reference: order.orderId, amount: order.amount }, ['stale-read']);
-    if (!fault || !withinStaleWindow(fault.effect, order, ctx.clock.now())) return false;
+    if (!fault || !staleReadHides(fault.effect, order.changedAt, ctx.clock.now())) return false;
     if (order.log.length > 1 || order.state !== 'INITIATE') ctx.faults.fired(fault);
     note(request, { staleRead: true, actualState: order.state });
     return true;
@@ -126,12 +146,13 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   app.get<Params>(
     `${BASE}/payments/:orderId/status`,
     config(ECOM_OP.status),
-    handle((request, reply) => sendOutcome(reply, ok(statusView(requireOrder(request))))),
+    handle((request, reply) => (rateLimited(request, reply, ECOM_OP.status, request.params.orderId) ? reply : sendOutcome(reply, ok(statusView(requireOrder(request)))))),
   );
 
   /** Capture and refund: X-Request-Id makes them idempotent (same id + body ⇒ the first answer again). */
   function idempotentAction(op: typeof ECOM_OP.capture | typeof ECOM_OP.refund) {
     return handle((request, reply) => {
+      if (rateLimited(request, reply, op, request.params.orderId)) return reply;
       const requestId = headerValue(request, 'x-request-id');
       const problem = requestKeyProblem('X-Request-Id', requestId, { max: REQUEST_ID_MAX });
       if (problem) throw invalidRequest(problem.name, problem.reason);
@@ -162,6 +183,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     `${BASE}/payments/:orderId/cancel`,
     config(ECOM_OP.cancel),
     handle((request, reply) => {
+      if (rateLimited(request, reply, ECOM_OP.cancel, request.params.orderId)) return reply;
       const order = requireOrder(request);
       const input = validateCancel(request.body);
       requireOwnMsn(request, input.msn);
@@ -182,8 +204,3 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   );
 }
 
-/** A `stale-read` with `ms` hides a change only for `ms` after it. */
-function withinStaleWindow(effect: FaultEffect, order: Order, now: number): boolean {
-  if (effect.type !== 'stale-read' || effect.ms === undefined) return true;
-  return now - order.changedAt < effect.ms;
-}

@@ -4,7 +4,8 @@ import type { FaultEffect } from '../../contract/faults.ts';
 import type { Payment } from './types.ts';
 import { headerValue } from '../http.ts';
 import { ApiError, PROBLEM_SHAPE, sendErrorAsProblem, sendProblem } from '../problem.ts';
-import { RateLimiter } from '../rate-limit.ts';
+import { staleReadHides } from '../faults.ts';
+import { PaymentRateLimits } from '../shared/rate-limits.ts';
 import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
 import { IdempotencyStore, idempotencyScope } from '../shared/idempotency.ts';
 import { jsonOutcome as ok, note, runIdempotent, sendOutcome as send } from '../shared/routes.ts';
@@ -58,8 +59,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
   ctx.payments.register(epaymentSource(machine));
 
   const idempotency = new IdempotencyStore();
-  const modifyLimiter = new RateLimiter();
-  const readLimiter = new RateLimiter();
+  const rateLimits = new PaymentRateLimits(ctx);
 
   // ePayment answers RFC 7807 problems, injected faults included. A body that is not JSON at
   // all is one more validation error to it: same detail as every other shape error.
@@ -71,20 +71,16 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
 
   /** §2.15: 5/min per operation + reference + MSN for modifications; 120/min per reference + subscription key for reads. */
   function rateLimited(request: FastifyRequest, reply: FastifyReply, op: Op, msn: string, reference: string): boolean {
-    const limits = ctx.settings.rateLimits;
-    if (!limits.enabled) return false;
     const read = op === 'getPayment' || op === 'getPaymentEventLog';
-    const limiter = read ? readLimiter : modifyLimiter;
-    const limit = read ? limits.readPerMinute : limits.modifyPerMinute;
     const key = read ? `${op}\u0000${headerValue(request, 'ocp-apim-subscription-key')}\u0000${reference}` : `${op}\u0000${msn}\u0000${reference}`;
-    const now = ctx.clock.now();
-    if (limiter.hit(key, limit, now)) return false;
-    reply.header('retry-after', String(limiter.retryAfter(key, now)));
+    const refused = rateLimits.hit(read ? 'read' : 'modify', key);
+    if (!refused) return false;
+    reply.header('retry-after', String(refused.retryAfter));
     note(request, { rateLimited: true });
     sendProblem(request, reply, {
       status: 429,
       title: 'Too Many Requests',
-      detail: `Rate limit exceeded: at most ${limit} ${op} requests per minute for reference ${reference}.`,
+      detail: `Rate limit exceeded: at most ${refused.limit} ${op} requests per minute for reference ${reference}.`,
     });
     return true;
   }
@@ -141,8 +137,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     const p = machine.get(msn, reference);
     if (p === undefined) return sendProblem(request, reply, referenceNotFound(msn, reference).problem);
     const staleFault = ctx.faults.size > 0 ? ctx.faults.peek({ api: 'epayment', operation: 'getPayment', msn, reference, amount: p.amount.value }, ['stale-read']) : undefined;
-    // Only a read that really hides a change counts as the fault firing.
-    const stale = staleFault !== undefined && withinStaleWindow(staleFault.effect, p, ctx.clock.now());
+    const stale = staleFault !== undefined && staleReadHides(staleFault.effect, changedAt(p), ctx.clock.now());
     // Only a read that really hides a change counts as the fault firing.
     if (staleFault && stale && p.state !== 'CREATED') ctx.faults.fired(staleFault);
     if (stale) note(request, { staleRead: true, actualState: p.state });
@@ -205,10 +200,9 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
   }
 }
 
-/** A `stale-read` with `ms` hides a change only for `ms` after it (the last event's time). */
-function withinStaleWindow(effect: FaultEffect, p: Payment, now: number): boolean {
-  if (effect.type !== 'stale-read' || effect.ms === undefined) return true;
+/** When the payment last changed (its last event), for `stale-read` windows. */
+function changedAt(p: Payment): number {
   const last = p.events[p.events.length - 1];
-  const changedAt = last ? Date.parse(String(last.timestamp)) : p.createdAt;
-  return !Number.isFinite(changedAt) || now - changedAt < effect.ms;
+  const at = last ? Date.parse(String(last.timestamp)) : p.createdAt;
+  return Number.isFinite(at) ? at : Number.NEGATIVE_INFINITY;
 }
