@@ -7,6 +7,7 @@ import { createShopServer } from './server.ts';
 import { type Log, Shop } from './shop.ts';
 import { VippsClient } from './vipps/client.ts';
 import { EcomApi } from './vipps/ecom-api.ts';
+import { OrderManagementApi } from './vipps/order-management.ts';
 
 export interface RunningShop {
   url: string;
@@ -19,7 +20,8 @@ export interface RunningShop {
 /** Builds the shop from its config and listens (main.ts, and the tests in-process). */
 export async function startShop(config: ShopConfig, log?: Log): Promise<RunningShop> {
   const client = new VippsClient(config);
-  const shop = new Shop(config, new EcomApi(client, config.msn), new OrderBook(config.orderPrefix, config.faults), log);
+  const orders = new OrderBook(config.orderPrefix, config.faults);
+  const shop = new Shop(config, new EcomApi(client, config.msn), orders, log, undefined, new OrderManagementApi(client));
   const server = createShopServer(shop, new BackOffice(shop));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // Port 0: the callback and fallBack URLs must carry the port the OS chose.

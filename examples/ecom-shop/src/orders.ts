@@ -33,6 +33,8 @@ export interface Order {
   history: LogEntry[];
   operations: Operation[];
   callbacks: number;
+  /** The Order Management receipt was sent (or is on its way). */
+  receiptSent: boolean;
   /** A verified callback announced an end (REJECTED, *_FAILED, CANCELLED): confirm it with Vipps. */
   endingAnnounced: boolean;
   detailsReads: number;
@@ -76,6 +78,7 @@ export class OrderBook {
       history: [],
       operations: [],
       callbacks: 0,
+      receiptSent: false,
       endingAnnounced: false,
       detailsReads: 0,
     };

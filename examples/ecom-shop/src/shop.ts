@@ -4,6 +4,7 @@ import { ENDING_CALLBACK_STATUSES, endingFromStatus, isCustomerDecided, statusFr
 import type { Order, OrderBook } from './orders.ts';
 import { Poller, type PollResult, type Timers, REAL_TIMERS } from './poller.ts';
 import type { EcomApi } from './vipps/ecom-api.ts';
+import type { OrderManagementApi } from './vipps/order-management.ts';
 import { logLine, VippsApiError } from './vipps/errors.ts';
 
 export type Log = (line: string) => void;
@@ -28,6 +29,7 @@ export class Shop {
     readonly orders: OrderBook,
     readonly log: Log = (line) => process.stderr.write(`${line}\n`),
     timers: Timers = REAL_TIMERS,
+    private readonly orderManagement?: OrderManagementApi,
   ) {
     this.now = timers.now;
     this.poller = new Poller(
@@ -86,6 +88,7 @@ export class Shop {
     if (this.trustsCallbacks) {
       const status = statusFromCallback(claimed);
       if (status) order.status = status;
+      this.afterApproval(order);
       return { status: 200 };
     }
     // Only a hint: the read below asks Vipps whether the order really ended.
@@ -109,11 +112,24 @@ export class Shop {
     order.status = view.status;
     order.amounts = view.amounts;
     order.history = details.transactionLogHistory ?? [];
+    this.afterApproval(order);
     if (view.status === 'awaiting-payment' && (order.endingAnnounced || this.now() - order.createdAt >= this.config.paymentWindowMs)) {
       const ending = endingFromStatus((await this.api.status(order.orderId)).transactionInfo?.status);
       if (ending) order.status = ending;
     }
     return order;
+  }
+
+  /** Once per paid order: the receipt goes to the customer's payment history (not blocking). */
+  private afterApproval(order: Order): void {
+    const paid = order.amounts.reserved > 0 || order.status === 'reserved' || order.status === 'captured';
+    if (!this.orderManagement || order.receiptSent || !paid) return;
+    order.receiptSent = true;
+    const url = `${this.config.publicUrl}/return?order=${encodeURIComponent(order.orderId)}`;
+    this.orderManagement.sendReceipt(order.orderId, [{ id: 'item-1', name: order.description.slice(0, 100), amount: order.amount }], url).catch((err) => {
+      order.receiptSent = false; // tried again at the next read
+      this.log(logLine(order.orderId, err));
+    });
   }
 
   private async pollOnce(orderId: string): Promise<PollResult> {

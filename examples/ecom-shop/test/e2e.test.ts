@@ -70,6 +70,21 @@ describe('ecom-shop end to end', () => {
       });
     }
     expect(shop.client.tokenFetches).toBe(1);
+
+    // The receipt in the customer's payment history (Order Management API).
+    const receipt = sandbox.traffic.query({ api: 'order-management', operation: 'postReceiptV2' }).find((e) => e.request.path.endsWith(`/receipts/${started.orderId}`));
+    expect(receipt?.response?.status, JSON.stringify(receipt?.response?.body)).toBe(201);
+    expect((receipt!.request.body as any).orderLines[0]).toMatchObject({ totalAmount: 49900, totalAmountExcludingTax: 39920, totalTaxAmount: 9980 });
+  });
+
+  it('backs off when Vipps answers 429 to a details read', async () => {
+    const amount = 31_800;
+    ctl().fault({ match: { operation: ECOM_OP.details, amount }, effect: { type: 'status', status: 429, retryAfter: 1 }, times: 1 });
+    const { orderId } = await checkout(shop, amount);
+    await eventually(() => trafficOf(sandbox, orderId, ECOM_OP.details).length >= 2, 'a read after the 429', 5000);
+    const [limited, next] = trafficOf(sandbox, orderId, ECOM_OP.details);
+    expect(limited.response?.status).toBe(429);
+    expect(next.startedAt - limited.startedAt).toBeGreaterThanOrEqual(1000);
   });
 
   it('stops polling once the customer decided', async () => {
