@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunSummary } from '../report/run-summary.ts';
+import { evidenceEndingsOf } from '../report/summary-model.ts';
 import { oneLine, palette, type Palette } from '../report/terminal.ts';
 import { formatDuration } from '../suite/duration.ts';
 import type { RunReports } from './run.ts';
@@ -79,7 +80,7 @@ export function formatSummary(summary: RunSummary, c: Palette = palette()): stri
     for (const f of failedFlows) lines.push(`    ${f.suite}/${f.id}: ${oneLine(f.error ?? 'failed', 160)}`);
   }
   const refs = summary.evidenceReferences;
-  lines.push(`\n  evidence references: AUTHORIZED ${refs.AUTHORIZED.length}, CAPTURED ${refs.CAPTURED.length}, REFUNDED ${refs.REFUNDED.length}, CANCELLED ${refs.CANCELLED.length}`);
+  lines.push(`\n  evidence references: ${evidenceEndingsOf(summary.profile.api).map((e) => `${e.label} ${refs[e.state].length}`).join(', ')}`);
   if (summary.partial) {
     lines.push(`\n  ${c.yellow('PARTIAL RUN')} — not evidence for the checklist submission: ${summary.partial.reasons.join('; ')}.`);
     lines.push('  NOT RUN items count neither for nor against the exit code; run the full suite for the submission.');

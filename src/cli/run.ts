@@ -272,7 +272,7 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
       runDate: o.config.startedAt,
       finishedAt: o.summary?.finishedAt,
       golive: goliveVersion ?? 'unknown',
-      profile: o.summary?.profile ?? { id: o.profile.profile, name: o.profile.name, kind: o.profile.kind, msn: o.profile.merchant.msn },
+      profile: o.summary?.profile ?? { id: o.profile.profile, name: o.profile.name, kind: o.profile.kind, api: o.profile.api, msn: o.profile.merchant.msn },
     },
     o.now,
   );

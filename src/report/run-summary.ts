@@ -32,7 +32,8 @@ export interface RunSummary {
   runId: string;
   startedAt: string;
   finishedAt: string;
-  profile: { id: string; name?: string; kind: string; msn: string };
+  /** `api`: the integration's API (absent in older summaries: ePayment). */
+  profile: { id: string; name?: string; kind: string; msn: string; api?: string };
   target: string;
   trafficDropped: number;
   items: SummaryItem[];

@@ -1,7 +1,6 @@
 import { escapeHtml } from '../shared/escape.ts';
 import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
-import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
 import { oneLine } from './terminal.ts';
 
 /**
@@ -32,8 +31,8 @@ export function renderSummaryHtml(summary: RunSummary, options: SummaryOptions =
 ${m.references.map((r) => `<tr><td><span class="state">${esc(r.state)}</span></td><td><code>${esc(r.reference)}</code></td><td>${esc(r.flows.join('; ') || '—')}</td></tr>`).join('\n')}
 </tbody>
 </table>`
-    : '<p class="warn">No payment of this merchant ended in AUTHORIZED, CAPTURED, REFUNDED or CANCELLED in this run.</p>';
-  const missingStates = GO_LIVE_ENDINGS.filter((st) => !(s.evidenceReferences?.[st]?.length));
+    : `<p class="warn">No payment of this merchant ended in ${esc(m.endingLabels.join(', '))} in this run.</p>`;
+  const missingStates = m.missingEndings;
 
   const areas = m.areas
     .map(

@@ -1,6 +1,5 @@
 import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
-import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
 
 /**
  * summary.md: the checklist evidence summary as GitHub-flavoured Markdown, for pasting into a
@@ -30,7 +29,7 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
     for (const r of m.references) out.push(`| ${r.state} | \`${code(r.reference)}\` | ${cell(r.flows.join('; ') || '—')} |`);
     out.push('');
   }
-  const missing = GO_LIVE_ENDINGS.filter((st) => !(s.evidenceReferences?.[st]?.length));
+  const missing = m.missingEndings;
   if (missing.length) out.push(`> **No payment ended in ${missing.join(', ')}.**`, '');
 
   out.push('## Checklist items', '');

@@ -9,6 +9,23 @@ import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
  * its verdict and the flows that prove it, and the flows.
  */
 export const EVIDENCE_STATES = GO_LIVE_ENDINGS;
+type Ending = (typeof EVIDENCE_STATES)[number];
+
+/**
+ * The go-live endings an integration's API asks evidence for, in its own words: ePayment's four
+ * states; eCom's orders ending in CAPTURE, REFUND and VOID (a reserved order is shown as RESERVE
+ * but not asked for). golive's neutral endings are ePayment's names.
+ */
+export function evidenceEndingsOf(api: string | undefined): { state: Ending; label: string; required: boolean }[] {
+  if (api === 'ecom-v2')
+    return [
+      { state: 'AUTHORIZED', label: 'RESERVE', required: false },
+      { state: 'CAPTURED', label: 'CAPTURE', required: true },
+      { state: 'REFUNDED', label: 'REFUND', required: true },
+      { state: 'CANCELLED', label: 'VOID', required: true },
+    ];
+  return EVIDENCE_STATES.map((state) => ({ state, label: state, required: true }));
+}
 
 export const VERDICT_LABEL: Record<string, string> = {
   PASSED: 'Passed',
@@ -47,8 +64,11 @@ export interface SummaryModel {
   headline: string;
   ready: boolean;
   counts: { verdict: string; label: string; count: number }[];
-  /** Orders by the state they ended in, each with the flows that made them. */
-  references: { state: (typeof EVIDENCE_STATES)[number]; reference: string; flows: string[] }[];
+  /** Orders by the state they ended in (the API's word), each with the flows that made them. */
+  references: { state: string; reference: string; flows: string[] }[];
+  /** The API's words for the endings the submission asks for, and those no order of the run reached. */
+  endingLabels: string[];
+  missingEndings: string[];
   areas: { area: string; items: (SummaryItem & { flowTitles: string[] })[] }[];
   reviewItems: SummaryItem[];
   failedItems: SummaryItem[];
@@ -60,11 +80,14 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
   const finished = new Date(summary.finishedAt);
   const flowTitle = new Map(summary.flows.map((f) => [`${f.suite}/${f.id}`, f.title]));
   const references: SummaryModel['references'] = [];
-  for (const state of EVIDENCE_STATES) {
+  const endings = evidenceEndingsOf(summary.profile.api);
+  for (const { state, label } of endings) {
     for (const reference of summary.evidenceReferences?.[state] ?? []) {
-      references.push({ state, reference, flows: summary.flows.filter((f) => f.references.includes(reference)).map((f) => f.title) });
+      references.push({ state: label, reference, flows: summary.flows.filter((f) => f.references.includes(reference)).map((f) => f.title) });
     }
   }
+  const endingLabels = endings.map((e) => e.label);
+  const missingEndings = endings.filter((e) => e.required && !summary.evidenceReferences?.[e.state]?.length).map((e) => e.label);
   const areas: SummaryModel['areas'] = [];
   for (const item of summary.items) {
     let area = areas.find((a) => a.area === item.area);
@@ -91,6 +114,8 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
     .sort(([a], [b]) => verdictRank(a) - verdictRank(b))
     .map(([verdict, count]) => ({ verdict, label: VERDICT_LABEL[verdict] ?? verdict, count }));
   return {
+    endingLabels,
+    missingEndings,
     summary,
     title: `Go-live checklist evidence — ${summary.profile.name ?? summary.profile.id}`,
     runDate: formatUtc(started),

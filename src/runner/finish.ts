@@ -70,7 +70,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   const run: RunFacts = {
     runId: config.runId,
     startedAt: config.startedAt,
-    profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, msn: env.profile.merchant.msn },
+    profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, api: env.profile.api, msn: env.profile.merchant.msn },
     facts: profileFacts(env.profile),
     target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
     timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
