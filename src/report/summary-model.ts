@@ -13,7 +13,7 @@ type Ending = (typeof EVIDENCE_STATES)[number];
 
 /**
  * The go-live endings an integration's API asks evidence for, in its own words: ePayment's four
- * states; eCom's orders ending in CAPTURE, REFUND and VOID (a reserved order is shown as RESERVE
+ * states; eCom's orders ending in CAPTURE, REFUND and VOID/CANCEL (a reserved order is shown as RESERVE
  * but not asked for). golive's neutral endings are ePayment's names.
  */
 export function evidenceEndingsOf(api: string | undefined): { state: Ending; label: string; required: boolean }[] {
@@ -22,7 +22,7 @@ export function evidenceEndingsOf(api: string | undefined): { state: Ending; lab
       { state: 'AUTHORIZED', label: 'RESERVE', required: false },
       { state: 'CAPTURED', label: 'CAPTURE', required: true },
       { state: 'REFUNDED', label: 'REFUND', required: true },
-      { state: 'CANCELLED', label: 'VOID', required: true },
+      { state: 'CANCELLED', label: 'VOID/CANCEL', required: true },
     ];
   return EVIDENCE_STATES.map((state) => ({ state, label: state, required: true }));
 }

@@ -43,6 +43,9 @@ describe('golive run: usage and configuration errors', () => {
     [['--profile', missingEnvProfile], /needs-env\.profile\.yaml: .*GOLIVE_USAGE_TEST_UNSET_ID/],
     [['--profile', unsetTemplateProfile], /^golive: environment variable not set: GOLIVE_USAGE_TEST_UNSET_HOST \(.*unset-template\.profile\.yaml: baseUrl\) — set it, or write \{\{env\.NAME:-default\}\}$/],
     [['--no-such-option'], /^error: unknown option '--no-such-option'$/],
+    // A suite of another API than the profile's: refused before anything starts.
+    [['--profile', 'config/ecom-shop.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/ecom-shop\.profile\.yaml describes a ecom-v2 integration \(its api\); run it with a epayment-v1 profile, or pick the ecom-v2 suite$/],
+    [['--profile', 'config/reference-merchant.profile.yaml', '--suite', 'suites/ecom-v2/checklist.yaml'], /^golive: suites\/ecom-v2\/checklist\.yaml is a ecom-v2 suite, but .*reference-merchant\.profile\.yaml describes a epayment-v1 integration/],
   ])('%j exits 2 with one line, no stack, and reports/latest untouched', async (args, message) => {
     const out = reportsWithLatest();
     const r = await golive(['run', '--out', out, ...args]);

@@ -121,4 +121,17 @@ describe('golive validate / init', () => {
     expect(r.code).toBe(0);
     expect(await readFile(join(dir, out), 'utf8')).toMatch(/^profile: acme-shop$/m);
   });
+
+  it('init --api ecom-v2 starts an eCom profile; an unknown API exits 2', async () => {
+    const out = join('config', 'legacy-shop.profile.yaml');
+    const r = await golive(['init', '--out', out, '--api', 'ecom-v2'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('suites/ecom-v2');
+    const text = await readFile(join(dir, out), 'utf8');
+    expect(text).toMatch(/^api: ecom-v2$/m);
+    expect((await golive(['validate', out], dir)).code).toBe(0);
+    const bad = await golive(['init', '--out', join('config', 'x.profile.yaml'), '--api', 'ecom-v3'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('golive init: --api must be one of epayment-v1, ecom-v2, psp-v2 (got "ecom-v3")');
+  });
 });

@@ -61,8 +61,8 @@ const successful = (log: unknown): LogEntry[] => (Array.isArray(log) ? (log as L
 
 /**
  * The four neutral amounts of an eCom answer: details (its log names what was reserved and
- * voided) or a capture/refund/cancel answer (its transactionSummary, and for a cancel the
- * amount it released).
+ * voided), a capture/refund answer (its transactionSummary: captured + still capturable), or a
+ * cancel answer (the order's amount, less what was captured).
  */
 export function ecomAggregateOf(body: unknown): { authorized: number; captured: number; refunded: number; cancelled: number; currency: string } | undefined {
   const b = body as { transactionSummary?: Summary; transactionLogHistory?: unknown; transactionInfo?: { status?: string; amount?: number } } | undefined;
@@ -77,9 +77,12 @@ export function ecomAggregateOf(body: unknown): { authorized: number; captured: 
   if (reserved) {
     authorized = num(reserved.amount);
     if (log.some((x) => x.operation === 'VOID' || x.operation === 'CANCEL')) cancelled = Math.max(0, authorized - captured - num(s.remainingAmountToCapture));
+  } else if (/cancel/i.test(String(b?.transactionInfo?.status ?? ''))) {
+    // A cancel answer names the order's amount; what it released is what was neither captured nor left.
+    authorized = num(b?.transactionInfo?.amount);
+    cancelled = Math.max(0, authorized - captured - num(s.remainingAmountToCapture));
   } else {
-    if (/cancel/i.test(String(b?.transactionInfo?.status ?? ''))) cancelled = num(b?.transactionInfo?.amount);
-    authorized = captured + num(s.remainingAmountToCapture) + cancelled;
+    authorized = captured + num(s.remainingAmountToCapture);
   }
   return { authorized, captured, refunded, cancelled, currency: 'NOK' };
 }
