@@ -84,10 +84,12 @@ export class Shop {
       return { status: 401 };
     }
     order.callbacks++;
-    const claimed = (body as { transactionInfo?: { status?: string } })?.transactionInfo?.status;
+    const info = (body as { transactionInfo?: { status?: string; amount?: number } })?.transactionInfo;
+    const claimed = info?.status;
     if (this.trustsCallbacks) {
       const status = statusFromCallback(claimed);
       if (status) order.status = status;
+      if (status === 'reserved') order.amounts = { ...order.amounts, reserved: info?.amount ?? order.amount, remainingToCapture: info?.amount ?? order.amount };
       this.afterApproval(order);
       return { status: 200 };
     }

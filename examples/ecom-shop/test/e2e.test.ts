@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
+import { loadConfig } from '../src/config.ts';
+import { VippsClient } from '../src/vipps/client.ts';
+import { TEST_MERCHANT } from '../../../test/helpers/sandbox.ts';
 import { checkout, control, ECOM_OP, eventually, http, orderOf, startSandbox, startTestShop, trafficOf, waitForStatus, type TestShop } from './harness.ts';
 
 /** The shop against the real golive sandbox, both on 127.0.0.1, through real HTTP. */
@@ -52,6 +55,9 @@ describe('ecom-shop end to end', () => {
     expect(res.body).toMatchObject({ status: 'part-refunded', amounts: { refunded: 10000 } });
     res = await http('POST', `${path}/refund`, { body: {} });
     expect(res.body).toMatchObject({ status: 'refunded', amounts: { captured: 49900, refunded: 49900 } });
+    const admin = await http('GET', `${shop.url}/admin/orders/${started.orderId}`);
+    expect(admin.text).toContain('<strong id="status">refunded</strong>');
+    expect(admin.text).toContain('CAPTURE');
 
     const captures = trafficOf(sandbox, started.orderId, ECOM_OP.capture);
     expect((captures[0].request.body as any).transaction.amount).toBe(20000);
@@ -209,5 +215,23 @@ describe('ecom-shop end to end', () => {
     const initiate = sandbox.traffic.query({ api: 'ecom-v2', operation: ECOM_OP.initiate }).at(-1)!;
     expect(res.headers.location).toBe((initiate.response!.body as any).url);
     expect(String(res.headers['set-cookie'])).toMatch(/^ecomshop_session=/);
+  });
+
+  it('caches the access token until shortly before it expires', async () => {
+    let now = Date.now();
+    const config = loadConfig({ VIPPS_BASE_URL: sandbox.url, VIPPS_CLIENT_ID: TEST_MERCHANT.clientId, VIPPS_CLIENT_SECRET: TEST_MERCHANT.clientSecret, VIPPS_SUBSCRIPTION_KEY: TEST_MERCHANT.subscriptionKeys[0], VIPPS_MSN: '123456' });
+    const client = new VippsClient(config, () => now);
+    const read = () => client.send({ operation: 'details', method: 'GET', path: '/ecomm/v2/payments/no-such-order/details' }).catch(() => undefined);
+    await Promise.all([read(), read(), read()]);
+    expect(client.tokenFetches).toBe(1);
+    const token = sandbox.traffic.query({ api: 'access-token' }).at(-1)!;
+    expect(token.request.headers).toMatchObject({ 'vipps-system-name': 'ecomshop', 'merchant-serial-number': '123456' });
+    const lifetime = Number((token.response!.body as any).expires_in) * 1000;
+    now += lifetime - 301_000;
+    await read();
+    expect(client.tokenFetches).toBe(1);
+    now += 2000;
+    await read();
+    expect(client.tokenFetches).toBe(2);
   });
 });
