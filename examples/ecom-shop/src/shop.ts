@@ -110,6 +110,8 @@ export class Shop {
   private async readDetails(order: Order): Promise<Order> {
     order.detailsReads++;
     const details = await this.api.details(order.orderId);
+    // The log only grows: a shorter one is a lagging read, and must not undo what we saw.
+    if ((details.transactionLogHistory ?? []).length < order.history.length) return order;
     const view = statusFromDetails(order.amount, details);
     order.status = view.status;
     order.amounts = view.amounts;

@@ -93,6 +93,24 @@ describe('ecom-shop end to end', () => {
     expect(next.startedAt - limited.startedAt).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a lagging details read neither hides the approval nor undoes it', async () => {
+    const amount = 31_900;
+    const stale = ctl().fault({ match: { operation: ECOM_OP.details, amount }, effect: { type: 'stale-read' } });
+    const { orderId } = await checkout(shop, amount);
+    await ctl().approve(orderId);
+    await eventually(() => trafficOf(sandbox, orderId, ECOM_OP.details).length >= 2, 'reads while details lag', 5000);
+    expect((await orderOf(shop, orderId)).status).toBe('awaiting-payment'); // the callback alone does not decide
+    sandbox.faults.remove(stale.id);
+    await waitForStatus(shop, orderId, 'reserved');
+    ctl().fault({ match: { operation: ECOM_OP.details, reference: orderId }, effect: { type: 'stale-read' } });
+    const before = trafficOf(sandbox, orderId, ECOM_OP.details).length;
+    await shop.shop.refresh(shop.shop.orders.get(orderId)!); // answered as INITIATE
+    expect(trafficOf(sandbox, orderId, ECOM_OP.details).length).toBe(before + 1);
+    expect((await orderOf(shop, orderId)).status).toBe('reserved');
+    expect((await http('GET', `${shop.url}/return?order=${orderId}`)).text).toContain('Thank you!');
+    sandbox.faults.clear();
+  });
+
   it('stops polling once the customer decided', async () => {
     const orderId = await reservedOrder();
     await new Promise((r) => setTimeout(r, 1200)); // several poll intervals
