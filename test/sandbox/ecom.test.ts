@@ -306,6 +306,15 @@ describe('eCom v2 API over HTTP', () => {
     expect((await c.capture(orderId, 100)).status).toBe(200);
   });
 
+  it('hang: no answer until the client gives up; recorded without a response', async () => {
+    const orderId = await initiate();
+    sandbox.faults.add({ match: { api: 'ecom-v2', operation: ECOM_OP.status, reference: orderId }, effect: { type: 'hang' }, times: 1 });
+    await expect(fetch(`${sandbox.url}${ECOM}/${orderId}/status`, { headers: H, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    const ex = await waitFor(() => sandbox.traffic.query({ api: 'ecom-v2', operation: ECOM_OP.status, reference: orderId })[0], 2000, 'the hung exchange');
+    expect(ex).toMatchObject({ fault: 'hang', error: expect.stringContaining('hang') });
+    expect(ex.response).toBeUndefined();
+  });
+
   it('stale-read on details answers the order as initiated', async () => {
     const orderId = await reserved();
     const fault = sandbox.faults.add({ match: { api: 'ecom-v2', operation: ECOM_OP.details, reference: orderId }, effect: { type: 'stale-read' } });
