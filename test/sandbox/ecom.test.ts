@@ -227,6 +227,8 @@ describe('eCom v2 API over HTTP', () => {
     ];
     for (const [overrides, field] of cases) expectEcomError(await c.initiate(initiateBody(receiver.url, overrides)), 400, 'InvalidRequest', field);
     expectEcomError(await c.initiate(initiateBody(receiver.url, { customerInfo: { mobileNumber: '+4791234567' } })), 400, 'User', 81);
+    expectEcomError(await c.initiate(initiateBody(receiver.url, { transaction: { scope: 'name nin' } })), 403, 'Merchant', 51);
+    expect((await c.initiate(initiateBody(receiver.url, { transaction: { scope: 'name phoneNumber' } }))).status).toBe(200);
     expectEcomError(await c.api('POST', ECOM, { body: '{"customerInfo": ' }), 400, 'InvalidRequest', 'body');
     expectEcomError(await c.api('POST', ECOM, { body: [] }), 400, 'InvalidRequest', 'body');
     // isApp: fallBack need not be a web URL.

@@ -110,6 +110,8 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
       const input = validateInitiate(request.body);
       requireOwnMsn(request, input.merchantInfo.merchantSerialNumber);
       if (rateLimited(request, reply, ECOM_OP.initiate, input.orderId)) return reply;
+      const refusedScope = input.scope?.split(' ').find((s) => s && !request.merchant!.allowedScopes.includes(s));
+      if (refusedScope) throw ecomError('Merchant', 51, `This sales unit is not allowed to ask for the scope ${refusedScope}.`);
       // The merchant's callback secret never shows in control views or reports.
       redactor.addSecret(input.merchantInfo.authToken);
       const order = machine.initiate(input, { expireAfterMs: expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
