@@ -53,6 +53,7 @@ export function ecomClient(sandbox: () => Sandbox, headers: () => Record<string,
 }
 
 export interface ReceivedCallback {
+  method: string;
   path: string;
   headers: IncomingHttpHeaders;
   body: any;
@@ -61,7 +62,7 @@ export interface ReceivedCallback {
 /** A merchant's callback endpoint; `respond` decides how it answers (default 200 at once). */
 export class CallbackReceiver {
   readonly received: ReceivedCallback[] = [];
-  respond: (cb: ReceivedCallback) => { status?: number; delayMs?: number } = () => ({});
+  respond: (cb: ReceivedCallback) => { status?: number; delayMs?: number; json?: unknown } = () => ({});
   private server: Server | undefined;
   url = '';
 
@@ -76,10 +77,12 @@ export class CallbackReceiver {
         } catch {
           /* keep text */
         }
-        const cb = { path: req.url ?? '', headers: req.headers, body };
+        const cb = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
         this.received.push(cb);
-        const { status = 200, delayMs = 0 } = this.respond(cb);
-        const timer = setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end('ok'), delayMs);
+        const { status = 200, delayMs = 0, json } = this.respond(cb);
+        const answer = () =>
+          json === undefined ? res.writeHead(status, { 'content-type': 'text/plain' }).end('ok') : res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+        const timer = setTimeout(answer, delayMs);
         res.on('close', () => clearTimeout(timer));
       });
     });

@@ -71,7 +71,8 @@ export const PATH_ALIASES: Partial<Record<SpecName, { from: RegExp; to: string }
 };
 
 export class SpecValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true });
+  // unicodeRegExp off: ecom-v2's ShippingCostAndMethod.addressType pattern `^\[A-Z]$` is not a valid unicode-mode regex.
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
   private readonly cache = new Map<object, ValidateFunction>();
 
   constructor(readonly name: string, private readonly routes: Route[], private readonly basePath: string) {
@@ -195,17 +196,20 @@ export async function validateTraffic(exchanges: Exchange[]): Promise<{ validate
 }
 
 /**
- * Validate the body of every eCom callback the sandbox sent (kind `callback`, api `ecom-v2`)
- * against ecom-v2-merchant-endpoints.yaml, whatever the merchant's callbackPrefix was.
+ * Validate the body of every eCom call the sandbox made to a merchant (kind `callback`, api
+ * `ecom-v2`: transaction callbacks, Express shippingDetails fetches) against
+ * ecom-v2-merchant-endpoints.yaml, whatever prefix the merchant gave.
  */
 export async function validateEcomCallbacks(exchanges: Exchange[]): Promise<{ validated: number; failures: string[] }> {
   const spec = await loadSpec('ecom-v2-merchant-endpoints');
   let validated = 0;
   const failures: string[] = [];
   for (const e of exchanges) {
-    if (e.kind !== 'callback' || e.api !== 'ecom-v2') continue;
-    const orderId = e.request.path.split('/').pop();
-    const result = spec.validateRequest('POST', `/callbackPrefix/v2/payments/${orderId}`, e.request.body);
+    if (e.kind !== 'callback' || e.api !== 'ecom-v2' || e.request.method !== 'POST') continue;
+    const shipping = e.request.path.match(/\/v2\/payments\/([^/]+)\/shippingDetails$/);
+    const orderId = shipping ? shipping[1] : e.request.path.split('/').pop();
+    const path = shipping ? `/shippingDetailsPrefix/v2/payments/${orderId}/shippingDetails` : `/callbackPrefix/v2/payments/${orderId}`;
+    const result = spec.validateRequest('POST', path, e.request.body);
     if (result.outcome === 'valid') validated++;
     else failures.push(`${e.request.url}: ${result.errors ?? result.outcome}`);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.ts';
-import { testUserFor } from '../../src/sandbox/userinfo/test-users.ts';
+import { testUserFor } from '../../src/sandbox/shared/test-users.ts';
 import { call, merchantHeaders, startSandbox } from '../helpers/sandbox.ts';
 
 const SECOND = { msn: '654321', clientId: 'ui-second-client', clientSecret: 'ui-second-secret', subscriptionKeys: ['ui-second-sub-key'] };

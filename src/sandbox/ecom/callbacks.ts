@@ -2,25 +2,38 @@ import { ECOM_CALLBACK_TIMEOUT_MS, ECOM_OP } from '../../contract/ecom.ts';
 import type { FaultType } from '../../contract/faults.ts';
 import type { SandboxContext } from '../context.ts';
 import { faultName } from '../faults.ts';
+import type { Exchange } from '../../traffic/types.ts';
 import { Outbound, type OutboundRecord, type OutboundRequest } from '../shared/outbound.ts';
-import type { CallbackEvent } from './types.ts';
+import { chooseShipping, consentRemovalRequest, expressCallbackFields, isExpress, shippingDetailsRequest } from './express.ts';
+import type { CallbackEvent, Order, ShippingChoice } from './types.ts';
 
 /**
- * Transaction callbacks (vipps-facts §6.3): `POST {callbackPrefix}/v2/payments/{orderId}`, the
- * merchant's authToken as `Authorization`, one attempt, never retried, 3 s to answer, no
- * redirects followed (undici follows none). Faults: callback-drop (recorded, not sent),
- * callback-delay (sandbox clock), callback-duplicate (sent `copies` times).
+ * Vipps ⇒ merchant calls (vipps-facts §6.3): the transaction callback `POST
+ * {callbackPrefix}/v2/payments/{orderId}` with the merchant's authToken as `Authorization`, one
+ * attempt, never retried, 3 s to answer, no redirects followed (undici follows none); for
+ * Express checkout also the shippingDetails fetch and consent removal. Faults on the transaction
+ * callback: callback-drop (recorded, not sent), callback-delay (sandbox clock), callback-duplicate.
  */
 
 export const CALLBACK_FAULT_TYPES: readonly FaultType[] = ['callback-drop', 'callback-delay', 'callback-duplicate'];
-const CALLBACK = { kind: 'callback', api: 'ecom-v2', operation: ECOM_OP.callback } as const satisfies Partial<OutboundRecord>;
+const CALLBACK = { kind: 'callback', api: 'ecom-v2' } as const satisfies Partial<OutboundRecord>;
 
-/** The RegularCheckOutPaymentRequest body of ecom-v2-merchant-endpoints.yaml. */
+/** Approved Express orders report `RESERVE` where regular ones say `RESERVED`. */
+const expressApproval = (e: CallbackEvent) => isExpress(e.order) && (e.status === 'RESERVED' || e.status === 'SALE');
+
+/** The callback body: RegularCheckOutPaymentRequest, or ExpressCheckOutPaymentRequest for an approved Express order. */
 export function callbackBody(e: CallbackEvent) {
+  const express = expressApproval(e);
   return {
     merchantSerialNumber: e.order.msn,
     orderId: e.order.orderId,
-    transactionInfo: { amount: e.order.amount, status: e.status, timeStamp: new Date(e.at).toISOString(), transactionId: e.order.transactionId },
+    ...(express ? expressCallbackFields(e.order) : {}),
+    transactionInfo: {
+      amount: e.order.amount,
+      status: express && e.status === 'RESERVED' ? 'RESERVE' : e.status,
+      timeStamp: new Date(e.at).toISOString(),
+      transactionId: e.order.transactionId,
+    },
     ...(e.errorInfo ? { errorInfo: e.errorInfo } : {}),
   };
 }
@@ -37,10 +50,12 @@ export function callbackRequest(e: CallbackEvent): OutboundRequest {
 export class CallbackSender {
   private readonly outbound: Outbound;
   private closed = false;
-  /** Sends in flight or waiting for a delay, so tests and shutdown can wait for them. */
-  private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly ctx: SandboxContext) {
+  constructor(
+    private readonly ctx: SandboxContext,
+    /** Where a fetched Express shipping option goes (the machine owns the order). */
+    private readonly setShipping: (order: Order, shipping: ShippingChoice) => void,
+  ) {
     this.outbound = new Outbound(ctx, () => ECOM_CALLBACK_TIMEOUT_MS);
   }
 
@@ -48,47 +63,59 @@ export class CallbackSender {
   send(event: CallbackEvent): void {
     if (this.closed) return;
     const { order } = event;
+    const needsShipping = expressApproval(event) && !order.shipping && order.merchantInfo.shippingDetailsPrefix !== undefined;
+    if (needsShipping) void this.fetchShipping(order).then(() => this.dispatch(event));
+    else this.dispatch(event);
+  }
+
+  private dispatch(event: CallbackEvent): void {
+    if (this.closed) return;
+    const { order } = event;
     const fault = this.ctx.faults.take({ api: 'ecom-v2', operation: ECOM_OP.callback, msn: order.msn, reference: order.orderId, amount: order.amount }, CALLBACK_FAULT_TYPES);
-    const meta = (notes: Record<string, unknown>): OutboundRecord => ({
-      ...CALLBACK,
-      msn: order.msn,
-      reference: order.orderId,
-      fault: fault ? faultName(fault.effect) : undefined,
-      notes: { status: event.status, ...(fault ? { faultId: fault.id } : {}), ...notes },
-    });
     const request = callbackRequest(event);
+    const status = (JSON.parse(request.body) as ReturnType<typeof callbackBody>).transactionInfo.status;
+    const meta = (notes: Record<string, unknown>): OutboundRecord =>
+      this.meta(order, ECOM_OP.callback, { status, ...(fault ? { faultId: fault.id } : {}), ...notes }, fault ? faultName(fault.effect) : undefined);
     const effect = fault?.effect;
     if (effect?.type === 'callback-drop') {
       this.outbound.recordNotSent(request, meta({}), 'not sent (sandbox fault: callback-drop)');
       return;
     }
     const copies = effect?.type === 'callback-duplicate' ? effect.copies : 1;
-    const attempt = (n: number) => this.track(this.post(request, meta(copies > 1 ? { copy: { n, of: copies } } : {})));
     const sendAll = () => {
-      for (let n = 1; n <= copies; n++) attempt(n);
+      for (let n = 1; n <= copies; n++) void this.call(request, meta(copies > 1 ? { copy: { n, of: copies } } : {}));
     };
     if (effect?.type === 'callback-delay') this.ctx.clock.scheduleIn(effect.ms, () => !this.closed && sendAll());
     else queueMicrotask(sendAll);
   }
 
-  private async post(request: OutboundRequest, meta: OutboundRecord): Promise<void> {
+  /** Express: ask the merchant for shipping options and preselect one (none chosen when it fails to answer). */
+  private async fetchShipping(order: Order): Promise<void> {
+    const exchange = await this.call(shippingDetailsRequest(order), this.meta(order, ECOM_OP.shippingDetails, {}));
+    const body = exchange?.response?.body as { shippingDetails?: unknown } | undefined;
+    const choice = exchange?.response && exchange.response.status < 300 ? chooseShipping(body?.shippingDetails) : undefined;
+    if (choice) this.setShipping(order, choice);
+  }
+
+  /** Express: the customer withdrew consent; the merchant's answer, as recorded. */
+  async removeConsent(order: Order): Promise<Exchange | undefined> {
+    return this.call(consentRemovalRequest(order), this.meta(order, ECOM_OP.consentRemoval, {}));
+  }
+
+  private meta(order: Order, operation: string, notes: Record<string, unknown>, fault?: string): OutboundRecord {
+    return { ...CALLBACK, operation, msn: order.msn, reference: order.orderId, fault, notes };
+  }
+
+  /** One call, recorded; never throws (undefined only once the sandbox is closing). */
+  private async call(request: OutboundRequest, meta: OutboundRecord): Promise<Exchange | undefined> {
     try {
       const result = await this.outbound.post(request);
-      if (this.closed) return;
-      this.outbound.record({ url: result.url, headers: result.requestHeaders, sentBody: result.sentBody }, meta, result);
+      if (this.closed) return undefined;
+      return this.outbound.record({ url: result.url, headers: result.requestHeaders, sentBody: result.sentBody, method: request.method }, meta, result);
     } catch (err) {
-      process.emitWarning(`eCom callback failed unexpectedly: ${(err as Error).stack ?? err}`);
+      process.emitWarning(`eCom ${meta.operation} failed unexpectedly: ${(err as Error).stack ?? err}`);
+      return undefined;
     }
-  }
-
-  private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** Wait until every callback started so far has been answered or has failed. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,8 @@ import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval }
 import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 import { MSISDN } from '../shared/validation.ts';
 import { ecomError, invalidRequest, orderNotFound } from './errors.ts';
-import type { CallbackEvent, Order } from './types.ts';
+import { chooseShipping, isExpress } from './express.ts';
+import type { CallbackEvent, Order, ShippingChoice } from './types.ts';
 import { validateForceApprove, type ActionInput, type InitiateInput } from './validation.ts';
 
 /**
@@ -228,6 +229,11 @@ export class EcomMachine {
     return o;
   }
 
+  /** Express checkout: the shipping option fetched from the merchant's shippingDetailsPrefix. */
+  setShipping(o: Order, shipping: ShippingChoice): void {
+    o.shipping = shipping;
+  }
+
   // --- internals ---------------------------------------------------------------------------
 
   private reserve(o: Order, phoneNumber: string): void {
@@ -238,6 +244,7 @@ export class EcomMachine {
     o.approvedPhoneNumber = phoneNumber;
     o.sub = subForPhoneNumber(phoneNumber);
     if (direct) o.captured = o.amount;
+    if (isExpress(o)) o.shipping = chooseShipping(o.merchantInfo.staticShippingDetails);
     this.log(o, direct ? 'SALE' : 'RESERVE', o.amount, true, o.transactionText);
     this.moveTo(o, direct ? 'SALE' : 'RESERVE');
     this.emit(o, direct ? 'SALE' : 'RESERVED');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ECOM_OP } from '../../contract/ecom.ts';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
+import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { staleReadHides } from '../faults.ts';
 import { headerValue, type RequestSubject } from '../http.ts';
 import { ApiError } from '../problem.ts';
@@ -48,9 +49,9 @@ const config = (operation: Op) => ({
 const ok = (body: unknown): StoredOutcome => ({ status: 200, contentType: ECOM_CONTENT_TYPE, body: JSON.stringify(body) });
 
 export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
-  const callbacks = new CallbackSender(ctx);
+  const callbacks = new CallbackSender(ctx, (order, shipping) => machine.setShipping(order, shipping));
   ctx.onClose.push(() => callbacks.close());
-  const machine = new EcomMachine({
+  const machine: EcomMachine = new EcomMachine({
     clock: ctx.clock,
     merchant: (msn) => ctx.merchants.byMerchantSerialNumber(msn),
     publicUrl: () => ctx.publicUrl(),
@@ -109,6 +110,8 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
       const input = validateInitiate(request.body);
       requireOwnMsn(request, input.merchantInfo.merchantSerialNumber);
       if (rateLimited(request, reply, ECOM_OP.initiate, input.orderId)) return reply;
+      const refusedScope = input.scope?.split(' ').find((s) => s && !request.merchant!.allowedScopes.includes(s));
+      if (refusedScope) throw ecomError('Merchant', 51, `This sales unit is not allowed to ask for the scope ${refusedScope}.`);
       // The merchant's callback secret never shows in control views or reports.
       redactor.addSecret(input.merchantInfo.authToken);
       const order = machine.initiate(input, { expireAfterMs: expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
@@ -201,6 +204,22 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
       machine.forceApprove(order.msn, order.orderId, request.body);
       return reply.code(200).send();
     }),
+  );
+
+  // Sandbox control (not Vipps' API): the Express customer withdraws consent; Vipps tells the
+  // merchant with `DELETE {consentRemovalPrefix}/v2/consents/{userId}`. Answers the merchant's reply.
+  app.post<{ Params: { msn: string; orderId: string } }>(
+    `${CONTROL_PREFIX}/ecom/payments/:msn/:orderId/remove-consent`,
+    { config: { api: 'sandbox-control', operation: 'removeConsent' } },
+    async (request, reply) => {
+      const order = machine.get(request.params.msn, request.params.orderId);
+      const refuse = (status: number, error: string) => reply.code(status).type('application/json; charset=utf-8').send({ error });
+      if (!order) return refuse(404, `no eCom order ${request.params.orderId} for MSN ${request.params.msn}`);
+      if (!order.merchantInfo.consentRemovalPrefix || order.approvedPhoneNumber === undefined)
+        return refuse(409, 'only an approved Express checkout order with a consentRemovalPrefix has a consent to remove');
+      const exchange = await callbacks.removeConsent(order);
+      return { exchangeId: exchange?.id, status: exchange?.response?.status, error: exchange?.error };
+    },
   );
 }
 

@@ -26,6 +26,13 @@ export interface EcomMerchantInfo {
   staticShippingDetails?: unknown[];
 }
 
+/** The shipping option of an Express order. `shippingCost` in NOK (not øre), as the spec has it. */
+export interface ShippingChoice {
+  shippingCost: number;
+  shippingMethod: string;
+  shippingMethodId: string;
+}
+
 export interface Order {
   msn: string;
   orderId: string;
@@ -59,6 +66,8 @@ export interface Order {
   approvedPhoneNumber?: string;
   sub?: string;
   failedAttempts: { at: number; reason: string }[];
+  /** Express checkout: the chosen shipping option (static default, or fetched after approval). */
+  shipping?: ShippingChoice;
   log: LogEntry[];
   /** Changes to `state`, for `stale-read` windows. */
   changedAt: number;

@@ -1,3 +1,4 @@
+import { expressDetailsFields } from './express.ts';
 import type { Order } from './types.ts';
 
 /** Response bodies of ecom-v2.yaml, and the control record, built from an order. */
@@ -32,7 +33,7 @@ export function transactionLogHistory(o: Order) {
 
 /** The order as it was when initiated: what a `stale-read` fault answers. */
 export function asInitiated(o: Order): Order {
-  return { ...o, state: 'INITIATE', log: o.log.slice(0, 1), customerActed: false, reserved: 0, captured: 0, refunded: 0, cancelled: 0, sub: undefined };
+  return { ...o, state: 'INITIATE', log: o.log.slice(0, 1), customerActed: false, reserved: 0, captured: 0, refunded: 0, cancelled: 0, sub: undefined, approvedPhoneNumber: undefined, shipping: undefined };
 }
 
 export function detailsView(o: Order) {
@@ -41,6 +42,7 @@ export function detailsView(o: Order) {
     orderId: o.orderId,
     ...(summary ? { transactionSummary: summary } : {}),
     transactionLogHistory: transactionLogHistory(o),
+    ...expressDetailsFields(o),
     ...(o.sub && o.scope ? { sub: o.sub } : {}),
   };
 }
@@ -95,6 +97,7 @@ export function controlRecord(o: Order) {
     approvedPhoneNumber: o.approvedPhoneNumber,
     sub: o.sub,
     failedAttempts: o.failedAttempts.map((a) => ({ ...a })),
+    shipping: o.shipping,
     createdAt: o.createdAt,
     expiresAt: o.expiresAt,
     reservedAt: o.reservedAt,

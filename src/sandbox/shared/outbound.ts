@@ -29,6 +29,8 @@ export interface AttemptResult {
 
 export interface OutboundRequest {
   url: string;
+  /** POST unless said (eCom's consent removal is a DELETE without a body). */
+  method?: 'POST' | 'DELETE';
   body: string;
   /** Headers for this attempt at sandbox time `now` (e.g. HMAC signing, an auth token); may throw for a bad URL. */
   signer?: (url: string, body: string, now: number) => Record<string, string>;
@@ -68,7 +70,7 @@ export class Outbound {
     return { headers: { ...forged.headers }, sentBody: forged.body };
   }
 
-  /** One POST; never throws. */
+  /** One request (POST unless `req.method` says otherwise); never throws. */
   async post(req: OutboundRequest): Promise<AttemptResult> {
     const { url } = req;
     const startedAt = this.deps.clock.now();
@@ -88,9 +90,9 @@ export class Outbound {
     timer.unref();
     try {
       const res = await request(url, {
-        method: 'POST',
+        method: req.method ?? 'POST',
         headers: built.headers,
-        body: built.sentBody,
+        body: req.method === 'DELETE' && built.sentBody === '' ? undefined : built.sentBody,
         dispatcher: this.agent,
         headersTimeout: timeout,
         bodyTimeout: timeout,
@@ -115,7 +117,7 @@ export class Outbound {
 
   /** Record an outbound exchange (sent, failed, or never sent because of a fault). */
   record(
-    input: { url: string; headers: Record<string, string>; sentBody: string },
+    input: { url: string; headers: Record<string, string>; sentBody: string; method?: string },
     meta: OutboundRecord,
     outcome: { status?: number; responseHeaders?: Headers; responseBody?: unknown; error?: string; durationMs: number; startedAt: number },
   ): Exchange {
@@ -131,7 +133,7 @@ export class Outbound {
       operation: meta.operation,
       msn: meta.msn,
       reference: meta.reference,
-      request: { method: 'POST', url: input.url, path, headers: input.headers, body: parseMaybeJson(input.sentBody, 'application/json') },
+      request: { method: input.method ?? 'POST', url: input.url, path, headers: input.headers, body: parseMaybeJson(input.sentBody, 'application/json') },
       response:
         outcome.status === undefined
           ? undefined
@@ -156,7 +158,7 @@ export class Outbound {
     } catch {
       /* unusable URL: record without headers */
     }
-    return this.record({ url: req.url, headers, sentBody }, meta, { error, durationMs: 0, startedAt: this.deps.clock.now() });
+    return this.record({ url: req.url, headers, sentBody, method: req.method }, meta, { error, durationMs: 0, startedAt: this.deps.clock.now() });
   }
 
   async close(): Promise<void> {

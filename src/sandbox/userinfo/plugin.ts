@@ -3,7 +3,7 @@ import type { SandboxContext } from '../context.ts';
 import type { CustomerPayment } from '../shared/directory.ts';
 import { DEFAULT_TEST_PHONE_NUMBER } from '../shared/test-customer.ts';
 import { sendProblem, sendErrorAsProblem } from '../problem.ts';
-import { claimsFor, testUserFor } from './test-users.ts';
+import { claimsFor, testUserFor } from '../shared/test-users.ts';
 
 /**
  * Userinfo API: `GET /vipps-userinfo-api/userinfo/{sub}` returns the OIDC claims the user
