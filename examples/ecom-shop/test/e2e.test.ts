@@ -145,6 +145,18 @@ describe('ecom-shop end to end', () => {
     expect(res.body.operations[0].requestIds).toEqual([captures[0].request.headers['x-request-id'], captures[0].request.headers['x-request-id']]);
   });
 
+  it('a refund answered 500 is retried with the same X-Request-Id and refunds once', async () => {
+    const orderId = await reservedOrder(42_200);
+    await http('POST', `${shop.url}/api/orders/${orderId}/capture`, { body: {} });
+    ctl().fault({ match: { operation: ECOM_OP.refund, reference: orderId }, effect: { type: 'status', status: 500 }, times: 1 });
+    const res = await http('POST', `${shop.url}/api/orders/${orderId}/refund`, { body: { amount: 2000 } });
+    expect(res.status, res.text).toBe(200);
+    const refunds = trafficOf(sandbox, orderId, ECOM_OP.refund);
+    expect(refunds.map((e) => e.response?.status)).toEqual([500, 200]);
+    expect(refunds[1].request.headers['x-request-id']).toBe(refunds[0].request.headers['x-request-id']);
+    expect(res.body).toMatchObject({ status: 'part-refunded', amounts: { refunded: 2000 } });
+  });
+
   it('cancels before approval, a reservation, and the rest after a partial capture', async () => {
     const open = await checkout(shop, 12_300);
     let res = await http('POST', `${shop.url}/api/orders/${open.orderId}/cancel`);
@@ -233,6 +245,20 @@ describe('ecom-shop end to end', () => {
     const initiate = sandbox.traffic.query({ api: 'ecom-v2', operation: ECOM_OP.initiate }).at(-1)!;
     expect(res.headers.location).toBe((initiate.response!.body as any).url);
     expect(String(res.headers['set-cookie'])).toMatch(/^ecomshop_session=/);
+  });
+
+  it('the customer journey over HTTP: form → landing page → approve → fallBack in a fresh browser', async () => {
+    const form = await http('POST', `${shop.url}/checkout`, { form: { amount: '23000', description: 'Socks' } });
+    const landingUrl = String(form.headers.location);
+    const landing = await http('GET', landingUrl);
+    const token = /name="token" value="([^"]+)"/.exec(landing.text)?.[1];
+    expect(token).toBeTruthy();
+    const approved = await http('POST', new URL('/landing/approve', landingUrl).href, { form: { token: token! } });
+    expect(approved.status).toBe(303);
+    const fallBack = String(approved.headers.location);
+    expect(fallBack).toMatch(new RegExp(`^${shop.url}/return\\?order=ecomshop-`));
+    const page = await http('GET', fallBack); // no cookie: another browser
+    expect(page.text).toContain('Thank you! Your payment of 230.00 kr is reserved');
   });
 
   it('caches the access token until shortly before it expires', async () => {
