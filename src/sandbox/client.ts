@@ -78,6 +78,11 @@ export class ControlClient {
     return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body);
   }
 
+  /** eCom Express checkout: the customer withdraws consent; the sandbox calls the merchant's consentRemovalPrefix. */
+  removeEcomConsent(msn: string, orderId: string): Promise<{ exchangeId?: string; status?: number; error?: string }> {
+    return this.call('POST', `/ecom/payments/${encodeURIComponent(msn)}/${encodeURIComponent(orderId)}/remove-consent`, {});
+  }
+
   deliverWebhook(body: Record<string, unknown>): Promise<any> {
     return this.call('POST', '/webhooks/deliver', body);
   }

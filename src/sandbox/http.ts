@@ -45,9 +45,12 @@ export interface RequestSubject {
   reference(request: FastifyRequest): string | undefined;
   /** The amount of a request that creates a payment (later requests match the payment's own). */
   amount(request: FastifyRequest): number | undefined;
+  /** The request's idempotency key header (ePayment `Idempotency-Key`, eCom `X-Request-Id`), for the traffic record. */
+  requestKey(request: FastifyRequest): string | undefined;
 }
 
-const EPAYMENT_SUBJECT: RequestSubject = {
+/** ePayment's names, the default for routes that declare no subject. */
+const DEFAULT_SUBJECT: RequestSubject = {
   reference(request) {
     const params = request.params as Record<string, string> | undefined;
     if (params?.reference) return params.reference;
@@ -58,6 +61,8 @@ const EPAYMENT_SUBJECT: RequestSubject = {
     const value = (request.body as Record<string, any> | undefined)?.amount?.value;
     return typeof value === 'number' ? value : undefined;
   },
+  // Every API without a subject of its own (Webhooks, Order Management…) records either header.
+  requestKey: (request) => headerValue(request, 'idempotency-key') ?? headerValue(request, 'x-request-id'),
 };
 
 /**
@@ -82,7 +87,7 @@ export function headerValue(request: FastifyRequest, name: string): string | und
 /** The payment reference an exchange concerns: what the handler said, else where the route's API carries it. */
 export function referenceOf(request: FastifyRequest): string | undefined {
   if (request.exchangeReference) return request.exchangeReference;
-  return (request.routeOptions.config.subject ?? EPAYMENT_SUBJECT).reference(request);
+  return (request.routeOptions.config.subject ?? DEFAULT_SUBJECT).reference(request);
 }
 
 /**
@@ -92,7 +97,7 @@ export function referenceOf(request: FastifyRequest): string | undefined {
 function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | undefined, reference: string | undefined): number | undefined {
   const existing = msn && reference ? ctx.payments.find(msn, reference)?.amount.value : undefined;
   if (existing !== undefined) return existing;
-  return (request.routeOptions.config.subject ?? EPAYMENT_SUBJECT).amount(request);
+  return (request.routeOptions.config.subject ?? DEFAULT_SUBJECT).amount(request);
 }
 
 /**
@@ -261,7 +266,7 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       operation: config.operation,
       msn,
       reference: referenceOf(request),
-      idempotencyKey: headerValue(request, 'idempotency-key') ?? headerValue(request, 'x-request-id'),
+      idempotencyKey: (config.subject ?? DEFAULT_SUBJECT).requestKey(request),
       request: { method: request.method, url: request.url, path: request.url.split('?')[0], headers: request.headers, body: request.body },
       response:
         dropped || hung

@@ -81,6 +81,8 @@ describe('eCom v2 Express checkout', () => {
     expect(fetch.body).toMatchObject({ addressId: expect.any(Number), addressLine1: expect.any(String), city: expect.any(String), postCode: expect.stringMatching(/^\d{4}$/), country: 'NO' });
     // No default: the lowest priority wins.
     expect(receiver.forOrder(orderId)[0].body.shippingDetails.shippingMethodId).toBe('posten');
+    // The sandbox records a call once it has the answer, a moment after the receiver saw it.
+    await waitFor(() => callbacksOf(sandbox, orderId).length === 2, 5000, 'both calls recorded');
     const ops = callbacksOf(sandbox, orderId).map((e) => e.operation);
     expect(ops).toEqual([ECOM_OP.shippingDetails, ECOM_OP.callback]);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { actionBody, initiateBody } from '../helpers/ecom.ts';
+import { specAvailable, validateTraffic } from '../helpers/openapi.ts';
 
 /**
  * Malformed input never crashes the eCom routes: a few hundred bodies (random JSON, valid bodies
@@ -67,7 +68,10 @@ describe('eCom v2 routes with malformed input', () => {
     expect((await sandbox.app.inject({ method: 'POST', url: '/ecomm/v2/payments', headers, payload: body })).statusCode).toBe(200);
     await sandbox.app.inject({ method: 'POST', url: `/ecomm/v2/integration-test/payments/${orderId}/approve`, headers, payload: {} });
   });
-  afterAll(() => sandbox.close());
+  afterAll(async () => {
+    if (specAvailable()) expect((await validateTraffic(sandbox.traffic.query({ api: 'ecom-v2' }))).failures).toEqual([]);
+    await sandbox.close();
+  });
 
   it('answers every malformed body 2xx/4xx in the eCom shape', async () => {
     const routes = [

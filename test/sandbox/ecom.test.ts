@@ -227,6 +227,8 @@ describe('eCom v2 API over HTTP', () => {
     ];
     for (const [overrides, field] of cases) expectEcomError(await c.initiate(initiateBody(receiver.url, overrides)), 400, 'InvalidRequest', field);
     expectEcomError(await c.initiate(initiateBody(receiver.url, { customerInfo: { mobileNumber: '+4791234567' } })), 400, 'User', 81);
+    expectEcomError(await c.initiate(initiateBody(receiver.url, { transaction: { scope: 'name nin' } })), 403, 'Merchant', 51);
+    expect((await c.initiate(initiateBody(receiver.url, { transaction: { scope: 'name phoneNumber' } }))).status).toBe(200);
     expectEcomError(await c.api('POST', ECOM, { body: '{"customerInfo": ' }), 400, 'InvalidRequest', 'body');
     expectEcomError(await c.api('POST', ECOM, { body: [] }), 400, 'InvalidRequest', 'body');
     // isApp: fallBack need not be a web URL.
@@ -304,6 +306,15 @@ describe('eCom v2 API over HTTP', () => {
     expect(reads.filter((r) => r.status === 429)).toHaveLength(1);
     sandbox.clock.advance(60_000);
     expect((await c.capture(orderId, 100)).status).toBe(200);
+  });
+
+  it('hang: no answer until the client gives up; recorded without a response', async () => {
+    const orderId = await initiate();
+    sandbox.faults.add({ match: { api: 'ecom-v2', operation: ECOM_OP.status, reference: orderId }, effect: { type: 'hang' }, times: 1 });
+    await expect(fetch(`${sandbox.url}${ECOM}/${orderId}/status`, { headers: H, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    const ex = await waitFor(() => sandbox.traffic.query({ api: 'ecom-v2', operation: ECOM_OP.status, reference: orderId })[0], 2000, 'the hung exchange');
+    expect(ex).toMatchObject({ fault: 'hang', error: expect.stringContaining('hang') });
+    expect(ex.response).toBeUndefined();
   });
 
   it('stale-read on details answers the order as initiated', async () => {

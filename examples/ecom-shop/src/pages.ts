@@ -10,7 +10,8 @@ function page(title: string, body: string, refreshSeconds?: number): string {
 ${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}<title>${escape(title)} · eCom Shop</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}
 .vipps{background:#ff5b24;color:#fff;border:0;border-radius:6px;padding:.8rem 1.4rem;font-size:1.05rem;font-weight:600;cursor:pointer}
-label{display:block;margin:.6rem 0}</style></head>
+label{display:block;margin:.6rem 0}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}</style></head>
 <body><h1>${escape(title)}</h1>
 ${body}
 </body></html>`;
@@ -63,4 +64,21 @@ export function loginWallPage(): string {
 
 export function notFoundPage(what: string): string {
   return page('Not found', `<p>${escape(what)}</p><p><a href="/">Back to the shop</a></p>`);
+}
+
+/** Customer service's view of one order: status, amounts, operations and the Vipps history. */
+export function adminOrderPage(order: Order): string {
+  const a = order.amounts;
+  const rows = (cells: string[][]) => cells.map((c) => `<tr>${c.map((v) => `<td>${escape(v)}</td>`).join('')}</tr>`).join('\n');
+  return page(
+    `Order ${order.orderId} (back office)`,
+    `<p>Status: <strong id="status">${escape(order.status)}</strong>. ${escape(order.description)}, ${kroner(order.amount)}.${order.lastError ? ` Last error: ${escape(order.lastError)}` : ''}</p>
+<table><tr><th>reserved</th><th>captured</th><th>refunded</th><th>released</th><th>left to capture</th></tr>
+${rows([[kroner(a.reserved), kroner(a.captured), kroner(a.refunded), kroner(a.cancelled), kroner(a.remainingToCapture)]])}</table>
+<h2>Operations</h2><table><tr><th>when</th><th>what</th><th>amount</th><th>outcome</th><th>X-Request-Id</th></tr>
+${rows(order.operations.map((o) => [o.at, o.kind, o.amount === undefined ? 'all' : kroner(o.amount), o.error ?? o.outcome, [...new Set(o.requestIds)].join(', ')]))}</table>
+<h2>Vipps history (details)</h2><table><tr><th>when</th><th>operation</th><th>amount</th><th>success</th></tr>
+${rows(order.history.map((h) => [h.timeStamp ?? '', h.operation, kroner(h.amount), String(h.operationSuccess)]))}</table>
+<p>Callbacks received: ${order.callbacks}.</p>`,
+  );
 }

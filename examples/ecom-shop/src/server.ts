@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ActionResult, BackOffice } from './back-office.ts';
 import { orderView, type Order } from './orders.ts';
-import { checkoutErrorPage, loginWallPage, notFoundPage, returnPage, shopPage } from './pages.ts';
+import { adminOrderPage, checkoutErrorPage, loginWallPage, notFoundPage, returnPage, shopPage } from './pages.ts';
 import type { CheckoutResult, Shop } from './shop.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -65,6 +65,12 @@ async function route(shop: Shop, backOffice: BackOffice, req: IncomingMessage, r
     if (!order) return sendHtml(res, 404, notFoundPage('We could not find that order.'));
     if (shop.config.faults.has('session-return-page') && cookie(req, SESSION_COOKIE) !== order.sessionId) return sendHtml(res, 200, loginWallPage());
     return sendHtml(res, 200, returnPage(await shop.settle(order)));
+  }
+
+  const adminPage = /^\/admin\/orders\/([A-Za-z0-9-]{1,50})$/.exec(path);
+  if (adminPage && method === 'GET') {
+    const order = shop.orders.get(adminPage[1]);
+    return order ? sendHtml(res, 200, adminOrderPage(order)) : sendHtml(res, 404, notFoundPage(`No order ${adminPage[1]}.`));
   }
 
   const admin = /^\/api\/orders\/([A-Za-z0-9-]{1,50})(?:\/(capture|refund|cancel|complete))?$/.exec(path);

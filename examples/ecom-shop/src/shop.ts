@@ -84,10 +84,12 @@ export class Shop {
       return { status: 401 };
     }
     order.callbacks++;
-    const claimed = (body as { transactionInfo?: { status?: string } })?.transactionInfo?.status;
+    const info = (body as { transactionInfo?: { status?: string; amount?: number } })?.transactionInfo;
+    const claimed = info?.status;
     if (this.trustsCallbacks) {
       const status = statusFromCallback(claimed);
       if (status) order.status = status;
+      if (status === 'reserved') order.amounts = { ...order.amounts, reserved: info?.amount ?? order.amount, remainingToCapture: info?.amount ?? order.amount };
       this.afterApproval(order);
       return { status: 200 };
     }
@@ -108,6 +110,8 @@ export class Shop {
   private async readDetails(order: Order): Promise<Order> {
     order.detailsReads++;
     const details = await this.api.details(order.orderId);
+    // The log only grows: a shorter one is a lagging read, and must not undo what we saw.
+    if ((details.transactionLogHistory ?? []).length < order.history.length) return order;
     const view = statusFromDetails(order.amount, details);
     order.status = view.status;
     order.amounts = view.amounts;

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
+import { loadConfig } from '../src/config.ts';
+import { VippsClient } from '../src/vipps/client.ts';
+import { TEST_MERCHANT } from '../../../test/helpers/sandbox.ts';
 import { checkout, control, ECOM_OP, eventually, http, orderOf, startSandbox, startTestShop, trafficOf, waitForStatus, type TestShop } from './harness.ts';
 
 /** The shop against the real golive sandbox, both on 127.0.0.1, through real HTTP. */
@@ -52,6 +55,9 @@ describe('ecom-shop end to end', () => {
     expect(res.body).toMatchObject({ status: 'part-refunded', amounts: { refunded: 10000 } });
     res = await http('POST', `${path}/refund`, { body: {} });
     expect(res.body).toMatchObject({ status: 'refunded', amounts: { captured: 49900, refunded: 49900 } });
+    const admin = await http('GET', `${shop.url}/admin/orders/${started.orderId}`);
+    expect(admin.text).toContain('<strong id="status">refunded</strong>');
+    expect(admin.text).toContain('CAPTURE');
 
     const captures = trafficOf(sandbox, started.orderId, ECOM_OP.capture);
     expect((captures[0].request.body as any).transaction.amount).toBe(20000);
@@ -87,6 +93,24 @@ describe('ecom-shop end to end', () => {
     expect(next.startedAt - limited.startedAt).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a lagging details read neither hides the approval nor undoes it', async () => {
+    const amount = 31_900;
+    const stale = ctl().fault({ match: { operation: ECOM_OP.details, amount }, effect: { type: 'stale-read' } });
+    const { orderId } = await checkout(shop, amount);
+    await ctl().approve(orderId);
+    await eventually(() => trafficOf(sandbox, orderId, ECOM_OP.details).length >= 2, 'reads while details lag', 5000);
+    expect((await orderOf(shop, orderId)).status).toBe('awaiting-payment'); // the callback alone does not decide
+    sandbox.faults.remove(stale.id);
+    await waitForStatus(shop, orderId, 'reserved');
+    ctl().fault({ match: { operation: ECOM_OP.details, reference: orderId }, effect: { type: 'stale-read' } });
+    const before = trafficOf(sandbox, orderId, ECOM_OP.details).length;
+    await shop.shop.refresh(shop.shop.orders.get(orderId)!); // answered as INITIATE
+    expect(trafficOf(sandbox, orderId, ECOM_OP.details).length).toBe(before + 1);
+    expect((await orderOf(shop, orderId)).status).toBe('reserved');
+    expect((await http('GET', `${shop.url}/return?order=${orderId}`)).text).toContain('Thank you!');
+    sandbox.faults.clear();
+  });
+
   it('stops polling once the customer decided', async () => {
     const orderId = await reservedOrder();
     await new Promise((r) => setTimeout(r, 1200)); // several poll intervals
@@ -119,6 +143,18 @@ describe('ecom-shop end to end', () => {
     const record = await ctl().record(orderId);
     expect(record.transactionLogHistory.filter((l: any) => l.operation === 'CAPTURE')).toHaveLength(1);
     expect(res.body.operations[0].requestIds).toEqual([captures[0].request.headers['x-request-id'], captures[0].request.headers['x-request-id']]);
+  });
+
+  it('a refund answered 500 is retried with the same X-Request-Id and refunds once', async () => {
+    const orderId = await reservedOrder(42_200);
+    await http('POST', `${shop.url}/api/orders/${orderId}/capture`, { body: {} });
+    ctl().fault({ match: { operation: ECOM_OP.refund, reference: orderId }, effect: { type: 'status', status: 500 }, times: 1 });
+    const res = await http('POST', `${shop.url}/api/orders/${orderId}/refund`, { body: { amount: 2000 } });
+    expect(res.status, res.text).toBe(200);
+    const refunds = trafficOf(sandbox, orderId, ECOM_OP.refund);
+    expect(refunds.map((e) => e.response?.status)).toEqual([500, 200]);
+    expect(refunds[1].request.headers['x-request-id']).toBe(refunds[0].request.headers['x-request-id']);
+    expect(res.body).toMatchObject({ status: 'part-refunded', amounts: { refunded: 2000 } });
   });
 
   it('cancels before approval, a reservation, and the rest after a partial capture', async () => {
@@ -209,5 +245,37 @@ describe('ecom-shop end to end', () => {
     const initiate = sandbox.traffic.query({ api: 'ecom-v2', operation: ECOM_OP.initiate }).at(-1)!;
     expect(res.headers.location).toBe((initiate.response!.body as any).url);
     expect(String(res.headers['set-cookie'])).toMatch(/^ecomshop_session=/);
+  });
+
+  it('the customer journey over HTTP: form → landing page → approve → fallBack in a fresh browser', async () => {
+    const form = await http('POST', `${shop.url}/checkout`, { form: { amount: '23000', description: 'Socks' } });
+    const landingUrl = String(form.headers.location);
+    const landing = await http('GET', landingUrl);
+    const token = /name="token" value="([^"]+)"/.exec(landing.text)?.[1];
+    expect(token).toBeTruthy();
+    const approved = await http('POST', new URL('/landing/approve', landingUrl).href, { form: { token: token! } });
+    expect(approved.status).toBe(303);
+    const fallBack = String(approved.headers.location);
+    expect(fallBack).toMatch(new RegExp(`^${shop.url}/return\\?order=ecomshop-`));
+    const page = await http('GET', fallBack); // no cookie: another browser
+    expect(page.text).toContain('Thank you! Your payment of 230.00 kr is reserved');
+  });
+
+  it('caches the access token until shortly before it expires', async () => {
+    let now = Date.now();
+    const config = loadConfig({ VIPPS_BASE_URL: sandbox.url, VIPPS_CLIENT_ID: TEST_MERCHANT.clientId, VIPPS_CLIENT_SECRET: TEST_MERCHANT.clientSecret, VIPPS_SUBSCRIPTION_KEY: TEST_MERCHANT.subscriptionKeys[0], VIPPS_MSN: '123456' });
+    const client = new VippsClient(config, () => now);
+    const read = () => client.send({ operation: 'details', method: 'GET', path: '/ecomm/v2/payments/no-such-order/details' }).catch(() => undefined);
+    await Promise.all([read(), read(), read()]);
+    expect(client.tokenFetches).toBe(1);
+    const token = sandbox.traffic.query({ api: 'access-token' }).at(-1)!;
+    expect(token.request.headers).toMatchObject({ 'vipps-system-name': 'ecomshop', 'merchant-serial-number': '123456' });
+    const lifetime = Number((token.response!.body as any).expires_in) * 1000;
+    now += lifetime - 301_000;
+    await read();
+    expect(client.tokenFetches).toBe(1);
+    now += 2000;
+    await read();
+    expect(client.tokenFetches).toBe(2);
   });
 });

@@ -54,6 +54,9 @@ describe('ecom-shop fault switches', () => {
     const s = await start('callback-only');
     const orderId = await reserved(s);
     expect(trafficOf(sandbox, orderId, ECOM_OP.details)).toHaveLength(0);
+    // The back office still works (it reads details after an operation, not while the customer decides).
+    const captured = await http('POST', `${s.url}/api/orders/${orderId}/capture`, { body: { amount: 1000 } });
+    expect(captured.body).toMatchObject({ status: 'part-captured', amounts: { captured: 1000 } });
 
     const dropped = nextAmount();
     ctl().fault({ match: { api: 'ecom-v2', amount: dropped }, effect: { type: 'callback-drop' } });

@@ -50,8 +50,6 @@ export function callbackRequest(e: CallbackEvent): OutboundRequest {
 export class CallbackSender {
   private readonly outbound: Outbound;
   private closed = false;
-  /** Calls in flight, so shutdown and tests can wait for them. */
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly ctx: SandboxContext,
@@ -66,7 +64,7 @@ export class CallbackSender {
     if (this.closed) return;
     const { order } = event;
     const needsShipping = expressApproval(event) && !order.shipping && order.merchantInfo.shippingDetailsPrefix !== undefined;
-    if (needsShipping) this.track(this.fetchShipping(order).then(() => this.dispatch(event)));
+    if (needsShipping) void this.fetchShipping(order).then(() => this.dispatch(event));
     else this.dispatch(event);
   }
 
@@ -85,7 +83,7 @@ export class CallbackSender {
     }
     const copies = effect?.type === 'callback-duplicate' ? effect.copies : 1;
     const sendAll = () => {
-      for (let n = 1; n <= copies; n++) this.track(this.call(request, meta(copies > 1 ? { copy: { n, of: copies } } : {})));
+      for (let n = 1; n <= copies; n++) void this.call(request, meta(copies > 1 ? { copy: { n, of: copies } } : {}));
     };
     if (effect?.type === 'callback-delay') this.ctx.clock.scheduleIn(effect.ms, () => !this.closed && sendAll());
     else queueMicrotask(sendAll);
@@ -101,15 +99,14 @@ export class CallbackSender {
 
   /** Express: the customer withdrew consent; the merchant's answer, as recorded. */
   async removeConsent(order: Order): Promise<Exchange | undefined> {
-    const p = this.call(consentRemovalRequest(order), this.meta(order, ECOM_OP.consentRemoval, {}));
-    this.track(p);
-    return p;
+    return this.call(consentRemovalRequest(order), this.meta(order, ECOM_OP.consentRemoval, {}));
   }
 
   private meta(order: Order, operation: string, notes: Record<string, unknown>, fault?: string): OutboundRecord {
     return { ...CALLBACK, operation, msn: order.msn, reference: order.orderId, fault, notes };
   }
 
+  /** One call, recorded; never throws (undefined only once the sandbox is closing). */
   private async call(request: OutboundRequest, meta: OutboundRecord): Promise<Exchange | undefined> {
     try {
       const result = await this.outbound.post(request);
@@ -119,16 +116,6 @@ export class CallbackSender {
       process.emitWarning(`eCom ${meta.operation} failed unexpectedly: ${(err as Error).stack ?? err}`);
       return undefined;
     }
-  }
-
-  private track(p: Promise<unknown>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** Wait until every call started so far has been answered or has failed. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   async close(): Promise<void> {

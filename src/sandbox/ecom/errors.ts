@@ -20,10 +20,10 @@ const CODES = {
   Payment: { 41: 'No valid card', 42: 'Refused by issuer', 43: 'Invalid amount', 44: 'Expired card', 45: 'Reservation failed', 51: 'Cannot cancel an already captured order', 52: 'Cancellation failed', 61: 'Captured amount exceeds the reserved amount', 62: 'The amount you tried to capture is not reserved', 63: 'Capture failed', 71: 'Cannot refund more than captured amount', 72: 'Cannot refund a reserved order (only captured orders), cancel instead', 73: 'Cannot refund a cancelled order', 74: 'Refund failed during debit from merchant account', 95: 'Payments can only be refunded up to 365 days after reservation', 98: 'Too late for capture' },
   VippsError: { 91: 'Transaction is not allowed', 92: 'Transaction already processed', 93: 'The X-Request-Id was already used with a different request', 94: 'Order locked and is already processing', 99: 'Internal error' },
   User: { 81: 'User not registered with Vipps', 82: 'User app version not supported' },
-  Merchant: { 34: 'Duplicate order id', 35: 'Requested order not found', 37: 'Merchant not available or deactivated or blocked' },
+  Merchant: { 34: 'Duplicate order id', 35: 'Requested order not found', 37: 'Merchant not available or deactivated or blocked', 51: 'Merchant not allowed to use this scope' },
 } as const satisfies Partial<Record<EcomErrorGroup, Record<number, string>>>;
 
-const STATUS: Record<string, number> = { 'Merchant:35': 404, 'Merchant:37': 403, 'VippsError:93': 409, 'VippsError:94': 409, 'VippsError:99': 500 };
+const STATUS: Record<string, number> = { 'Merchant:35': 404, 'Merchant:37': 403, 'Merchant:51': 403, 'VippsError:93': 409, 'VippsError:94': 409, 'VippsError:99': 500 };
 
 /** A domain error of the eCom API. `problem` carries status and text so shared route plumbing can store it. */
 export class EcomError extends ApiError {

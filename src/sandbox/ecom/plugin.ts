@@ -27,7 +27,7 @@ const BASE = '/ecomm/v2';
 const REQUEST_ID_MAX = 40;
 const INITIATE_PER_MINUTE = 2;
 
-/** eCom names its payment `:orderId` / `transaction.orderId` and its amount `transaction.amount`. */
+/** eCom names its payment `:orderId` / `transaction.orderId`, its amount `transaction.amount`, its request key `X-Request-Id`. */
 const ECOM_SUBJECT: RequestSubject = {
   reference(request) {
     const orderId = (request.params as Record<string, string> | undefined)?.orderId;
@@ -39,6 +39,7 @@ const ECOM_SUBJECT: RequestSubject = {
     const transaction = isObject(request.body) ? request.body.transaction : undefined;
     return isObject(transaction) && typeof transaction.amount === 'number' ? transaction.amount : undefined;
   },
+  requestKey: (request) => headerValue(request, 'x-request-id'),
 };
 
 // The Merchant-Serial-Number header is optional in eCom: the body's merchantInfo names the MSN.
@@ -110,6 +111,8 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
       const input = validateInitiate(request.body);
       requireOwnMsn(request, input.merchantInfo.merchantSerialNumber);
       if (rateLimited(request, reply, ECOM_OP.initiate, input.orderId)) return reply;
+      const refusedScope = input.scope?.split(' ').find((s) => s && !request.merchant!.allowedScopes.includes(s));
+      if (refusedScope) throw ecomError('Merchant', 51, `This sales unit is not allowed to ask for the scope ${refusedScope}.`);
       // The merchant's callback secret never shows in control views or reports.
       redactor.addSecret(input.merchantInfo.authToken);
       const order = machine.initiate(input, { expireAfterMs: expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
