@@ -98,22 +98,10 @@ export function ecomStateOf(body: unknown): PaymentState | undefined {
     if (ops.has('CANCEL') || ops.has('VOID')) return 'ABORTED';
     return ops.has('INITIATE') ? 'CREATED' : undefined;
   }
-  // The deprecated status endpoint: one status word for the whole payment.
-  switch (b?.transactionInfo?.status) {
-    case 'INITIATE':
-    case 'REGISTER':
-      return 'CREATED';
-    case 'RESERVE':
-    case 'SALE':
-    case 'CAPTURE':
-    case 'REFUND':
-    case 'VOID':
-      return 'AUTHORIZED';
-    case 'CANCEL':
-      return 'ABORTED';
-    default:
-      return undefined;
-  }
+  // The deprecated status endpoint: one word for the whole payment (the sandbox also says REJECTED/FAILED).
+  const status = b?.transactionInfo?.status;
+  if (typeof status !== 'string') return undefined;
+  return status === 'REGISTER' ? 'CREATED' : ecomNeutralState(status);
 }
 
 /** The amount an eCom capture or refund moved: the request's, or (full capture: none given) the answer's. */
