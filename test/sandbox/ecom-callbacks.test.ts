@@ -77,7 +77,11 @@ describe('eCom v2 callbacks', () => {
   });
 
   it('expire-after shortens the order life; the control API can expire it at once', async () => {
-    sandbox.faults.add({ match: { api: 'ecom-v2', amount: 4242 }, effect: { type: 'expire-after', ms: 1000 }, times: 1 });
+    const taken = await initiate();
+    const fault = sandbox.faults.add({ match: { api: 'ecom-v2', amount: 4242 }, effect: { type: 'expire-after', ms: 1000 }, times: 1 });
+    // A refused initiate (duplicate orderId) does not spend the fault.
+    expect((await c.initiate(initiateBody(receiver.url, { transaction: { amount: 4242, orderId: taken } }))).body[0].errorCode).toBe('34');
+    expect(sandbox.faults.get(fault.id)!.hits).toBe(0);
     const short = await initiate({ transaction: { amount: 4242 } });
     expect((await c.record(short)).body.expiresAt - (await c.record(short)).body.createdAt).toBe(1000);
     sandbox.clock.advance(1000);

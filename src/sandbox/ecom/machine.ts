@@ -74,7 +74,8 @@ export class EcomMachine {
 
   // --- merchant operations ----------------------------------------------------------------
 
-  initiate(input: InitiateInput, options: { expireAfterMs?: number } = {}): Order {
+  /** `expireAfterMs` is asked once the order is valid and its orderId free (an `expire-after` fault is not spent on a refusal). */
+  initiate(input: InitiateInput, options: { expireAfterMs?: () => number | undefined } = {}): Order {
     const msn = input.merchantInfo.merchantSerialNumber;
     const key = `${msn}:${input.orderId}`;
     if (this.orders.has(key)) throw ecomError('Merchant', 34, `Duplicate order id ${input.orderId}: every payment needs a new orderId.`);
@@ -95,7 +96,7 @@ export class EcomMachine {
       url: landingPageUrl(this.deps.publicUrl(), token),
       landingToken: token,
       createdAt: now,
-      expiresAt: now + (options.expireAfterMs ?? ECOM_EXPIRY_MS),
+      expiresAt: now + (options.expireAfterMs?.() ?? ECOM_EXPIRY_MS),
       reserved: 0,
       captured: 0,
       refunded: 0,

@@ -5,13 +5,12 @@ import type { SandboxContext } from '../context.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { staleReadHides } from '../faults.ts';
 import { headerValue, type RequestSubject } from '../http.ts';
-import { ApiError } from '../problem.ts';
 import { IdempotencyStore, idempotencyScope, type StoredOutcome } from '../shared/idempotency.ts';
 import { PaymentRateLimits } from '../shared/rate-limits.ts';
 import { note, runIdempotent, sendOutcome } from '../shared/routes.ts';
 import { isObject, requestKeyProblem } from '../shared/validation.ts';
 import { CallbackSender } from './callbacks.ts';
-import { ECOM_AUTH_ERRORS, ECOM_CONTENT_TYPE, ECOM_SHAPE, EcomError, ecomError, ecomErrorHandler, invalidRequest, orderNotFound, sendEcomError } from './errors.ts';
+import { ECOM_AUTH_ERRORS, ECOM_CONTENT_TYPE, ECOM_SHAPE, EcomError, ecomError, ecomErrorHandler, invalidRequest, orderNotFound } from './errors.ts';
 import { EcomMachine } from './machine.ts';
 import { ecomSource } from './source.ts';
 import type { Order } from './types.ts';
@@ -77,7 +76,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     return true;
   }
 
-  // Encapsulated: eCom routes (and the faults injected on them) answer the eCom error array.
+  // Encapsulated: eCom routes (their EcomErrors, and the faults injected on them) answer the eCom error array.
   app.setErrorHandler(ecomErrorHandler);
 
   /** The body's merchantSerialNumber must be the one the keys belong to. */
@@ -85,16 +84,6 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     const own = request.merchant!.msn;
     if (msn !== own) throw new EcomError('Authentication', '403', `The API keys used do not give access to merchant ${msn}.`, 403);
   }
-
-  /** Run a handler, answering its EcomErrors in the eCom shape. */
-  const handle = (run: (request: FastifyRequest<Params>, reply: FastifyReply) => FastifyReply) => (request: FastifyRequest<Params>, reply: FastifyReply) => {
-    try {
-      return run(request, reply);
-    } catch (err) {
-      if (err instanceof ApiError) return sendEcomError(reply, err);
-      throw err;
-    }
-  };
 
   function expireAfterFault(request: FastifyRequest, msn: string, orderId: string, amount: number): number | undefined {
     if (ctx.faults.size === 0) return undefined;
@@ -104,10 +93,10 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
     return fault.effect.ms;
   }
 
-  app.post(
+  app.post<Params>(
     `${BASE}/payments`,
     config(ECOM_OP.initiate),
-    handle((request, reply) => {
+    (request, reply) => {
       const input = validateInitiate(request.body);
       requireOwnMsn(request, input.merchantInfo.merchantSerialNumber);
       if (rateLimited(request, reply, ECOM_OP.initiate, input.orderId)) return reply;
@@ -115,9 +104,9 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
       if (refusedScope) throw ecomError('Merchant', 51, `This sales unit is not allowed to ask for the scope ${refusedScope}.`);
       // The merchant's callback secret never shows in control views or reports.
       redactor.addSecret(input.merchantInfo.authToken);
-      const order = machine.initiate(input, { expireAfterMs: expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
+      const order = machine.initiate(input, { expireAfterMs: () => expireAfterFault(request, input.merchantInfo.merchantSerialNumber, input.orderId, input.amount) });
       return sendOutcome(reply, ok({ orderId: order.orderId, url: order.url }));
-    }),
+    },
   );
 
   function requireOrder(request: FastifyRequest<Params>): Order {
@@ -130,12 +119,12 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   app.get<Params>(
     `${BASE}/payments/:orderId/details`,
     config(ECOM_OP.details),
-    handle((request, reply) => {
+    (request, reply) => {
       if (rateLimited(request, reply, ECOM_OP.details, request.params.orderId)) return reply;
       const order = requireOrder(request);
       const stale = ctx.faults.size > 0 && isStale(request, order);
       return sendOutcome(reply, ok(detailsView(stale ? asInitiated(order) : order)));
-    }),
+    },
   );
 
   /** `stale-read` on details: the order as initiated, counted only when it really hides a change. */
@@ -150,12 +139,12 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   app.get<Params>(
     `${BASE}/payments/:orderId/status`,
     config(ECOM_OP.status),
-    handle((request, reply) => (rateLimited(request, reply, ECOM_OP.status, request.params.orderId) ? reply : sendOutcome(reply, ok(statusView(requireOrder(request)))))),
+    (request, reply) => (rateLimited(request, reply, ECOM_OP.status, request.params.orderId) ? reply : sendOutcome(reply, ok(statusView(requireOrder(request))))),
   );
 
   /** Capture and refund: X-Request-Id makes them idempotent (same id + body ⇒ the first answer again). */
   function idempotentAction(op: typeof ECOM_OP.capture | typeof ECOM_OP.refund) {
-    return handle((request, reply) => {
+    return (request: FastifyRequest<Params>, reply: FastifyReply) => {
       if (rateLimited(request, reply, op, request.params.orderId)) return reply;
       const requestId = headerValue(request, 'x-request-id');
       const problem = requestKeyProblem('X-Request-Id', requestId, { max: REQUEST_ID_MAX });
@@ -177,7 +166,7 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
           return ok(refundView(o, amount, input.transactionText));
         },
       });
-    });
+    };
   }
 
   app.post<Params>(`${BASE}/payments/:orderId/capture`, config(ECOM_OP.capture), idempotentAction(ECOM_OP.capture));
@@ -186,25 +175,25 @@ export default async function ecomPlugin(app: FastifyInstance, { ctx, redactor }
   app.put<Params>(
     `${BASE}/payments/:orderId/cancel`,
     config(ECOM_OP.cancel),
-    handle((request, reply) => {
+    (request, reply) => {
       if (rateLimited(request, reply, ECOM_OP.cancel, request.params.orderId)) return reply;
       const order = requireOrder(request);
       const input = validateCancel(request.body);
       requireOwnMsn(request, input.msn);
       const o = machine.cancel(order.msn, order.orderId, input, headerValue(request, 'x-request-id'));
       return sendOutcome(reply, ok(cancelView(o, input.transactionText)));
-    }),
+    },
   );
 
   // Test environment only: approve without the app. 200 with no body.
   app.post<Params>(
     `${BASE}/integration-test/payments/:orderId/approve`,
     config(ECOM_OP.forceApprove),
-    handle((request, reply) => {
+    (request, reply) => {
       const order = requireOrder(request);
       machine.forceApprove(order.msn, order.orderId, request.body);
       return reply.code(200).send();
-    }),
+    },
   );
 
   // Sandbox control (not Vipps' API): the Express customer withdraws consent; Vipps tells the
