@@ -34,7 +34,8 @@ export type EcomLogOperation = (typeof ECOM_LOG_OPERATIONS)[number];
  * - INITIATE: waiting for the customer; RESERVE: approved; SALE: approved and captured at once
  *   (direct capture); CAPTURE / REFUND: captured / refunded, wholly or in part;
  * - CANCEL: the customer cancelled in the app, or the merchant cancelled before approval;
- *   VOID: the merchant cancelled a reserved payment (or released the rest after a part capture);
+ *   VOID: the merchant cancelled a reserved payment with nothing captured (releasing the rest of a
+ *   part-captured one leaves it CAPTURE: its log gets the VOID, its captured part stays refundable);
  * - REJECTED: the customer never acted and the payment timed out (callback status REJECTED);
  * - FAILED: the reservation failed (callback RESERVE_FAILED).
  */

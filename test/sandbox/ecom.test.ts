@@ -173,9 +173,12 @@ describe('eCom v2 API over HTTP', () => {
     expect(released.status, released.text).toBe(200);
     expect(released.body.transactionSummary).toEqual({ capturedAmount: 3000, refundedAmount: 0, remainingAmountToCapture: 0, remainingAmountToRefund: 3000 });
     const record = (await c.record(orderId)).body;
-    expect(record.state).toBe('VOID');
+    // The rest is released, the order is not ended: its captured part can still be refunded.
+    expect(record.state).toBe('CAPTURE');
     expect(record.aggregate).toMatchObject({ capturedAmount: { value: 3000 }, cancelledAmount: { value: 7000 } });
     expect(record.transactionLogHistory[0]).toMatchObject({ operation: 'VOID', amount: 7000 });
+    expect((await c.refund(orderId, 3000)).status).toBe(200);
+    expect((await c.record(orderId)).body.state).toBe('REFUND');
   });
 
   it('X-Request-Id: same id + body replays the first answer; another body ⇒ 93', async () => {

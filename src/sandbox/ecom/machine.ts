@@ -168,7 +168,8 @@ export class EcomMachine {
     if (this.now() >= o.reservedAt! + CAPTURE_DEADLINE_DAYS * DAY) throw ecomError('Payment', 52, 'Cancellation failed: the reservation is older than 180 days.');
     o.cancelled = remaining;
     this.log(o, 'VOID', remaining, true, input.transactionText, requestId);
-    this.moveTo(o, 'VOID');
+    // Releasing the rest of a part-captured order ends nothing: its captured part can still be refunded.
+    if (o.captured === 0) this.moveTo(o, 'VOID');
     return o;
   }
 
