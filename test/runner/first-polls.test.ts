@@ -40,7 +40,7 @@ function harness(o: { payments: Pay[]; calls?: Call[]; frozenClock?: boolean; st
       return { payments, count: payments.length };
     },
     clock: async () => ({ now: sandbox, offsetMs: 0 }),
-    traffic: async (q) => {
+    traffic: async (q = {}) => {
       asked.push(q);
       const exchanges = calls
         .filter((c) => c.at <= sandbox && (q.operation === undefined || c.operation === q.operation) && (q.reference === undefined || c.reference === q.reference) && (q.since === undefined || c.at >= q.since))
