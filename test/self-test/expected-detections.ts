@@ -161,47 +161,57 @@ export const SDK_SHOP_BASELINE: ExpectedDetection = {
 
 export const SDK_SHOP_EXPECTED_DETECTIONS: Record<SdkShopFault, ExpectedDetection> = {
   'poll-after-final': {
-    fail: ['EP-POLLING'],
-    why: 'keeps polling every 2 s after AUTHORIZED/ABORTED/EXPIRED/TERMINATED: GET payment long after the payment ended, judged over the run (EP-POLLING)',
+    fail: [],
+    warn: ['EP-POLLING'],
+    why: 'keeps polling every 2 s after a final state: GET payment long after the payment ended (settled, ABORTED, EXPIRED, TERMINATED), judged over the run — a timing breach, which EP-POLLING reports as WARNING (as for the reference merchant\'s poll-too-fast and ignore-aborted-expired)',
   },
   'fake-success-on-create-error': {
     fail: ['EP-ERRORS-DISPLAY'],
     why: 'a refused create answers 201 with a "reserved" order: a fake success on the API checkout (EP-ERRORS-DISPLAY)',
   },
   'never-release-remainder': {
-    fail: [],
-    warn: ['EP-CANCEL-REMAINDER'],
-    why: '"complete order" captures what shipped and never cancels the rest (EP-CANCEL-REMAINDER, recommended: WARNING)',
+    fail: ['EP-CANCEL-REMAINDER'],
+    warn: ['EP-ENDPOINT-CAPTURE-PARTIAL'],
+    why: '"complete order" (role completeOrder) captures what shipped and never cancels the rest: the shop\'s own completion leaves funds reserved, proven harm (EP-CANCEL-REMAINDER FAILED)',
+    cascade: 'EP-ENDPOINT-CAPTURE-PARTIAL: its rule wants a partial capture followed by a second capture or a cancel of the rest — the very cancel the switch leaves out',
   },
   'trust-webhook-name': {
-    fail: [],
-    warn: ['WH-NOT-TRUTH'],
-    why: 'books a signed webhook from its event name, without a confirming GET: with GET still stale the order shows paid (WH-NOT-TRUTH, recommended)',
+    fail: ['WH-NOT-TRUTH'],
+    warn: ['EP-STATES-TERMINATED'],
+    why: 'books a signed webhook from its event name, without a confirming GET: while GET still answers CREATED (the stale-read flow) the order shows paid — proven harm, FAILED',
+    cascade: 'EP-STATES-TERMINATED (WARNING): the clean shop reads the payment again after the TERMINATED webhook; booking from the name it never reads a terminated payment again',
   },
   'no-system-headers': {
-    fail: ['EP-HEADERS'],
-    why: 'the Vipps-System-* headers are sent empty on every call',
+    fail: [],
+    warn: ['EP-HEADERS'],
+    why: 'the Vipps-System-* headers are sent empty on every call; the profile is a direct merchant, for whom they are recommended (WARNING; FAILED only for partners/plugins, as the reference merchant\'s row shows)',
   },
   'poll-too-fast': {
     fail: [],
-    warn: ['EP-POLLING'],
+    warn: ['EP-POLLING', 'EP-429-BACKOFF'],
     why: 'first GET 0.2 s after create, then every 0.3 s: against the polling guideline (5 s, then 2 s), a timing breach EP-POLLING reports as WARNING',
+    cascade:
+      'EP-429-BACKOFF (README: "and EP-429-BACKOFF under the rate limit"): in rate-limited-polling the first poll (0.2 s) meets the 429 before the approval, and the webhook\'s confirming GET follows it well within Retry-After; at the guideline pace the first poll comes after that GET',
   },
   'ignore-aborted-expired': {
     fail: ['EP-STATES-ABORTED', 'EP-STATES-EXPIRED'],
     why: 'ABORTED and EXPIRED leave the order awaiting-payment',
   },
   'accept-bad-signature': {
-    fail: ['WH-VERIFY-HMAC'],
-    why: 'forged and altered webhook deliveries are accepted and move the order',
+    fail: [],
+    warn: ['WH-VERIFY-HMAC'],
+    why: 'forged and altered webhook deliveries are answered 200; the shop books only its confirming GET, so the order does not move — no proven harm, so the recommended item is a WARNING (the reference merchant, which books the forgery, FAILS it)',
   },
   'new-key-on-retry': {
     fail: ['EP-IDEMPOTENCY'],
     why: 'the capture retried after its answer was lost carries a new Idempotency-Key (lost-capture-response): a double capture',
   },
   'capture-over-authorized': {
-    fail: ['EP-ENDPOINT-CAPTURE-FULL', 'EP-ORDER-CAPTURED'],
+    fail: ['EP-ENDPOINT-CAPTURE-FULL', 'EP-ORDER-CAPTURED', 'EP-ENDPOINT-REFUND-FULL', 'EP-ENDPOINT-REFUND-PARTIAL', 'EP-EVENTS-CAPTURED', 'EP-EVENTS-REFUNDED', 'EP-ORDER-REFUNDED'],
+    warn: ['EP-ENDPOINT-CAPTURE-PARTIAL', 'EP-CANCEL-REMAINDER'],
     why: 'every capture adds a 100-øre fee, so a full capture asks for more than is reserved and is refused (6090): no order ends CAPTURED',
+    cascade:
+      'a refused capture stops every flow that captures (order-captured, order-refunded, partial-refunds, lost-capture-response, duplicate-webhooks) at its capture step, so nothing is ever refunded (EP-ENDPOINT-REFUND-*, EP-EVENTS-REFUNDED, EP-ORDER-REFUNDED) and no CAPTURED event follows a capture (EP-EVENTS-CAPTURED); the partial capture takes 20100 instead of 20000, so partial-capture-then-cancel stops before completeOrder and the rest stays reserved (EP-ENDPOINT-CAPTURE-PARTIAL, EP-CANCEL-REMAINDER as WARNING: not after the shop\'s own completion)',
   },
   'token-per-call': {
     fail: ['EP-TOKEN-CACHE'],
