@@ -1,23 +1,27 @@
 /**
- * The detection matrix as a table (issue 4): golive's ePayment suite against the reference
- * merchant, healthy and with each fault switch on; every row must fail exactly the items
+ * The detection matrix as a table (issues 4 and 9): golive's ePayment suite against an example
+ * shop, healthy and with each fault switch on; every row must fail exactly the items
  * test/self-test/expected-detections.ts lists for it.
  *
- *   node bin/run-ts.mjs scripts/detection-matrix.ts [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
+ *   node bin/run-ts.mjs scripts/detection-matrix.ts [--shop reference-merchant|sdk-shop|all] [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
  *
- * --only          rows to run: baseline and/or switch names (comma-separated)
- * --save-fixtures write test/checks/fixtures/recorded/<row>.json.gz for rows that came out as expected
+ * --shop          which example integration: reference-merchant (default; REFERENCE_MERCHANT_FAULTS),
+ *                 sdk-shop (examples/sdk-shop, SDK_SHOP_FAULTS) or all (both, reference merchant first)
+ * --only          rows to run: baseline and/or switch names (comma-separated); with --shop all a
+ *                 bare name picks it in every shop that has it, sdk-shop/<name> one shop's row
+ * --save-fixtures write test/checks/fixtures/recorded/<row>.json.gz for reference-merchant rows that came out as expected
  * --keep-runs     keep the run folders of rows that came out as expected (.tmp/matrix/…)
  * Exit code 1 when any row is not as expected, 2 for bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { MATRIX_ROWS, type MatrixRowName } from '../test/self-test/expected-detections.ts';
-import { formatMatrix, runMatrix } from '../test/self-test/matrix.ts';
+import { SHOP_NAMES, type Shop } from '../test/self-test/expected-detections.ts';
+import { formatMatrix, matrixRows, rowLabel, runMatrix } from '../test/self-test/matrix.ts';
 
 let args;
 try {
   args = parseArgs({
     options: {
+      shop: { type: 'string', default: 'reference-merchant' },
       concurrency: { type: 'string', default: '3' },
       workers: { type: 'string', default: '2' },
       only: { type: 'string' },
@@ -31,19 +35,26 @@ try {
   console.error(`detection-matrix: ${(err as Error).message}`);
   process.exit(2);
 }
+const shop = args.shop as Shop | 'all';
+if (shop !== 'all' && !SHOP_NAMES.includes(shop)) {
+  console.error(`detection-matrix: unknown --shop ${shop}; shops are ${[...SHOP_NAMES, 'all'].join(', ')}`);
+  process.exit(2);
+}
 const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-const unknown = only.filter((n) => !MATRIX_ROWS.includes(n as MatrixRowName));
+const selectable = matrixRows(shop);
+const unknown = only.filter((n) => !selectable.some((r) => r.name === n || rowLabel(r) === n));
 const concurrency = Number(args.concurrency);
 if (unknown.length > 0 || !Number.isInteger(concurrency) || concurrency < 1) {
-  if (unknown.length) console.error(`detection-matrix: unknown row(s) ${unknown.join(', ')}; rows are ${MATRIX_ROWS.join(', ')}`);
+  if (unknown.length) console.error(`detection-matrix: unknown row(s) ${unknown.join(', ')}; rows are ${selectable.map(rowLabel).join(', ')}`);
   else console.error('detection-matrix: --concurrency must be a whole number ≥ 1');
   process.exit(2);
 }
 
-const rows = only.length ? (only as MatrixRowName[]) : MATRIX_ROWS;
-console.log(`detection matrix: ${rows.length} runs, ${concurrency} at a time, ${args.workers} workers each${args['save-fixtures'] ? ', saving fixtures' : ''}`);
+const rows = matrixRows(shop, only);
+console.log(`detection matrix (${shop}): ${rows.length} runs, ${concurrency} at a time, ${args.workers} workers each${args['save-fixtures'] ? ', saving fixtures (reference-merchant rows)' : ''}`);
 const result = await runMatrix({
-  only: only as MatrixRowName[],
+  shop,
+  only,
   concurrency,
   workers: args.workers,
   outDir: args.out,

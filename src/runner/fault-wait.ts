@@ -12,7 +12,13 @@ type FaultObservation = Extract<Observation, { type: 'fault' }>;
  * and the integration had time to react (its retry, its next poll), then record on each fault
  * observation whether and when it fired, for the rules ("not exercised" is never a pass).
  */
-export async function awaitFaultsMet(control: SandboxControl, observations: Observation[], pace: PollingPace | undefined, now: () => number): Promise<void> {
+export async function awaitFaultsMet(
+  control: Pick<SandboxControl, 'fault'>,
+  observations: Observation[],
+  pace: PollingPace | undefined,
+  now: () => number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   const faults = observations.filter((o): o is FaultObservation => o.type === 'fault' && typeof idOf(o) === 'string');
   if (faults.length === 0) return;
   const bound = pollingBoundMs(pace);
@@ -24,11 +30,13 @@ export async function awaitFaultsMet(control: SandboxControl, observations: Obse
       if (f) record(o, f);
       const t = now();
       // Gone (a step cleared it), met and reacted to, or never met within the bound: stop waiting.
-      const done = !f || (f.hits > 0 ? t >= (f.lastFiredAt ?? 0) + react : t >= o.at + bound);
+      // A fault the integration keeps meeting (a stale GET polled past its final state, every
+      // webhook dropped) is met for good once it has fired for a whole polling window.
+      const done = !f || (f.hits > 0 ? t >= (f.lastFiredAt ?? 0) + react || t >= (f.firstFiredAt ?? 0) + bound : t >= o.at + bound);
       if (done) pending.delete(o);
     }
     if (pending.size === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

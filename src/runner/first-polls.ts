@@ -3,13 +3,24 @@ import { PAYMENT_OPERATIONS } from '../contract/operations.ts';
 import type { ControlClient } from '../sandbox/client.ts';
 import { finalChangeOf } from './payment-records.ts';
 
+/** What the wait reads from the sandbox's control API. */
+export type FirstPollsControl = Pick<ControlClient, 'payments' | 'clock' | 'traffic'>;
+
+/** The wall clock and the pause between rounds (injected by tests). */
+export interface FirstPollsTime {
+  wallNow: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const REAL_TIME: FirstPollsTime = { wallNow: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
 interface Changed {
   reference: string;
   at: number;
 }
 
 /** Payments of the run whose state changed to a final one, with when it did (the event's time). */
-async function changedPayments(control: ControlClient, msn: string, since: number): Promise<Changed[]> {
+async function changedPayments(control: FirstPollsControl, msn: string, since: number): Promise<Changed[]> {
   const { payments } = await control.payments(msn);
   const out: Changed[] = [];
   for (const p of payments) {
@@ -26,11 +37,11 @@ async function changedPayments(control: ControlClient, msn: string, since: numbe
  * payment of the run that reached a final state was read with GET after that change, or its
  * polling window (first + a few intervals, by the declared pace) passed since the change.
  */
-export async function awaitFirstPolls(control: ControlClient, o: { msn: string; since: number; pace?: PollingPace }): Promise<void> {
+export async function awaitFirstPolls(control: FirstPollsControl, o: { msn: string; since: number; pace?: PollingPace }, time: FirstPollsTime = REAL_TIME): Promise<void> {
   const bound = pollingBoundMs(o.pace);
   let waiting = await changedPayments(control, o.msn, o.since);
-  const deadline = Date.now() + bound + 1_000; // a frozen sandbox clock must not hold the run
-  while (Date.now() < deadline) {
+  const deadline = time.wallNow() + bound + 1_000; // a frozen sandbox clock must not hold the run
+  while (time.wallNow() < deadline) {
     const now = (await control.clock()).now;
     const still: Changed[] = [];
     for (const c of waiting) {
@@ -40,6 +51,6 @@ export async function awaitFirstPolls(control: ControlClient, o: { msn: string; 
     }
     waiting = still;
     if (waiting.length === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
+    await time.sleep(500);
   }
 }

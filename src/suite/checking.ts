@@ -87,7 +87,10 @@ export const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flo
 /**
  * What each profile action may use: exactly what the runner fills in when it calls that action
  * (src/runner), so a template that validates never fails at run time for an unknown variable.
- * `amount` outside checkout/capture/refund is the flow's own amount (its default payment amount).
+ * `amount` outside checkout/capture/refund is the current order's amount (the flow's own amount
+ * before it has an order). A custom action's `reference` exists once the flow has an order, its
+ * `params.*` are the ones its `merchant.action` step passes; otherwise the step fails saying so
+ * (test/runner/merchant-action-scope.test.ts).
  */
 export const VARS = { vars: 'any' } as const;
 export const ACTION_SCOPES = {

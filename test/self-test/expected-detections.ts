@@ -11,6 +11,7 @@
  * reason.
  */
 import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
+import { FAULT_NAMES as SDK_SHOP_FAULTS, type FaultName as SdkShopFault } from '../../examples/sdk-shop/src/faults.ts';
 import type { Verdict } from '../../src/checks/types.ts';
 
 export interface ExpectedDetection {
@@ -145,8 +146,95 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
 
 export const MATRIX_ROWS: readonly MatrixRowName[] = ['baseline', ...FAULT_SWITCHES];
 
-export function expectedFor(name: MatrixRowName): ExpectedDetection {
-  return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name];
+// --- the second example shop (examples/sdk-shop, config/sdk-shop.profile.yaml) ----------------
+// Written independently of golive (issue 9); its switches (SDK_SHOP_FAULTS) and the item each
+// breaks are listed in examples/sdk-shop/README.md. Same rules as above: exactly these items,
+// and cascades explained.
+
+export type SdkShopRowName = 'baseline' | SdkShopFault;
+
+export const SDK_SHOP_BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the clean SDK shop is correct per the documentation: no false failures, no warnings, exit 0',
+};
+
+export const SDK_SHOP_EXPECTED_DETECTIONS: Record<SdkShopFault, ExpectedDetection> = {
+  'poll-after-final': {
+    fail: [],
+    warn: ['EP-POLLING'],
+    why: 'keeps polling every 2 s after a final state: GET payment long after the payment ended (settled, ABORTED, EXPIRED, TERMINATED), judged over the run — a timing breach, which EP-POLLING reports as WARNING (as for the reference merchant\'s poll-too-fast and ignore-aborted-expired)',
+  },
+  'fake-success-on-create-error': {
+    fail: ['EP-ERRORS-DISPLAY'],
+    why: 'a refused create answers 201 with a "reserved" order: a fake success on the API checkout (EP-ERRORS-DISPLAY)',
+  },
+  'never-release-remainder': {
+    fail: ['EP-CANCEL-REMAINDER'],
+    warn: ['EP-ENDPOINT-CAPTURE-PARTIAL'],
+    why: '"complete order" (role completeOrder) captures what shipped and never cancels the rest: the shop\'s own completion leaves funds reserved, proven harm (EP-CANCEL-REMAINDER FAILED)',
+    cascade: 'EP-ENDPOINT-CAPTURE-PARTIAL: its rule wants a partial capture followed by a second capture or a cancel of the rest — the very cancel the switch leaves out',
+  },
+  'trust-webhook-name': {
+    fail: ['WH-NOT-TRUTH'],
+    warn: ['EP-STATES-TERMINATED'],
+    why: 'books a signed webhook from its event name, without a confirming GET: while GET still answers CREATED (the stale-read flow) the order shows paid — proven harm, FAILED',
+    cascade: 'EP-STATES-TERMINATED (WARNING): the clean shop reads the payment again after the TERMINATED webhook; booking from the name it never reads a terminated payment again',
+  },
+  'no-system-headers': {
+    fail: [],
+    warn: ['EP-HEADERS'],
+    why: 'the Vipps-System-* headers are sent empty on every call; the profile is a direct merchant, for whom they are recommended (WARNING; FAILED only for partners/plugins, as the reference merchant\'s row shows)',
+  },
+  'poll-too-fast': {
+    fail: [],
+    warn: ['EP-POLLING', 'EP-429-BACKOFF'],
+    why: 'first GET 0.2 s after create, then every 0.3 s: against the polling guideline (5 s, then 2 s), a timing breach EP-POLLING reports as WARNING',
+    cascade:
+      'EP-429-BACKOFF (README: "and EP-429-BACKOFF under the rate limit"): in rate-limited-polling the first poll (0.2 s) meets the 429 before the approval, and the webhook\'s confirming GET follows it well within Retry-After; at the guideline pace the first poll comes after that GET',
+  },
+  'ignore-aborted-expired': {
+    fail: ['EP-STATES-ABORTED', 'EP-STATES-EXPIRED'],
+    why: 'ABORTED and EXPIRED leave the order awaiting-payment',
+  },
+  'accept-bad-signature': {
+    fail: [],
+    warn: ['WH-VERIFY-HMAC'],
+    why: 'forged and altered webhook deliveries are answered 200; the shop books only its confirming GET, so the order does not move — no proven harm, so the recommended item is a WARNING (the reference merchant, which books the forgery, FAILS it)',
+  },
+  'new-key-on-retry': {
+    fail: ['EP-IDEMPOTENCY'],
+    why: 'the capture retried after its answer was lost carries a new Idempotency-Key (lost-capture-response): a double capture',
+  },
+  'capture-over-authorized': {
+    fail: ['EP-ENDPOINT-CAPTURE-FULL', 'EP-ORDER-CAPTURED', 'EP-ENDPOINT-REFUND-FULL', 'EP-ENDPOINT-REFUND-PARTIAL', 'EP-EVENTS-CAPTURED', 'EP-EVENTS-REFUNDED', 'EP-ORDER-REFUNDED'],
+    warn: ['EP-ENDPOINT-CAPTURE-PARTIAL', 'EP-CANCEL-REMAINDER'],
+    why: 'every capture adds a 100-øre fee, so a full capture asks for more than is reserved and is refused (6090): no order ends CAPTURED',
+    cascade:
+      'a refused capture stops every flow that captures (order-captured, order-refunded, partial-refunds, lost-capture-response, duplicate-webhooks) at its capture step, so nothing is ever refunded (EP-ENDPOINT-REFUND-*, EP-EVENTS-REFUNDED, EP-ORDER-REFUNDED) and no CAPTURED event follows a capture (EP-EVENTS-CAPTURED); the partial capture takes 20100 instead of 20000, so partial-capture-then-cancel stops before completeOrder and the rest stays reserved (EP-ENDPOINT-CAPTURE-PARTIAL, EP-CANCEL-REMAINDER as WARNING: not after the shop\'s own completion)',
+  },
+  'token-per-call': {
+    fail: ['EP-TOKEN-CACHE'],
+    why: 'a new access token for every API call',
+  },
+};
+
+export const SDK_SHOP_ROWS: readonly SdkShopRowName[] = ['baseline', ...SDK_SHOP_FAULTS];
+
+/** The example integrations the matrix runs, with how golive runs each and how a switch is turned on. */
+export const SHOPS = {
+  'reference-merchant': { profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: MATRIX_ROWS as readonly string[], title: 'the reference merchant' },
+  'sdk-shop': { profile: 'config/sdk-shop.profile.yaml', faultsVariable: 'SDK_SHOP_FAULTS', rows: SDK_SHOP_ROWS as readonly string[], title: 'the SDK shop' },
+} as const;
+export type Shop = keyof typeof SHOPS;
+export const SHOP_NAMES = Object.keys(SHOPS) as Shop[];
+
+export function expectedFor(name: MatrixRowName): ExpectedDetection;
+export function expectedFor(name: string, shop: Shop): ExpectedDetection;
+export function expectedFor(name: string, shop: Shop = 'reference-merchant'): ExpectedDetection {
+  if (!SHOPS[shop].rows.includes(name)) throw new Error(`${shop} has no matrix row ${name}; rows are ${SHOPS[shop].rows.join(', ')}`);
+  if (shop === 'sdk-shop') return name === 'baseline' ? SDK_SHOP_BASELINE : SDK_SHOP_EXPECTED_DETECTIONS[name as SdkShopFault];
+  return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name as FaultSwitch];
 }
 
 export interface DetectionComparison {

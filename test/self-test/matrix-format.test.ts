@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_SWITCHES } from '../../examples/reference-merchant/src/config.ts';
 import { CHECKLIST_ITEM_IDS } from '../../src/checks/index.ts';
-import { compareDetections, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS } from './expected-detections.ts';
-import { formatMatrix, verdictLine, type MatrixRow } from './matrix.ts';
+import { FAULT_NAMES as SDK_SHOP_FAULTS } from '../../examples/sdk-shop/src/faults.ts';
+import { compareDetections, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
+import { formatMatrix, matrixRows, rowLabel, verdictLine, type MatrixRow } from './matrix.ts';
 
 describe('expected detections', () => {
   it('has a row for the baseline and every fault switch, naming only catalogue items, each with a reason', () => {
@@ -17,6 +18,33 @@ describe('expected detections', () => {
       expect(e.why.length, sw).toBeGreaterThan(10);
     }
     expect(expectedFor('baseline')).toMatchObject({ fail: [], warn: [] });
+  });
+
+  it('has a row for the SDK shop\'s clean run and each of its switches (examples/sdk-shop), each with its items and a reason', () => {
+    expect(SDK_SHOP_ROWS).toEqual(['baseline', ...SDK_SHOP_FAULTS]);
+    for (const sw of SDK_SHOP_FAULTS) {
+      const e = SDK_SHOP_EXPECTED_DETECTIONS[sw];
+      expect(e.fail.length + (e.warn?.length ?? 0), sw).toBeGreaterThan(0);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(CHECKLIST_ITEM_IDS, `${sw}: ${id}`).toContain(id);
+      expect(e.why.length, sw).toBeGreaterThan(10);
+      expect(expectedFor(sw, 'sdk-shop')).toBe(e);
+    }
+    expect(expectedFor('baseline', 'sdk-shop')).toMatchObject({ fail: [], warn: [] });
+    // A row name shared by both shops means each shop's own expectation.
+    expect(expectedFor('poll-too-fast', 'sdk-shop')).toBe(SDK_SHOP_EXPECTED_DETECTIONS['poll-too-fast']);
+    expect(expectedFor('poll-too-fast')).toBe(EXPECTED_DETECTIONS['poll-too-fast']);
+    expect(() => expectedFor('token-per-call', 'reference-merchant')).toThrow(/reference-merchant has no matrix row token-per-call/);
+    expect(SHOPS['sdk-shop']).toMatchObject({ profile: 'config/sdk-shop.profile.yaml', faultsVariable: 'SDK_SHOP_FAULTS' });
+    expect(SHOPS['reference-merchant']).toMatchObject({ profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS' });
+  });
+
+  it('selects rows by shop, and by name or label', () => {
+    expect(matrixRows().map(rowLabel)).toEqual([...MATRIX_ROWS]);
+    expect(matrixRows('sdk-shop').map(rowLabel)).toEqual(SDK_SHOP_ROWS.map((n) => `sdk-shop/${n}`));
+    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length);
+    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline']);
+    expect(matrixRows('all', ['sdk-shop/poll-too-fast']).map(rowLabel)).toEqual(['sdk-shop/poll-too-fast']);
+    expect(matrixRows('sdk-shop', ['token-per-call', 'webhooks-only'])).toEqual([{ shop: 'sdk-shop', name: 'token-per-call' }]);
   });
 
   it('compares FAILED and WARNING sets exactly: extra, missing, and a warning where a failure was expected', () => {
@@ -32,7 +60,7 @@ describe('expected detections', () => {
 
 describe('formatMatrix', () => {
   const row = (name: MatrixRow['name'], verdicts: Record<string, string>, extra: Partial<MatrixRow> = {}): MatrixRow => {
-    const expected = expectedFor(name);
+    const expected = expectedFor(name, extra.shop ?? 'reference-merchant');
     const comparison = compareDetections(expected, verdicts);
     return { name, expected, verdicts: verdicts as MatrixRow['verdicts'], comparison, stepFailed: [], exitCode: 0, durationMs: 1000, ok: comparison.ok, ...extra };
   };
@@ -56,6 +84,15 @@ describe('formatMatrix', () => {
     expect(table.find((l) => l.startsWith('weak-references '))).toMatch(/^weak-references\s+·\s+WARN!\s+miss$/);
     expect(text).toContain('weak-references    unexpected: +EP-TOKEN-CACHE (warn) −EP-REFERENCE');
     expect(text).toMatch(/1 row NOT as expected\. Wall time 2 min 5 s for 3 runs/);
+  });
+
+  it('labels the SDK shop\'s rows with their shop, in one table with the reference merchant\'s', () => {
+    const rows = [row('baseline', {}), row('poll-after-final', { 'EP-POLLING': 'WARNING' }, { shop: 'sdk-shop' }), row('baseline', { 'EP-POLLING': 'WARNING' }, { shop: 'sdk-shop', exitCode: 0 })];
+    const text = formatMatrix({ rows, wallMs: 60_000, concurrency: 1, workers: '2', outDir: '/tmp/x' });
+    expect(text).toMatch(/against the reference merchant and the SDK shop/);
+    expect(text.split('\n').find((l) => l.startsWith('sdk-shop/poll-after-final '))).toMatch(/WARN$/);
+    expect(text.split('\n').find((l) => l.startsWith('sdk-shop/baseline '))).toMatch(/WARN!$/);
+    expect(text).toMatch(/sdk-shop\/baseline\s+unexpected: \+EP-POLLING \(warn\)/);
   });
 
   it('says when a run gave no summary, or the baseline could not complete a flow', () => {

@@ -1,7 +1,8 @@
 /**
- * The detection matrix: `golive run` against the reference merchant once healthy (`baseline`) and
- * once per fault switch, a few runs at a time, each judged against expected-detections.ts. Used by
- * scripts/detection-matrix.ts (a table to read) and test/self-test/detection-matrix.test.ts.
+ * The detection matrix: `golive run` against an example shop (the reference merchant, the SDK
+ * shop, or both) once healthy (`baseline`) and once per fault switch, a few runs at a time, each
+ * judged against expected-detections.ts. Used by scripts/detection-matrix.ts (a table to read) and
+ * test/self-test/detection-matrix.test.ts.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -9,20 +10,22 @@ import { GOLIVE_ROOT, runCommand } from '../../src/cli/run.ts';
 import type { Verdict } from '../../src/checks/types.ts';
 import { CATALOGUE } from '../../src/checks/index.ts';
 import { encodeRecordedRun, recordRun } from '../checks/recorded-fixture.ts';
-import { compareDetections, expectedFor, MATRIX_ROWS, type DetectionComparison, type ExpectedDetection, type MatrixRowName } from './expected-detections.ts';
+import { compareDetections, expectedFor, SHOPS, type DetectionComparison, type ExpectedDetection, type Shop } from './expected-detections.ts';
 
 export const RECORDED_FIXTURES_DIR = join(GOLIVE_ROOT, 'test/checks/fixtures/recorded');
 
 export interface MatrixOptions {
-  /** Rows to run (default: baseline and every switch). */
-  only?: readonly MatrixRowName[];
+  /** Which example shop(s) to run (default: the reference merchant). */
+  shop?: Shop | 'all';
+  /** Rows to run, by row name (`baseline`, a switch) or label (`sdk-shop/baseline`); default: all of the shop's. */
+  only?: readonly string[];
   /** Runs at once (each run is itself a Playwright run with `workers` workers). Default 3. */
   concurrency?: number;
   /** Playwright workers per run. Default '2'. */
   workers?: string;
   /** Where run folders go; default .tmp/matrix/<timestamp>. */
   outDir?: string;
-  /** Write test/checks/fixtures/recorded/<row>.json.gz for rows that came out as expected. */
+  /** Write test/checks/fixtures/recorded/<row>.json.gz for reference-merchant rows that came out as expected. */
   saveFixtures?: boolean;
   /** Keep the run folders of rows that came out as expected (mismatches are always kept). */
   keepRuns?: boolean;
@@ -31,7 +34,10 @@ export interface MatrixOptions {
 }
 
 export interface MatrixRow {
-  name: MatrixRowName;
+  /** The row within its shop: `baseline` or a fault switch. */
+  name: string;
+  /** Which example shop (absent: the reference merchant). */
+  shop?: Shop;
   expected: ExpectedDetection;
   /** Item → verdict from the run's summary; undefined when the run produced none. */
   verdicts?: Record<string, Verdict>;
@@ -55,8 +61,18 @@ export interface MatrixResult {
   outDir: string;
 }
 
+/** How a row is named in the table and its run folder: bare for the reference merchant (as before), `<shop>/<row>` otherwise. */
+export const rowLabel = (r: { name: string; shop?: Shop }): string => (r.shop === undefined || r.shop === 'reference-merchant' ? r.name : `${r.shop}/${r.name}`);
+
+/** The rows a selection means, in matrix order: every row of the chosen shop(s), narrowed by `only` (names or labels). */
+export function matrixRows(shop: Shop | 'all' = 'reference-merchant', only: readonly string[] = []): { shop: Shop; name: string }[] {
+  const shops = shop === 'all' ? (Object.keys(SHOPS) as Shop[]) : [shop];
+  const all = shops.flatMap((s) => SHOPS[s].rows.map((name) => ({ shop: s, name })));
+  return only.length ? all.filter((r) => only.includes(r.name) || only.includes(rowLabel(r))) : all;
+}
+
 export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixResult> {
-  const names = options.only?.length ? MATRIX_ROWS.filter((n) => options.only!.includes(n)) : [...MATRIX_ROWS];
+  const names = matrixRows(options.shop, options.only);
   const concurrency = Math.max(1, options.concurrency ?? 3);
   const workers = options.workers ?? '2';
   const outDir = resolve(options.outDir ?? join(GOLIVE_ROOT, '.tmp/matrix', new Date().toISOString().replace(/[:.]/g, '-')));
@@ -66,24 +82,27 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixResu
   if (options.saveFixtures) mkdirSync(RECORDED_FIXTURES_DIR, { recursive: true });
 
   const started = Date.now();
-  const rows = new Map<MatrixRowName, MatrixRow>();
+  const rows = new Map<string, MatrixRow>();
   const queue = [...names];
   const worker = async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      const row = await runRow(name, outDir, workers, options);
-      rows.set(name, row);
-      options.log?.(`  ${row.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(30)} ${seconds(row.durationMs).padStart(6)}  ${verdictLine(row)}`);
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const row = await runRow(next.shop, next.name, outDir, workers, options);
+      rows.set(rowLabel(next), row);
+      options.log?.(`  ${row.ok ? 'ok  ' : 'FAIL'} ${rowLabel(row).padEnd(36)} ${seconds(row.durationMs).padStart(6)}  ${verdictLine(row)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
-  return { rows: names.map((n) => rows.get(n)!), wallMs: Date.now() - started, concurrency, workers, outDir };
+  return { rows: names.map((n) => rows.get(rowLabel(n))!), wallMs: Date.now() - started, concurrency, workers, outDir };
 }
 
-async function runRow(name: MatrixRowName, outDir: string, workers: string, options: MatrixOptions): Promise<MatrixRow> {
-  const expected = expectedFor(name);
+async function runRow(shop: Shop, name: string, outDir: string, workers: string, options: MatrixOptions): Promise<MatrixRow> {
+  const expected = expectedFor(name, shop);
   const t0 = Date.now();
-  const out = join(outDir, name);
-  const outcome = await runCommand({ quiet: true, workers, out, integrationEnv: name === 'baseline' ? {} : { REFERENCE_MERCHANT_FAULTS: name } }).catch((err: unknown) => ({
+  const out = join(outDir, rowLabel({ shop, name }));
+  const { profile, faultsVariable } = SHOPS[shop];
+  // The switch goes to the shop only: a clean row runs with the variable empty (not inherited).
+  const integrationEnv = { [faultsVariable]: name === 'baseline' ? '' : name };
+  const outcome = await runCommand({ quiet: true, workers, out, profile: join(GOLIVE_ROOT, profile), integrationEnv }).catch((err: unknown) => ({
     exitCode: 2 as const,
     runDir: undefined,
     summary: undefined,
@@ -93,7 +112,7 @@ async function runRow(name: MatrixRowName, outDir: string, workers: string, opti
   const summary = outcome.summary;
   if (!summary) {
     const error = 'crash' in outcome ? `golive run crashed: ${outcome.crash}` : `the run produced no summary (exit ${outcome.exitCode})`;
-    return { name, expected, comparison: { extra: [], missing: [], ok: false }, stepFailed: [], exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: false };
+    return { name, shop, expected, comparison: { extra: [], missing: [], ok: false }, stepFailed: [], exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: false };
   }
   const verdicts = Object.fromEntries(summary.items.map((i) => [i.id, i.verdict as Verdict]));
   const comparison = compareDetections(expected, verdicts);
@@ -102,12 +121,13 @@ async function runRow(name: MatrixRowName, outDir: string, workers: string, opti
     name !== 'baseline'
       ? undefined
       : stepFailed.length > 0
-        ? `the healthy merchant could not complete ${stepFailed.map((f) => f.id).join(', ')}`
+        ? `the healthy ${shop === 'sdk-shop' ? 'shop' : 'merchant'} could not complete ${stepFailed.map((f) => f.id).join(', ')}`
         : outcome.exitCode !== 0
-          ? `golive run exited ${outcome.exitCode} for the healthy merchant`
+          ? `golive run exited ${outcome.exitCode} for the healthy ${shop === 'sdk-shop' ? 'shop' : 'merchant'}`
           : undefined;
-  const row: MatrixRow = { name, expected, verdicts, comparison, stepFailed, exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: comparison.ok && !error };
-  if (options.saveFixtures && row.ok && outcome.runDir) {
+  const row: MatrixRow = { name, shop, expected, verdicts, comparison, stepFailed, exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: comparison.ok && !error };
+  // The recorded fixtures (test/checks/recorded.test.ts) are the reference merchant's.
+  if (options.saveFixtures && shop === 'reference-merchant' && row.ok && outcome.runDir) {
     const { run, problems } = await recordRun(outcome.runDir, name, name === 'baseline' ? [] : [name]);
     if (problems.length > 0) row.fixture = { problems };
     else {
@@ -144,7 +164,7 @@ export function formatMatrix(result: MatrixResult): string {
     for (const id of [...r.expected.fail, ...(r.expected.warn ?? [])]) ids.add(id);
   }
   const columns = [...ids].sort((a, b) => (order.get(a) ?? 999) - (order.get(b) ?? 999) || a.localeCompare(b));
-  const nameWidth = Math.max(8, ...rows.map((r) => r.name.length));
+  const nameWidth = Math.max(8, ...rows.map((r) => rowLabel(r).length));
   const cellWidth = 5;
   const cell = (r: MatrixRow, id: string): string => {
     const v = r.verdicts?.[id];
@@ -157,19 +177,20 @@ export function formatMatrix(result: MatrixResult): string {
     return '·';
   };
   const lines: string[] = [];
-  lines.push(`Detection matrix — ${rows.length} run${rows.length === 1 ? '' : 's'} of the ePayment checklist suite against the reference merchant`);
+  const shops = [...new Set(rows.map((r) => r.shop ?? 'reference-merchant'))].map((s) => SHOPS[s].title);
+  lines.push(`Detection matrix — ${rows.length} run${rows.length === 1 ? '' : 's'} of the ePayment checklist suite against ${shops.join(' and ') || 'the reference merchant'}`);
   // Wide matrices in blocks of at most BLOCK columns, so a line stays readable in a terminal.
   const BLOCK = 19;
   for (let from = 0; from < columns.length || from === 0; from += BLOCK) {
     const block = columns.slice(from, from + BLOCK);
     lines.push('');
     lines.push(`${''.padEnd(nameWidth)}  ${block.map((_, i) => String(from + i + 1).padEnd(cellWidth)).join(' ')}`.trimEnd());
-    for (const r of rows) lines.push(`${r.name.padEnd(nameWidth)}  ${block.map((id) => cell(r, id).padEnd(cellWidth)).join(' ')}`.trimEnd());
+    for (const r of rows) lines.push(`${rowLabel(r).padEnd(nameWidth)}  ${block.map((id) => cell(r, id).padEnd(cellWidth)).join(' ')}`.trimEnd());
     if (block.length === 0) break;
   }
   lines.push('');
   lines.push('Verdicts:');
-  for (const r of rows) lines.push(`  ${r.name.padEnd(nameWidth)}  ${verdictLine(r)}`);
+  for (const r of rows) lines.push(`  ${rowLabel(r).padEnd(nameWidth)}  ${verdictLine(r)}  (exit ${r.exitCode}, ${seconds(r.durationMs)})`);
   lines.push('');
   lines.push('Columns (items that failed or warned in some run, or were expected to):');
   const half = Math.ceil(columns.length / 2);
@@ -185,11 +206,12 @@ export function formatMatrix(result: MatrixResult): string {
     lines.push('');
     lines.push('Notes:');
     for (const r of notes) {
-      if (r.error) lines.push(`  ${r.name}: ${r.error}`);
-      if (r.stepFailed.length > 0) lines.push(`  ${r.name}: flows stopped at a failed step: ${r.stepFailed.map((f) => f.id).join(', ')}`);
-      if (!r.ok && r.runDir) lines.push(`  ${r.name}: run folder ${relative(process.cwd(), r.runDir)}`);
-      if (r.fixture && 'problems' in r.fixture) lines.push(`  ${r.name}: fixture NOT saved — ${r.fixture.problems.join('; ')}`);
-      else if (r.fixture) lines.push(`  ${r.name}: fixture ${relative(process.cwd(), r.fixture.file)} (${(r.fixture.bytes / 1024).toFixed(1)} KiB)`);
+      const label = rowLabel(r);
+      if (r.error) lines.push(`  ${label}: ${r.error}`);
+      if (r.stepFailed.length > 0) lines.push(`  ${label}: flows stopped at a failed step: ${r.stepFailed.map((f) => f.id).join(', ')}`);
+      if (!r.ok && r.runDir) lines.push(`  ${label}: run folder ${relative(process.cwd(), r.runDir)}`);
+      if (r.fixture && 'problems' in r.fixture) lines.push(`  ${label}: fixture NOT saved — ${r.fixture.problems.join('; ')}`);
+      else if (r.fixture) lines.push(`  ${label}: fixture ${relative(process.cwd(), r.fixture.file)} (${(r.fixture.bytes / 1024).toFixed(1)} KiB)`);
     }
   }
   const mismatches = rows.filter((r) => !r.ok).length;

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { ActionResult } from '../../actors/merchant.ts';
-import { actionForRole } from '../../suite/index.ts';
+import { actionForRole, InterpolationError } from '../../suite/index.ts';
 import { StepFailure, type FlowContext, type Order } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
 
@@ -114,7 +114,16 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
     if (!name) throw new StepFailure(`the profile has no action with role ${a.role}`);
     const page = await pageFor(ctx, name);
     if (a.role) ctx.observe({ type: 'role-action', at: ctx.now(), role: a.role, name, reference: ctx.current?.reference });
-    const result = await ctx.merchant.run(name, { ...ctx.scope, params: a.params }, page);
+    // What ACTION_SCOPES.custom (src/suite/checking.ts) lets a custom action use: the run's
+    // variables, the current order's reference and amount (the flow's own amount before it has
+    // one), and the step's params.
+    const current = ctx.current ? { reference: ctx.current.reference, amount: ctx.current.amount } : {};
+    let result: ActionResult;
+    try {
+      result = await ctx.merchant.run(name, { ...ctx.scope, ...current, params: a.params }, page);
+    } catch (err) {
+      throw unavailable(err, a.role ? `${name} (role ${a.role})` : name, ctx.current !== undefined, a.params) ?? err;
+    }
     if (a.as) ctx.scope[a.as] = result.extracted;
     if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
     else observeAnswer(ctx, name, result, ctx.current?.reference);
@@ -122,7 +131,24 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
     if (typeof reference === 'string' && !ctx.orders.has(reference)) {
       const order = { reference, redirectUrl: result.extracted.redirectUrl as string | undefined, amount: ctx.flowAmount };
       ctx.addOrder(order);
-      Object.assign(ctx.scope, { reference, redirectUrl: order.redirectUrl });
+      Object.assign(ctx.scope, { reference, redirectUrl: order.redirectUrl, amount: order.amount });
     }
   },
 };
+
+/**
+ * A variable validation allows in a custom action that this step cannot fill in: `{{reference}}`
+ * before the flow has an order, a `{{params.x}}` the step does not pass. The suite and the profile
+ * disagree there, so say which, in their words (undefined: some other problem, left as it is).
+ */
+function unavailable(err: unknown, action: string, hasOrder: boolean, params: Record<string, unknown>): StepFailure | undefined {
+  if (!(err instanceof InterpolationError)) return undefined;
+  const problems: string[] = [];
+  if (!hasOrder && err.unknown.some((n) => n === 'reference' || n.startsWith('reference.'))) problems.push('{{reference}}, but the flow has no order yet: a merchant.checkout step must come before it');
+  const missing = err.unknown.filter((n) => n.startsWith('params.'));
+  if (missing.length > 0) {
+    const passed = Object.keys(params).map((k) => `params.${k}`);
+    problems.push(`${missing.map((n) => `{{${n}}}`).join(', ')}, which this merchant.action step does not pass (${passed.length ? `it passes ${passed.join(', ')}` : 'it passes no params'})`);
+  }
+  return problems.length > 0 ? new StepFailure(`merchant action ${action} uses ${problems.join('; and ')}`, { cause: err }) : undefined;
+}
