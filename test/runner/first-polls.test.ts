@@ -43,7 +43,7 @@ function harness(o: { payments: Pay[]; calls?: Call[]; frozenClock?: boolean; st
     traffic: async (q = {}) => {
       asked.push(q);
       const exchanges = calls
-        .filter((c) => c.at <= sandbox && (q.operation === undefined || c.operation === q.operation) && (q.reference === undefined || c.reference === q.reference) && (q.since === undefined || c.at >= q.since))
+        .filter((c) => c.at <= sandbox && (q.operation === undefined || [q.operation].flat().includes(c.operation)) && (q.reference === undefined || c.reference === q.reference) && (q.since === undefined || c.at >= q.since))
         .slice(0, q.limit ?? Infinity)
         .map((c, i) => ({ seq: i + 1, operation: c.operation, reference: c.reference, startedAt: c.at }) as Exchange);
       return { exchanges, lastSeq: exchanges.length, dropped: 0 };
@@ -78,7 +78,7 @@ describe('awaitFirstPolls', () => {
     const h = harness({ payments: [authorized('a', T0 - 500)], calls: [get('a', T0 - 100)] });
     await wait(h);
     expect(h.waited()).toBe(0);
-    expect(h.asked).toEqual([{ operation: 'getPayment', reference: 'a', since: T0 - 500, limit: 1 }]);
+    expect(h.asked).toEqual([{ operation: ['getPayment', 'getPaymentDetailsUsingGET', 'getOrderStatusUsingGET'], reference: 'a', since: T0 - 500, limit: 1 }]);
   });
 
   it('waits for the first GET after the change, and no longer', async () => {
