@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ECOM_ENDED_STATES } from '../../src/contract/ecom.ts';
 import { SandboxClock } from '../../src/sandbox/clock.ts';
@@ -70,33 +71,33 @@ describe('EcomMachine', () => {
   it('keeps C + X ≤ U and R ≤ C through any sequence of operations, and ended orders never change', () => {
     const { clock, machine, initiate, text } = setup();
     clocks.push(clock);
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (let run = 0; run < 50; run++) {
-      const o = initiate(1000 + Math.floor(random() * 9000));
-      for (let step = 0; step < 12; step++) {
-        const ended = (ECOM_ENDED_STATES as readonly string[]).includes(o.state);
-        const before = JSON.stringify(o);
-        const amount = random() < 0.3 ? undefined : 100 + Math.floor(random() * 5000);
-        const action = Math.floor(random() * 5);
-        try {
-          if (action === 0) machine.forceApprove(o.msn, o.orderId, {});
-          else if (action === 1) machine.capture(o.msn, o.orderId, { ...text, amount });
-          else if (action === 2) machine.refund(o.msn, o.orderId, { ...text, amount });
-          else if (action === 3) machine.cancel(o.msn, o.orderId, { ...text, shouldReleaseRemainingFunds: random() < 0.5 });
-          else machine.reject(o.msn, o.orderId);
-        } catch (err) {
-          expect(err).toBeInstanceOf(EcomError);
-          expect(JSON.stringify(o)).toBe(before); // a refused operation changes nothing
+    const operation = fc.record({ action: fc.integer({ min: 0, max: 4 }), amount: fc.option(fc.integer({ min: 100, max: 5100 }), { nil: undefined }), release: fc.boolean() });
+    fc.assert(
+      fc.property(fc.integer({ min: 1000, max: 9999 }), fc.array(operation, { maxLength: 12 }), (reserved, operations) => {
+        const o = initiate(reserved);
+        for (const { action, amount, release } of operations) {
+          const ended = (ECOM_ENDED_STATES as readonly string[]).includes(o.state);
+          const before = JSON.stringify(o);
+          try {
+            if (action === 0) machine.forceApprove(o.msn, o.orderId, {});
+            else if (action === 1) machine.capture(o.msn, o.orderId, { ...text, amount });
+            else if (action === 2) machine.refund(o.msn, o.orderId, { ...text, amount });
+            else if (action === 3) machine.cancel(o.msn, o.orderId, { ...text, shouldReleaseRemainingFunds: release });
+            else machine.reject(o.msn, o.orderId);
+          } catch (err) {
+            expect(err).toBeInstanceOf(EcomError);
+            expect(JSON.stringify(o)).toBe(before); // a refused operation changes nothing
+          }
+          if (ended) expect(JSON.stringify(o)).toBe(before);
+          if (o.reserved > 0) expect(o.captured + o.cancelled).toBeLessThanOrEqual(o.reserved);
+          expect(o.refunded).toBeLessThanOrEqual(o.captured);
+          // The state is the newest successful operation of the log (REJECTED/FAILED have no log word),
+          // except a release of the rest after a part capture: that VOID leaves the order CAPTURE.
+          const newest = o.log.filter((e) => e.operationSuccess).at(-1)!.operation;
+          if (o.state !== 'REJECTED' && o.state !== 'FAILED') expect(o.state).toBe(newest === 'VOID' && o.captured > 0 ? 'CAPTURE' : newest);
         }
-        if (ended) expect(JSON.stringify(o)).toBe(before);
-        if (o.reserved > 0) expect(o.captured + o.cancelled).toBeLessThanOrEqual(o.reserved);
-        expect(o.refunded).toBeLessThanOrEqual(o.captured);
-        // The state is the newest successful operation of the log (REJECTED/FAILED have no log word),
-        // except a release of the rest after a part capture: that VOID leaves the order CAPTURE.
-        const newest = o.log.filter((e) => e.operationSuccess).at(-1)!.operation;
-        if (o.state !== 'REJECTED' && o.state !== 'FAILED') expect(o.state).toBe(newest === 'VOID' && o.captured > 0 ? 'CAPTURE' : newest);
-      }
-    }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -12,6 +12,7 @@
  */
 import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS, type FaultName as SdkShopFault } from '../../examples/sdk-shop/src/faults.ts';
+import { FAULT_NAMES as ECOM_SHOP_FAULTS, type FaultName as EcomShopFault } from '../../examples/ecom-shop/src/config.ts';
 import type { Verdict } from '../../src/checks/types.ts';
 
 export interface ExpectedDetection {
@@ -221,10 +222,71 @@ export const SDK_SHOP_EXPECTED_DETECTIONS: Record<SdkShopFault, ExpectedDetectio
 
 export const SDK_SHOP_ROWS: readonly SdkShopRowName[] = ['baseline', ...SDK_SHOP_FAULTS];
 
+// --- the eCom v2 example (examples/ecom-shop, config/ecom-shop.profile.yaml) -------------------
+// Written from the eCom guide (issue 10); its switches (ECOM_SHOP_FAULTS) and the item each breaks
+// are listed in examples/ecom-shop/README.md. The profile is a direct merchant.
+
+export type EcomShopRowName = 'baseline' | EcomShopFault;
+
+export const ECOM_SHOP_BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the clean eCom shop is correct per the eCom guide: no false failures, no warnings, exit 0',
+};
+
+export const ECOM_SHOP_EXPECTED_DETECTIONS: Record<EcomShopFault, ExpectedDetection> = {
+  'no-system-headers': {
+    fail: [],
+    warn: ['EC-HEADERS'],
+    why: 'no Vipps-System-* headers on any call; a direct merchant, for whom they are recommended (WARNING, as for the SDK shop)',
+  },
+  'new-request-id-on-retry': {
+    fail: ['EC-XREQUESTID'],
+    why: 'the capture retried after its answer was lost carries a new X-Request-Id (lost-capture-response): captured twice',
+  },
+  'callback-only': {
+    fail: ['EC-POLLING', 'EC-CALLBACK'],
+    why: 'never reads details while the customer decides: with the callback withheld and no redirect the order never becomes paid (EC-POLLING, EC-CALLBACK judge that same scenario)',
+  },
+  'slow-callback': {
+    fail: ['EC-CALLBACK'],
+    why: 'answers the callback after 4 s, past the 3 s limit (the callback is never retried)',
+  },
+  'session-return-page': {
+    fail: ['EC-FALLBACK-REDIRECT'],
+    why: 'the fallBack page asks a fresh browser to log in',
+  },
+  'success-on-error': {
+    fail: ['EC-ERRORS'],
+    why: 'a refused initiate answers 201 with a "reserved" order and a thank-you page',
+  },
+  'reuse-order-id': {
+    fail: ['EC-ORDERID'],
+    why: 'the same orderId every time: the second initiate is refused (Merchant 34)',
+  },
+  'digits-order-id': {
+    fail: [],
+    warn: ['EC-ORDERID'],
+    why: 'orderIds like 00000001: unique, but no help to anyone reading them (a recommendation of the reference rule)',
+  },
+  'poll-after-final': {
+    fail: [],
+    warn: ['EC-POLLING'],
+    why: 'keeps reading details after the payment is decided: a timing breach EC-POLLING reports as WARNING (as for the ePayment shops)',
+  },
+  'no-partial-capture': {
+    fail: ['EC-ENDPOINTS'],
+    why: 'every capture is a full one: no partial capture (EC-ENDPOINTS names the part)',
+  },
+};
+
+export const ECOM_SHOP_ROWS: readonly EcomShopRowName[] = ['baseline', ...ECOM_SHOP_FAULTS];
+
 /** The example integrations the matrix runs, with how golive runs each and how a switch is turned on. */
 export const SHOPS = {
   'reference-merchant': { profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: MATRIX_ROWS as readonly string[], title: 'the reference merchant' },
   'sdk-shop': { profile: 'config/sdk-shop.profile.yaml', faultsVariable: 'SDK_SHOP_FAULTS', rows: SDK_SHOP_ROWS as readonly string[], title: 'the SDK shop' },
+  'ecom-shop': { profile: 'config/ecom-shop.profile.yaml', faultsVariable: 'ECOM_SHOP_FAULTS', rows: ECOM_SHOP_ROWS as readonly string[], title: 'the eCom shop' },
 } as const;
 export type Shop = keyof typeof SHOPS;
 export const SHOP_NAMES = Object.keys(SHOPS) as Shop[];
@@ -234,6 +296,7 @@ export function expectedFor(name: string, shop: Shop): ExpectedDetection;
 export function expectedFor(name: string, shop: Shop = 'reference-merchant'): ExpectedDetection {
   if (!SHOPS[shop].rows.includes(name)) throw new Error(`${shop} has no matrix row ${name}; rows are ${SHOPS[shop].rows.join(', ')}`);
   if (shop === 'sdk-shop') return name === 'baseline' ? SDK_SHOP_BASELINE : SDK_SHOP_EXPECTED_DETECTIONS[name as SdkShopFault];
+  if (shop === 'ecom-shop') return name === 'baseline' ? ECOM_SHOP_BASELINE : ECOM_SHOP_EXPECTED_DETECTIONS[name as EcomShopFault];
   return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name as FaultSwitch];
 }
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FAULT_SWITCHES } from '../../examples/reference-merchant/src/config.ts';
 import { CHECKLIST_ITEM_IDS } from '../../src/checks/index.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS } from '../../examples/sdk-shop/src/faults.ts';
-import { compareDetections, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
+import { FAULT_NAMES as ECOM_SHOP_FAULTS } from '../../examples/ecom-shop/src/config.ts';
+import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
 import { formatMatrix, matrixRows, rowLabel, verdictLine, type MatrixRow } from './matrix.ts';
 
 describe('expected detections', () => {
@@ -38,11 +39,22 @@ describe('expected detections', () => {
     expect(SHOPS['reference-merchant']).toMatchObject({ profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS' });
   });
 
+  it('has a row for the eCom shop\'s clean run and each of its switches (examples/ecom-shop), judged on EC- items only', () => {
+    expect(ECOM_SHOP_ROWS).toEqual(['baseline', ...ECOM_SHOP_FAULTS]);
+    for (const sw of ECOM_SHOP_FAULTS) {
+      const e = ECOM_SHOP_EXPECTED_DETECTIONS[sw];
+      expect(e.fail.length + (e.warn?.length ?? 0), sw).toBeGreaterThan(0);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(id, sw).toMatch(/^EC-/);
+      expect(expectedFor(sw, 'ecom-shop')).toBe(e);
+    }
+    expect(SHOPS['ecom-shop']).toMatchObject({ profile: 'config/ecom-shop.profile.yaml', faultsVariable: 'ECOM_SHOP_FAULTS' });
+  });
+
   it('selects rows by shop, and by name or label', () => {
     expect(matrixRows().map(rowLabel)).toEqual([...MATRIX_ROWS]);
     expect(matrixRows('sdk-shop').map(rowLabel)).toEqual(SDK_SHOP_ROWS.map((n) => `sdk-shop/${n}`));
-    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length);
-    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline']);
+    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length);
+    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline']);
     expect(matrixRows('all', ['sdk-shop/poll-too-fast']).map(rowLabel)).toEqual(['sdk-shop/poll-too-fast']);
     expect(matrixRows('sdk-shop', ['token-per-call', 'webhooks-only'])).toEqual([{ shop: 'sdk-shop', name: 'token-per-call' }]);
   });

@@ -121,9 +121,9 @@ async function runRow(shop: Shop, name: string, outDir: string, workers: string,
     name !== 'baseline'
       ? undefined
       : stepFailed.length > 0
-        ? `the healthy ${shop === 'sdk-shop' ? 'shop' : 'merchant'} could not complete ${stepFailed.map((f) => f.id).join(', ')}`
+        ? `the healthy ${shop === 'reference-merchant' ? 'merchant' : 'shop'} could not complete ${stepFailed.map((f) => f.id).join(', ')}`
         : outcome.exitCode !== 0
-          ? `golive run exited ${outcome.exitCode} for the healthy ${shop === 'sdk-shop' ? 'shop' : 'merchant'}`
+          ? `golive run exited ${outcome.exitCode} for the healthy ${shop === 'reference-merchant' ? 'merchant' : 'shop'}`
           : undefined;
   const row: MatrixRow = { name, shop, expected, verdicts, comparison, stepFailed, exitCode: outcome.exitCode, durationMs, runDir: outcome.runDir, error, ok: comparison.ok && !error };
   // The recorded fixtures (test/checks/recorded.test.ts) are the reference merchant's.
