@@ -245,8 +245,11 @@ export const ECOM_SHOP_EXPECTED_DETECTIONS: Record<EcomShopFault, ExpectedDetect
     why: 'the capture retried after its answer was lost carries a new X-Request-Id (lost-capture-response): captured twice',
   },
   'callback-only': {
-    fail: ['EC-POLLING', 'EC-CALLBACK'],
+    fail: ['EC-POLLING', 'EC-CALLBACK', 'EC-ENDPOINTS'],
+    warn: ['EC-RECEIPT'],
     why: 'never reads details while the customer decides: with the callback withheld and no redirect the order never becomes paid (EC-POLLING, EC-CALLBACK judge that same scenario)',
+    cascade:
+      'EC-ENDPOINTS: its details part finds payments that ended (cancelled, timed out, reserved) without one details read — the switch\'s very breach, seen from the endpoint row; EC-RECEIPT (recommended): the order the shop never saw reserved never gets its receipt',
   },
   'slow-callback': {
     fail: ['EC-CALLBACK'],
@@ -261,13 +264,15 @@ export const ECOM_SHOP_EXPECTED_DETECTIONS: Record<EcomShopFault, ExpectedDetect
     why: 'a refused initiate answers 201 with a "reserved" order and a thank-you page',
   },
   'reuse-order-id': {
-    fail: ['EC-ORDERID'],
-    why: 'the same orderId every time: the second initiate is refused (Merchant 34)',
+    fail: ['EC-ORDERID', 'EC-ENDPOINTS', 'EC-CALLBACK', 'EC-ERRORS', 'EC-POLLING', 'EC-FALLBACK-REDIRECT'],
+    warn: ['EC-XREQUESTID'],
+    why: 'the same orderId every time: the second initiate is refused (Merchant 34) and later ones are rate-limited (2 per minute per orderId)',
+    cascade:
+      'only the first flow ever gets a payment: every other flow stops at its checkout, so the items they were to prove have no evidence (EC-CALLBACK, EC-POLLING, EC-FALLBACK-REDIRECT; EC-XREQUESTID as WARNING: no retry exercised), the refused initiates fail EC-ENDPOINTS\' initiate part and there is no partial capture or refund, and the flow meant to show a refused capture stops at its checkout with no page shown after the error (EC-ERRORS)',
   },
   'digits-order-id': {
-    fail: [],
-    warn: ['EC-ORDERID'],
-    why: 'orderIds like 00000001: unique, but no help to anyone reading them (a recommendation of the reference rule)',
+    fail: ['EC-ORDERID'],
+    why: 'orderIds like 00000001: digits only with a leading zero, which the reference rule fails as for ePayment references (the reference merchant\'s weak-references row)',
   },
   'poll-after-final': {
     fail: [],

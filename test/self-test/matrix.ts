@@ -178,7 +178,7 @@ export function formatMatrix(result: MatrixResult): string {
   };
   const lines: string[] = [];
   const shops = [...new Set(rows.map((r) => r.shop ?? 'reference-merchant'))].map((s) => SHOPS[s].title);
-  lines.push(`Detection matrix — ${rows.length} run${rows.length === 1 ? '' : 's'} of the ePayment checklist suite against ${shops.join(' and ') || 'the reference merchant'}`);
+  lines.push(`Detection matrix — ${rows.length} run${rows.length === 1 ? '' : 's'} of the checklist suite of each shop's API against ${shops.join(' and ') || 'the reference merchant'}`);
   // Wide matrices in blocks of at most BLOCK columns, so a line stays readable in a terminal.
   const BLOCK = 19;
   for (let from = 0; from < columns.length || from === 0; from += BLOCK) {

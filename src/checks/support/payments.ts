@@ -20,7 +20,7 @@ import {
   type Agg,
 } from './traffic.ts';
 import { requestedAmountOf } from '../../contract/operations.ts';
-import { ecomNeutralState } from './ecom-traffic.ts';
+import { ecomNeutralState, isEcomCallback } from './ecom-traffic.ts';
 import { FINAL_PAYMENT_STATES, PAYMENT_STATES, type PaymentState } from '../../contract/epayment.ts';
 
 /**
@@ -160,7 +160,7 @@ export function payments(input: CheckInput): Map<string, PaymentPicture> {
     const p = get(ref);
     p.webhooks.push(e);
     const st = stateOfEvent(eventNameOf(e));
-    if (st && st !== 'CREATED') p.evidence.push({ state: st, at: e.startedAt, source: `webhook ${eventNameOf(e)}`, seq: e.seq });
+    if (st && st !== 'CREATED') p.evidence.push({ state: st, at: e.startedAt, source: `${isEcomCallback(e) ? 'callback' : 'webhook'} ${eventNameOf(e)}`, seq: e.seq });
   }
   for (const o of observations(input)) {
     if (o.type === 'merchant-order') get(o.reference).orders.push(o);
