@@ -28,7 +28,8 @@ import { judgeEachFlow } from '../support/flows.ts';
 import { resolvedWithoutNotifications } from '../support/withheld-notifications.ts';
 import { finalStateOf, payments, type PaymentPicture } from '../support/payments.ts';
 import { pollingAfterEnd } from '../support/polling-after-end.ts';
-import { byTime, describe, endOf, isDropped } from '../support/traffic.ts';
+import { byTime, describe, endOf } from '../support/traffic.ts';
+import { isDropped } from '../support/notifications.ts';
 
 /** Times of things that legitimately make the integration read a payment at once. */
 function triggers(input: CheckInput, p: PaymentPicture): number[] {

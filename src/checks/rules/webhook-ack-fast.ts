@@ -21,7 +21,8 @@ import type { Exchange } from '../../traffic/types.ts';
 import type { Rule } from '../types.ts';
 import { breachVerdict, noEvidence, plural, seconds, Tally } from '../support/findings.ts';
 import { offReason } from '../support/profile.ts';
-import { deliveries, describe, eventNameOf, isDropped, isForged, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { describe, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { deliveries, eventNameOf, isDropped, isForged } from '../support/notifications.ts';
 import { isEcomCallback } from '../support/ecom-traffic.ts';
 import { ECOM_CALLBACK_TIMEOUT_MS } from '../../contract/ecom.ts';
 

@@ -24,7 +24,8 @@ import { judgeEachFlow } from '../support/flows.ts';
 import { rawAmounts } from '../support/events.ts';
 import { aggregateAt, expectedStatuses, normStatus, payments, stateAt } from '../support/payments.ts';
 import { offReason } from '../support/profile.ts';
-import { byTime, deliveries, describe, eventNameOf, isDropped, isForged, outcomeOf, payloadOf, referenceOf } from '../support/traffic.ts';
+import { byTime, describe, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { deliveries, eventNameOf, isDropped, isForged, payloadOf } from '../support/notifications.ts';
 
 export const webhookDuplicates: Rule = {
   notApplicable: (profile) => offReason(profile, 'webhooks'),

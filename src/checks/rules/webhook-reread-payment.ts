@@ -19,7 +19,8 @@ import type { Rule } from '../types.ts';
 import { noEvidence, plural, Tally } from '../support/findings.ts';
 import { offReason } from '../support/profile.ts';
 import { bookedBeforeRead } from '../support/stale-reads.ts';
-import { apiOps, byTime, describe, eventNameOf, genuineDeliveries, isOk, OP, referenceOf } from '../support/traffic.ts';
+import { apiOps, byTime, describe, isOk, OP, referenceOf } from '../support/traffic.ts';
+import { eventNameOf, genuineDeliveries } from '../support/notifications.ts';
 
 const WINDOW_MS = 60_000;
 

@@ -22,7 +22,8 @@ import { noEvidence, plural, Tally } from '../support/findings.ts';
 import { judgeEachFlow } from '../support/flows.ts';
 import { observationsOf, payments } from '../support/payments.ts';
 import { offReason } from '../support/profile.ts';
-import { deliveries, describe, genuineDeliveries, isForged, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { describe, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { deliveries, genuineDeliveries, isForged } from '../support/notifications.ts';
 
 const ok2xx = (s: number | undefined) => s !== undefined && s >= 200 && s < 300;
 

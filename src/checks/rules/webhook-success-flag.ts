@@ -20,7 +20,8 @@ import { noEvidence, plural, Tally } from '../support/findings.ts';
 import { judgeEachFlow } from '../support/flows.ts';
 import { aggregateAt, expectedStatuses, normStatus, payments, stateAt } from '../support/payments.ts';
 import { offReason } from '../support/profile.ts';
-import { deliveries, describe, eventNameOf, isDropped, isForged, outcomeOf, payloadOf, referenceOf } from '../support/traffic.ts';
+import { describe, outcomeOf, referenceOf } from '../support/traffic.ts';
+import { deliveries, eventNameOf, isDropped, isForged, payloadOf } from '../support/notifications.ts';
 
 /** Order statuses that would mean the event was booked. */
 const BOOKED: Record<string, string[]> = {

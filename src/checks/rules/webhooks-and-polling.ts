@@ -27,7 +27,8 @@ import type { Rule, CheckInput } from '../types.ts';
 import { list, Tally } from '../support/findings.ts';
 import { flowsWithFault } from '../support/flows.ts';
 import { normStatus, observationsOf, payments, type PaymentPicture } from '../support/payments.ts';
-import { apiOps, deliveries, describe, endOf, eventNameOf, genuineDeliveries, isDropped, isOk, OP, registeredEvents, reqHeader, responseBodyOf } from '../support/traffic.ts';
+import { apiOps, describe, endOf, isOk, OP, reqHeader, responseBodyOf } from '../support/traffic.ts';
+import { deliveries, eventNameOf, genuineDeliveries, isDropped, registeredEvents } from '../support/notifications.ts';
 
 const AUTHORIZED = epaymentEventType('AUTHORIZED');
 const RECOMMENDED = ['ABORTED', 'EXPIRED'].map(epaymentEventType);

@@ -3,7 +3,8 @@ import type { CheckInput, ChecklistItem, Finding } from '../types.ts';
 import { noEvidence, plural, Tally } from './findings.ts';
 import { judgeEachFlow } from './flows.ts';
 import { acceptedModifications, aggregateAt, expectedStatuses, normStatus, payments } from './payments.ts';
-import { aggregateOf, describe, endOf, eventNameOf, idempotencyKeyOf, modificationAmountOf, OP, operationOf, responseBodyOf, type Agg } from './traffic.ts';
+import { aggregateOf, describe, endOf, idempotencyKeyOf, modificationAmountOf, OP, operationOf, responseBodyOf, type Agg } from './traffic.ts';
+import { eventNameOf } from './notifications.ts';
 
 /**
  * Shared judgement for "handle the CAPTURED / REFUNDED / CANCELLED event": after each accepted

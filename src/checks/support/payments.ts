@@ -1,24 +1,7 @@
 import type { Exchange } from '../../traffic/types.ts';
 import type { CheckInput, FlowRecord, Observation } from '../types.ts';
-import {
-  aggregateOf,
-  apiOps,
-  byTime,
-  deliveries,
-  endOf,
-  eventNameOf,
-  isForged,
-  isInjected,
-  isOk,
-  modificationAmountOf,
-  OP,
-  operationOf,
-  referenceOf,
-  responseBodyOf,
-  bodyOf,
-  paymentStateOf,
-  type Agg,
-} from './traffic.ts';
+import { aggregateOf, apiOps, byTime, endOf, isOk, modificationAmountOf, OP, operationOf, referenceOf, responseBodyOf, bodyOf, paymentStateOf, type Agg } from './traffic.ts';
+import { deliveries, eventNameOf, isForged, isInjected } from './notifications.ts';
 import { requestedAmountOf } from '../../contract/operations.ts';
 import { ecomNeutralState, isEcomCallback } from './ecom-traffic.ts';
 import { FINAL_PAYMENT_STATES, PAYMENT_STATES, type PaymentState } from '../../contract/epayment.ts';

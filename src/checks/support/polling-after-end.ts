@@ -3,7 +3,8 @@ import { ENDED_PAYMENT_STATES, isSettled } from '../../contract/epayment.ts';
 import { GUIDELINE_POLLING } from '../../contract/polling.ts';
 import type { CheckInput } from '../types.ts';
 import type { PaymentPicture } from './payments.ts';
-import { aggregateOf, byTime, endOf, isDropped, isOk, responseBodyOf } from './traffic.ts';
+import { aggregateOf, byTime, endOf, isOk, responseBodyOf } from './traffic.ts';
+import { isDropped } from './notifications.ts';
 
 /** More GETs than this after a payment ended, for longer than this many intervals, is polling on. */
 const MAX_LATE_GETS = 3;

@@ -1,7 +1,8 @@
 import type { CheckInput } from '../types.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import { observationsOf, payments, normStatus } from './payments.ts';
-import { apiCalls, byTime, endOf, eventNameOf, genuineDeliveries, isOk, OP, operationOf, referenceOf, responseBodyOf } from './traffic.ts';
+import { apiCalls, byTime, endOf, isOk, OP, operationOf, referenceOf, responseBodyOf } from './traffic.ts';
+import { eventNameOf, genuineDeliveries } from './notifications.ts';
 
 const BOOKED = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
 

@@ -2,7 +2,7 @@ import type { CheckInput } from '../types.ts';
 import { plural, seconds, type Tally } from './findings.ts';
 import { withheldNotificationFlows } from './flows.ts';
 import { normStatus, type PaymentPicture } from './payments.ts';
-import { isDropped } from './traffic.ts';
+import { isDropped } from './notifications.ts';
 
 const PAID_OR_LATER = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
 
