@@ -108,7 +108,7 @@ export class FlowRunner {
   }
 
   private scopeOfTraffic(): FlowTrafficScope {
-    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount };
+    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount, flowId: this.ctx.record.id };
   }
 
   /**
