@@ -80,6 +80,12 @@ export interface FlowRecord {
   observations: Observation[];
   startedAt: number;
   endedAt: number;
+  /**
+   * The flow's MSN and its own payment amount (minor units), which tie its refused creates to it
+   * (src/traffic/flow-scope.ts). Absent in recordings made before they were written.
+   */
+  msn?: string;
+  amount?: number;
   /** Outcome of the flow's steps (not of the checks). */
   outcome: 'completed' | 'step-failed' | 'not-applicable';
   error?: string;

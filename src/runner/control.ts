@@ -50,6 +50,12 @@ export class SandboxControl {
   advanceClock = (ms: number) => this.call((c) => c.advanceClock(ms));
   addFault = (spec: FaultSpecInput): Promise<Fault> => this.call((c) => c.addFault(spec));
   clearFaults = (label: string) => this.call((c) => c.clearFaults(label));
+  /**
+   * Tags are evidence only: a sandbox that predates them answers 404 and the flow's traffic is
+   * inferred (src/traffic/flow-scope.ts), so that is no environment problem.
+   */
+  startFlowTags = (spec: { label: string; flowId: string; msn: string; amount: number }) => this.find((c) => c.startFlowTags(spec));
+  endFlowTags = (label: string) => this.find((c) => c.endFlowTags(label));
   /** A fault with its fired count (`hits`), or undefined once it was removed. */
   fault = (id: string): Promise<Fault | undefined> => this.find((c) => c.fault(id));
   traffic = (query: TrafficQuery & { limit?: number }): Promise<{ exchanges: Exchange[]; lastSeq: number }> => this.call((c) => c.traffic(query));

@@ -97,7 +97,8 @@ export class FlowContext {
     this.merchant = new MerchantActor(o.profile, {
       timeoutMs: o.config.actionTimeoutMs,
       now: () => this.now(),
-      record: (e) => this.merchantTraffic.push({ ...e, seq: 1_000_000_000 + this.merchantTraffic.length, id: `merchant-${this.merchantTraffic.length}` }),
+      // Tagged with the flow's id: a run-wide judgement tells the flows' own actions apart by it.
+      record: (e) => this.merchantTraffic.push({ ...e, flowId: o.flow.id, seq: 1_000_000_000 + this.merchantTraffic.length, id: `merchant-${this.merchantTraffic.length}` }),
     });
     this.driver = driverFor(o.suite.api, o.control, o.profile.merchant.msn);
     this.customer = new CustomerActor(this.driver);
@@ -106,6 +107,9 @@ export class FlowContext {
     const base = Number((this.scope.vars as Record<string, unknown>).amount ?? 10_000);
     this.flowAmount = base + o.ordinal;
     this.scope.amount = this.flowAmount;
+    // What ties the flow's refused creates to it, for the checks as for the runner (src/traffic/flow-scope.ts).
+    this.record.msn = this.msn;
+    this.record.amount = this.flowAmount;
   }
 
   get msn(): string {

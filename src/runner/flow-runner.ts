@@ -81,6 +81,7 @@ export class FlowRunner {
     try {
       ctx.clockOffset = (await ctx.control.clock()).offsetMs;
       ctx.record.startedAt = ctx.now();
+      await ctx.control.startFlowTags({ label: ctx.label, flowId: ctx.record.id, msn: ctx.msn, amount: ctx.flowAmount });
       for (const fault of this.o.flow.sandbox.faults) await ctx.addFault(fault);
       if (this.o.hooks.stepTraffic) this.trafficCursor = (await ctx.control.traffic({ afterSeq: Number.MAX_SAFE_INTEGER, limit: 1 })).lastSeq;
       for (const step of this.o.flow.steps) {
@@ -108,7 +109,7 @@ export class FlowRunner {
   }
 
   private scopeOfTraffic(): FlowTrafficScope {
-    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount };
+    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount, flowId: this.ctx.record.id };
   }
 
   /**
@@ -142,6 +143,7 @@ export class FlowRunner {
       record.endedAt = this.ctx.now(); // the integration's reaction belongs to the flow
     }
     await this.ctx.control.clearFaults(this.ctx.label);
+    await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
     const traffic = await this.collectTraffic();
     const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
     writeFlowEvidence(this.o.config.runDir, { record, results, merchantTraffic: this.ctx.merchantTraffic }, this.ctx.redactor);

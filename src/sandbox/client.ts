@@ -48,6 +48,14 @@ export class ControlClient {
     return this.call('DELETE', `/faults${label ? `?label=${encodeURIComponent(label)}` : ''}`);
   }
 
+  /** Tag the flow's exchanges at record time: its creates (by MSN and amount) and their payments'. */
+  startFlowTags(spec: { label: string; flowId: string; msn: string; amount: number }): Promise<unknown> {
+    return this.call('POST', '/flows', spec);
+  }
+  endFlowTags(label: string): Promise<void> {
+    return this.call('DELETE', `/flows?label=${encodeURIComponent(label)}`);
+  }
+
   clock(): Promise<{ now: number; offsetMs: number }> {
     return this.call('GET', '/clock');
   }

@@ -1,6 +1,7 @@
 import type { SandboxClock } from './clock.ts';
 import type { EventBus } from './events.ts';
 import type { FaultRegistry } from './faults.ts';
+import type { FlowTags } from './flow-tags.ts';
 import type { MerchantRegistry } from './merchants.ts';
 import type { SandboxSettings } from './settings.ts';
 import type { TokenStore } from './tokens.ts';
@@ -15,6 +16,8 @@ export interface SandboxContext {
   merchants: MerchantRegistry;
   traffic: TrafficLog;
   faults: FaultRegistry;
+  /** Which running flow an exchange belongs to, set at record time (`Exchange.flowId`). */
+  flows: FlowTags;
   events: EventBus;
   tokens: TokenStore;
   /** Base URL for links the sandbox hands out (redirectUrl, QR images…), no trailing slash. */

@@ -5,6 +5,7 @@ import { SandboxClock } from './clock.ts';
 import type { SandboxContext } from './context.ts';
 import { EventBus } from './events.ts';
 import { FaultRegistry } from './faults.ts';
+import { FlowTags } from './flow-tags.ts';
 import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
@@ -61,11 +62,13 @@ export class Sandbox {
       m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
     }
     const clock = new SandboxClock();
+    const flows = new FlowTags();
     this.ctx = {
       clock,
       settings,
       merchants,
-      traffic: new TrafficLog({ capacity: settings.trafficCapacity }),
+      traffic: new TrafficLog({ capacity: settings.trafficCapacity, annotate: (e) => flows.tag(e) }),
+      flows,
       faults: new FaultRegistry(() => clock.now()),
       events: new EventBus(),
       tokens: new TokenStore(),

@@ -73,7 +73,8 @@ export const PROBLEM_SHAPE: ErrorShape = {
   }),
 };
 
-function defaultTitle(status: number): string {
+/** The title an error answer gets when nothing more specific was asked for. */
+export function defaultTitle(status: number): string {
   return (
     { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 423: 'Locked', 429: 'Too Many Requests', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
   )[status] ?? 'Error';

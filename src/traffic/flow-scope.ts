@@ -16,6 +16,8 @@ export interface FlowTrafficScope {
    * run replays with it; a running flow reads the log as it is).
    */
   readAt?: number;
+  /** The flow's id as exchanges carry it in `flowId` (tagged by the sandbox or the runner at record time). */
+  flowId?: string;
 }
 
 /** Partner-wide calls no payment names: attributed to the flows running when they happened. */
@@ -23,14 +25,13 @@ const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks']);
 
 /**
  * Whether a sandbox exchange belongs to the flow — the one rule for per-step attachments,
- * end-of-flow judging and the recorded fixtures: its payments' exchanges (any time), creates of
- * its amount for its MSN since it started (refused ones have no payment), and token and Webhooks
- * API calls during it. `now` closes the window of a flow still running.
- *
- * Inferred after the fact; the next step is the sandbox tagging each exchange with the flow's
- * label at record time (making `Exchange.flowId` real), which this rule would then read first.
+ * end-of-flow judging, the checks and the recorded fixtures. An exchange tagged at record time
+ * (`flowId`) belongs to the flow it names. Otherwise it is inferred: its payments' exchanges (any
+ * time), creates of its amount for its MSN since it started (refused ones have no payment), and
+ * token and Webhooks API calls during it. `now` closes the window of a flow still running.
  */
 export function belongsToFlow(e: Exchange, flow: FlowTrafficScope, now = Number.POSITIVE_INFINITY): boolean {
+  if (e.flowId !== undefined && flow.flowId !== undefined) return e.flowId === flow.flowId && (flow.readAt === undefined || e.startedAt <= flow.readAt);
   if (e.reference !== undefined && flow.references.includes(e.reference)) return flow.readAt === undefined || e.startedAt <= flow.readAt;
   if (e.startedAt < flow.startedAt) return false;
   if (isCreate(e.operation)) return e.msn === flow.msn && requestedAmountOf(e.request.body) === flow.amount;

@@ -4,6 +4,8 @@ import type { Exchange, ExchangeInput, TrafficQuery } from './types.ts';
 export interface TrafficLogOptions {
   /** Maximum exchanges kept; the oldest are dropped first. */
   capacity?: number;
+  /** Completes an exchange before it is stored (the sandbox tags its flow there). */
+  annotate?: (exchange: ExchangeInput) => void;
 }
 
 export type TrafficListener = (exchange: Exchange) => void;
@@ -22,13 +24,16 @@ export class TrafficLog {
   private nextSeq = 1;
   private droppedCount = 0;
   private readonly listeners = new Set<TrafficListener>();
+  private readonly annotate: ((exchange: ExchangeInput) => void) | undefined;
 
   constructor(options: TrafficLogOptions = {}) {
     this.capacity = Math.max(1, options.capacity ?? 50_000);
+    this.annotate = options.annotate;
     this.ring = new Array(this.capacity);
   }
 
   append(input: ExchangeInput): Exchange {
+    this.annotate?.(input);
     const exchange = input as Exchange;
     exchange.seq = this.nextSeq++;
     if (!exchange.id) exchange.id = randomUUID();

@@ -308,5 +308,29 @@ describe.skipIf(!specAvailable())('Order Management API contract', () => {
       await sandbox.close();
     }
   });
+
+  it('injected status faults answer the spec’s ErrorResponse (application/json), not ePayment’s problem', async () => {
+    const sandbox = await startSandbox({ settings: { rateLimits: { enabled: false } } });
+    try {
+      const api = await merchantHeaders(sandbox.url);
+      const id = `fault-${randomUUID()}`;
+      sandbox.faults.add({ match: { api: 'order-management', operation: 'postReceiptV2' }, effect: { type: 'status', status: 409 }, times: 1 });
+      sandbox.faults.add({ match: { api: 'order-management', operation: 'putCategoryV2' }, effect: { type: 'status', status: 400, code: 'X1', title: 'Bad order', detail: 'No.' }, times: 1 });
+      const conflict = await call(sandbox.url, 'POST', `/order-management/v2/ecom/receipts/${id}`, { headers: api, body: SPEC_RECEIPT });
+      const bad = await call(sandbox.url, 'PUT', `/order-management/v2/ecom/categories/${id}`, { headers: api, body: { category: 'GENERAL' } });
+      expect([conflict.status, bad.status]).toEqual([409, 400]);
+      for (const res of [conflict, bad]) {
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        expect(Object.keys(res.body).sort()).toEqual(['detail', 'instance', 'title', 'type']);
+      }
+      expect(conflict.body).toMatchObject({ title: 'Conflict', detail: 'Injected by a golive sandbox fault.' });
+      expect(bad.body).toMatchObject({ title: 'Bad order', detail: 'No. (code X1)' });
+      const { validated, failures } = await validateTraffic(sandbox.traffic.query({ api: 'order-management' }));
+      expect(failures).toEqual([]);
+      expect(validated).toBe(2);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });
 if (!specAvailable()) console.warn(SPEC_MISSING_MESSAGE);

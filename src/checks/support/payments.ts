@@ -3,6 +3,7 @@ import type { CheckInput, FlowRecord, Observation } from '../types.ts';
 import { aggregateOf, apiOps, byTime, endOf, isOk, modificationAmountOf, OP, operationOf, referenceOf, responseBodyOf, bodyOf, paymentStateOf, type Agg } from './traffic.ts';
 import { deliveries, eventNameOf, isForged, isInjected } from './notifications.ts';
 import { requestedAmountOf } from '../../contract/operations.ts';
+import { belongsToFlow, type FlowTrafficScope } from '../../traffic/flow-scope.ts';
 import { ecomNeutralState, isEcomCallback } from './ecom-traffic.ts';
 import { FINAL_PAYMENT_STATES, PAYMENT_STATES, type PaymentState } from '../../contract/epayment.ts';
 
@@ -235,16 +236,25 @@ export const acceptedModifications = (p: PaymentPicture): Exchange[] => [...p.ca
 
 export const flowsListing = (input: CheckInput, itemId: string): FlowRecord[] => input.flows.filter((f) => (f.checklist ?? []).includes(itemId));
 
-/** The exchanges of one flow (by flowId, by its references, or unattributed ones in its time window). */
+/**
+ * The exchanges of one flow, by the runner's rule (`belongsToFlow`, src/traffic/flow-scope.ts).
+ * golive's own merchant-side exchanges are the flow's when tagged with its id; untagged ones, and
+ * every exchange of a recording whose flow records carry no `msn`/`amount` (made before they were
+ * written), fall back to the older rule: its references, else its time window.
+ */
 export function trafficOfFlow(input: CheckInput, flow: FlowRecord): Exchange[] {
   if (input.flows.length === 1) return input.traffic;
-  const refs = new Set(flow.references ?? []);
-  return input.traffic.filter((e) => {
-    if (e.flowId !== undefined) return e.flowId === flow.id;
-    const ref = referenceOf(e);
-    if (ref !== undefined) return refs.has(ref);
-    return e.startedAt >= flow.startedAt && e.startedAt <= flow.endedAt;
-  });
+  if (flow.msn === undefined || flow.amount === undefined) return input.traffic.filter((e) => inWindowOrReferences(e, flow));
+  const scope: FlowTrafficScope = { references: flow.references, startedAt: flow.startedAt, endedAt: flow.endedAt, msn: flow.msn, amount: flow.amount, flowId: flow.id };
+  return input.traffic.filter((e) => (e.kind === 'merchant' && e.flowId === undefined ? inWindowOrReferences(e, flow) : belongsToFlow(e, scope)));
+}
+
+/** The rule before flow records carried their MSN and amount: tagged id, references, else time window. */
+function inWindowOrReferences(e: Exchange, flow: FlowRecord): boolean {
+  if (e.flowId !== undefined) return e.flowId === flow.id;
+  const ref = referenceOf(e);
+  if (ref !== undefined) return (flow.references ?? []).includes(ref);
+  return e.startedAt >= flow.startedAt && e.startedAt <= flow.endedAt;
 }
 
 /** A one-flow CheckInput for each flow of the input (flow-scoped checks iterate these). */

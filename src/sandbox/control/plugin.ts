@@ -66,6 +66,18 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
     removed: ctx.faults.clear(request.query.label),
   }));
 
+  // --- flow tags: which running flow an exchange belongs to (src/sandbox/flow-tags.ts) ---
+  const FlowTagSchema = z.object({ label: z.string().min(1), flowId: z.string().min(1), msn: z.string().min(1), amount: z.number().int() });
+  app.post(`${CONTROL_PREFIX}/flows`, { config: { ...config, operation: 'startFlowTags' } }, async (request, reply) => {
+    const parsed = FlowTagSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    ctx.flows.start(parsed.data);
+    return reply.code(201).send(parsed.data);
+  });
+  app.delete<{ Querystring: { label?: string } }>(`${CONTROL_PREFIX}/flows`, { config: { ...config, operation: 'endFlowTags' } }, async (request, reply) =>
+    request.query.label && ctx.flows.end(request.query.label) ? reply.code(204).send() : reply.code(404).send({ error: 'no such running flow' }),
+  );
+
   // --- traffic -------------------------------------------------------------------------
   const list = (v: string | undefined) => (v ? v.split(',') : undefined);
   app.get<{ Querystring: Record<string, string | undefined> }>(`${CONTROL_PREFIX}/traffic`, async (request) => {

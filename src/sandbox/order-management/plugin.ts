@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
-import { ApiError, sendErrorAsProblem, traceId } from '../problem.ts';
+import { ApiError, defaultTitle, traceId } from '../problem.ts';
 import { InjectedFaultError } from '../faults.ts';
 import {
   CategorySchema,
@@ -67,8 +67,12 @@ export default async function orderManagementPlugin(app: FastifyInstance, { ctx 
   const orderKey = (msn: string, p: Params) => `${msn}\u0000${p.paymentType}\u0000${p.orderId}`;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    // Injected faults keep the RFC 7807 answer they have always had here (the gateway's shape).
-    if (error instanceof InjectedFaultError) return sendErrorAsProblem(error, request, reply);
+    // Injected status faults answer as every Order Management error does: the spec's ErrorResponse.
+    // It has no error-code field, so a fault's `code` is said in the detail.
+    if (error instanceof InjectedFaultError) {
+      const detail = error.detail ?? 'Injected by a golive sandbox fault.';
+      return sendOmError(reply, { status: error.status, title: error.title ?? defaultTitle(error.status), detail: error.code === undefined ? detail : `${detail} (code ${error.code})` });
+    }
     if (error instanceof ApiError) {
       const p = error.problem;
       return sendOmError(reply, {

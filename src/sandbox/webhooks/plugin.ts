@@ -159,6 +159,8 @@ export default async function webhooksPlugin(app: FastifyInstance, { ctx, redact
     else {
       if (!msn) return bad(reply, 'msn is needed to build a payload (or give payload)');
       reference ??= `golive-injected-${randomUUID().slice(0, 8)}`;
+      // Not the payment directory: a Webhooks v1 payload is ePayment's (its pspReference has no
+      // neutral counterpart), and the directory could answer an eCom order of the same reference.
       const payment = ctx.epayment?.get(msn, reference);
       const merchant = ctx.merchants.byMerchantSerialNumber(msn);
       const currency = payment?.amount.currency ?? merchant?.currency ?? 'NOK';
