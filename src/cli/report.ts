@@ -10,6 +10,7 @@ import { formatSummary } from './run.ts';
 import { join, relative, resolve } from 'node:path';
 import { ALLURE_REPORT, ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
 import { serveDirectory } from '../report/allure-server.ts';
+import { isResultFile } from '../report/results-store.ts';
 
 /**
  * `golive report [run-dir...]`: render the Allure HTML report from a run's `allure-results`
@@ -142,7 +143,7 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
 
 function hasResultFiles(dir: string): boolean {
   try {
-    return statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('-result.json'));
+    return statSync(dir).isDirectory() && readdirSync(dir).some(isResultFile);
   } catch {
     return false;
   }

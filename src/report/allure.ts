@@ -6,6 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { itemById } from '../checks/index.ts';
 import type { ChecklistItem } from '../checks/types.ts';
 import { videoSupport } from './video.ts';
+import { compactResults, isResultFile, missingAttachments, withFullResults } from './results-store.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/errors.ts';
 
@@ -355,11 +356,21 @@ export async function generateAllureHtml(runDir: string, options: GenerateOption
   }
   const bin = allureBin();
   if (!bin) return { ok: false, message: 'Allure HTML not generated: the allure-commandline package is not installed (npm install allure-commandline).' };
-  const args = ['generate', ...resultsDirs.filter((d) => !missing.includes(d)), '-o', outDir, '--clean'];
+  const present = resultsDirs.filter((d) => !missing.includes(d));
+  const lost = present.flatMap((d) => missingAttachments(d).map((a) => join(d, a)));
+  if (lost.length) return { ok: false, message: `Allure HTML not generated: ${lost.length} attachment(s) are stored only in a report that is gone (first: ${lost[0]})` };
+  // Attachments live once, in the rendered report (results-store.ts): bring them back for Allure.
+  // The run's own results are restored in place when their report is the one being replaced.
+  const ownReport = resolve(join(runDir, ALLURE_REPORT));
+  const staged = present.map((d) => withFullResults(d, { inPlace: d === resolve(own) && outDir === ownReport }));
+  const args = ['generate', ...staged.map((s) => s.dir), '-o', outDir, '--clean'];
   // ALLURE_NO_ANALYTICS: Allure 2 otherwise phones home while generating and puts a Google tag into the
   // report page; evidence for a go-live review has no business calling third parties.
-  const run = await runProcess(bin, args, { ...env, ALLURE_NO_ANALYTICS: 'true', ...(java.home ? { JAVA_HOME: java.home } : {}) }, options.timeoutMs ?? 180_000);
-  if (run.code !== 0 || !existsSync(join(outDir, 'index.html'))) {
+  const run = await runProcess(bin, args, { ...env, ALLURE_NO_ANALYTICS: 'true', ...(java.home ? { JAVA_HOME: java.home } : {}) }, options.timeoutMs ?? 180_000).finally(() => staged.forEach((s) => s.done()));
+  const rendered = run.code === 0 && existsSync(join(outDir, 'index.html'));
+  // One copy of each attachment in the run folder: the report's.
+  if (rendered && outDir === ownReport) compactResults(resolve(own), outDir);
+  if (!rendered) {
     return { ok: false, message: `Allure HTML not generated: allure generate exited with ${run.code ?? run.signal}${run.output ? `:\n${run.output.trim().split('\n').slice(-15).join('\n')}` : ''}` };
   }
   const note = missing.length ? ` (no results in ${missing.join(', ')})` : '';
@@ -393,7 +404,7 @@ export function findJava(env: NodeJS.ProcessEnv = process.env): { path: string; 
 
 function hasResults(dir: string): boolean {
   try {
-    return readdirSync(dir).some((f) => f.endsWith('-result.json'));
+    return readdirSync(dir).some(isResultFile);
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.ts';
 import { runCommand, type RunOutcome } from '../../src/cli/run.ts';
 import { videoSupport } from '../../src/report/video.ts';
+import { readResults } from '../../src/report/results-store.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -45,7 +46,8 @@ describe('the Allure report of a golive run', () => {
     expect(run.runDir).toBeTruthy();
     const dir = join(run.runDir!, 'allure-results');
     const files = readdirSync(dir);
-    const all = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    // Once the report is rendered the results are kept compact (gzipped, attachments in the report).
+    const all = readResults(dir);
     const isItem = (r: { labels: { name: string; value: string }[] }) => r.labels.some((l) => l.name === 'parentSuite' && l.value === 'golive checklist');
     const results = all.filter((r) => !isItem(r));
     // Every checklist item is a result of its own, its status as honest as its verdict.
