@@ -23,7 +23,8 @@ const isResultJson = (name: string) => /-(result|container)\.json$/.test(name);
 /** A file allure generate reads as a result, plain or as compactResults leaves it. */
 export const isResultFile = (name: string) => /-result\.json(\.gz)?$/.test(name);
 
-function readMap(resultsDir: string): AttachmentMap {
+/** Results attachment name → where its one copy is (relative to the results folder). */
+export function readAttachmentMap(resultsDir: string): AttachmentMap {
   const file = join(resultsDir, ATTACHMENT_MAP);
   return existsSync(file) ? (JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as AttachmentMap) : {};
 }
@@ -44,7 +45,7 @@ export function compactResults(resultsDir: string, reportDir: string): number {
   }
   const digests = new Map<string, string>();
   const digestOf = (p: string) => digests.get(p) ?? (digests.set(p, sha256(p)), digests.get(p)!);
-  const map = readMap(resultsDir);
+  const map = readAttachmentMap(resultsDir);
   let freed = 0;
   for (const f of readdirSync(resultsDir)) {
     const p = join(resultsDir, f);
@@ -71,7 +72,7 @@ export function compactResults(resultsDir: string, reportDir: string): number {
 
 /** Attachments the map names whose stored copy is gone (the report was deleted or re-rendered). */
 export function missingAttachments(resultsDir: string): string[] {
-  return Object.entries(readMap(resultsDir))
+  return Object.entries(readAttachmentMap(resultsDir))
     .filter(([, target]) => !existsSync(resolve(resultsDir, target)))
     .map(([name]) => name);
 }
@@ -83,7 +84,7 @@ export function missingAttachments(resultsDir: string): string[] {
  * folder, which its manifest may seal, stays untouched). `done()` removes the temporary folder.
  */
 export function withFullResults(resultsDir: string, options: { inPlace?: boolean } = {}): { dir: string; done: () => void } {
-  const map = readMap(resultsDir);
+  const map = readAttachmentMap(resultsDir);
   const files = readdirSync(resultsDir).filter((f) => statSync(join(resultsDir, f)).isFile());
   if (!files.some((f) => f.endsWith('.gz'))) return { dir: resultsDir, done: () => {} };
   const dir = options.inPlace ? resultsDir : mkdtempSync(join(tmpdir(), 'golive-results-'));
