@@ -7,9 +7,10 @@ import { renderSummaryHtml } from '../report/summary-html.ts';
 import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { MergeError, mergeRuns } from '../runner/merge-runs.ts';
 import { formatSummary } from './run.ts';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ALLURE_REPORT, ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
 import { serveDirectory } from '../report/allure-server.ts';
+import { isResultFile } from '../report/results-store.ts';
 
 /**
  * `golive report [run-dir...]`: render the Allure HTML report from a run's `allure-results`
@@ -85,7 +86,7 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
     // The merged verdicts as Allure results, written last so they are the ones Allure shows (the
     // shards' own item results with the same history id become its retries).
     mergedChecklist = mkdtempSync(join(tmpdir(), 'golive-merged-checklist-'));
-    writeChecklistResults(mergedChecklist, summary, { now: Date.now(), run: 'merged' });
+    writeChecklistResults(mergedChecklist, summary, { now: Date.now(), run: 'merged', summaryLink: 'summary.html' });
     if (summary.items.some((i) => i.verdict === 'FAILED') || summary.flows.some((f) => f.outcome === 'step-failed')) exitCode = 1;
   }
 
@@ -135,14 +136,18 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
     console.error(`golive report: --port must be a port number, not ${options.port}`);
     return { exitCode: 2 };
   }
-  const server = await serveDirectory(outDir, { port, host: '127.0.0.1' });
-  log(`golive report: serving ${relative(process.cwd(), outDir)} at ${server.url}  (Ctrl+C to stop)`);
-  return { exitCode, htmlDir: outDir, url: server.url, close: server.close };
+  // A run's own report is served from its run folder, so the report's links to ../summary.html resolve.
+  const runDir = dirname(outDir);
+  const fromRunFolder = basename(outDir) === ALLURE_REPORT && existsSync(join(runDir, 'summary.html'));
+  const server = await serveDirectory(fromRunFolder ? runDir : outDir, { port, host: '127.0.0.1' });
+  const url = fromRunFolder ? `${server.url}${ALLURE_REPORT}/` : server.url;
+  log(`golive report: serving ${relative(process.cwd(), outDir)} at ${url}  (Ctrl+C to stop)`);
+  return { exitCode, htmlDir: outDir, url, close: server.close };
 }
 
 function hasResultFiles(dir: string): boolean {
   try {
-    return statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('-result.json'));
+    return statSync(dir).isDirectory() && readdirSync(dir).some(isResultFile);
   } catch {
     return false;
   }

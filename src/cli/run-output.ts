@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runFolderSize } from '../report/run-folder.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import { evidenceEndingsOf } from '../report/summary-model.ts';
 import { oneLine, palette, type Palette } from '../report/terminal.ts';
@@ -10,7 +10,7 @@ const VERDICT_MARK: Record<string, string> = { PASSED: 'PASS', FAILED: 'FAIL', W
 
 export function formatReportLocations(r: RunReports, latest: string, summary?: RunSummary): string {
   const rel = (p: string) => relative(process.cwd(), p) || '.';
-  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)}; ${formatBytes(dirSize(r.runDir))} in ${r.files} files)`, `  run date   ${r.runDate}`];
+  const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)}; ${formatBytes(runFolderSize(r.runDir).total)} in ${r.files} files)`, `  run date   ${r.runDate}`];
   if (r.summaryHtml) lines.push(`  summary    ${rel(r.summaryHtml)}  (printable; also summary.md, summary.json)`);
   // The Allure HTML loads its data with fetch: opened as a file it shows "Failed to fetch".
   lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(r.allure.htmlDir)}/  (serve it: golive report ${rel(r.runDir)} --open)` : `  allure     not generated: ${r.allure.message}`);
@@ -37,24 +37,6 @@ function whatNext(summary: RunSummary, r: RunReports): string[] {
   }
   out.push('', `Next: open the report with \`golive report ${relative(process.cwd(), r.runDir) || '.'} --open\`${summary.partial ? '; run the full suite for evidence the checklist review accepts' : ''}.`);
   return out;
-}
-
-function dirSize(dir: string): number {
-  let total = 0;
-  const walk = (d: string, depth: number) => {
-    if (depth > 20) return;
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, entry.name);
-      if (entry.isDirectory()) walk(p, depth + 1);
-      else if (entry.isFile()) total += statSync(p).size;
-    }
-  };
-  try {
-    walk(dir, 0);
-  } catch {
-    /* a folder that vanished meanwhile: report what was counted */
-  }
-  return total;
 }
 
 export function formatBytes(n: number): string {

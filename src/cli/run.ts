@@ -28,6 +28,8 @@ import { formatUtc, writeManifest } from '../report/manifest.ts';
 import { ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
 import { writeChecklistResults } from '../report/allure-checklist.ts';
 import { dropDuplicateAttachments } from '../report/run-folder.ts';
+import { markVerdictSteps } from '../report/allure-verdict-step.ts';
+import { linkNamedScreenshots } from '../report/screenshots.ts';
 
 export const GOLIVE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PROFILE = join(GOLIVE_ROOT, 'config/reference-merchant.profile.yaml');
@@ -263,8 +265,12 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
   dropDuplicateAttachments(o.runDir);
   // Every checklist item as an Allure result of its own, so Allure shows every verdict, not only the flows'.
   if (o.summary) writeChecklistResults(join(o.runDir, ALLURE_RESULTS), o.redactor.value(o.summary) as RunSummary);
+  // Each flow's "checklist verdicts" step failed, broken or unknown as its worst item (Playwright passes it).
+  markVerdictSteps(join(o.runDir, ALLURE_RESULTS));
   // The Allure HTML (src/report/allure.ts; never throws), before the manifest so the manifest covers it.
   const allure = await generateAllureHtml(o.runDir);
+  // The screenshots findings cite, under those names: links to their one stored copy.
+  linkNamedScreenshots(o.runDir, join(o.runDir, ALLURE_RESULTS));
   const { manifest, file, sha256 } = await writeManifest(
     o.runDir,
     {

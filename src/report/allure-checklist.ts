@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml } from '../shared/escape.ts';
-import { allureSeverity, featureName } from './allure.ts';
+import { allureSeverity, featureName, SUMMARY_LINK } from './allure.ts';
 import type { RunSummary, SummaryItem } from './run-summary.ts';
 import { findingLines } from './summary-model.ts';
 
@@ -41,6 +41,8 @@ export interface ChecklistResultOptions {
   now?: number;
   /** Distinguishes the results of one summary from another's (e.g. `merged`). */
   run?: string;
+  /** summary.html relative to the report (a merged report keeps its summary beside index.html). */
+  summaryLink?: string;
 }
 
 /** Write one Allure result per item of `summary` into `resultsDir`; returns how many. */
@@ -49,14 +51,14 @@ export function writeChecklistResults(resultsDir: string, summary: RunSummary, o
   const start = Date.parse(summary.finishedAt) || options.now || Date.now();
   const stop = options.now ?? start;
   for (const item of summary.items) {
-    const result = checklistResult(item, summary, { start: Math.min(start, stop), stop });
+    const result = checklistResult(item, summary, { start: Math.min(start, stop), stop }, options.summaryLink ?? SUMMARY_LINK);
     const uuid = createHash('sha256').update(`${options.run ?? summary.runId}/${item.id}`).digest('hex').slice(0, 32);
     writeFileSync(join(resultsDir, `${uuid}-result.json`), JSON.stringify({ uuid, ...result }));
   }
   return summary.items.length;
 }
 
-function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: number; stop: number }) {
+function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: number; stop: number }, summaryLink: string) {
   const lines = findingLines(item);
   const first = lines.find((l) => l.verdict === item.verdict) ?? lines[0];
   const prefix = VERDICT_PREFIX[item.verdict];
@@ -70,7 +72,7 @@ function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: 
     ...lines.map((l) => `<li><strong>${esc(l.verdict.replace('_', ' '))}</strong>: ${esc(l.message)}${l.details.length ? `<ul>${l.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}</li>`),
     '</ul>',
     item.flows.length ? `<p>Proven by: ${item.flows.map((f) => esc(flowTitle.get(f) ?? f)).join('; ')}</p>` : '<p>No flow of this run lists this item; it is judged over the whole run.</p>',
-    `<p>Full evidence: <code>summary.html</code> in the run folder${summary.partial ? ' — this run is partial: not evidence for the checklist submission' : ''}.</p>`,
+    `<p>Full evidence: <a href="${esc(summaryLink)}">summary.html</a> in the run folder${summary.partial ? ' — this run is partial: not evidence for the checklist submission' : ''}.</p>`,
   ].join('');
   return {
     historyId,
@@ -93,7 +95,7 @@ function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: 
       { name: 'tag', value: item.verdict },
       { name: 'framework', value: 'golive' },
     ],
-    links: item.docs ? [{ name: `${item.id} — docs`, url: item.docs, type: 'link' }] : [],
+    links: [...(item.docs ? [{ name: `${item.id} — docs`, url: item.docs, type: 'link' }] : []), { name: 'summary.html — every verdict, printable', url: summaryLink, type: 'link' }],
     parameters: [{ name: 'MSN', value: summary.profile.msn }],
     attachments: [],
     steps: [],

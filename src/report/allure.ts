@@ -6,6 +6,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { itemById } from '../checks/index.ts';
 import type { ChecklistItem } from '../checks/types.ts';
 import { videoSupport } from './video.ts';
+import { compactResults, isResultFile, missingAttachments, withFullResults } from './results-store.ts';
+import { linkNamedScreenshots } from './screenshots.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/errors.ts';
 
@@ -277,7 +279,17 @@ export function writeAllureMetadata(runDir: string, extra: AllureRunInfo = {}, o
   return resultsDir;
 }
 
-/** executor.json: golive, plus the CI build when the run happens in one (GitHub Actions, GitLab, Jenkins). */
+/**
+ * summary.html as seen from the Allure report: the report is `<run-dir>/allure-report/`, the
+ * summary `<run-dir>/summary.html` (`golive report --open` serves the run folder, so it resolves).
+ */
+export const SUMMARY_LINK = '../summary.html';
+
+/**
+ * executor.json: golive, plus the CI build when the run happens in one (GitHub Actions, GitLab,
+ * Jenkins). Outside CI the executor's build link (the overview's Executors widget) opens
+ * summary.html; in CI it opens the build, and the checklist items link the summary.
+ */
 export function executorInfo(runId: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   const base: Record<string, unknown> = {
     name: 'golive',
@@ -285,13 +297,14 @@ export function executorInfo(runId: string | undefined, profile: string | undefi
     buildName: `golive run ${runId ?? ''}`.trim(),
     reportName: `golive go-live checklist${profile ? ` — ${profile}` : ''}`,
   };
+  const local = { ...base, buildName: `${base.buildName as string} — summary.html`, buildUrl: SUMMARY_LINK };
   if (env.GITHUB_ACTIONS && env.GITHUB_RUN_ID) {
     const url = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
     return { ...base, name: 'GitHub Actions', type: 'github', buildOrder: Number(env.GITHUB_RUN_NUMBER) || undefined, buildName: `${env.GITHUB_WORKFLOW ?? 'workflow'} #${env.GITHUB_RUN_NUMBER ?? env.GITHUB_RUN_ID}`, buildUrl: url };
   }
   if (env.GITLAB_CI && env.CI_JOB_URL) return { ...base, name: 'GitLab CI', type: 'gitlab', buildOrder: Number(env.CI_PIPELINE_IID) || undefined, buildName: `${env.CI_JOB_NAME} #${env.CI_PIPELINE_IID}`, buildUrl: env.CI_JOB_URL };
   if (env.JENKINS_URL && env.BUILD_URL) return { ...base, name: 'Jenkins', type: 'jenkins', buildOrder: Number(env.BUILD_NUMBER) || undefined, buildName: `${env.JOB_NAME} #${env.BUILD_NUMBER}`, buildUrl: env.BUILD_URL };
-  return base;
+  return local;
 }
 
 /** Java .properties text: keys without spaces, values with backslashes and line breaks escaped. */
@@ -355,11 +368,24 @@ export async function generateAllureHtml(runDir: string, options: GenerateOption
   }
   const bin = allureBin();
   if (!bin) return { ok: false, message: 'Allure HTML not generated: the allure-commandline package is not installed (npm install allure-commandline).' };
-  const args = ['generate', ...resultsDirs.filter((d) => !missing.includes(d)), '-o', outDir, '--clean'];
+  const present = resultsDirs.filter((d) => !missing.includes(d));
+  const lost = present.flatMap((d) => missingAttachments(d).map((a) => join(d, a)));
+  if (lost.length) return { ok: false, message: `Allure HTML not generated: ${lost.length} attachment(s) are stored only in a report that is gone (first: ${lost[0]})` };
+  // Attachments live once, in the rendered report (results-store.ts): bring them back for Allure.
+  // The run's own results are restored in place when their report is the one being replaced.
+  const ownReport = resolve(join(runDir, ALLURE_REPORT));
+  const staged = present.map((d) => withFullResults(d, { inPlace: d === resolve(own) && outDir === ownReport }));
+  const args = ['generate', ...staged.map((s) => s.dir), '-o', outDir, '--clean'];
   // ALLURE_NO_ANALYTICS: Allure 2 otherwise phones home while generating and puts a Google tag into the
   // report page; evidence for a go-live review has no business calling third parties.
-  const run = await runProcess(bin, args, { ...env, ALLURE_NO_ANALYTICS: 'true', ...(java.home ? { JAVA_HOME: java.home } : {}) }, options.timeoutMs ?? 180_000);
-  if (run.code !== 0 || !existsSync(join(outDir, 'index.html'))) {
+  const run = await runProcess(bin, args, { ...env, ALLURE_NO_ANALYTICS: 'true', ...(java.home ? { JAVA_HOME: java.home } : {}) }, options.timeoutMs ?? 180_000).finally(() => staged.forEach((s) => s.done()));
+  const rendered = run.code === 0 && existsSync(join(outDir, 'index.html'));
+  // One copy of each attachment in the run folder: the report's.
+  if (rendered && outDir === ownReport) {
+    compactResults(resolve(own), outDir);
+    linkNamedScreenshots(runDir, resolve(own)); // re-rendered: the report's copies have new names
+  }
+  if (!rendered) {
     return { ok: false, message: `Allure HTML not generated: allure generate exited with ${run.code ?? run.signal}${run.output ? `:\n${run.output.trim().split('\n').slice(-15).join('\n')}` : ''}` };
   }
   const note = missing.length ? ` (no results in ${missing.join(', ')})` : '';
@@ -393,7 +419,7 @@ export function findJava(env: NodeJS.ProcessEnv = process.env): { path: string; 
 
 function hasResults(dir: string): boolean {
   try {
-    return readdirSync(dir).some((f) => f.endsWith('-result.json'));
+    return readdirSync(dir).some(isResultFile);
   } catch {
     return false;
   }

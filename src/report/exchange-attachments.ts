@@ -82,7 +82,11 @@ export function signatureVerdict(e: Exchange): SignatureVerdict {
 
 const MAX_BODY_CHARS = 20_000;
 
-/** The exchange as the report shows it: request and response, pretty JSON, already redacted. */
+/**
+ * What golive knows about an exchange beyond HTTP: sender and receiver, timing, fault, signature
+ * verdict, notes. Headers and bodies are not repeated here: the HTTP view attached beside it and
+ * traffic.json hold them (one copy each keeps a run folder within its size budget).
+ */
 export function exchangeDocument(e: Exchange, flowStartedAt?: number): Record<string, unknown> {
   const { from, to } = lanesOf(e);
   const doc: Record<string, unknown> = {
@@ -98,8 +102,9 @@ export function exchangeDocument(e: Exchange, flowStartedAt?: number): Record<st
   if (e.kind === 'webhook' || e.kind === 'callback') doc.signature = signatureVerdict(e).text;
   if (e.fault) doc.fault = e.fault;
   if (e.error) doc.error = e.error;
-  doc.request = { method: e.request.method, url: e.request.url, headers: e.request.headers, ...(e.request.body !== undefined ? { body: bounded(e.request.body) } : {}) };
-  doc.response = e.response ? { status: e.response.status, headers: e.response.headers, ...(e.response.body !== undefined ? { body: bounded(e.response.body) } : {}) } : null;
+  doc.request = `${e.request.method.toUpperCase()} ${e.request.url}`;
+  doc.response = e.response ? e.response.status : null;
+  doc.headersAndBodies = `#${e.seq} HTTP (Allure's HTTP view of this step) and traffic.json (seq ${e.seq})`;
   if (e.notes && Object.keys(e.notes).length) doc.notes = e.notes;
   return doc;
 }
@@ -180,7 +185,7 @@ export interface AttachExchangesOptions {
 
 /**
  * Attach a step's exchanges: per group one sub-step holding the exchange in Allure's HTTP view,
- * as golive's JSON (with the webhook signature verdict, fault and notes) and as a curl script
+ * golive's JSON about it (timing, webhook signature verdict, fault and notes) and as a curl script
  * (for a folded poll: its first and last exchange). Bounded by `maxGroups`.
  */
 export async function attachStepExchanges(target: AttachTarget, exchanges: readonly Exchange[], options: AttachExchangesOptions = {}): Promise<void> {

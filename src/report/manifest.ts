@@ -123,10 +123,18 @@ export async function buildManifest(dir: string, meta: ManifestMeta, now = new D
  */
 export async function writeManifest(dir: string, meta: ManifestMeta, now = new Date()): Promise<{ manifest: EvidenceManifest; file: string; sha256: string }> {
   const manifest = await buildManifest(dir, meta, now);
-  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const text = manifestText(manifest);
   const file = join(dir, MANIFEST_FILE);
   writeFileSync(file, text);
   return { manifest, file, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Pretty JSON with one line per file: a run lists a thousand files, and keeps to its size budget. */
+export function manifestText(manifest: EvidenceManifest): string {
+  const { files, ...head } = manifest;
+  const lines = files.map((f) => `    ${JSON.stringify(f)}`).join(',\n');
+  const headText = JSON.stringify({ ...head, files: [] }, null, 2);
+  return `${headText.replace(/"files": \[\]/, files.length ? `"files": [\n${lines}\n  ]` : '"files": []')}\n`;
 }
 
 export function readManifest(dir: string): EvidenceManifest {

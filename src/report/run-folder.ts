@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ALLURE_RESULTS } from './allure.ts';
 
 /**
@@ -52,4 +52,34 @@ export function dropDuplicateAttachments(runDir: string): number {
   walk(testResults);
   if (readdirSync(testResults).length === 0) rmdirSync(testResults);
   return freed;
+}
+
+/** What a full default run folder may weigh (the issue's budget: one copy of everything). */
+export const RUN_FOLDER_BUDGET_BYTES = 10 * 1024 * 1024;
+
+/** The bytes of every file under `dir` (symbolic links not followed), in all and per top-level entry. */
+export function runFolderSize(dir: string): { total: number; files: number; byEntry: Record<string, number> } {
+  const byEntry: Record<string, number> = {};
+  let total = 0;
+  let files = 0;
+  const walk = (d: string, depth: number) => {
+    if (depth > 20) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p, depth + 1);
+      else if (entry.isFile()) {
+        const size = statSync(p).size;
+        const top = relative(dir, p).split(sep)[0];
+        byEntry[top] = (byEntry[top] ?? 0) + size;
+        total += size;
+        files++;
+      }
+    }
+  };
+  try {
+    walk(dir, 0);
+  } catch {
+    /* a folder that vanished meanwhile: report what was counted */
+  }
+  return { total, files, byEntry };
 }

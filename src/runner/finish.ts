@@ -80,7 +80,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     trafficDropped: dropped,
   };
   writeFileSync(join(config.runDir, RUN_FACTS_FILE), JSON.stringify(run, null, 2));
-  writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all, null, 1));
+  // Compact: the largest JSON of a run, read by programs (the report shows each exchange readably).
+  writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all));
   const summary = judgeRun(run, all, evidence);
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;

@@ -6,6 +6,7 @@ import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import { IntegrationDefect } from '../shared/errors.ts';
 import { flowScope, type Flow, type ResolvedProfile, type Suite } from '../suite/index.ts';
 import type { Scope } from '../suite/template.ts';
+import { SCREENSHOTS_DIR } from '../report/screenshots.ts';
 import { Redactor } from '../traffic/redact.ts';
 import type { Exchange } from '../traffic/types.ts';
 import type { SandboxControl } from './control.ts';
@@ -253,12 +254,16 @@ export class FlowContext {
     this.observe({ type: 'page', at: this.now(), name, url: this.redactor.text(page.url()), status, text, freshBrowser, reference, screenshot: shot });
   }
 
-  /** A screenshot attached to the current step; evidence only, so a page that cannot be shot gives none. */
+  /**
+   * A screenshot attached to the current step; evidence only, so a page that cannot be shot gives
+   * none. Its name is its path in the run folder (`screenshots/<suite>__<flow>/<name>-<n>.png`, a
+   * link to the report's copy: src/report/screenshots.ts), unique over the run, as findings cite it.
+   */
   async screenshot(name: string, page = this.lastPage): Promise<string | undefined> {
     if (!page || page.isClosed()) return undefined;
     const png = await page.screenshot({ fullPage: true, timeout: 5000 }).catch(() => undefined);
     if (!png) return undefined;
-    const file = `${name}-${this.record.observations.length}.png`;
+    const file = `${SCREENSHOTS_DIR}/${this.record.suite}__${this.record.id}/${name}-${this.record.observations.length}.png`;
     await this.hooks.attach(file, png, 'image/png');
     return file;
   }

@@ -14,7 +14,8 @@ export function writeFlowEvidence(runDir: string, evidence: FlowEvidence, redact
   const written = redactor
     ? { record: redactor.value(evidence.record), results: redactor.value(evidence.results), merchantTraffic: evidence.merchantTraffic.map((e) => redactor.exchange(e)) }
     : evidence;
-  writeFileSync(join(dir, `${evidence.record.suite}__${evidence.record.id}.json`), JSON.stringify(written, null, 2));
+  // Compact: read by programs (summary.html and the Allure report show it to people).
+  writeFileSync(join(dir, `${evidence.record.suite}__${evidence.record.id}.json`), JSON.stringify(written));
 }
 
 export function readFlowEvidence(runDir: string): FlowEvidence[] {

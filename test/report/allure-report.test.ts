@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.ts';
 import { runCommand, type RunOutcome } from '../../src/cli/run.ts';
 import { videoSupport } from '../../src/report/video.ts';
+import { readResults } from '../../src/report/results-store.ts';
+import { namedScreenshots } from '../../src/report/screenshots.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -45,7 +47,8 @@ describe('the Allure report of a golive run', () => {
     expect(run.runDir).toBeTruthy();
     const dir = join(run.runDir!, 'allure-results');
     const files = readdirSync(dir);
-    const all = files.filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    // Once the report is rendered the results are kept compact (gzipped, attachments in the report).
+    const all = readResults(dir);
     const isItem = (r: { labels: { name: string; value: string }[] }) => r.labels.some((l) => l.name === 'parentSuite' && l.value === 'golive checklist');
     const results = all.filter((r) => !isItem(r));
     // Every checklist item is a result of its own, its status as honest as its verdict.
@@ -74,6 +77,34 @@ describe('the Allure report of a golive run', () => {
     expect(top).toContain('sequence-diagram.svg');
     if (videoSupport().enabled) expect(top.filter((n) => n.endsWith('.webm')).length).toBeGreaterThan(0);
     else expect(names({ steps: captured.steps })).toContain('video-unavailable.txt');
+    // The verdict step holds one sub-step per judged item, and is as good as its worst one.
+    const verdicts = captured.steps.find((s: { name: string }) => s.name === 'checklist verdicts');
+    expect(verdicts.steps.length).toBeGreaterThan(0);
+    for (const s of verdicts.steps) expect(s.name).toMatch(/^[A-Z][A-Z0-9-]+: (PASSED|FAILED|WARNING|REVIEW|NOT APPLICABLE|NOT RUN)$/);
+    const notGreen = verdicts.steps.some((s: { status: string }) => s.status !== 'passed' && s.status !== 'skipped');
+    if (notGreen) expect(verdicts.status).not.toBe('passed');
+    else expect(verdicts.status).toBe('passed');
+    // Every checklist item links summary.html.
+    for (const item of items) expect(item.links.map((l: { url: string }) => l.url)).toContain('../summary.html');
+  });
+
+  it('keeps every screenshot a finding or page names in the run folder, attached in Allure', () => {
+    const dir = run.runDir!;
+    const cited = new Set<string>();
+    for (const f of readdirSync(join(dir, 'flows'))) {
+      const evidence = JSON.parse(readFileSync(join(dir, 'flows', f), 'utf8')) as { record: { observations: { screenshot?: string }[] } };
+      for (const o of evidence.record.observations) if (o.screenshot) cited.add(o.screenshot);
+    }
+    for (const m of readFileSync(join(dir, 'summary.json'), 'utf8').matchAll(/screenshots\/[^\s"\\]+?\.png/g)) cited.add(m[0]);
+    expect(cited.size, 'the run took screenshots').toBeGreaterThan(0);
+    const attached = new Map(namedScreenshots(join(dir, 'allure-results')).map((s) => [s.name, s.stored]));
+    for (const name of cited) {
+      expect(existsSync(join(dir, name)), `${name} in the run folder`).toBe(true);
+      expect(attached.has(name), `${name} attached in Allure`).toBe(true);
+      // One stored copy: the run folder's name is a link to the report's attachment.
+      expect(realpathSync(join(dir, name))).toBe(realpathSync(attached.get(name)!));
+      expect(attached.get(name)!).toContain(join('allure-report', 'data', 'attachments'));
+    }
   });
 
   it('lists every checklist item in its own suite, REVIEW and NOT RUN items not shown as passed', async () => {
@@ -96,7 +127,8 @@ describe('the Allure report of a golive run', () => {
 
   it('renders the suite and its flows under Suites', async () => {
     expect(served.exitCode).toBe(0);
-    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // Served from the run folder, so the report's links to ../summary.html resolve.
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/allure-report\/$/);
     await page.goto(`${served.url}#suites`);
     await page.getByText('golive: Acme Coffee Roasters', { exact: false }).first().click();
     await page.getByText('ePayment API go-live checklist', { exact: true }).click();
@@ -153,6 +185,13 @@ describe('the Allure report of a golive run', () => {
     if (videoSupport().enabled) expect(await right.locator('.attachment-row', { hasText: '.webm' }).count()).toBeGreaterThan(0);
     await page.goto(`${served.url}#`);
     await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toContain('golive.version');
+    // The overview links the printable summary (Executors widget), and the link resolves.
+    const summaryLink = page.locator('a', { hasText: 'summary.html' }).first();
+    const href = await summaryLink.getAttribute('href');
+    expect(href).toBe('../summary.html');
+    const summary = await fetch(new URL(href!, served.url));
+    expect(summary.status).toBe(200);
+    expect(await summary.text()).toContain('<html');
     expect(external).toEqual([]);
   }, 60_000);
 });

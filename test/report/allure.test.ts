@@ -122,7 +122,7 @@ describe('environment.properties, executor.json, categories.json', () => {
     expect(props).toContain(`node=${process.version}\n`);
     expect(props).toContain('shard=1/2\n');
     expect(props).toContain('video=no video: test\n');
-    expect(JSON.parse(readFileSync(join(dir, 'executor.json'), 'utf8'))).toMatchObject({ name: 'golive', buildName: 'golive run run-1', reportName: 'golive go-live checklist — acme' });
+    expect(JSON.parse(readFileSync(join(dir, 'executor.json'), 'utf8'))).toMatchObject({ name: 'golive', buildName: 'golive run run-1 — summary.html', buildUrl: '../summary.html', reportName: 'golive go-live checklist — acme' });
     expect(JSON.parse(readFileSync(join(dir, 'categories.json'), 'utf8')).map((c: { name: string }) => c.name)).toEqual(["Checklist: needs a person's review", 'Checklist: recommendation not met', 'Checklist: not run or not applicable', 'Integration defect', 'Environment problem', 'golive error', 'Unclassified failure']);
     // Re-rendering keeps what the run wrote.
     writeAllureMetadata(runDir, { shard: '2/2' }, { keepExisting: true });
