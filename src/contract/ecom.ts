@@ -57,6 +57,3 @@ export const ECOM_PAYMENT_TYPES = ['eComm Regular Payment', 'eComm Express Payme
 /** `errorGroup` of an eCom error (ErrorResponse items). */
 export const ECOM_ERROR_GROUPS = ['Authentication', 'Payment', 'InvalidRequest', 'VippsError', 'User', 'Merchant'] as const;
 export type EcomErrorGroup = (typeof ECOM_ERROR_GROUPS)[number];
-
-/** What a go-live test order must end in (eCom checklist: orders ending CAPTURE, REFUND, VOID/CANCEL). */
-export const ECOM_GO_LIVE_ENDINGS = ['CAPTURE', 'REFUND', 'VOID'] as const;

@@ -14,14 +14,6 @@ export const PAYMENT_OPERATIONS = {
   cancel: ['cancelPayment', ECOM_OP.cancel],
   forceApprove: ['forceApprove', ECOM_OP.forceApprove],
 } as const satisfies Record<string, readonly string[]>;
-export type PaymentOperationKind = keyof typeof PAYMENT_OPERATIONS;
-
-/** The neutral kind of a recorded operation, if it is one of a payment's. */
-export function operationKindOf(operation: string | undefined): PaymentOperationKind | undefined {
-  if (operation === undefined) return undefined;
-  for (const [kind, ops] of Object.entries(PAYMENT_OPERATIONS)) if ((ops as readonly string[]).includes(operation)) return kind as PaymentOperationKind;
-  return undefined;
-}
 
 /** The amount (minor units) a create request asks for: ePayment `amount.value`, eCom `transaction.amount`. */
 export function requestedAmountOf(body: unknown): number | undefined {

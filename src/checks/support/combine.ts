@@ -9,7 +9,8 @@ import { finding, worst } from './findings.ts';
  */
 export function allOf(parts: Record<string, Rule>): Rule {
   const entries = Object.entries(parts);
-  const applicable = (input: CheckInput, ctx: RuleContext) => entries.filter(([, r]) => r.notApplicable?.(input.profile, ctx) === undefined);
+  /** Each part with why it does not apply to the profile (undefined: it does). */
+  const reasons = (profile: CheckInput['profile'], ctx: RuleContext) => entries.map(([name, rule]) => ({ name, rule, why: rule.notApplicable?.(profile, ctx) }));
   const fold = (input: CheckInput, ctx: RuleContext, results: [string, Finding][], skipped: string[]): Finding => {
     const verdict = results.reduce((v, [, f]) => worst(v, f.verdict), results[0][1].verdict);
     const message = results.map(([name, f]) => `${name} ${f.verdict}: ${f.message}`).join(' | ') + (skipped.length > 0 ? ` | not applicable: ${skipped.join('; ')}` : '');
@@ -20,17 +21,17 @@ export function allOf(parts: Record<string, Rule>): Rule {
   };
   return {
     notApplicable(profile, ctx) {
-      const reasons = entries.map(([name, r]) => [name, r.notApplicable?.(profile, ctx)] as const);
-      return reasons.every(([, why]) => why !== undefined) ? reasons.map(([name, why]) => `${name}: ${why}`).join('; ') : undefined;
+      const parts = reasons(profile, ctx);
+      return parts.every((p) => p.why !== undefined) ? parts.map((p) => `${p.name}: ${p.why}`).join('; ') : undefined;
     },
     judge(input, ctx) {
-      const on = applicable(input, ctx);
-      const skipped = entries.filter((e) => !on.includes(e)).map(([name, r]) => `${name} (${r.notApplicable!(input.profile, ctx)})`);
-      return fold(input, ctx, on.map(([name, r]) => [name, r.judge(input, ctx)]), skipped);
+      const parts = reasons(input.profile, ctx);
+      const skipped = parts.filter((p) => p.why !== undefined).map((p) => `${p.name} (${p.why})`);
+      return fold(input, ctx, parts.filter((p) => p.why === undefined).map((p) => [p.name, p.rule.judge(input, ctx)]), skipped);
     },
     judgeRun(input, ctx) {
-      const results = applicable(input, ctx).flatMap(([name, r]) => {
-        const f = r.judgeRun?.(input, ctx);
+      const results = reasons(input.profile, ctx).flatMap(({ name, rule, why }) => {
+        const f = why === undefined ? rule.judgeRun?.(input, ctx) : undefined;
         return f ? [[name, f] as [string, Finding]] : [];
       });
       return results.length > 0 ? fold(input, ctx, results, []) : undefined;

@@ -112,8 +112,10 @@ export function payments(input: CheckInput): Map<string, PaymentPicture> {
       if (isOk(e)) {
         if (!p.created) {
           p.created = e;
-          const value = requestedAmountOf(bodyOf(e));
-          if (value !== undefined) p.amount = { value, currency: bodyOf(e)?.amount?.currency ?? (bodyOf(e)?.transaction ? 'NOK' : undefined) };
+          const body = bodyOf(e);
+          const value = requestedAmountOf(body);
+          // eCom amounts are øre: its initiate names no currency.
+          if (value !== undefined) p.amount = { value, currency: body?.amount?.currency ?? (body?.transaction ? 'NOK' : undefined) };
           p.evidence.push({ state: 'CREATED', at: e.startedAt, source: 'create', seq: e.seq });
         }
       }

@@ -1,6 +1,7 @@
 import { header } from '../../traffic/log.ts';
 import type { Exchange } from '../../traffic/types.ts';
-import { ECOM_OP } from '../../contract/ecom.ts';
+import { ECOM_REQUEST_ID_OPS } from '../../contract/ecom.ts';
+import { PAYMENT_OPERATIONS } from '../../contract/operations.ts';
 import { PAYMENT_STATES } from '../../contract/epayment.ts';
 import { ecomAggregateOf, ecomErrorCodeOf, ecomModificationAmountOf, ecomOperationOf, ecomReferenceOf, ecomStateOf, isEcomExchange } from './ecom-traffic.ts';
 
@@ -28,17 +29,12 @@ export const OP = {
 } as const;
 
 /**
- * Other names for the same operations, mapped to ours: the brief's and older SDKs', and eCom v2's
- * operationIds — `OP` names golive's neutral operations, so one rule reads both APIs' traffic.
+ * Other names for the same operations, mapped to ours: every API's operations of the same kind
+ * (src/contract/operations.ts lists ePayment's first, so its name is the neutral one `OP` uses,
+ * and one rule reads both APIs' traffic), and the brief's and older SDKs' names.
  */
 const ALIASES: Record<string, string> = {
-  [ECOM_OP.initiate]: OP.create,
-  [ECOM_OP.details]: OP.get,
-  [ECOM_OP.status]: OP.get,
-  [ECOM_OP.capture]: OP.capture,
-  [ECOM_OP.refund]: OP.refund,
-  [ECOM_OP.cancel]: OP.cancel,
-  [ECOM_OP.forceApprove]: OP.forceApprove,
+  ...Object.fromEntries(Object.values(PAYMENT_OPERATIONS).flatMap(([neutral, ...others]) => others.map((op) => [op, neutral]))),
   fetchToken: OP.token,
   getAllWebhooks: OP.listWebhooks,
   createWebhook: OP.registerWebhook,
@@ -48,6 +44,8 @@ const ALIASES: Record<string, string> = {
 
 /** Operations that the spec says must carry an Idempotency-Key. */
 export const IDEMPOTENT_OPS: readonly string[] = [OP.create, OP.capture, OP.refund, OP.cancel];
+/** eCom's operations that carry an X-Request-Id, by their neutral names. */
+const ECOM_KEYED_OPS: readonly string[] = ECOM_REQUEST_ID_OPS.map((op) => ALIASES[op]);
 export const MODIFICATION_OPS: readonly string[] = [OP.capture, OP.refund, OP.cancel];
 /** Order Management calls that put information in the payment history. */
 export const ORDER_MANAGEMENT_INFO_OPS: readonly string[] = ['postReceiptV2', 'postReceipt', 'putCategoryV2', 'putOrder'];
@@ -146,8 +144,7 @@ export const idempotencyHeaderOf = (e: Exchange): string => (isEcomExchange(e, p
 /** Whether the API wants a key on this call: ePayment's four modifying calls; eCom's capture and refund (its initiate is retried with a new orderId, its cancel takes none). */
 export function needsIdempotencyKey(e: Exchange): boolean {
   const op = operationOf(e);
-  if (isEcomExchange(e, pathOnly(e))) return op === OP.capture || op === OP.refund;
-  return op !== undefined && IDEMPOTENT_OPS.includes(op);
+  return op !== undefined && (isEcomExchange(e, pathOnly(e)) ? ECOM_KEYED_OPS : IDEMPOTENT_OPS).includes(op);
 }
 
 /** The longest key the API takes (ePayment Idempotency-Key 50, eCom X-Request-Id 40). */
