@@ -57,6 +57,12 @@ const effects = z.discriminatedUnion('type', [
   z.object({ type: z.literal('callback-delay'), ms: z.number().int().nonnegative() }),
   /** Every eCom v2 callback is sent `copies` times. */
   z.object({ type: z.literal('callback-duplicate'), copies: z.number().int().min(2).max(10).default(2) }),
+  /**
+   * Card passthrough: the sandbox stops waiting for the PSP's card-callback answer after `ms` real
+   * milliseconds and closes the connection, as Vipps does after 20 s: the outcome is unknown to Vipps
+   * and the PSP must report later what really happened (PSP-CB-20S).
+   */
+  z.object({ type: z.literal('card-callback-timeout'), ms: z.number().int().nonnegative().default(0) }),
   /** Matching payments expire after `ms` instead of the normal window. */
   z.object({ type: z.literal('expire-after'), ms: z.number().int().nonnegative() }),
 ]);
