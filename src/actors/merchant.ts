@@ -118,6 +118,11 @@ export class MerchantActor {
     return { extracted, status, body: parsed };
   }
 
+  /** Browser steps that are not a profile action of their own (e.g. a PSP's 3-D Secure page), run like one. */
+  browserSteps(name: string, ops: NonNullable<Action['browser']>, scope: Scope, page: Page): Promise<ActionResult> {
+    return this.browser(name, ops, scope, page);
+  }
+
   private async browser(name: string, ops: NonNullable<Action['browser']>, scope: Scope, page: Page): Promise<ActionResult> {
     const recordNavigations = this.watchNavigations(name, scope, page);
     try {

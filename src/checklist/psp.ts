@@ -6,7 +6,7 @@
 import type { ChecklistItem } from './types.ts';
 import { CARD_CALLBACK, D, ENDPOINTS, EPAYMENT_OPS, KB, QA } from './docs.ts';
 
-const EP = ['epayment-v1'] as const;
+const EP = ['epayment-psp'] as const;
 const PSP_CHECKLIST = `${D}/APIs/psp-epayment-api/epayment-psp-checklist/`;
 const PSP_GUIDE = `${D}/APIs/psp-epayment-api/epayment-psp-api-guide/`;
 const CALLBACK = `${D}/APIs/psp-epayment-recurring/card-callback/`;

@@ -13,7 +13,7 @@
  * about the integration (FAILED would blame it, PASSED would hide the gap) — a person must look.
  */
 import { CHECKLIST, checklistItem, itemOfId } from '../checklist/index.ts';
-import { integrationApiOf, type IntegrationApi } from '../checklist/types.ts';
+import { checklistsOf, type IntegrationApi, type IntegrationKind } from '../checklist/types.ts';
 import { BINDINGS } from './bindings/index.ts';
 import type { Binding, Check, CheckInput, ChecklistItem, Finding, Verdict } from './types.ts';
 import { breachVerdict, flowIdOf } from './support/findings.ts';
@@ -41,9 +41,13 @@ function checkOf({ item: id, api, scope, rule }: Binding): Check {
 /** Every check, in checklist order: one per binding (src/checks/bindings/). */
 export const ALL_CHECKS: readonly Check[] = BINDINGS.map(checkOf);
 
-/** The checks of an integration's API: an ePayment integration is judged on the ePayment and Webhooks items, an eCom one on the eCom items. */
-export function checksOfIntegration(api: IntegrationApi = 'epayment-v1'): Check[] {
-  return ALL_CHECKS.filter((c) => c.api === undefined || integrationApiOf(c.api) === api);
+/**
+ * The checks of an integration (checklistsOf): an ePayment merchant is judged on the ePayment and
+ * Webhooks items, a PSP on ePayment on the PSP items, an eCom one on the eCom items.
+ */
+export function checksOfIntegration(integration: { api?: IntegrationApi; kind?: IntegrationKind } = {}): Check[] {
+  const lists = checklistsOf(integration);
+  return ALL_CHECKS.filter((c) => c.api === undefined || lists.includes(c.api));
 }
 
 const BY_ID = new Map(ALL_CHECKS.map((c) => [c.item.id, c]));
@@ -156,7 +160,7 @@ export interface RunCoverage {
 export function evaluateRun(input: CheckInput, coverage: RunCoverage = {}): ItemResult[] {
   const listed = new Set(input.flows.flatMap((f) => f.checklist ?? []));
   const out: ItemResult[] = [];
-  for (const check of checksOfIntegration(input.profile.api)) {
+  for (const check of checksOfIntegration(input.profile)) {
     if (check.scope === 'run' && (listed.has(check.item.id) || !coverage.partial)) {
       out.push(resultOf(check.item.id, [runCheck(check, input)]));
       continue;

@@ -16,7 +16,8 @@ export type Verdict = 'PASSED' | 'FAILED' | 'WARNING' | 'REVIEW' | 'NOT_APPLICAB
 
 /** What a flow step saw, recorded by the runner for the checks (the traffic log has the rest). */
 export type Observation =
-  | { type: 'merchant-order'; at: number; reference: string; status: string; raw?: unknown }
+  /** `cardType`: the card type a PSP says it processed the payment with (its orderStatus extracts `cardType`). */
+  | { type: 'merchant-order'; at: number; reference: string; status: string; raw?: unknown; cardType?: string }
   | { type: 'payment'; at: number; reference: string; state: string; aggregate?: Record<string, { value: number; currency: string }> }
   | {
       type: 'page';
@@ -66,6 +67,12 @@ export type Observation =
   | { type: 'step-error'; at: number; step: string; message: string }
   /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
   | { type: 'role-action'; at: number; role: string; name: string; reference?: string }
+  /**
+   * Card passthrough: the customer paid with a profile card (`card` is its name there, e.g.
+   * declined); what the sandbox made of the PSP's answer. Forged callbacks are `card-forgery`.
+   */
+  | { type: 'card-attempt'; at: number; reference: string; card: string; cardType?: string; outcome: string; authorizationAttemptId?: string; answerMs?: number; softDecline?: boolean }
+  | { type: 'card-forgery'; at: number; reference: string; forgery: string; responseStatus?: number; accepted?: boolean; statusBefore?: string; statusAfter?: string }
   /** How the customer checked out: through a page in the browser, or the shop's HTTP checkout API. */
   | { type: 'checkout'; at: number; via: 'browser' | 'http' };
 

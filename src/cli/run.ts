@@ -13,7 +13,8 @@ import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUN_MARKER_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../report/run-summary.ts';
 import { expandPaths } from '../suite/loader.ts';
-import { integrationApiOf, resolveSecrets, SecretResolutionError, type Profile } from '../suite/profile.ts';
+import { resolveSecrets, SecretResolutionError, type Profile } from '../suite/profile.ts';
+import { checklistsOf, integrationApiOf, type ChecklistApi } from '../checklist/index.ts';
 import { formatDuration } from '../suite/duration.ts';
 import { colourOn, oneLine } from '../report/terminal.ts';
 import { grepMatches, parseRunOptions, UsageError } from './run-options.ts';
@@ -66,6 +67,11 @@ export interface RunOutcome {
  * 1 when any fails (or a flow could not complete), 2 for usage or configuration errors, 130/143
  * when interrupted by SIGINT/SIGTERM (after writing what exists).
  */
+/** Who a suite of `api` is for, in a usage message. */
+function suiteAudience(api: ChecklistApi): string {
+  return api === 'epayment-psp' ? 'epayment-v1 PSP (kind: psp)' : integrationApiOf(api);
+}
+
 export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   const log = (s: string) => options.quiet || console.log(s);
   const usage = (message: string): RunOutcome => {
@@ -89,16 +95,19 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   }
   // A suite drives one API: the default suites are those of the profile's API; a named suite of
   // another API is a usage error, not a run that fails every flow.
-  const fitting = suites.map((suite) => integrationApiOf(suite.api) === profileDoc.api);
+  // A PSP on ePayment is judged on the PSP checklist, not the merchant's (checklistsOf).
+  const checklists = checklistsOf(profileDoc);
+  const integration = profileDoc.kind === 'psp' && profileDoc.api === 'epayment-v1' ? 'epayment-v1 PSP (card passthrough)' : `${profileDoc.api}`;
+  const fitting = suites.map((suite) => checklists.includes(suite.api));
   if (!options.suite?.length) {
     suiteFiles = suiteFiles.filter((_, i) => fitting[i]);
     suites = suites.filter((_, i) => fitting[i]);
-    if (suites.length === 0) return usage(`no suite in ${DEFAULT_SUITES} tests ${profileDoc.api} integrations (the profile's api); name one with --suite`);
+    if (suites.length === 0) return usage(`no suite in ${DEFAULT_SUITES} tests ${integration} integrations (the profile's api and kind); name one with --suite`);
   } else {
     const wrong = suites.findIndex((_, i) => !fitting[i]);
     if (wrong >= 0)
       return usage(
-        `${relative(process.cwd(), suiteFiles[wrong])} is a ${suites[wrong].api} suite, but ${relative(process.cwd(), profileFile)} describes a ${profileDoc.api} integration (its api); run it with a ${integrationApiOf(suites[wrong].api)} profile, or pick the ${profileDoc.api} suite`,
+        `${relative(process.cwd(), suiteFiles[wrong])} is a ${suites[wrong].api} suite, but ${relative(process.cwd(), profileFile)} describes a ${integration} integration (its api and kind); run it with a ${suiteAudience(suites[wrong].api)} profile, or pick a ${checklists.join('/')} suite`,
       );
   }
   let parsed: ReturnType<typeof parseRunOptions>;

@@ -66,6 +66,10 @@ export class SandboxControl {
   customer = (action: 'approve' | 'reject' | 'expire', msn: string, reference: string, body: Record<string, unknown> = {}): Promise<ControlPayment> =>
     this.call((c) => c.customer(action, msn, reference, body));
 
+  payWithCard = (msn: string, reference: string, card: Record<string, unknown>, timeoutMs: number) => this.call((c) => c.payWithCard(msn, reference, card, timeoutMs));
+  softDeclineCompleted = (msn: string, reference: string, timeoutMs: number) => this.call((c) => c.softDeclineCompleted(msn, reference, timeoutMs));
+  forgeCardCallback = (msn: string, reference: string, forgery: string, timeoutMs: number) => this.call((c) => c.forgeCardCallback(msn, reference, forgery, timeoutMs));
+
   /** Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent several. */
   async deliverWebhook(body: Record<string, unknown>): Promise<ForgedDelivery | undefined> {
     const result = (await this.call((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;

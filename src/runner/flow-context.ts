@@ -204,7 +204,9 @@ export class FlowContext {
     const lastSeen = [...this.record.observations].reverse().find((o) => o.type === 'merchant-order' && o.reference === reference) as
       | Extract<Observation, { type: 'merchant-order' }>
       | undefined;
-    if (record === 'always' || lastSeen?.status !== status) this.observe({ type: 'merchant-order', at: this.now(), reference, status, raw: reading.raw });
+    const cardType = typeof result.extracted.cardType === 'string' ? { cardType: result.extracted.cardType } : {};
+    if (record === 'always' || lastSeen?.status !== status || (cardType.cardType && lastSeen?.cardType !== cardType.cardType))
+      this.observe({ type: 'merchant-order', at: this.now(), reference, status, raw: reading.raw, ...cardType });
     return reading;
   }
 

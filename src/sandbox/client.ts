@@ -16,19 +16,24 @@ export class ControlError extends Error {
 export class ControlClient {
   constructor(readonly baseUrl: string, private readonly timeoutMs = 15_000) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The answer as it came, whatever its status (card payments answer 202 and 402 as outcomes). */
+  private async exchange(method: string, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: any }> {
     const res = await request(`${this.baseUrl}/_sandbox/v1${path}`, {
       method: method as any,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
     const text = await res.body.text();
-    const parsed = text ? safeJson(text) : undefined;
-    if (res.statusCode >= 400) {
-      const message = (parsed as any)?.error ?? (parsed as any)?.details ?? text;
-      throw new ControlError(res.statusCode, `sandbox control ${method} ${path} → ${res.statusCode}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+    return { status: res.statusCode, body: text ? safeJson(text) : undefined };
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
+    const { status, body: parsed } = await this.exchange(method, path, body, timeoutMs);
+    if (status >= 400) {
+      const message = (parsed as any)?.error ?? (parsed as any)?.details ?? parsed ?? '';
+      throw new ControlError(status, `sandbox control ${method} ${path} → ${status}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
     }
     return parsed as T;
   }
@@ -86,6 +91,23 @@ export class ControlClient {
     return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body);
   }
 
+  /**
+   * Card passthrough: the customer pays with a card; the sandbox calls the PSP's card callback and
+   * answers with the outcome (200 reserved, 202 soft decline, 402 declined or unknown, 4xx refused).
+   * `timeoutMs` must outlast the callback's own deadline.
+   */
+  payWithCard(msn: string, reference: string, card: Record<string, unknown>, timeoutMs: number): Promise<{ status: number; body: any }> {
+    return this.exchange('POST', `${paymentPath(msn, reference)}/approve`, { card }, timeoutMs);
+  }
+  /** Card passthrough: the PSP's 3-D Secure step-up is done; the sandbox sends the attempt's second callback. */
+  softDeclineCompleted(msn: string, reference: string, timeoutMs: number): Promise<{ status: number; body: any }> {
+    return this.exchange('POST', `${paymentPath(msn, reference)}/soft-decline-completed`, {}, timeoutMs);
+  }
+  /** Card passthrough: send the PSP a forged card callback; the sandbox never acts on its answer. */
+  forgeCardCallback(msn: string, reference: string, forgery: string, timeoutMs: number): Promise<{ status?: number; body?: unknown; accepted?: boolean; error?: string }> {
+    return this.call('POST', `${paymentPath(msn, reference)}/forge-card-callback`, { forgery }, timeoutMs);
+  }
+
   /** eCom Express checkout: the customer withdraws consent; the sandbox calls the merchant's consentRemovalPrefix. */
   removeEcomConsent(msn: string, orderId: string): Promise<{ exchangeId?: string; status?: number; error?: string }> {
     return this.call('POST', `/ecom/payments/${encodeURIComponent(msn)}/${encodeURIComponent(orderId)}/remove-consent`, {});
@@ -102,6 +124,8 @@ export class ControlClient {
     return this.call('GET', '/merchants');
   }
 }
+
+const paymentPath = (msn: string, reference: string) => `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}`;
 
 function safeJson(text: string): unknown {
   try {

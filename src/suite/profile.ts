@@ -5,6 +5,7 @@ import { CANONICAL_STATUSES, type CanonicalStatus } from './steps.ts';
 import { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
 import { USER_FLOWS } from '../contract/epayment.ts';
+import { CARD_TYPES } from '../contract/card-passthrough.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
@@ -14,8 +15,8 @@ import { USER_FLOWS } from '../contract/epayment.ts';
  * fields are in profile-loader.ts.
  */
 
-export const PROFILE_KINDS = ['direct', 'partner', 'psp'] as const;
-export type ProfileKind = (typeof PROFILE_KINDS)[number];
+export { INTEGRATION_KINDS as PROFILE_KINDS, type IntegrationKind as ProfileKind } from '../checklist/types.ts';
+import { INTEGRATION_KINDS as PROFILE_KINDS } from '../checklist/types.ts';
 
 export { INTEGRATION_APIS, integrationApiOf, type IntegrationApi } from '../checklist/types.ts';
 import { INTEGRATION_APIS } from '../checklist/types.ts';
@@ -218,6 +219,8 @@ function makeProfileSchema(forExport: boolean) {
   const actionShape = Object.fromEntries(
     KNOWN_ACTIONS.map((name) => [name, name === 'checkout' || name === 'orderStatus' ? Action : Action.optional()]),
   ) as Record<KnownAction, typeof ValidationAction>;
+  // Typed as the validating schema; the export variant only differs in its JSON-Schema shape.
+  const browser = z.array(forExport ? oneKeyMapForExport(BROWSER_OPS, { what: 'browser action' }) : BrowserOpSchema).min(1) as unknown as z.ZodArray<typeof BrowserOpSchema>;
   return z.strictObject({
     $schema: z.string().optional(),
     profile: KebabId.meta({ description: 'Profile id (kebab-case), e.g. my-shop.' }),
@@ -268,6 +271,25 @@ function makeProfileSchema(forExport: boolean) {
       .strictObject(actionShape)
       .catchall(Action)
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
+    cardPassthrough: z
+      .strictObject({
+        cards: z
+          .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected a card name such as declined' }),
+            z
+              .strictObject({
+                type: z.enum(CARD_TYPES).optional().meta({ description: 'The card type the customer picks (default: the first the payment allows).' }),
+                last4: z.string().regex(/^[0-9]{4}$/, { error: 'expected the last four digits' }).optional(),
+                number: z.string().regex(/^[0-9]{12,19}$|^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, { error: 'expected a test card number (12–19 digits) or ${env:NAME}' }).optional(),
+              })
+              .meta({ description: 'A test card: its type and the last four digits (or the whole test number) that make the PSP\'s acquirer (test) answer as the card\'s name says; the sandbox generates the rest.' }),
+          )
+          .default({})
+          .meta({ description: 'Cards by name; the bundled PSP suite uses approved, declined, softDecline (3-D Secure required) and coBranded (Visa/Dankort).' }),
+        threeDSecure: browser.optional().meta({ description: 'Browser steps on the PSP\'s 3-D Secure page (the softDeclineUrl) that complete the challenge; absent: golive waits for the page to return by itself.' }),
+      })
+      .optional()
+      .meta({ description: 'PSPs on ePayment card passthrough: the test cards the suite drives each card-callback answer with.' }),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))

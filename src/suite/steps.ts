@@ -7,9 +7,10 @@ import { interpolate, type Scope } from './template.ts';
 import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-helpers.ts';
 import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract/epayment.ts';
 import { ECOM_STATES } from '../contract/ecom.ts';
+import { CARD_CALLBACK_FORGERIES } from '../contract/card-passthrough.ts';
 
 /** Every API's state words, for `expect.payment.state`; the suite loader checks them against the suite's api. */
-export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': [] } as const satisfies Record<string, readonly string[]>;
+export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'epayment-psp': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': [] } as const satisfies Record<string, readonly string[]>;
 const PAYMENT_STATE_WORDS = [...new Set<string>([...PAYMENT_STATES, ...ECOM_STATES])] as [string, ...string[]];
 
 /**
@@ -98,6 +99,7 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
   });
   const Within = DurationSchema.optional().meta({ description: 'Keep retrying until this long has passed (default: the profile\'s timeouts.status).' });
   const Operation = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'Spec operation name(s), e.g. capturePayment.' });
+  const CardName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected the name of a card in the profile (cardPassthrough.cards)' });
   const TextOrTexts = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
   return {
@@ -141,9 +143,13 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         redirect: Redirect,
         via: Via,
         phoneNumber: z.string().regex(/^\+?[0-9]{8,15}$/, { error: 'expected a phone number such as 4791234567' }).optional(),
+        card: CardName.optional().meta({ description: 'Card passthrough: the profile card (cardPassthrough.cards) the customer pays with; a 3-D Secure step-up is completed on the way.' }),
         reference: Reference.optional(),
       })
-      .meta({ description: 'The customer approves the payment.' }),
+      .meta({ description: 'The customer approves the payment (with card passthrough: the PSP must reserve).' }),
+    'customer.tryCard': z
+      .strictObject({ card: CardName, via: Via, reference: Reference.optional() })
+      .meta({ description: 'Card passthrough: the customer picks this profile card; whatever the PSP answers is recorded for the checks (the step fails only when the sandbox cannot ask).' }),
     'customer.reject': z
       .strictObject({ redirect: Redirect, via: Via, reference: Reference.optional() })
       .meta({ description: 'The customer rejects the payment (→ ABORTED).' }),
@@ -169,6 +175,12 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         reference: Reference.optional(),
       })
       .meta({ description: 'Deliver a webhook the sandbox forged to the merchant\'s webhook URL.' }),
+    'sandbox.forgeCardCallback': z
+      .strictObject({
+        forgery: z.enum(CARD_CALLBACK_FORGERIES).meta({ description: 'How the callback is forged: a wrong or missing auth header, or a bad HMAC.' }),
+        reference: Reference.optional(),
+      })
+      .meta({ description: 'Card passthrough: send the PSP a forged card callback for the payment; the sandbox never acts on its answer.' }),
     'sandbox.duplicateWebhooks': z
       .strictObject({ copies: z.number().int().min(2).max(10).default(2) })
       .meta({ description: 'From now on in this flow every webhook is delivered `copies` times.' }),
@@ -294,7 +306,9 @@ export const ORDER_STEPS: ReadonlySet<StepName> = new Set<StepName>([
   'customer.reject',
   'customer.ignore',
   'customer.openLanding',
+  'customer.tryCard',
   'sandbox.expire',
+  'sandbox.forgeCardCallback',
   'sandbox.forgeWebhook',
   'expect.payment',
   'expect.merchantOrder',
@@ -321,6 +335,7 @@ export function stepNeedsBrowser(name: StepName, args: Record<string, unknown>):
       return true;
     case 'customer.approve':
     case 'customer.reject':
+    case 'customer.tryCard':
       return args.via !== 'control' || args.redirect !== false;
     default:
       return false;

@@ -24,7 +24,7 @@ const LITERAL = [
 /** The ePayment and webhook-receiver items (§8.1–8.5): the ones golive has rules for today. */
 const CHECKED = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section));
 /** Items with a rule bound: ePayment and Webhooks (§8.1–8.5), then eCom v2 (§8.7). */
-const BOUND = [...CHECKED, ...CHECKLIST.filter((i) => i.id.startsWith('EC-'))];
+const BOUND = [...CHECKED, ...CHECKLIST.filter((i) => i.id.startsWith('PSP-')), ...CHECKLIST.filter((i) => i.id.startsWith('EC-'))];
 
 describe('checklist catalogue', () => {
   it('has every item of every API once: 45 ePayment/webhook items, then PSP (§8.6), eCom and PSP API (§8.7)', () => {
@@ -39,7 +39,7 @@ describe('checklist catalogue', () => {
       if (id.startsWith('EP-')) expect(['8.1', '8.2', '8.3', '8.4'].map((s) => `${s} epayment-v1`), id).toContain(place(id));
       else if (id.startsWith('WH-')) expect(place(id), id).toBe('8.5 epayment-v1+webhooks-v1');
       else if (id.startsWith('PSPAPI-')) expect(place(id), id).toBe('8.7 psp-v2');
-      else if (id.startsWith('PSP-')) expect(place(id), id).toBe('8.6 epayment-v1');
+      else if (id.startsWith('PSP-')) expect(place(id), id).toBe('8.6 epayment-psp');
       else if (id.startsWith('EC-')) expect(place(id), id).toBe('8.7 ecom-v2');
       else expect.fail(`unexpected id ${id}`);
     }
@@ -67,13 +67,15 @@ describe('checklist catalogue', () => {
 });
 
 describe('rules bound to items', () => {
-  it('ALL_CHECKS covers the §8.1–8.5 and eCom items one to one, in order, with the catalogue’s item objects', () => {
+  it('ALL_CHECKS covers the §8.1–8.6 and eCom items one to one, in order, with the catalogue’s item objects', () => {
     expect(ALL_CHECKS.map((c) => c.item.id)).toEqual(BOUND.map((i) => i.id));
     for (const item of BOUND) expect(checkFor(item.id)?.item).toBe(item);
-    expect(checksOfIntegration('ecom-v2').map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('EC-')).map((i) => i.id));
-    expect(checksOfIntegration('epayment-v1').map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
+    expect(checksOfIntegration({ api: 'ecom-v2' }).map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('EC-')).map((i) => i.id));
+    expect(checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
+    // A PSP on ePayment is judged on the PSP checklist alone.
+    expect(checksOfIntegration({ api: 'epayment-v1', kind: 'psp' }).map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('PSP-')).map((i) => i.id));
     expect(checkFor('EP-NOPE')).toBeUndefined();
-    expect(checkFor('PSP-CREATE')).toBeUndefined(); // in the catalogue, no rule bound yet
+    expect(checkFor('PSPAPI-INIT')).toBeUndefined(); // in the catalogue, no rule bound yet
   });
 
   it('has rule modules that cite the documented rule and its page, never name the item they judge, and are all bound', async () => {

@@ -120,6 +120,6 @@ describe('eCom v2 traffic through the ePayment rules', () => {
   }, 20_000);
 
   it('an eCom integration is judged on the eCom items only', () => {
-    expect(checksOfIntegration('ecom-v2').every((ch) => ch.item.id.startsWith('EC-'))).toBe(true);
+    expect(checksOfIntegration({ api: 'ecom-v2' }).every((ch) => ch.item.id.startsWith('EC-'))).toBe(true);
   });
 });

@@ -96,7 +96,7 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
     run.flows = run.flows.filter((f) => f.id === 'order-captured');
     const listed = new Set(run.flows.flatMap((f) => f.checklist));
     const results = evaluateRun(runInput(run), { partial: true });
-    const runScoped = checksOfIntegration('epayment-v1').filter((c) => c.scope === 'run');
+    const runScoped = checksOfIntegration({ api: 'epayment-v1' }).filter((c) => c.scope === 'run');
     for (const c of runScoped) {
       const r = results.find((x) => x.item === c.item.id)!;
       if (listed.has(c.item.id)) expect(r.verdict, c.item.id).not.toBe('NOT_RUN');

@@ -37,7 +37,7 @@ describe('recorded runs of the reference merchant', () => {
     // shop's completeOrder role instead of having golive cancel the rest.
     expect(manual).toEqual(['EP-CUSTOMER-PRESENT', 'EP-DESIGN', 'EP-ERRORS-LOG', 'EP-EVIDENCE-FRESH', 'EP-NORDIC', 'EP-ORDER-PROD', 'EP-SUPPORT']);
     const detectedSomewhere = new Set([...runs.values()].flatMap((r) => Object.entries(r.verdicts).filter(([, v]) => v === 'FAILED' || v === 'WARNING').map(([id]) => id)));
-    const never = checksOfIntegration('epayment-v1').map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
+    const never = checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
     expect(never).toEqual([]);
   });
 
@@ -49,7 +49,7 @@ describe('recorded runs of the reference merchant', () => {
       it('replays to the verdicts the run recorded', () => {
         expect(verdictDiff(run.verdicts, replayed())).toEqual([]);
         // Every check had its say.
-        for (const check of checksOfIntegration('epayment-v1')) expect(replayed()[check.item.id], check.item.id).toBeDefined();
+        for (const check of checksOfIntegration({ api: 'epayment-v1' })) expect(replayed()[check.item.id], check.item.id).toBeDefined();
       });
 
       if (name === 'baseline') {

@@ -101,7 +101,7 @@ describe('schema errors point at the offending node', () => {
       '',
     ].join('\n');
     expect(problems(text)).toEqual([
-      'suite.yaml:3:6: api: expected one of epayment-v1, ecom-v2, psp-v2, webhooks-v1, got "epayment-v2" (did you mean epayment-v1?)',
+      'suite.yaml:3:6: api: expected one of epayment-v1, epayment-psp, ecom-v2, psp-v2, webhooks-v1, got "epayment-v2" (did you mean epayment-v1?)',
       'suite.yaml:5:9: flows[0].id: expected a kebab-case id such as order-captured, got "Not-Kebab"',
       'suite.yaml:7:14: flows[0].timeout: expected a duration such as 15s, 500ms, 2m or a number of milliseconds, got "soon"',
       'suite.yaml:9:38: flows[0].steps[0].merchant.checkout.amount: expected a number > 0, got -5',
@@ -120,7 +120,7 @@ describe('schema errors point at the offending node', () => {
   it('sandbox faults use the sandbox fault vocabulary, strictly', () => {
     const text = `${head}  - id: a\n    title: A\n    sandbox:\n      faults:\n        - { effect: { type: teapot } }\n        - { effect: { type: delay, ms: 5 }, tims: 1 }\n    steps:\n      - merchant.checkout: {}\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:9:29: flows[0].sandbox.faults[0].effect.type: expected one of status, delay, drop-response, hang, stale-read, webhook-drop, webhook-delay, webhook-duplicate, webhook-reorder, callback-drop, callback-delay, callback-duplicate, expire-after, got "teapot"',
+      'suite.yaml:9:29: flows[0].sandbox.faults[0].effect.type: expected one of status, delay, drop-response, hang, stale-read, webhook-drop, webhook-delay, webhook-duplicate, webhook-reorder, callback-drop, callback-delay, callback-duplicate, card-callback-timeout, expire-after, got "teapot"',
       'suite.yaml:10:45: flows[0].sandbox.faults[1].tims: unknown property "tims" (did you mean "times"?); expected one of: id, label, match, effect, times',
     ]);
   });

@@ -2,6 +2,7 @@ import type { Binding } from '../types.ts';
 import { EPAYMENT_BINDINGS } from './epayment.ts';
 import { WEBHOOK_BINDINGS } from './webhooks.ts';
 import { ECOM_BINDINGS } from './ecom.ts';
+import { PSP_BINDINGS } from './psp.ts';
 
 /** Every binding of every API, in checklist order. A new API adds its table here. */
-export const BINDINGS: readonly Binding[] = [...EPAYMENT_BINDINGS, ...WEBHOOK_BINDINGS, ...ECOM_BINDINGS];
+export const BINDINGS: readonly Binding[] = [...EPAYMENT_BINDINGS, ...WEBHOOK_BINDINGS, ...PSP_BINDINGS, ...ECOM_BINDINGS];

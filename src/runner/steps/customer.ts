@@ -1,5 +1,6 @@
 import { StepFailure, type FlowContext } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
+import { payWithCard } from './cards.ts';
 
 async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
   const order = ctx.order(a.reference);
@@ -21,9 +22,23 @@ async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redir
   if (via === 'landing' && a.redirect && ctx.page) await ctx.recordPage('returnPage', ctx.page, false, order.reference);
 }
 
+/** Card passthrough: the customer pays with a profile card; the PSP must reserve (after 3-D Secure if it asks). */
+async function approveWithCard(ctx: FlowContext, a: { card: string; redirect: boolean; reference?: string }): Promise<void> {
+  const order = ctx.order(a.reference);
+  const paid = await payWithCard(ctx, a.card, order.reference);
+  if (paid.outcome !== 'reserved') {
+    const why = paid.summary?.customerMessage ? `: the app tells the customer "${paid.summary.customerMessage}"` : '';
+    throw new StepFailure(`the PSP did not reserve the payment with card "${a.card}" (card callback outcome: ${paid.outcome})${why}`);
+  }
+  ctx.observe({ type: 'customer', at: ctx.now(), action: 'approve', reference: order.reference, redirect: false, via: 'control' });
+}
+
 /** Steps of the simulated app user. */
 export const CUSTOMER_STEPS: StepHandlers<StepsOf<'customer'>> = {
-  'customer.approve': (ctx, a) => decide(ctx, 'approve', a),
+  'customer.approve': (ctx, a) => (a.card ? approveWithCard(ctx, { ...a, card: a.card }) : decide(ctx, 'approve', a)),
+  async 'customer.tryCard'(ctx, a) {
+    await payWithCard(ctx, a.card, a.reference);
+  },
   'customer.reject': (ctx, a) => decide(ctx, 'reject', a),
   async 'customer.ignore'(ctx, a) {
     const order = ctx.order(a.reference);

@@ -1,5 +1,6 @@
 import { sleep, StepFailure } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
+import { forgeCardCallback } from './cards.ts';
 
 /** Steps that act on the simulated Vipps MobilePay side: faults, clock, forged webhooks. */
 export const SANDBOX_STEPS: StepHandlers<StepsOf<'sandbox'>> = {
@@ -41,5 +42,6 @@ export const SANDBOX_STEPS: StepHandlers<StepsOf<'sandbox'>> = {
       statusAfter: after,
     });
   },
+  'sandbox.forgeCardCallback': (ctx, a) => forgeCardCallback(ctx, a.forgery, a.reference),
   'sandbox.duplicateWebhooks': (ctx, a) => ctx.addFault({ effect: { type: 'webhook-duplicate', copies: a.copies } }),
 };

@@ -1,0 +1,14 @@
+/**
+ * PSP reports cancel — "Report capture, cancel, refund via ePayment" (ePayment PSP checklist;
+ * vipps-facts §4.5, §8.6 #55).
+ * https://developer.vippsmobilepay.com/docs/APIs/psp-epayment-api/epayment-psp-api-guide/
+ *
+ * Rule: the PSP reports a cancel when it released the reservation through ePayment's cancel endpoint, with Psp-Id, the
+ * amounts agreeing with the payment (the answer's aggregate).
+ *
+ * Evidence (whole run): the PSP's cancel calls (support/psp-reports.ts).
+ */
+import type { Rule } from '../types.ts';
+import { pspReportRule } from '../support/psp-reports.ts';
+
+export const pspUpdateCancel: Rule = pspReportRule('cancel');
