@@ -87,11 +87,14 @@ function checkSuite(r: Reporter, data: Record<string, unknown>) {
 function checkStateWords(r: Reporter, flow: Record<string, unknown>, base: DocPath, states: readonly string[], api: string) {
   asArray(flow.steps).forEach((step, j) => {
     const args = isObj(step) && isObj(step['expect.payment']) ? step['expect.payment'] : undefined;
-    const state = args?.state;
-    // A word of no API at all is the schema's to report; here, a word of another API.
-    const known = Object.values(STATES_OF_API).some((list) => (list as readonly string[]).includes(String(state)));
-    if (typeof state === 'string' && known && !states.includes(state))
-      r.error([...base, 'steps', j, 'expect.payment', 'state'], `${state} is not a ${api} payment state; expected one of ${states.join(', ')}`);
+    const words = Array.isArray(args?.state) ? args.state : [args?.state];
+    words.forEach((state, k) => {
+      // A word of no API at all is the schema's to report; here, a word of another API.
+      const known = Object.values(STATES_OF_API).some((list) => (list as readonly string[]).includes(String(state)));
+      const at = Array.isArray(args?.state) ? [k] : [];
+      if (typeof state === 'string' && known && !states.includes(state))
+        r.error([...base, 'steps', j, 'expect.payment', 'state', ...at], `${state} is not a ${api} payment state; expected one of ${states.join(', ')}`);
+    });
   });
 }
 

@@ -148,8 +148,8 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
       })
       .meta({ description: 'The customer approves the payment (with card passthrough: the PSP must reserve).' }),
     'customer.tryCard': z
-      .strictObject({ card: CardName, via: Via, reference: Reference.optional() })
-      .meta({ description: 'Card passthrough: the customer picks this profile card; whatever the PSP answers is recorded for the checks (the step fails only when the sandbox cannot ask).' }),
+      .strictObject({ card: CardName, reference: Reference.optional() })
+      .meta({ description: 'Card passthrough: the customer picks this profile card (through the sandbox control API); whatever the PSP answers is recorded for the checks (the step fails only when the sandbox cannot ask).' }),
     'customer.reject': z
       .strictObject({ redirect: Redirect, via: Via, reference: Reference.optional() })
       .meta({ description: 'The customer rejects the payment (→ ABORTED).' }),
@@ -188,7 +188,10 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
     // --- expectations -----------------------------------------------------------------------
     'expect.payment': z
       .strictObject({
-        state: z.enum(PAYMENT_STATE_WORDS).optional().meta({ description: 'The API\'s own state word: ePayment CREATED…TERMINATED, eCom v2 INITIATE, RESERVE, CAPTURE, REFUND, VOID, CANCEL, REJECTED… (the suite\'s api decides which).' }),
+        state: z
+          .union([z.enum(PAYMENT_STATE_WORDS), z.array(z.enum(PAYMENT_STATE_WORDS)).min(1)])
+          .optional()
+          .meta({ description: 'The API\'s own state word, or a list of acceptable ones: ePayment CREATED…TERMINATED, eCom v2 INITIATE, RESERVE, CAPTURE, REFUND, VOID, CANCEL, REJECTED… (the suite\'s api decides which).' }),
         authorizedAmount: AmountOrZero.optional(),
         capturedAmount: AmountOrZero.optional(),
         refundedAmount: AmountOrZero.optional(),
@@ -335,7 +338,6 @@ export function stepNeedsBrowser(name: StepName, args: Record<string, unknown>):
       return true;
     case 'customer.approve':
     case 'customer.reject':
-    case 'customer.tryCard':
       return args.via !== 'control' || args.redirect !== false;
     default:
       return false;

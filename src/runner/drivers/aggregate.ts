@@ -47,7 +47,7 @@ export function aggregateDriver(api: 'epayment' | 'ecom-v2', control: SandboxCon
       for (const k of AGGREGATE_KEYS) if (args[k] !== undefined) want[k] = args[k];
       return want;
     },
-    matches: (p, want) => p !== undefined && Object.entries(want).every(([k, v]) => (k === 'state' ? p.state === v : valueOf(p, k as (typeof AGGREGATE_KEYS)[number]) === v)),
+    matches: (p, want) => p !== undefined && Object.entries(want).every(([k, v]) => (k === 'state' ? (Array.isArray(v) ? v.includes(p.state) : p.state === v) : valueOf(p, k as (typeof AGGREGATE_KEYS)[number]) === v)),
     describe: (p) => `${p?.state} with ${p?.aggregate ? AGGREGATE_KEYS.map((k) => `${k} ${valueOf(p, k) ?? '?'}`).join(', ') : 'no aggregate'}`,
   };
 }
