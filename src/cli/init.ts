@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../suite/diagnostics.ts';
 import { parseProfile } from '../suite/loader.ts';
 import { KEBAB_RE } from '../suite/zod-helpers.ts';
-import { INTEGRATION_APIS, type IntegrationApi } from '../suite/profile.ts';
+import { INTEGRATION_APIS, PROFILE_KINDS, type IntegrationApi, type ProfileKind } from '../suite/profile.ts';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATE_PROFILE = join(PACKAGE_ROOT, 'config', 'template.profile.yaml');
@@ -16,7 +16,26 @@ export interface InitCommandOptions {
   force?: boolean;
   /** The integration's API (the profile's `api`); the template's default is epayment-v1. */
   api?: string;
+  /** Who builds it (the profile's `kind`); psp adds the Psp-Id and the card-passthrough test cards. */
+  kind?: string;
 }
+
+/** What a PSP's profile adds: its test cards for each card-callback answer, and the 3-D Secure page's steps. */
+const PSP_SECTION = `
+# Card passthrough: the test cards that make your acquirer (test environment) give each answer.
+# The sandbox generates the rest of each number at run time; give \`last4\` (or a whole test
+# \`number\`, e.g. \${env:DECLINE_CARD}) so your acquirer declines or asks for 3-D Secure.
+cardPassthrough:
+  cards:
+    approved: { type: VISA_DEBIT }
+    declined: { type: MC_DEBIT, last4: "0002" }
+    softDecline: { type: VISA_CREDIT, last4: "3220" }
+    coBranded: { type: VISA_DANKORT }
+  # Browser steps on your 3-D Secure page (the softDeclineUrl you answer) that complete the
+  # challenge; leave out when the page completes by itself.
+  threeDSecure:
+    - click: "#complete-3ds"
+`;
 
 /** `config/acme-shop.profile.yaml` → `acme-shop` (falls back to my-shop). */
 export function profileIdFor(out: string): string {
@@ -29,7 +48,7 @@ export function profileIdFor(out: string): string {
 }
 
 /** The annotated template, with the profile id, name and `$schema` path fitted to `out`. */
-export async function starterProfile(out: string, api: IntegrationApi = 'epayment-v1'): Promise<string> {
+export async function starterProfile(out: string, api: IntegrationApi = 'epayment-v1', kind: ProfileKind = 'direct'): Promise<string> {
   const template = await readFile(TEMPLATE_PROFILE, 'utf8');
   const id = profileIdFor(out);
   const name = id
@@ -38,11 +57,15 @@ export async function starterProfile(out: string, api: IntegrationApi = 'epaymen
     .join(' ');
   let schemaPath = relative(dirname(resolve(out)), PROFILE_SCHEMA).split('\\').join('/');
   if (!schemaPath.startsWith('.')) schemaPath = `./${schemaPath}`;
-  return template
+  const text = template
     .replace(/^# yaml-language-server: \$schema=.*$/m, `# yaml-language-server: $schema=${schemaPath}`)
     .replace(/^profile: .*$/m, `profile: ${id}`)
     .replace(/^name: .*$/m, `name: ${name}`)
     .replace(/^api: .*$/m, `api: ${api}`);
+  if (kind === 'direct') return text;
+  const withKind = text.replace(/^kind: .*$/m, `kind: ${kind}`);
+  if (kind !== 'psp') return withKind;
+  return withKind.replace(/^  # pspId: (\$\{env:VIPPS_PSP_ID\}) *#.*$/m, '  pspId: $1                  # Psp-Id: sent on every ePayment and webhooks request') + (api === 'epayment-v1' ? PSP_SECTION : '');
 }
 
 /** `golive init`: write an annotated starter profile; never overwrites without --force. Returns the exit code. */
@@ -53,6 +76,11 @@ export async function runInitCommand(options: InitCommandOptions): Promise<numbe
     console.error(`golive init: --api must be one of ${INTEGRATION_APIS.join(', ')} (got ${JSON.stringify(api)})`);
     return 2;
   }
+  const kind = options.kind ?? 'direct';
+  if (!(PROFILE_KINDS as readonly string[]).includes(kind)) {
+    console.error(`golive init: --kind must be one of ${PROFILE_KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
+    return 2;
+  }
   const exists = await access(out).then(
     () => true,
     () => false,
@@ -61,7 +89,7 @@ export async function runInitCommand(options: InitCommandOptions): Promise<numbe
     console.error(`golive init: ${out} already exists; use --force to overwrite it`);
     return 2;
   }
-  const text = await starterProfile(out, api as IntegrationApi);
+  const text = await starterProfile(out, api as IntegrationApi, kind as ProfileKind);
   const check = parseProfile(text, out);
   if (!check.value) throw new Error(`the starter profile does not validate:\n${check.diagnostics.map(formatDiagnostic).join('\n')}`);
   await mkdir(dirname(resolve(out)), { recursive: true });
@@ -71,6 +99,6 @@ export async function runInitCommand(options: InitCommandOptions): Promise<numbe
 Next:
   1. Describe how to drive your integration under actions: (every field is explained in the file).
   2. Set the credentials it reads: VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY.
-  3. Check it: golive validate ${out}${api === 'ecom-v2' ? '\n  4. Run it: golive run --profile ' + out + ' (the suites of suites/ecom-v2; examples/ecom-shop is a worked eCom integration)' : ''}`);
+  3. Check it: golive validate ${out}${kind === 'psp' && api === 'epayment-v1' ? '\n  4. Run it: golive run --profile ' + out + ' (suites/psp/card-passthrough.yaml; examples/reference-psp is a worked PSP, docs/psp.md the walk-through)' : ''}${api === 'ecom-v2' ? '\n  4. Run it: golive run --profile ' + out + ' (the suites of suites/ecom-v2; examples/ecom-shop is a worked eCom integration)' : ''}`);
   return 0;
 }

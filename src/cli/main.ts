@@ -65,7 +65,8 @@ program
   .option('-o, --out <file>', 'where to write it', DEFAULT_INIT_OUT)
   .option('-f, --force', 'overwrite an existing file')
   .option('--api <api>', 'the API the integration is built on: epayment-v1, ecom-v2 or psp-v2', 'epayment-v1')
-  .action(async (options: { out: string; force?: boolean; api?: string }) => {
+  .option('--kind <kind>', 'who builds it: direct (a merchant), partner (a platform or plugin) or psp (card passthrough on ePayment)', 'direct')
+  .action(async (options: { out: string; force?: boolean; api?: string; kind?: string }) => {
     process.exitCode = await runInitCommand(options);
   });
 
