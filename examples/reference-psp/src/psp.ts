@@ -132,6 +132,7 @@ export class Psp {
       const p = this.must(reference);
       if (!p.reservation || p.failure) throw new PspError(409, `payment is ${statusOf(p)}: nothing reserved to capture`);
       const left = this.acquirer.remaining(p.reservation);
+      if (left === 0) throw new PspError(409, `payment is ${statusOf(p)}: nothing reserved left to capture`);
       const amount = amountOf(rawAmount, left);
       if (amount > left) throw new PspError(409, `cannot capture ${amount}: ${left} reserved`);
       await this.report(p, 'capture', amount, (key) => this.epayment.capture(reference, { currency: p.currency, value: amount }, key));
