@@ -36,6 +36,8 @@ export interface PspConfig {
   pollIntervalMs: number;
   /** Stop polling a payment still CREATED at Vipps after this long. */
   pollGiveUpMs: number;
+  /** A RESERVE that Vipps still does not show (state CREATED) this long after the answer is treated as undelivered. */
+  reserveConfirmMs: number;
   /** Delay of the `slow-callback` answer (ms). */
   slowCallbackMs: number;
   /** Retries of an ePayment call after a network error, 429 or 5xx (same Idempotency-Key). */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PspConfig {
     firstPollMs: number(env, 'REFERENCE_PSP_FIRST_POLL_MS', 5000),
     pollIntervalMs: number(env, 'REFERENCE_PSP_POLL_INTERVAL_MS', 2000),
     pollGiveUpMs: number(env, 'REFERENCE_PSP_POLL_GIVE_UP_MS', 11 * 60_000),
+    reserveConfirmMs: number(env, 'REFERENCE_PSP_RESERVE_CONFIRM_MS', 10_000),
     slowCallbackMs: number(env, 'REFERENCE_PSP_SLOW_CALLBACK_MS', 21_000),
     retries: number(env, 'REFERENCE_PSP_RETRIES', 2),
     retryBackoffMs: number(env, 'REFERENCE_PSP_RETRY_BACKOFF_MS', 500),

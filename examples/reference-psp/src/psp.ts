@@ -118,8 +118,25 @@ export class Psp {
       }
     } catch (err) {
       this.log(`refpsp: get ${reference} failed: ${(err as Error).message}`);
+      return p;
     }
+    await this.reconcile(p);
     return p;
+  }
+
+  /**
+   * The PSP reserved the card but Vipps does not show it: the payment ended otherwise at Vipps
+   * (aborted, expired, terminated), or is still CREATED well after the RESERVE answer — the answer
+   * evidently never counted. Same outcome as a timeout: release and report the cancel.
+   */
+  private async reconcile(p: Payment): Promise<void> {
+    if (!p.reservation || p.failure || p.vippsState === 'AUTHORIZED' || p.vippsState === undefined) return;
+    const attempt = p.attempts.find((a) => a.outcome === 'reserved');
+    if (!attempt) return;
+    const late = Date.now() - Date.parse(attempt.at) > this.config.reserveConfirmMs;
+    if (p.vippsState !== 'CREATED' || late) {
+      await this.reportUnknownOutcome(p, attempt, `Vipps shows the payment ${p.vippsState} although the card was reserved`);
+    }
   }
 
   /** The payment's event log at Vipps (admin page). */

@@ -134,6 +134,27 @@ describe('card callback (clean PSP)', () => {
   });
 });
 
+describe('reconciliation', () => {
+  it('a RESERVE Vipps still does not show after the confirm window is treated as undelivered: released and cancelled', async () => {
+    await setup([], { REFERENCE_PSP_FIRST_POLL_MS: '100', REFERENCE_PSP_POLL_INTERVAL_MS: '100', REFERENCE_PSP_RESERVE_CONFIRM_MS: '300' });
+    const ref = await newPayment();
+    expect((await sendCardCallback(vipps, ref, { dropAnswer: true })).body.status).toBe('RESERVE');
+    await expect.poll(() => vipps.calls('POST', `/payments/${ref}/cancel`).length, { timeout: 3000 }).toBe(1);
+    const s = await status(ref);
+    expect(s).toMatchObject({ status: 'failed', amounts: { cancelled: 6000 }, vippsState: 'TERMINATED' });
+    expect(s.failure).toContain('Vipps shows the payment CREATED');
+  });
+
+  it('a payment Vipps confirmed stays authorised past the window', async () => {
+    await setup([], { REFERENCE_PSP_FIRST_POLL_MS: '50', REFERENCE_PSP_POLL_INTERVAL_MS: '50', REFERENCE_PSP_RESERVE_CONFIRM_MS: '100' });
+    const ref = await newPayment();
+    await sendCardCallback(vipps, ref);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await status(ref)).status).toBe('authorised');
+    expect(vipps.calls('POST', '/cancel')).toEqual([]);
+  });
+});
+
 describe('card callback fault switches', () => {
   it('slow-callback answers after the configured delay', async () => {
     await setup(['slow-callback'], { REFERENCE_PSP_SLOW_CALLBACK_MS: '400' });

@@ -121,6 +121,8 @@ export interface CallbackOptions {
   hmacSecret?: string;
   pspReference?: string;
   signal?: AbortSignal;
+  /** Vipps drops the answer (as after its own timeout): the payment stays CREATED even on RESERVE. */
+  dropAnswer?: boolean;
 }
 
 export interface CallbackResult {
@@ -159,7 +161,7 @@ export async function sendCardCallback(vipps: FakeVipps, reference: string, opti
   const res = await request(cp.cardCallbackUrl, { method: 'POST', headers, body, signal: options.signal });
   const text = await res.body.text();
   const parsed = text ? JSON.parse(text) : undefined;
-  if (res.statusCode === 200 && parsed?.status === 'RESERVE') p.state = 'AUTHORIZED';
+  if (!options.dropAnswer && res.statusCode === 200 && parsed?.status === 'RESERVE') p.state = 'AUTHORIZED';
   return { status: res.statusCode, body: parsed, ms: Date.now() - started, attemptId };
 }
 
