@@ -123,7 +123,8 @@ export function paymentView(p: Payment) {
     description: p.description,
     amounts: { authorised: p.reservation ? p.amount : 0, ...p.ledger },
     vippsState: p.vippsState ?? null,
-    card: p.card ? { type: p.card.type, callbackType: p.card.callbackType, maskedNumber: p.card.maskedNumber } : null,
+    // Always an object: golive's orderStatus extracts $.card.type (null until a card was processed).
+    card: { type: p.card?.type ?? null, callbackType: p.card?.callbackType ?? null, maskedNumber: p.card?.maskedNumber ?? null },
     attempts: p.attempts.map((a) => ({
       authorizationAttemptId: a.authorizationAttemptId,
       round: a.round,

@@ -48,6 +48,7 @@ describe('card callback (clean PSP)', () => {
     expect((await sendCardCallback(vipps, ref, { auth: 'hmac', hmacSecret: 'not-the-client-secret' })).status).toBe(401);
     const s = await status(ref);
     expect(s.status).toBe('created');
+    expect(s.card).toEqual({ type: null, callbackType: null, maskedNumber: null });
     expect(s.attempts).toEqual([]);
     expect(psp.psp.acquirer.log).toEqual([]);
   });
