@@ -166,8 +166,12 @@ describe('card callback fault switches', () => {
 
   it('decline-as-500 answers HTTP 500 for a business decline', async () => {
     await setup(['decline-as-500']);
-    const r = await sendCardCallback(vipps, await newPayment(), { number: testCardNumber('0002') });
+    const ref = await newPayment();
+    const r = await sendCardCallback(vipps, ref, { number: testCardNumber('0002') });
     expect(r.status).toBe(500);
+    // Vipps cannot know the outcome of a 500: the PSP still reports the truth (not reserved) with a cancel.
+    await expect.poll(() => vipps.calls('POST', `/payments/${ref}/cancel`).length, { timeout: 2000 }).toBe(1);
+    expect((await status(ref)).status).toBe('failed');
   });
 
   it('accept-wrong-auth authorises a forged callback', async () => {
