@@ -1,0 +1,104 @@
+/**
+ * Everything the reference PSP reads from its environment, checked once at start-up, and its
+ * fault switches (REFERENCE_PSP_FAULTS=a,b): each breaks one item of the ePayment PSP checklist
+ * on purpose, so golive's detection can be proven on a PSP it was not written for.
+ */
+export const FAULTS = {
+  'slow-callback': 'Answers the card callback after 21 s, past the 20 s Vipps waits (PSP-CB-20S).',
+  'decline-as-500': 'Answers HTTP 500 instead of 200 FAIL when the acquirer declines the card (PSP-CB-20S / PSP-CB-FAIL).',
+  'accept-wrong-auth': "Does not verify the card callback's Authorization / HMAC headers (PSP-CB-AUTH).",
+  'unknown-status': "Answers status 'APPROVED' instead of 'RESERVE' for an authorised card (PSP-CB-RESERVE).",
+  'no-report-after-timeout': 'After a callback answer that never reached Vipps, keeps the reservation and reports nothing (PSP-CB-20S).',
+  'ignore-card-type': "Processes with allowedCardTypes[0] or a BIN guess instead of the callback's cardType, and records that (PSP-CB-CARDTYPE).",
+  'reuse-psp-reference': 'Sends the same cardPassthrough.pspReference for every payment (PSP-CREATE).',
+  'no-psp-id': 'Omits the Psp-Id header on ePayment and Webhooks calls (PSP-CREATE / PSP-HEADERS).',
+  'no-system-headers': 'Omits the four Vipps-System-* headers (PSP-HEADERS).',
+  'webhooks-only': 'Never polls GET payment, not even when the return page is opened (PSP-WEBHOOKS-AND-POLLING).',
+} as const;
+export type FaultName = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+export interface PspConfig {
+  port: number;
+  host: string;
+  /** How Vipps (card callback, webhooks) and the customer's browser reach the PSP. */
+  publicUrl: string;
+  vippsBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionKey: string;
+  pspId: string;
+  /** The merchant the PSP acts for (its Merchant-Serial-Number, never the PSP's own). */
+  msn: string;
+  faults: ReadonlySet<FaultName>;
+  /** Guideline polling pace (ms): first GET payment 5 s after create, then every 2 s. */
+  firstPollMs: number;
+  pollIntervalMs: number;
+  /** Stop polling a payment still CREATED at Vipps after this long. */
+  pollGiveUpMs: number;
+  /** A RESERVE that Vipps still does not show (state CREATED) this long after the answer is treated as undelivered. */
+  reserveConfirmMs: number;
+  /** Delay of the `slow-callback` answer (ms). */
+  slowCallbackMs: number;
+  /** Retries of an ePayment call after a network error, 429 or 5xx (same Idempotency-Key). */
+  retries: number;
+  retryBackoffMs: number;
+  requestTimeoutMs: number;
+  /** Register the webhooks at start-up (off in unit tests that have no Webhooks API). */
+  registerWebhooks: boolean;
+}
+
+/** Vipps-System-* values: short, stable, lowercase (≤ 30 characters each). */
+export const SYSTEM_HEADERS = {
+  'Vipps-System-Name': 'refpsp',
+  'Vipps-System-Version': '1.0.0',
+  'Vipps-System-Plugin-Name': 'refpsp-card-passthrough',
+  'Vipps-System-Plugin-Version': '1.0.0',
+} as const;
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+}
+
+/** Unknown names stop the PSP: a typo must not silently run the clean PSP. */
+export function parseFaults(raw: string | undefined): Set<FaultName> {
+  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(FAULT_NAMES as string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown REFERENCE_PSP_FAULTS: ${unknown.join(', ')} (known: ${FAULT_NAMES.join(', ')})`);
+  return new Set(names as FaultName[]);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PspConfig {
+  const port = Number(env.GOLIVE_INTEGRATION_PORT ?? env.PORT ?? 4400);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
+  const host = env.REFERENCE_PSP_HOST ?? '127.0.0.1';
+  return {
+    port,
+    host,
+    publicUrl: (env.PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/$/, ''),
+    vippsBaseUrl: (env.VIPPS_BASE_URL ?? 'https://apitest.vipps.no').replace(/\/$/, ''),
+    clientId: required(env, 'VIPPS_CLIENT_ID'),
+    clientSecret: required(env, 'VIPPS_CLIENT_SECRET'),
+    subscriptionKey: required(env, 'VIPPS_SUBSCRIPTION_KEY'),
+    pspId: required(env, 'VIPPS_PSP_ID'),
+    msn: required(env, 'VIPPS_MSN'),
+    faults: parseFaults(env.REFERENCE_PSP_FAULTS),
+    firstPollMs: number(env, 'REFERENCE_PSP_FIRST_POLL_MS', 5000),
+    pollIntervalMs: number(env, 'REFERENCE_PSP_POLL_INTERVAL_MS', 2000),
+    pollGiveUpMs: number(env, 'REFERENCE_PSP_POLL_GIVE_UP_MS', 11 * 60_000),
+    reserveConfirmMs: number(env, 'REFERENCE_PSP_RESERVE_CONFIRM_MS', 10_000),
+    slowCallbackMs: number(env, 'REFERENCE_PSP_SLOW_CALLBACK_MS', 21_000),
+    retries: number(env, 'REFERENCE_PSP_RETRIES', 2),
+    retryBackoffMs: number(env, 'REFERENCE_PSP_RETRY_BACKOFF_MS', 500),
+    requestTimeoutMs: number(env, 'REFERENCE_PSP_REQUEST_TIMEOUT_MS', 10_000),
+    registerWebhooks: (env.REFERENCE_PSP_REGISTER_WEBHOOKS ?? 'true') !== 'false',
+  };
+}
