@@ -68,7 +68,7 @@ export function verdictsHtml(results: readonly JudgedItem[], runScoped: readonly
   return table + note;
 }
 
-/** golive.css: the verdict tables (and lists) in descriptions, light and dark theme. */
+/** golive.css: the verdict tables in descriptions, and lists (Allure's own CSS removes their bullets); light and dark theme. */
 export function allureStylesheet(): string {
   const cells = Object.entries(VERDICT_COLOURS)
     .map(([v, c]) => `.description__text td[axis="verdict-${v}"] { background: ${c}; color: #fff; }`)
@@ -78,7 +78,9 @@ export function allureStylesheet(): string {
 .description__text th, .description__text td { border-bottom: 1px solid rgba(127, 127, 127, 0.35); padding: 5px 8px; text-align: left; vertical-align: top; }
 .description__text th { font-weight: 600; }
 .description__text td[axis^="verdict-"] { font-weight: 700; white-space: nowrap; letter-spacing: 0.02em; }
-.description__text td code { white-space: nowrap; }
+.description__text td code { white-space: nowrap; font-family: ui-monospace, monospace; }
+.description__text ul { list-style: disc; padding-left: 1.4em; margin: 2px 0 6px; }
+.description__text p { margin: 4px 0; }
 ${cells}
 `;
 }
