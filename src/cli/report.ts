@@ -8,7 +8,7 @@ import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 import { MergeError, mergeRuns } from '../runner/merge-runs.ts';
 import { formatSummary } from './run.ts';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { ALLURE_REPORT, ALLURE_RESULTS, generateAllureHtml } from '../report/allure.ts';
+import { ALLURE_REPORT, ALLURE_RESULTS, executorInfo, generateAllureHtml } from '../report/allure.ts';
 import { serveDirectory } from '../report/allure-server.ts';
 import { isResultFile } from '../report/results-store.ts';
 
@@ -23,6 +23,9 @@ import { isResultFile } from '../report/results-store.ts';
  * verdicts are then judged again as one run (src/runner/merge-runs.ts): summary.json/html/md and a
  * checklist junit.xml land beside the merged HTML, and the exit code is 1 when an item fails.
  */
+
+/** A merged report's summary.html lies beside its index.html (written after the HTML). */
+const MERGED_SUMMARY_LINK = 'summary.html';
 
 export interface ReportOptions {
   open?: boolean;
@@ -72,6 +75,7 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
 
   let mergedSummary: RunSummary | undefined;
   let mergedChecklist: string | undefined;
+  let mergedExecutor: Record<string, unknown> | undefined;
   if (merged) {
     // The shards' verdicts judged again as one run: what a CI gate on the merged report reads.
     let summary: RunSummary;
@@ -86,7 +90,10 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
     // The merged verdicts as Allure results, written last so they are the ones Allure shows (the
     // shards' own item results with the same history id become its retries).
     mergedChecklist = mkdtempSync(join(tmpdir(), 'golive-merged-checklist-'));
-    writeChecklistResults(mergedChecklist, summary, { now: Date.now(), run: 'merged', summaryLink: 'summary.html' });
+    writeChecklistResults(mergedChecklist, summary, { now: Date.now(), run: 'merged', summaryLink: MERGED_SUMMARY_LINK });
+    // The launch is the merged run: its executor links the merged folder's summary, not shard 1's.
+    mergedExecutor = executorInfo(summary.runId, summary.profile.id, process.env, { summaryLink: MERGED_SUMMARY_LINK, merged: runDirs.length });
+    writeFileSync(join(mergedChecklist, 'executor.json'), JSON.stringify(mergedExecutor, null, 2));
     if (summary.items.some((i) => i.verdict === 'FAILED') || summary.flows.some((f) => f.outcome === 'step-failed')) exitCode = 1;
   }
 
@@ -103,7 +110,7 @@ export async function runReportCommand(paths: string[], options: ReportOptions =
     }
     if (mergedChecklist) resultsDirs.push(mergedChecklist);
     log(`golive report: rendering ${resultsDirs.length} result folder${merged ? 's' : ''} with the Allure CLI…`);
-    const result = await generateAllureHtml(runDirs[0], { resultsDirs, outDir, keepMetadata: true });
+    const result = await generateAllureHtml(runDirs[0], { resultsDirs, outDir, keepMetadata: true, executor: mergedExecutor });
     if (result.ok) log(`  ${result.message.split(' — ')[0]}`);
     else {
       console.error(`golive report: ${result.message}`);

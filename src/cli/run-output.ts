@@ -5,6 +5,7 @@ import { evidenceEndingsOf } from '../report/summary-model.ts';
 import { oneLine, palette, type Palette } from '../report/terminal.ts';
 import { formatDuration } from '../suite/duration.ts';
 import type { RunReports } from './run.ts';
+import { checklistItem as itemById } from '../checklist/index.ts';
 
 const VERDICT_MARK: Record<string, string> = { PASSED: 'PASS', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'REVIEW', NOT_APPLICABLE: 'N/A', NOT_RUN: 'NOT RUN' };
 
@@ -13,7 +14,7 @@ export function formatReportLocations(r: RunReports, latest: string, summary?: R
   const lines = ['', `Report ${rel(r.runDir)}  (also ${rel(latest)}; ${formatBytes(runFolderSize(r.runDir).total)} in ${r.files} files)`, `  run date   ${r.runDate}`];
   if (r.summaryHtml) lines.push(`  summary    ${rel(r.summaryHtml)}  (printable; also summary.md, summary.json)`);
   // The Allure HTML loads its data with fetch: opened as a file it shows "Failed to fetch".
-  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(r.allure.htmlDir)}/  (serve it: golive report ${rel(r.runDir)} --open)` : `  allure     not generated: ${r.allure.message}`);
+  lines.push(r.allure.ok && r.allure.htmlDir ? `  allure     ${rel(r.allure.htmlDir)}/  (serve it: npx golive report --open ${rel(r.runDir)})` : `  allure     not generated: ${r.allure.message}`);
   lines.push(`  junit      ${rel(join(r.runDir, 'junit.xml'))}`);
   lines.push(`  manifest   ${rel(r.manifest)}  (sha256 ${r.manifestSha256})`);
   lines.push(`  verify     golive evidence verify ${rel(r.runDir)}`);
@@ -21,22 +22,39 @@ export function formatReportLocations(r: RunReports, latest: string, summary?: R
   return lines.join('\n');
 }
 
-/** The end of a run says what a person does next: fix these, review those, open the report. */
-function whatNext(summary: RunSummary, r: RunReports): string[] {
-  const out: string[] = [];
-  const firstMessage = (item: RunSummary['items'][number], verdict: string) => oneLine(item.findings.find((f) => f.verdict === verdict)?.message ?? '', 150);
+/**
+ * The end of a run says what a person does next: the counts, the first reason of each FAILED item
+ * (fix these), one line per REVIEW item on what a person must check (the check's REVIEW finding
+ * says it; the item's rule when a finding is missing), and the command that opens the report.
+ */
+export function whatNext(summary: RunSummary, r: Pick<RunReports, 'runDir' | 'summaryHtml'>): string[] {
+  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const out: string[] = ['', `What next — ${countsLine(summary.counts)}`];
+  const reason = (item: RunSummary['items'][number], verdict: string, max: number) =>
+    oneLine((item.findings.find((f) => f.verdict === verdict)?.message ?? item.findings[0]?.message ?? itemById(item.id)?.rule ?? '').replace(/\s+/g, ' '), max);
   const failed = summary.items.filter((i) => i.verdict === 'FAILED');
   const review = summary.items.filter((i) => i.verdict === 'REVIEW');
   if (failed.length) {
-    out.push('', 'Fix (FAILED):');
-    for (const i of failed) out.push(`  ${i.id}: ${firstMessage(i, 'FAILED')}`);
+    out.push('', `Fix (FAILED, ${failed.length}) — the first reason of each; the flows and exchanges behind it are in the report:`);
+    for (const i of failed) out.push(`  ${i.id}: ${reason(i, 'FAILED', 150)}`);
   }
   if (review.length) {
-    out.push('', 'A person must review (REVIEW) — the evidence is attached to each item in the report:');
-    for (const i of review) out.push(`  ${i.id}: ${firstMessage(i, 'REVIEW')}`);
+    out.push('', `A person must check (REVIEW, ${review.length}) — the evidence is attached to each item in the report's "golive checklist" suite:`);
+    for (const i of review) out.push(`  ${i.id}: ${reason(i, 'REVIEW', 200)}`);
   }
-  out.push('', `Next: open the report with \`golive report ${relative(process.cwd(), r.runDir) || '.'} --open\`${summary.partial ? '; run the full suite for evidence the checklist review accepts' : ''}.`);
+  if (!failed.length && !review.length && !summary.partial) out.push('', 'Every item that applies passed: submit summary.html (printable) with the checklist.');
+  out.push('', `Open the report:   npx golive report --open ${rel(r.runDir)}`);
+  if (r.summaryHtml) out.push(`Printable summary: ${rel(r.summaryHtml)}`);
+  if (summary.partial) out.push('This run is partial: run the full suite for evidence the checklist review accepts.');
   return out;
+}
+
+/** `36 PASS, 1 FAIL, 6 REVIEW` */
+export function countsLine(counts: RunSummary['counts']): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, v]) => `${v} ${VERDICT_MARK[k] ?? k}`)
+    .join(', ');
 }
 
 export function formatBytes(n: number): string {
@@ -54,7 +72,7 @@ export function formatSummary(summary: RunSummary, c: Palette = palette()): stri
     lines.push(`  ${(colour[item.verdict] ?? ((t: string) => t))(mark)} ${item.id.padEnd(width)}  ${oneLine(item.title, 100)}`);
   }
   lines.push('');
-  lines.push(`  ${Object.entries(summary.counts).map(([k, v]) => `${v} ${VERDICT_MARK[k] ?? k}`).join(', ')}`);
+  lines.push(`  ${countsLine(summary.counts)}`);
   if (summary.timeouts) lines.push(`  timeouts: action ${formatDuration(summary.timeouts.action)}, status ${formatDuration(summary.timeouts.status)}`);
   const failedFlows = summary.flows.filter((f) => f.outcome === 'step-failed');
   if (failedFlows.length) {

@@ -72,7 +72,8 @@ function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: 
     ...lines.map((l) => `<li><strong>${esc(l.verdict.replace('_', ' '))}</strong>: ${esc(l.message)}${l.details.length ? `<ul>${l.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}</li>`),
     '</ul>',
     item.flows.length ? `<p>Proven by: ${item.flows.map((f) => esc(flowTitle.get(f) ?? f)).join('; ')}</p>` : '<p>No flow of this run lists this item; it is judged over the whole run.</p>',
-    `<p>Full evidence: <a href="${esc(summaryLink)}">summary.html</a> in the run folder${summary.partial ? ' — this run is partial: not evidence for the checklist submission' : ''}.</p>`,
+    // Allure's description cleaner drops relative links: the summary's link is the result's Links entry.
+    `<p>Full evidence: summary.html in the run folder (linked under Links)${summary.partial ? ' — this run is partial: not evidence for the checklist submission' : ''}.</p>`,
   ].join('');
   return {
     historyId,

@@ -1,4 +1,3 @@
-import { escapeHtml } from '../shared/escape.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +7,7 @@ import type { ChecklistItem } from '../checks/types.ts';
 import { videoSupport } from './video.ts';
 import { compactResults, isResultFile, missingAttachments, withFullResults } from './results-store.ts';
 import { linkNamedScreenshots } from './screenshots.ts';
+import { FLOW_LABEL, styleAllureReport, tidyFlowResult } from './allure-flow-page.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/errors.ts';
 
@@ -24,7 +24,8 @@ import { foreignFailureKind, GoliveError, type FailureKind } from '../shared/err
  *   for existing results, and merges several (e.g. `--shard` runs) into one report.
  *
  * Over 300 lines: labels, categories, metadata and the CLI call are the one Allure contract
- * (field names and regexes Allure 2 reads); checklist item results are in allure-checklist.ts.
+ * (field names and regexes Allure 2 reads); checklist item results are in allure-checklist.ts,
+ * a flow page's verdict table, stylesheet and names in allure-flow-page.ts.
  */
 
 export const ALLURE_RESULTS = 'allure-results';
@@ -81,6 +82,7 @@ export function flowAllureMetadata(input: FlowAllureInput): { labels: AllureLabe
     { name: 'subSuite', value: input.browser ? 'browser-driven flows' : 'API flows' },
     { name: 'epic', value: input.suite.title },
     { name: 'story', value: input.flow.title },
+    { name: FLOW_LABEL, value: `${input.suite.suite}/${input.flow.id}` },
   ];
   for (const { id, item } of items) labels.push({ name: 'feature', value: featureName(id, item) });
   const required = items.some(({ item }) => item?.severity === 'required');
@@ -96,23 +98,6 @@ export function flowAllureMetadata(input: FlowAllureInput): { labels: AllureLabe
 /** The Behaviors feature of a checklist item: `Endpoints to integrate › EP-ENDPOINT-CREATE: Create payment: …`. */
 export function featureName(id: string, item = itemById(id)): string {
   return item ? `${item.area} › ${id}: ${item.title}` : `Custom items › ${id}`;
-}
-
-/** An HTML table of the flow's verdicts for the Allure description. */
-export function verdictsHtml(results: readonly { item: string; verdict: string; findings: readonly { verdict: string; message: string }[] }[], runScoped: readonly string[] = []): string {
-  const esc = escapeHtml;
-  const color: Record<string, string> = { PASSED: '#1f6f43', FAILED: '#b3261e', WARNING: '#a15c00', REVIEW: '#0b63b6', NOT_APPLICABLE: '#6b6b72', NOT_RUN: '#6b6b72' };
-  const rows = results.map((r) => {
-    const item = itemById(r.item);
-    const title = item ? `<a href="${esc(item.docs)}" target="_blank" rel="noopener">${esc(r.item)}</a> ${esc(item.title)}` : esc(r.item);
-    const findings = r.findings.map((f) => `<div>${esc(f.message)}</div>`).join('');
-    return `<tr><td style="color:${color[r.verdict] ?? '#000'};font-weight:bold;white-space:nowrap">${esc(r.verdict)}</td><td>${title}${item ? ` <small>(${esc(item.severity)})</small>` : ''}</td><td>${findings}</td></tr>`;
-  });
-  const table = `<table style="border-collapse:collapse" cellpadding="4"><thead><tr><th align="left">Verdict</th><th align="left">Checklist item</th><th align="left">Findings</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-  const note = runScoped.length
-    ? `<p>Judged over the whole run, with this flow's evidence (verdicts in summary.html): ${runScoped.map((id) => { const item = itemById(id); return item ? `<a href="${esc(item.docs)}" target="_blank" rel="noopener">${esc(id)}</a>` : esc(id); }).join(', ')}.</p>`
-    : '';
-  return table + note;
 }
 
 // --- attachments Playwright should not print ------------------------------------------
@@ -147,7 +132,14 @@ export function unquietNames(result: NamedStep): void {
 
 /** Listeners for the allure-playwright reporter (playwright.config.ts). */
 export function allureListeners(): { beforeTestResultWrite: (result: any) => void }[] {
-  return [{ beforeTestResultWrite: (result) => unquietNames(result) }];
+  return [
+    {
+      beforeTestResultWrite: (result) => {
+        unquietNames(result);
+        tidyFlowResult(result); // breadcrumbs and Packages by golive's flow names (allure-flow-page.ts)
+      },
+    },
+  ];
 }
 
 // --- failure kinds --------------------------------------------------------------------
@@ -288,16 +280,17 @@ export const SUMMARY_LINK = '../summary.html';
 /**
  * executor.json: golive, plus the CI build when the run happens in one (GitHub Actions, GitLab,
  * Jenkins). Outside CI the executor's build link (the overview's Executors widget) opens
- * summary.html; in CI it opens the build, and the checklist items link the summary.
+ * summary.html; in CI it opens the build, and the checklist items link the summary. A merged
+ * report (`golive report <shards…> --out <dir>`) keeps its summary beside index.html: `summaryLink`.
  */
-export function executorInfo(runId: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+export function executorInfo(runId: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv = process.env, options: { summaryLink?: string; merged?: number } = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
     name: 'golive',
     type: 'golive',
     buildName: `golive run ${runId ?? ''}`.trim(),
-    reportName: `golive go-live checklist${profile ? ` — ${profile}` : ''}`,
+    reportName: `golive go-live checklist${profile ? ` — ${profile}` : ''}${options.merged ? ` (${options.merged} shards merged)` : ''}`,
   };
-  const local = { ...base, buildName: `${base.buildName as string} — summary.html`, buildUrl: SUMMARY_LINK };
+  const local = { ...base, buildName: `${base.buildName as string} — summary.html`, buildUrl: options.summaryLink ?? SUMMARY_LINK };
   if (env.GITHUB_ACTIONS && env.GITHUB_RUN_ID) {
     const url = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
     return { ...base, name: 'GitHub Actions', type: 'github', buildOrder: Number(env.GITHUB_RUN_NUMBER) || undefined, buildName: `${env.GITHUB_WORKFLOW ?? 'workflow'} #${env.GITHUB_RUN_NUMBER ?? env.GITHUB_RUN_ID}`, buildUrl: url };
@@ -334,6 +327,8 @@ export interface GenerateOptions {
   outDir?: string;
   /** Extra environment.properties entries (written into the run's own results). */
   info?: AllureRunInfo;
+  /** The report's one executor (its Executors widget), replacing those of the results folders (a merged report). */
+  executor?: Record<string, unknown>;
   /** Leave environment.properties, executor.json and categories.json alone where they exist (re-rendering). */
   keepMetadata?: boolean;
   timeoutMs?: number;
@@ -381,6 +376,9 @@ export async function generateAllureHtml(runDir: string, options: GenerateOption
   const run = await runProcess(bin, args, { ...env, ALLURE_NO_ANALYTICS: 'true', ...(java.home ? { JAVA_HOME: java.home } : {}) }, options.timeoutMs ?? 180_000).finally(() => staged.forEach((s) => s.done()));
   const rendered = run.code === 0 && existsSync(join(outDir, 'index.html'));
   // One copy of each attachment in the run folder: the report's.
+  if (rendered) styleAllureReport(outDir); // the verdict tables' colours (allure-flow-page.ts)
+  // Allure lists every results folder's executor: a merged report names only its own run.
+  if (rendered && options.executor) writeFileSync(join(outDir, 'widgets', 'executors.json'), JSON.stringify([options.executor]));
   if (rendered && outDir === ownReport) {
     compactResults(resolve(own), outDir);
     linkNamedScreenshots(runDir, resolve(own)); // re-rendered: the report's copies have new names

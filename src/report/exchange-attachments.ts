@@ -1,4 +1,5 @@
 import type { Exchange } from '../traffic/types.ts';
+import { exchangeNumber, isGoliveSeq } from '../traffic/exchange-number.ts';
 import { curlScript, type CurlOptions } from './curl.ts';
 
 /**
@@ -90,7 +91,7 @@ const MAX_BODY_CHARS = 20_000;
 export function exchangeDocument(e: Exchange, flowStartedAt?: number): Record<string, unknown> {
   const { from, to } = lanesOf(e);
   const doc: Record<string, unknown> = {
-    exchange: `#${e.seq} ${LANE_TITLES[from]} → ${LANE_TITLES[to]}: ${plain(exchangeLabel(e, { path: true }))}`,
+    exchange: `${exchangeNumber(e)} ${LANE_TITLES[from]} → ${LANE_TITLES[to]}: ${plain(exchangeLabel(e, { path: true }))}`,
     kind: e.kind,
     api: e.api,
     ...(e.operation ? { operation: e.operation } : {}),
@@ -104,7 +105,7 @@ export function exchangeDocument(e: Exchange, flowStartedAt?: number): Record<st
   if (e.error) doc.error = e.error;
   doc.request = `${e.request.method.toUpperCase()} ${e.request.url}`;
   doc.response = e.response ? e.response.status : null;
-  doc.headersAndBodies = `#${e.seq} HTTP (Allure's HTTP view of this step) and traffic.json (seq ${e.seq})`;
+  doc.headersAndBodies = `${exchangeNumber(e)} HTTP (Allure's HTTP view of this step) and ${isGoliveSeq(e.seq) ? `the flow's merchantTraffic in flows/ (seq ${e.seq})` : `traffic.json (seq ${e.seq})`}`;
   if (e.notes && Object.keys(e.notes).length) doc.notes = e.notes;
   return doc;
 }
@@ -196,9 +197,10 @@ export async function attachStepExchanges(target: AttachTarget, exchanges: reado
     await target.step(group.title, async () => {
       for (const [i, e] of shown.entries()) {
         const which = shown.length > 1 ? (i === 0 ? ' (first)' : ' (last)') : '';
-        await target.attach(`#${e.seq} HTTP ${e.request.method.toUpperCase()} ${e.request.path}${which}`, JSON.stringify(allureHttpExchange(e)), ALLURE_HTTP_CONTENT_TYPE);
-        await target.attach(`#${e.seq} exchange${which}.json`, JSON.stringify(exchangeDocument(e, options.flowStartedAt), null, 2), 'application/json');
-        await target.attach(`#${e.seq} curl${which}.sh`, curlScript(e, options.curl), 'text/plain');
+        const n = exchangeNumber(e);
+        await target.attach(`${n} HTTP ${e.request.method.toUpperCase()} ${e.request.path}${which}`, JSON.stringify(allureHttpExchange(e)), ALLURE_HTTP_CONTENT_TYPE);
+        await target.attach(`${n} exchange${which}.json`, JSON.stringify(exchangeDocument(e, options.flowStartedAt), null, 2), 'application/json');
+        await target.attach(`${n} curl${which}.sh`, curlScript(e, options.curl), 'text/plain');
       }
     });
   }

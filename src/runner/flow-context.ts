@@ -9,6 +9,7 @@ import type { Scope } from '../suite/template.ts';
 import { SCREENSHOTS_DIR } from '../report/screenshots.ts';
 import { Redactor } from '../traffic/redact.ts';
 import type { Exchange } from '../traffic/types.ts';
+import { goliveSeq } from '../traffic/exchange-number.ts';
 import type { SandboxControl } from './control.ts';
 import { driverFor } from './drivers/index.ts';
 import type { ApiDriver } from './drivers/types.ts';
@@ -99,7 +100,7 @@ export class FlowContext {
       timeoutMs: o.config.actionTimeoutMs,
       now: () => this.now(),
       // Tagged with the flow's id: a run-wide judgement tells the flows' own actions apart by it.
-      record: (e) => this.merchantTraffic.push({ ...e, flowId: o.flow.id, seq: 1_000_000_000 + this.merchantTraffic.length, id: `merchant-${this.merchantTraffic.length}` }),
+      record: (e) => this.merchantTraffic.push({ ...e, flowId: o.flow.id, seq: goliveSeq(this.merchantTraffic.length), id: `merchant-${this.merchantTraffic.length}` }),
     });
     this.driver = driverFor(o.suite.api, o.control, o.profile.merchant.msn);
     this.customer = new CustomerActor(this.driver);

@@ -73,6 +73,19 @@ describe('the Allure report of a golive run', () => {
     expect(names(create).some((n) => /^#\d+ curl\.sh$/.test(n))).toBe(true);
     expect(names(create).some((n) => /^#\d+ HTTP POST \/epayment\/v1\/payments$/.test(n))).toBe(true);
     expect(checkout.steps.some((s: { name: string }) => /webhook epayments\.payment\.created\.v1 → 200 — signature valid: accepted ✓/.test(s.name))).toBe(true);
+    // Sandbox-recorded exchanges keep the sandbox's numbers; golive's own requests are G1, G2… of the flow.
+    const everyName = names({ steps: captured.steps });
+    const merchantSteps = captured.steps.flatMap((s: any) => s.steps ?? []).filter((s: { name: string }) => s.name.startsWith('golive → Merchant:'));
+    expect(merchantSteps.length).toBeGreaterThan(0);
+    for (const step of merchantSteps) for (const n of names(step)) expect(n).toMatch(/^G\d+ (HTTP |exchange|curl)/);
+    expect(everyName.some((n) => /^G1 (HTTP|exchange|curl)/.test(n))).toBe(true);
+    expect(everyName.filter((n) => /#1\d{9}|G\d{6,}/.test(n))).toEqual([]);
+    // Named as golive names flows: no spec file in the breadcrumb, no Playwright tags as Allure tags.
+    expect(captured.fullName).toBe('epayment-checklist/order-captured');
+    expect(captured.labels.filter((l: { name: string }) => l.name === 'tag')).toEqual([]);
+    expect(JSON.stringify(results)).not.toContain('flows.spec.ts');
+    // The description's verdict table: a row per judged item, the verdict cell marked for golive.css.
+    expect(captured.descriptionHtml).toMatch(/^<table><thead>.*<tr><td axis="verdict-(PASSED|FAILED|WARNING|REVIEW)">\1<\/td><td><code>EP-[A-Z0-9-]+<\/code><\/td>/);
     const top = names({ steps: captured.steps.filter((s: { name: string }) => !s.name.startsWith('merchant.') && !s.name.startsWith('customer.') && !s.name.startsWith('expect.')) });
     expect(top).toContain('sequence-diagram.svg');
     if (videoSupport().enabled) expect(top.filter((n) => n.endsWith('.webm')).length).toBeGreaterThan(0);
@@ -155,6 +168,22 @@ describe('the Allure report of a golive run', () => {
     const right = page.locator('.side-by-side__right');
     await expect.poll(() => right.innerText(), { timeout: 10_000 }).toContain('Execution');
     const overview = await right.innerText();
+    // The breadcrumb names the flow by suite and flow id, not the spec file; no tag soup.
+    expect(overview).toContain('epayment-checklist/order-captured');
+    expect(overview).not.toContain('flows.spec.ts');
+    expect(overview).not.toMatch(/Tags:/);
+    // The verdict table is a table: one row per item, five cells (verdict, id, title, reason, docs), the verdict cell coloured.
+    const rows = right.locator('.description__text table tbody tr');
+    expect(await rows.count()).toBeGreaterThan(1);
+    const cells = await rows.first().locator('td').allInnerTexts();
+    expect(cells).toHaveLength(5);
+    expect(cells[0]).toMatch(/^(PASSED|FAILED|WARNING|REVIEW)$/);
+    expect(cells[1]).toMatch(/^EP-[A-Z0-9-]+$/);
+    expect(cells[4]).toBe('docs');
+    expect(await rows.first().locator('td').nth(4).locator('a').getAttribute('href')).toMatch(/^https:\/\/developer\.vippsmobilepay\.com\//);
+    const verdictCell = right.locator('.description__text td', { hasText: /^PASSED$/ }).first();
+    expect(await verdictCell.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(31, 122, 74)');
+    expect(await verdictCell.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 255)');
     expect(overview).toContain('Severity: critical');
     expect(overview).toMatch(/MSN:\s*123456/);
     expect(overview).toContain('EP-ORDER-CAPTURED — docs');

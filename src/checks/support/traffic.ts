@@ -1,5 +1,6 @@
 import { header } from '../../traffic/log.ts';
 import type { Exchange } from '../../traffic/types.ts';
+import { exchangeNumber } from '../../traffic/exchange-number.ts';
 import { ECOM_REQUEST_ID_OPS } from '../../contract/ecom.ts';
 import { PAYMENT_OPERATIONS } from '../../contract/operations.ts';
 import { PAYMENT_STATES } from '../../contract/epayment.ts';
@@ -234,9 +235,9 @@ export const modificationAmountOf = (e: Exchange): { value: number; currency?: s
   return m && typeof m.value === 'number' ? { value: m.value, currency: m.currency } : undefined;
 };
 
-/** `#42 POST /epayment/v1/payments/acme-1/capture` */
+/** `#42 POST /epayment/v1/payments/acme-1/capture` (`G3 GET /api/orders/…` for golive's own requests) */
 export function describe(e: Exchange): string {
-  return `#${e.seq} ${e.request.method.toUpperCase()} ${pathOnly(e)}`;
+  return `${exchangeNumber(e)} ${e.request.method.toUpperCase()} ${pathOnly(e)}`;
 }
 
 /** `→ 201`, `→ no answer (response dropped …)` */

@@ -1,5 +1,6 @@
 import { evalJsonPath } from '../../suite/index.ts';
 import type { ApiName, Exchange } from '../../traffic/types.ts';
+import { exchangeNumber } from '../../traffic/exchange-number.ts';
 import type { PaymentView } from '../drivers/types.ts';
 import { pageText, sleep, StepFailure, type FlowContext } from '../flow-context.ts';
 import { showsWanted, type OrderReading } from '../order-status.ts';
@@ -82,6 +83,6 @@ export const EXPECT_STEPS: StepHandlers<StepsOf<'expect'>> = {
     const startedAt = ctx.now();
     if (a.during) await sleep(a.during);
     const matching = await trafficMatching(ctx, a, ctx.current?.reference, startedAt);
-    if (matching.length > 0) throw new StepFailure(`expected no ${listOf(a.operation).join('/')} calls, saw ${matching.length}: ${matching.map((e) => `#${e.seq}`).join(', ')}`);
+    if (matching.length > 0) throw new StepFailure(`expected no ${listOf(a.operation).join('/')} calls, saw ${matching.length}: ${matching.map((e) => exchangeNumber(e)).join(', ')}`);
   },
 };
