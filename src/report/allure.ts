@@ -180,7 +180,7 @@ export const ALLURE_CATEGORIES = [
   {
     name: 'Checklist: needs a person\'s review',
     description: 'REVIEW items: golive cannot judge them alone; the reviewer decides from the evidence attached to the item.',
-    matchedStatuses: ['unknown'],
+    matchedStatuses: ['broken', 'unknown'],
     messageRegex: '(?s)REVIEW.*',
   },
   {
