@@ -13,6 +13,7 @@
 import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS, type FaultName as SdkShopFault } from '../../examples/sdk-shop/src/faults.ts';
 import { FAULT_NAMES as ECOM_SHOP_FAULTS, type FaultName as EcomShopFault } from '../../examples/ecom-shop/src/config.ts';
+import { FAULT_NAMES as REFERENCE_PSP_FAULTS, type FaultName as ReferencePspFault } from '../../examples/reference-psp/src/config.ts';
 import type { Verdict } from '../../src/checks/types.ts';
 
 export interface ExpectedDetection {
@@ -287,11 +288,69 @@ export const ECOM_SHOP_EXPECTED_DETECTIONS: Record<EcomShopFault, ExpectedDetect
 
 export const ECOM_SHOP_ROWS: readonly EcomShopRowName[] = ['baseline', ...ECOM_SHOP_FAULTS];
 
+// --- the PSP example (examples/reference-psp, config/reference-psp.profile.yaml) --------------
+// An ePayment card-passthrough PSP (issue 11), judged on the PSP checklist (§8.6): kind psp. Its
+// switches (REFERENCE_PSP_FAULTS) and the item each breaks are in examples/reference-psp/README.md.
+
+export type ReferencePspRowName = 'baseline' | ReferencePspFault;
+
+export const REFERENCE_PSP_BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the clean reference PSP answers every card callback as documented: no false failures, no warnings, exit 0',
+};
+
+export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, ExpectedDetection> = {
+  'slow-callback': {
+    fail: ['PSP-CB-20S'],
+    why: 'every card callback is answered after 21 s, past the 20 s Vipps waits',
+  },
+  'decline-as-500': {
+    fail: ['PSP-CB-FAIL', 'PSP-CB-20S'],
+    why: 'the declined card is answered HTTP 500 instead of 200 FAIL: non-retryable, so the customer cannot try another card (PSP-CB-FAIL), and a 5xx for a business decline (PSP-CB-20S)',
+  },
+  'accept-wrong-auth': {
+    fail: ['PSP-CB-AUTH'],
+    why: 'the forged callbacks (wrong and missing auth header) are accepted and authorized',
+  },
+  'unknown-status': {
+    fail: ['PSP-CB-RESERVE'],
+    why: 'an authorized card is answered status APPROVED, which Vipps does not know: nothing is ever reserved',
+  },
+  'no-report-after-timeout': {
+    fail: ['PSP-CB-20S'],
+    why: 'after the answer Vipps never got (callback-answer-lost) the PSP keeps its reservation and never reports it: the payment stays CREATED',
+  },
+  'ignore-card-type': {
+    fail: ['PSP-CB-CARDTYPE'],
+    why: 'the co-branded Visa/Dankort card is processed with a type of the PSP\'s own guess instead of the callback\'s cardType',
+  },
+  'reuse-psp-reference': {
+    fail: ['PSP-CREATE'],
+    why: 'the same pspReference for every payment',
+  },
+  'no-psp-id': {
+    fail: ['PSP-CREATE', 'PSP-HEADERS'],
+    why: 'no Psp-Id header on ePayment and Webhooks calls',
+  },
+  'no-system-headers': {
+    fail: ['PSP-HEADERS'],
+    why: 'no Vipps-System-* headers: mandatory for PSPs',
+  },
+  'webhooks-only': {
+    fail: ['PSP-WEBHOOKS-AND-POLLING'],
+    why: 'never polls: with the webhooks withheld the customer\'s rejection never reaches the PSP (rejection-found-by-polling)',
+  },
+};
+
+export const REFERENCE_PSP_ROWS: readonly ReferencePspRowName[] = ['baseline', ...REFERENCE_PSP_FAULTS];
+
 /** The example integrations the matrix runs, with how golive runs each and how a switch is turned on. */
 export const SHOPS = {
   'reference-merchant': { profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: MATRIX_ROWS as readonly string[], title: 'the reference merchant' },
   'sdk-shop': { profile: 'config/sdk-shop.profile.yaml', faultsVariable: 'SDK_SHOP_FAULTS', rows: SDK_SHOP_ROWS as readonly string[], title: 'the SDK shop' },
   'ecom-shop': { profile: 'config/ecom-shop.profile.yaml', faultsVariable: 'ECOM_SHOP_FAULTS', rows: ECOM_SHOP_ROWS as readonly string[], title: 'the eCom shop' },
+  'reference-psp': { profile: 'config/reference-psp.profile.yaml', faultsVariable: 'REFERENCE_PSP_FAULTS', rows: REFERENCE_PSP_ROWS as readonly string[], title: 'the reference PSP' },
 } as const;
 export type Shop = keyof typeof SHOPS;
 export const SHOP_NAMES = Object.keys(SHOPS) as Shop[];
@@ -302,6 +361,7 @@ export function expectedFor(name: string, shop: Shop = 'reference-merchant'): Ex
   if (!SHOPS[shop].rows.includes(name)) throw new Error(`${shop} has no matrix row ${name}; rows are ${SHOPS[shop].rows.join(', ')}`);
   if (shop === 'sdk-shop') return name === 'baseline' ? SDK_SHOP_BASELINE : SDK_SHOP_EXPECTED_DETECTIONS[name as SdkShopFault];
   if (shop === 'ecom-shop') return name === 'baseline' ? ECOM_SHOP_BASELINE : ECOM_SHOP_EXPECTED_DETECTIONS[name as EcomShopFault];
+  if (shop === 'reference-psp') return name === 'baseline' ? REFERENCE_PSP_BASELINE : REFERENCE_PSP_EXPECTED_DETECTIONS[name as ReferencePspFault];
   return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name as FaultSwitch];
 }
 

@@ -5,7 +5,8 @@ import { FAULT_SWITCHES } from '../../examples/reference-merchant/src/config.ts'
 import { CHECKLIST_ITEM_IDS } from '../../src/checks/index.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS } from '../../examples/sdk-shop/src/faults.ts';
 import { FAULT_NAMES as ECOM_SHOP_FAULTS } from '../../examples/ecom-shop/src/config.ts';
-import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
+import { FAULT_NAMES as REFERENCE_PSP_FAULTS } from '../../examples/reference-psp/src/config.ts';
+import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, REFERENCE_PSP_EXPECTED_DETECTIONS, REFERENCE_PSP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
 import { formatMatrix, matrixRows, rowLabel, verdictLine, type MatrixRow } from './matrix.ts';
 
 describe('expected detections', () => {
@@ -50,11 +51,22 @@ describe('expected detections', () => {
     expect(SHOPS['ecom-shop']).toMatchObject({ profile: 'config/ecom-shop.profile.yaml', faultsVariable: 'ECOM_SHOP_FAULTS' });
   });
 
+  it('has a row for the reference PSP\'s clean run and each of its switches (examples/reference-psp), judged on PSP- items only', () => {
+    expect(REFERENCE_PSP_ROWS).toEqual(['baseline', ...REFERENCE_PSP_FAULTS]);
+    for (const sw of REFERENCE_PSP_FAULTS) {
+      const e = REFERENCE_PSP_EXPECTED_DETECTIONS[sw];
+      expect(e.fail.length + (e.warn?.length ?? 0), sw).toBeGreaterThan(0);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(id, sw).toMatch(/^PSP-/);
+      expect(expectedFor(sw, 'reference-psp')).toBe(e);
+    }
+    expect(SHOPS['reference-psp']).toMatchObject({ profile: 'config/reference-psp.profile.yaml', faultsVariable: 'REFERENCE_PSP_FAULTS' });
+  });
+
   it('selects rows by shop, and by name or label', () => {
     expect(matrixRows().map(rowLabel)).toEqual([...MATRIX_ROWS]);
     expect(matrixRows('sdk-shop').map(rowLabel)).toEqual(SDK_SHOP_ROWS.map((n) => `sdk-shop/${n}`));
-    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length);
-    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline']);
+    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length + REFERENCE_PSP_ROWS.length);
+    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline', 'reference-psp/baseline']);
     expect(matrixRows('all', ['sdk-shop/poll-too-fast']).map(rowLabel)).toEqual(['sdk-shop/poll-too-fast']);
     expect(matrixRows('sdk-shop', ['token-per-call', 'webhooks-only'])).toEqual([{ shop: 'sdk-shop', name: 'token-per-call' }]);
   });
