@@ -8,7 +8,8 @@
  * Vipps-System-Name, -Version, -Plugin-Name and -Plugin-Version (non-empty, ≤30 characters, the
  * same values throughout; equal to the profile's `system` values when it states them) and
  * Merchant-Serial-Number = the merchant's MSN. Partners/PSPs may leave the MSN out on Webhooks API
- * calls (partner-wide registrations) but never send another MSN.
+ * calls (partner-wide registrations), and a PSP on its token request (its token acts for all its
+ * sales units, vipps-facts §1.1, §4.1), but never send another MSN.
  *
  * Evidence (whole run): all kind:'api' exchanges except the test-only force approve. Verdict on
  * a breach: FAILED for partner/psp profiles (mandatory), WARNING for direct merchants (strongly
@@ -50,7 +51,9 @@ export const systemHeaders: Rule = {
         values.set(name, seen);
       }
       const msn = reqHeader(e, 'merchant-serial-number');
-      const partnerWide = profile.kind !== 'direct' && (e.api === 'webhooks' || isOp(e, OP.registerWebhook, OP.listWebhooks, OP.deleteWebhook));
+      // A PSP's access token is its own, for all the sales units it serves: no MSN to name there.
+      const pspToken = profile.kind === 'psp' && isOp(e, OP.token);
+      const partnerWide = pspToken || (profile.kind !== 'direct' && (e.api === 'webhooks' || isOp(e, OP.registerWebhook, OP.listWebhooks, OP.deleteWebhook)));
       if (msn === undefined || msn.trim() === '') {
         if (!partnerWide) problems.push('no Merchant-Serial-Number');
       } else if (msn.trim() !== profile.msn) {
