@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from './context.ts';
-import { ECOM_CONTENT_TYPE, ecomErrorBody } from './ecom/errors.ts';
-import { ApiError, buildProblem, defaultTitle, instanceOfPath, sendGatewayError, type ProblemInput } from './problem.ts';
+import { ECOM_CONTENT_TYPE, ecomErrorBody, ecomErrorHandler } from './ecom/errors.ts';
+import { ApiError, buildProblem, defaultTitle, instanceOfPath, sendErrorAsProblem, sendGatewayError, type ProblemInput } from './problem.ts';
 
 /**
  * The sandbox's edges, as the API gateway has them: answers that come before any route runs
@@ -39,6 +39,14 @@ export function edgeAnswer(url: string, p: ProblemInput): { status: number; cont
 export function sendEdgeError(request: FastifyRequest, reply: FastifyReply, p: ProblemInput): FastifyReply {
   const answer = edgeAnswer(request.url, p);
   return reply.code(answer.status).type(answer.contentType).send(answer.body);
+}
+
+/**
+ * The root error handler, for errors outside every API plugin's own (a body sent to an unknown
+ * route or with the wrong method fails parsing before the 404/405): the path's API shape.
+ */
+export function rootErrorHandler(error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return styleOf(request.url) === 'ecom' ? ecomErrorHandler(error, request, reply) : sendErrorAsProblem(error, request, reply);
 }
 
 /** Fastify's `frameworkErrors`: a malformed URL, a path parameter over `maxParamLength`. */

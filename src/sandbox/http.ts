@@ -4,8 +4,8 @@ import type { SandboxContext } from './context.ts';
 import type { Fault } from '../contract/faults.ts';
 import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
-import { installEdges, installParsers } from './edges.ts';
-import { GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
+import { installEdges, installParsers, rootErrorHandler } from './edges.ts';
+import { GATEWAY_MESSAGES, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -279,5 +279,5 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
   });
 
   // The default for routes whose plugin sets no error handler of its own.
-  app.setErrorHandler(sendErrorAsProblem);
+  app.setErrorHandler(rootErrorHandler);
 }
