@@ -18,12 +18,21 @@ export interface SandboxCommandOptions {
   publicUrl?: string;
 }
 
+interface OptionSources {
+  getOptionValueSource(key: string): string | undefined;
+}
+
+/** Whether `--host` was on the command line (its default 127.0.0.1 keeps the control API loopback-only). */
+export function hostGivenExplicitly(command: OptionSources | undefined): boolean {
+  return command?.getOptionValueSource('host') === 'cli';
+}
+
 /**
  * `golive sandbox`: run the embedded sandbox until interrupted. It binds to 127.0.0.1 unless
  * `--host` says otherwise; only an explicit `--host` lets non-loopback clients use the control API.
  */
-export async function runSandboxCommand(options: SandboxCommandOptions, command?: { getOptionValueSource(key: string): string | undefined }): Promise<void> {
-  const hostExplicit = command?.getOptionValueSource('host') === 'cli';
+export async function runSandboxCommand(options: SandboxCommandOptions, command?: OptionSources): Promise<void> {
+  const hostExplicit = hostGivenExplicitly(command);
   let config = SandboxConfigSchema.parse({});
   if (options.config) {
     const text = await readFile(options.config, 'utf8');
