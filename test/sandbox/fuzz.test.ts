@@ -26,7 +26,7 @@ const timeLimit = (ms: number) => (process.env.GOLIVE_FUZZ_RUNS ? 30 * 60_000 : 
 const MSN = TEST_MERCHANT.msn;
 const tokenCredentials = { client_id: TEST_MERCHANT.clientId, client_secret: TEST_MERCHANT.clientSecret, 'ocp-apim-subscription-key': TEST_MERCHANT.subscriptionKeys[0], 'merchant-serial-number': MSN };
 
-const figures = { requests: 0, byStatus: new Map<number, number>(), operations: new Set<string>(), properties: [] as string[] };
+const figures = { requests: 0, byStatus: new Map<number, number>(), operations: new Set<string>(), properties: [] as string[], validated: { errors: 0, successes: 0, undocumented: 0 } };
 
 describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests', () => {
   let sandbox: Sandbox;
@@ -37,7 +37,7 @@ describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests',
   const internal: string[] = [];
   const onRejection = (reason: unknown) => unhandled.push(reason);
   const onWarning = (w: Error) => {
-    if (/sandbox internal error|order-management error/.test(w.message)) internal.push(w.message.slice(0, 300));
+    if (/sandbox internal error|order-management error|landing page error|sandbox control error/.test(w.message)) internal.push(w.message.slice(0, 300));
   };
 
   const inject = async (method: string, url: string, headers: Record<string, string>, payload?: string) =>
@@ -71,7 +71,7 @@ describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests',
     process.off('warning', onWarning);
     await sandbox?.close();
     const statuses = [...figures.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(`fuzz: seed ${SEED}, ${figures.requests} generated requests over ${figures.operations.size} operations; statuses ${statuses}; properties held: ${figures.properties.join(', ')}`);
+    console.log(`fuzz: seed ${SEED}, ${figures.requests} generated requests over ${figures.operations.size} operations; statuses ${statuses}; validated ${figures.validated.errors} error bodies and ${figures.validated.successes} 2xx bodies (${figures.validated.undocumented} undocumented); properties held: ${figures.properties.join(', ')}`);
   });
 
   /** What is wrong with an answer, or undefined. */
@@ -94,9 +94,13 @@ describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests',
     }
     if (status >= 400) {
       const v = spec.validateError(status, body);
+      if (v.outcome === 'valid') figures.validated.errors++;
+      else figures.validated.undocumented++;
       return v.outcome === 'invalid' ? `error body not in ${specName}'s error schema (${v.errors}): ${where}` : undefined;
     }
     const v = spec.validateResponse(r.method, r.url, status, contentType, text ? body : undefined);
+    if (v.outcome === 'valid') figures.validated.successes++;
+    else figures.validated.undocumented++;
     return v.outcome === 'invalid' || v.outcome === 'unknown-path' ? `2xx body not valid in ${specName} (${v.errors ?? v.outcome}): ${where}` : undefined;
   }
 
