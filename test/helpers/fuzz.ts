@@ -50,6 +50,18 @@ export const RECEIPT = {
   bottomLine: { currency: 'NOK', receiptNumber: '0527013501' },
 };
 
+/** The head of a 200×200 PNG (signature + IHDR): all the image check reads. */
+const PNG_HEAD = (() => {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(200, 16);
+  b.writeUInt32BE(200, 20);
+  b.set([8, 6, 0, 0, 0], 24);
+  return b.toString('base64');
+})();
+
 export const epaymentCreate = (reference: string, value = 1000) => ({
   amount: { currency: 'NOK', value },
   paymentMethod: { type: 'WALLET' },
@@ -88,6 +100,7 @@ export const OPERATIONS: OperationSpec[] = [
   { spec: 'ecom-v2', operationId: 'getOrderStatusUsingGET', method: 'GET', path: (o) => `${EC}/${o}/status`, param: (w) => w.orderId },
   { spec: 'order-management-v2', operationId: 'postReceiptV2', method: 'POST', path: (o) => `/order-management/v2/ecom/receipts/${o}`, param: (w) => w.omOrderId, body: () => RECEIPT },
   { spec: 'order-management-v2', operationId: 'putCategoryV2', method: 'PUT', path: (o) => `/order-management/v2/ecom/categories/${o}`, param: (w) => w.omOrderId, body: () => ({ category: 'ORDER_CONFIRMATION', orderDetailsUrl: 'https://example.com/orders/1' }) },
+  { spec: 'order-management-v2', operationId: 'postImage', method: 'POST', path: () => '/order-management/v1/images', body: (fresh) => ({ imageId: fresh, src: PNG_HEAD, type: 'base64' }) },
   { spec: 'order-management-v2', operationId: 'getOrderV2', method: 'GET', path: (o) => `/order-management/v2/ecom/${o}`, param: (w) => w.omOrderId },
 ];
 
