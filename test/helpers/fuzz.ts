@@ -231,7 +231,9 @@ export function buildRequest(c: FuzzCase, w: World, api: Record<string, string>,
   const operation = OPERATIONS[c.op];
   const param = c.existing && operation.param ? operation.param(w) : c.oddParam;
   const url = operation.path(encodeParam(param, c.pick));
-  const body = applyMutation(operation.body?.(fresh), c.mutation);
+  // Creates name their payment in the body: there the odd parameter is the reference (orderId).
+  const named = operation.param ? fresh : c.existing ? fresh : c.oddParam;
+  const body = applyMutation(operation.body?.(named), c.mutation);
   const { payload, contentType } = encodeBody(operation.body || c.mutation.kind !== 'none' ? body : undefined, c.transport, c.pick);
   const headers: Record<string, string> = { ...(operation.auth === 'token' ? tokenCredentials : api) };
   if (contentType) headers['content-type'] = contentType;

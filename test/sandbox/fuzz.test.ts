@@ -104,13 +104,17 @@ describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests',
     return v.outcome === 'invalid' || v.outcome === 'unknown-path' ? `2xx body not valid in ${specName} (${v.errors ?? v.outcome}): ${where}` : undefined;
   }
 
-  /** What a rejected request must leave alone: the world's payments (state, money), and no payment under the fresh reference. */
-  function snapshot(fresh: string): string {
+  /**
+   * What a rejected request must leave alone: the world's payments (state, money), no payment
+   * under the fresh reference, and (for creates) no new payment at all.
+   */
+  function snapshot(r: BuiltRequest, fresh: string): string {
     const view = (reference: string) => {
       const p = sandbox.ctx.payments.find(MSN, reference);
       return p ? [p.state, p.apiState, (p.record as { aggregate?: unknown }).aggregate] : null;
     };
-    return JSON.stringify([view(world.reference), view(world.orderId), view(fresh)]);
+    const creates = /^(createPayment|initiatePayment)/.test(r.operation.operationId);
+    return JSON.stringify([view(world.reference), view(world.orderId), view(fresh), creates ? sandbox.ctx.payments.list().length : 0]);
   }
 
   it('answers every generated request below 500, in the API error schema or the spec (inject)', async () => {
@@ -120,11 +124,11 @@ describe.skipIf(!specAvailable())('fuzzing the sandbox with generated requests',
         if (++n % 60 === 0) world = await newWorld();
         const fresh = `fz-${randomUUID().slice(0, 10)}`;
         const r = buildRequest(c, world, api, tokenCredentials, fresh);
-        const before = snapshot(fresh);
+        const before = snapshot(r, fresh);
         const res = await inject(r.method, r.url, r.headers, r.payload);
         const failure = judge(r, res.statusCode, res.headers['content-type'] as string | undefined, res.body, false);
         if (failure) throw new Error(failure);
-        if (res.statusCode >= 400 && snapshot(fresh) !== before) throw new Error(`rejected request changed state: ${r.method} ${r.url} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (res.statusCode >= 400 && snapshot(r, fresh) !== before) throw new Error(`rejected request changed state: ${r.method} ${r.url} → ${res.statusCode} ${res.body.slice(0, 200)}`);
       }),
       { seed: SEED, numRuns: runs(2000), interruptAfterTimeLimit: timeLimit(15_000), markInterruptAsFailure: false },
     );
