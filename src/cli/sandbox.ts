@@ -18,8 +18,21 @@ export interface SandboxCommandOptions {
   publicUrl?: string;
 }
 
-/** `golive sandbox`: run the embedded sandbox until interrupted. */
-export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+interface OptionSources {
+  getOptionValueSource(key: string): string | undefined;
+}
+
+/** Whether `--host` was on the command line (its default 127.0.0.1 keeps the control API loopback-only). */
+export function hostGivenExplicitly(command: OptionSources | undefined): boolean {
+  return command?.getOptionValueSource('host') === 'cli';
+}
+
+/**
+ * `golive sandbox`: run the embedded sandbox until interrupted. It binds to 127.0.0.1 unless
+ * `--host` says otherwise; only an explicit `--host` lets non-loopback clients use the control API.
+ */
+export async function runSandboxCommand(options: SandboxCommandOptions, command?: OptionSources): Promise<void> {
+  const hostExplicit = hostGivenExplicitly(command);
   let config = SandboxConfigSchema.parse({});
   if (options.config) {
     const text = await readFile(options.config, 'utf8');
@@ -31,7 +44,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     config = parsed.data;
   }
   const sandbox = await createSandbox({
-    settings: { ...config.settings, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
+    settings: { ...config.settings, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), ...(hostExplicit ? { controlAllowRemote: true } : {}) },
     merchants: config.merchants,
     includeDefaultMerchant: config.includeDefaultMerchant,
   });

@@ -4,7 +4,8 @@ import type { SandboxContext } from './context.ts';
 import type { Fault } from '../contract/faults.ts';
 import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
-import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
+import { installEdges, installParsers, rootErrorHandler } from './edges.ts';
+import { GATEWAY_MESSAGES, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -100,31 +101,6 @@ function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | un
   return (request.routeOptions.config.subject ?? DEFAULT_SUBJECT).amount(request);
 }
 
-/**
- * Content parsing as the real API tolerates it: an empty body with `Content-Type:
- * application/json` is allowed (the token endpoint gets exactly that); JSON errors become
- * a problem-details 400 rather than Fastify's own shape.
- */
-function installParsers(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
-    if (text.length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      const err = new ApiError({
-        status: 400,
-        title: 'Bad Request',
-        detail: 'The request body is not valid JSON.',
-        extraDetails: [{ name: 'body', reason: 'The JSON value could not be parsed.' }],
-      });
-      done(err, undefined);
-    }
-  });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, (body as string) || undefined));
-}
-
 function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): boolean {
   const answer = request.routeOptions.config.authErrors ?? DEFAULT_AUTH_ERRORS;
   const key = headerValue(request, 'ocp-apim-subscription-key');
@@ -213,6 +189,19 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
 }
 
 
+/**
+ * `Vipps-System-*` headers are at most 30 characters (vipps-facts §1.1); the gateway takes longer
+ * ones silently, so the traffic record says which were too long, for EP-HEADERS to judge.
+ */
+function withSystemHeaderNotes(request: FastifyRequest): Record<string, unknown> | undefined {
+  const tooLong: string[] = [];
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!name.startsWith('vipps-system-')) continue;
+    if ([value].flat().some((v) => typeof v === 'string' && v.length > 30)) tooLong.push(name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()));
+  }
+  return tooLong.length === 0 ? request.exchangeNotes : { ...request.exchangeNotes, systemHeaderTooLong: tooLong };
+}
+
 /** A JSON body parsed on first read, so recording costs nothing until a check looks. */
 function lazyBody(raw: string, contentType: string | undefined): { value: unknown } {
   let parsed: unknown;
@@ -237,6 +226,7 @@ function lazyBody(raw: string, contentType: string | undefined): { value: unknow
 
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);
+  installEdges(app, ctx);
 
   // Fastify only times requests when it logs; the traffic log needs start and duration always.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -282,16 +272,12 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       fault: request.fault ? faultName(request.fault.effect) : undefined,
       startedAt: request.arrivedAt ?? ctx.clock.now(),
       durationMs: request.arrivedHr === undefined ? 0 : performance.now() - request.arrivedHr,
-      notes: request.exchangeNotes,
+      notes: withSystemHeaderNotes(request),
     });
     if (dropped) request.raw.socket?.destroy();
     return payload;
   });
 
   // The default for routes whose plugin sets no error handler of its own.
-  app.setErrorHandler(sendErrorAsProblem);
-
-  app.setNotFoundHandler((_request, reply) => {
-    sendGatewayError(reply, 404, 'Resource not found');
-  });
+  app.setErrorHandler(rootErrorHandler);
 }

@@ -6,6 +6,7 @@ import type { SandboxContext } from './context.ts';
 import { EventBus } from './events.ts';
 import { FaultRegistry } from './faults.ts';
 import { FlowTags } from './flow-tags.ts';
+import { clientErrorHandler, frameworkErrors } from './edges.ts';
 import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
@@ -76,7 +77,16 @@ export class Sandbox {
       publicUrl: () => (settings.publicUrl ?? this.listening ?? 'http://127.0.0.1').replace(/\/$/, ''),
       onClose: [],
     };
-    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true, return503OnClosing: false });
+    // Paths match case-insensitively, as the API gateway matches them (`/accessToken/get`); params keep their case.
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: 1024 * 1024,
+      forceCloseConnections: true,
+      return503OnClosing: false,
+      routerOptions: { caseSensitive: false },
+      frameworkErrors,
+      clientErrorHandler,
+    });
     installHttpLayer(this.app, this.ctx);
     // Webhooks v1 carries ePayment's events and payloads; the rest find payments through ctx.payments.
     const opts = { ctx: this.ctx, redactor: this.redactor };

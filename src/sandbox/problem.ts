@@ -35,8 +35,12 @@ export interface Problem {
 
 /** `instance` as the real API reports it: the path without the API's public prefix. */
 export function instanceOf(request: FastifyRequest): string {
-  const path = request.url.split('?')[0];
-  return path.replace(/^\/(epayment|webhooks)(?=\/v\d)/, '');
+  return instanceOfPath(request.url);
+}
+
+/** `instance` for a URL as sent (the gateway matches the prefix case-insensitively). */
+export function instanceOfPath(url: string): string {
+  return url.split('?')[0].replace(/^\/(epayment|webhooks)(?=\/v\d)/i, '');
 }
 
 export function buildProblem(p: ProblemInput, instance?: string): Problem {
@@ -76,7 +80,7 @@ export const PROBLEM_SHAPE: ErrorShape = {
 /** The title an error answer gets when nothing more specific was asked for. */
 export function defaultTitle(status: number): string {
   return (
-    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 423: 'Locked', 429: 'Too Many Requests', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
+    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 423: 'Locked', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
   )[status] ?? 'Error';
 }
 
@@ -97,7 +101,7 @@ export function sendErrorAsProblem(error: Error & { statusCode?: number }, reque
   if (status === 500) process.emitWarning(`sandbox internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
   return sendProblem(request, reply, {
     status,
-    title: status === 500 ? 'Internal error' : 'Bad Request',
+    title: defaultTitle(status),
     detail: status === 500 ? 'An internal error occurred.' : error.message,
     code: status === 500 ? 3010 : undefined,
   });

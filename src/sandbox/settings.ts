@@ -35,6 +35,8 @@ export const SettingsSchema = z.object({
   webhookTimeoutMs: z.number().int().positive().default(10_000),
   /** Exchanges kept in the traffic log before the oldest are dropped. */
   trafficCapacity: z.number().int().positive().default(50_000),
+  /** Whether the control API (`/_sandbox/…`) answers non-loopback clients (`golive sandbox --host` given explicitly). */
+  controlAllowRemote: z.boolean().default(false),
   /** Base URL the sandbox puts in redirectUrl etc.; defaults to the address it listens on. */
   publicUrl: z.string().url().optional(),
 });

@@ -276,6 +276,15 @@ describe('EP-HEADERS', () => {
     expect(f.details!.join('\n')).toMatch(/Vipps-System-Name is 38 characters \(max 30\)/);
     expect(f.details!.join('\n')).toMatch(/Vipps-System-Version is not stable across requests: "2.4.1" \(\d+×, first #1\), "2.4.2"/);
   });
+  it("reads over-long values from the sandbox's notes where the record keeps no header value", () => {
+    const run = mapExchanges(withoutHeader(good(), 'Vipps-System-Name', op('getPaymentEventLog')), op('getPaymentEventLog'), (e) => {
+      e.notes = { ...e.notes, systemHeaderTooLong: ['Vipps-System-Name'] };
+    });
+    const f = epHeaders.evaluate(runInput(run));
+    expect(f.verdict).toBe('WARNING');
+    expect(f.details!.join('\n')).toMatch(/Vipps-System-Name is over 30 characters \(max 30; the sandbox noted it\)/);
+    expect(f.details!.join('\n')).not.toMatch(/no Vipps-System-Name/);
+  });
   it('lets partners leave the MSN out on Webhooks API calls only', () => {
     const run = withProfile(withoutHeader(good(), 'Merchant-Serial-Number', op('registerWebhook')), { kind: 'partner' });
     expect(epHeaders.evaluate(runInput(run)).verdict).toBe('PASSED');

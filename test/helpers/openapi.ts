@@ -75,7 +75,13 @@ export class SpecValidator {
   private readonly ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
   private readonly cache = new Map<object, ValidateFunction>();
 
-  constructor(readonly name: string, private readonly routes: Route[], private readonly basePath: string) {
+  constructor(
+    readonly name: string,
+    private readonly routes: Route[],
+    private readonly basePath: string,
+    /** The dereferenced spec document. */
+    readonly document: any = {},
+  ) {
     addFormats(this.ajv);
     for (const f of ['guid', 'int32', 'int64', 'byte', 'binary', 'decimal', 'double', 'float']) this.ajv.addFormat(f, true);
   }
@@ -83,7 +89,7 @@ export class SpecValidator {
   private route(path: string): Route | undefined {
     let p = path.split('?')[0];
     for (const alias of PATH_ALIASES[this.name as SpecName] ?? []) p = p.replace(alias.from, alias.to);
-    const candidates = [p, p.startsWith(this.basePath) ? p.slice(this.basePath.length) : p];
+    const candidates = [p, p.toLowerCase().startsWith(this.basePath.toLowerCase()) ? p.slice(this.basePath.length) : p];
     for (const route of this.routes) if (candidates.some((c) => route.regex.test(c))) return route;
     return undefined;
   }
@@ -134,12 +140,51 @@ export class SpecValidator {
       : { outcome: 'invalid', operationId: op.operationId, errors: this.ajv.errorsText(errors, { separator: '; ' }) };
   }
 
+  /**
+   * Validate an error body against the API's own error schema, whatever the operation and
+   * status (the specs document errors for few statuses): ePayment `Problem`, Webhooks
+   * `ProblemDetails`, eCom `ErrorArray | ErrorFromAzure`, Order Management `ErrorResponse`.
+   * Gateway refusals (401, a bare 429) are Azure's `{statusCode, message}` for every API.
+   */
+  validateError(status: number, body: unknown): ValidationResult {
+    const schemas = this.document.components?.schemas ?? {};
+    const own = ERROR_SCHEMA[this.name as SpecName]?.(schemas);
+    const gateway = status === 401 || status === 429 ? [AZURE_GATEWAY_ERROR] : [];
+    const candidates = [...(own ? [own] : []), ...gateway];
+    if (candidates.length === 0) return { outcome: 'undocumented' };
+    const errors: string[] = [];
+    for (const schema of candidates) {
+      let validate = this.cache.get(schema);
+      if (!validate) {
+        validate = this.ajv.compile(schema);
+        this.cache.set(schema, validate);
+      }
+      if (validate(body)) return { outcome: 'valid' };
+      errors.push(this.ajv.errorsText(validate.errors, { separator: '; ' }));
+    }
+    return { outcome: 'invalid', errors: errors.join(' | ') };
+  }
+
   validateExchange(e: Exchange): ValidationResult {
     if (!e.response) return { outcome: 'undocumented' };
     const ct = e.response.headers['content-type'];
     return this.validateResponse(e.request.method, e.request.path, e.response.status, Array.isArray(ct) ? ct[0] : ct, e.response.body);
   }
 }
+
+/** Azure API Management's own refusals (missing/invalid key or token, bare rate limit). */
+const AZURE_GATEWAY_ERROR = { type: 'object', required: ['statusCode', 'message'], properties: { statusCode: { type: 'integer' }, message: { type: 'string' } } };
+/** Azure AD's token errors (access-token spec documents none; the 2017 spec's shape). */
+const AAD_ERROR = { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, error_codes: { type: 'array', items: { type: 'integer' } } } };
+
+const ERROR_SCHEMA: Partial<Record<SpecName, (schemas: Record<string, object>) => object | undefined>> = {
+  'epayment-v1': (s) => s.Problem,
+  'webhooks-v1': (s) => s.ProblemDetails,
+  'ecom-v2': (s) => ({ oneOf: [s.ErrorArray, s.ErrorFromAzure] }),
+  'order-management-v2': (s) => s.ErrorResponse,
+  // The token endpoint answers Azure AD errors; edges before it (404, 405, 413…) answer problem details.
+  'access-token': () => ({ anyOf: [AAD_ERROR, AZURE_GATEWAY_ERROR, { type: 'object', required: ['type', 'title', 'status', 'traceId'] }] }),
+};
 
 const loaded = new Map<SpecName, Promise<SpecValidator>>();
 
@@ -152,12 +197,12 @@ export function loadSpec(name: SpecName): Promise<SpecValidator> {
       const basePath = server ? new URL(server).pathname.replace(/\/$/, '') : '';
       const routes: Route[] = Object.entries(spec.paths as Record<string, any>).map(([template, operations]) => ({
         template,
-        regex: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+').replace(/\{[^}]+\}/g, '[^/]+') + '/?$'),
+        regex: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i'),
         params: (template.match(/\{/g) ?? []).length,
         operations,
       }));
       routes.sort((a, b) => a.params - b.params); // literal segments win over parameters
-      return new SpecValidator(name, routes, basePath);
+      return new SpecValidator(name, routes, basePath, spec);
     })();
     loaded.set(name, p);
   }

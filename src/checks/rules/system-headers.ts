@@ -7,9 +7,11 @@
  * Rule: every API request — /accesstoken/get, ePayment, Webhooks, Order Management — carries
  * Vipps-System-Name, -Version, -Plugin-Name and -Plugin-Version (non-empty, ≤30 characters, the
  * same values throughout; equal to the profile's `system` values when it states them) and
- * Merchant-Serial-Number = the merchant's MSN. Partners/PSPs may leave the MSN out on Webhooks API
- * calls (partner-wide registrations), and a PSP on its token request (its token acts for all its
- * sales units, vipps-facts §1.1, §4.1), but never send another MSN.
+ * Merchant-Serial-Number = the merchant's MSN. Over-long values are read from the header, or from
+ * the sandbox's `notes.systemHeaderTooLong` where the record keeps no value. Partners/PSPs may
+ * leave the MSN out on Webhooks API calls (partner-wide registrations), and a PSP on its token
+ * request (its token acts for all its sales units, vipps-facts §1.1, §4.1), but never send
+ * another MSN.
  *
  * Evidence (whole run): all kind:'api' exchanges except the test-only force approve. Verdict on
  * a breach: FAILED for partner/psp profiles (mandatory), WARNING for direct merchants (strongly
@@ -37,10 +39,12 @@ export const systemHeaders: Rule = {
     const values = new Map<string, Map<string, number[]>>();
     for (const e of calls) {
       const problems: string[] = [];
+      // The sandbox notes over-long Vipps-System-* headers, also where a record keeps no header values.
+      const noted = Array.isArray(e.notes?.systemHeaderTooLong) ? (e.notes.systemHeaderTooLong as unknown[]).map((n) => String(n).toLowerCase()) : [];
       for (const [name, key] of SYSTEM) {
         const v = reqHeader(e, name);
         if (v === undefined || v.trim() === '') {
-          problems.push(`no ${name}`);
+          problems.push(noted.includes(name.toLowerCase()) ? `${name} is over 30 characters (max 30; the sandbox noted it)` : `no ${name}`);
           continue;
         }
         if (v.length > 30) problems.push(`${name} is ${v.length} characters (max 30)`);

@@ -71,7 +71,7 @@ export function operationOf(e: Exchange): string | undefined {
   if (e.operation) return ALIASES[e.operation] ?? e.operation;
   const method = e.request.method.toUpperCase();
   const path = pathOnly(e);
-  if (method === 'POST' && /\/accesstoken\/get\/?$/.test(path)) return OP.token;
+  if (method === 'POST' && /\/accesstoken\/get\/?$/i.test(path)) return OP.token;
   if (isEcomExchange(e, path)) {
     const op = ecomOperationOf(method, path);
     return op === undefined ? undefined : ALIASES[op];

@@ -110,7 +110,8 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     const merchant = request.merchant!;
     const body = request.body;
     const reference = isObject(body) && typeof body.reference === 'string' ? body.reference : '';
-    if (rateLimited(request, reply, 'createPayment', merchant.msn, reference)) return reply;
+    // A create without a readable reference is counted by nobody: its validation error must show, not a shared 429.
+    if (reference.trim() !== '' && rateLimited(request, reply, 'createPayment', merchant.msn, reference)) return reply;
     const key = idempotencyKey(request, reply);
     if (key === undefined) return reply;
     return runIdempotent(idempotency, PROBLEM_SHAPE, request, reply, {
