@@ -159,6 +159,27 @@ describe('PSP-CREATE and PSP-HEADERS (whole run)', () => {
     expect(item([create({ ...body('r1', 'p1'), paymentMethod: { type: 'WALLET' } })], 'PSP-CREATE').verdict).toBe('FAILED');
     expect(item([create(body('r1', 'p1'), {})], 'PSP-HEADERS').verdict).toBe('FAILED');
   });
+  it('lets a PSP\'s token request go without an MSN (its token acts for all its sales units), never an ePayment call', () => {
+    const system = { 'vipps-system-name': 'psp', 'vipps-system-version': '1', 'vipps-system-plugin-name': 'psp-cp', 'vipps-system-plugin-version': '1' };
+    const token: Exchange = {
+      seq: ++seq,
+      id: `api-${seq}`,
+      kind: 'api',
+      api: 'access-token',
+      operation: 'fetchAuthorizationTokenUsingPost',
+      request: { method: 'POST', url: '/accesstoken/get', path: '/accesstoken/get', headers: { ...system } },
+      response: { status: 200, headers: {}, body: {} },
+      startedAt: seq,
+      durationMs: 5,
+    };
+    const withMsn = create(body('r1', 'p1'), { 'psp-id': 'golive-test-psp', 'merchant-serial-number': '223344', ...system });
+    expect(item([token, withMsn], 'PSP-HEADERS').verdict).toBe('PASSED');
+    const noMsn = create(body('r2', 'p2'), { 'psp-id': 'golive-test-psp', ...system });
+    expect(item([token, noMsn], 'PSP-HEADERS').verdict).toBe('FAILED');
+    // A direct merchant's token call still names its MSN (a WARNING for direct merchants).
+    expect(evaluateRun({ traffic: [token], flows: [], profile: { ...profile, kind: 'direct' } }).find((r) => r.item === 'EP-HEADERS')!.verdict).toBe('WARNING');
+  });
+
   it('judges the merchant-management and optional-feature items REVIEW, never PASSED', () => {
     for (const id of ['PSP-MERCHANT-CREATE', 'PSP-MERCHANT-DELETE', 'PSP-CREATE-EXPRESS', 'PSP-CREATE-PROFILE', 'PSP-CREATE-MINAGE']) expect(item([], id).verdict, id).toBe('REVIEW');
   });
