@@ -4,6 +4,7 @@ import type { ExtraDetail } from '../problem.ts';
 import { epaymentError, validationError } from './errors.ts';
 import type { CardPassthrough, Currency, QrFormat, UserFlow } from './types.ts';
 import { USER_FLOWS } from '../../contract/epayment.ts';
+import { checkCardPassthroughShape } from './card-passthrough/validation.ts';
 import { isAcceptableUrl, isObject, MSISDN as PHONE, present, requestKeyProblem, RFC3339 } from '../shared/validation.ts';
 export { fingerprint, isAcceptableUrl } from '../shared/validation.ts';
 
@@ -276,20 +277,7 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
   if (present(body.minimumUserAge) && (!Number.isInteger(body.minimumUserAge) || body.minimumUserAge < 0))
     errs.push({ name: 'minimumUserAge', reason: 'must be a non-negative integer.' });
 
-  if (present(body.cardPassthrough)) {
-    const c = body.cardPassthrough;
-    if (!isObject(c)) errs.push({ name: 'cardPassthrough', reason: 'The value must be an object.' });
-    else {
-      if (present(c.pspReference)) checkString(errs, 'cardPassthrough.pspReference', c.pspReference, 1);
-      if (present(c.cardCallbackUrl)) checkString(errs, 'cardPassthrough.cardCallbackUrl', c.cardCallbackUrl);
-      if (present(c.cardCallbackAuthHeader)) checkString(errs, 'cardPassthrough.cardCallbackAuthHeader', c.cardCallbackAuthHeader);
-      if (present(c.allowedCardTypes) && (!Array.isArray(c.allowedCardTypes) || c.allowedCardTypes.some((t: unknown) => typeof t !== 'string')))
-        errs.push({ name: 'cardPassthrough.allowedCardTypes', reason: 'must be an array of strings.' });
-      if (present(c.preferVisaPartOfVisaDankort) && typeof c.preferVisaPartOfVisaDankort !== 'boolean')
-        errs.push({ name: 'cardPassthrough.preferVisaPartOfVisaDankort', reason: 'The value must be a boolean.' });
-      if (present(c.publicEncryptionKeyId)) checkString(errs, 'cardPassthrough.publicEncryptionKeyId', c.publicEncryptionKeyId);
-    }
-  }
+  if (present(body.cardPassthrough)) checkCardPassthroughShape(errs, body.cardPassthrough);
 
   if (errs.length > 0) throw validationError(errs);
 
@@ -312,7 +300,7 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
     if (!isObject(c) || !c.pspReference || !c.cardCallbackUrl)
       throw epaymentError(4160, 'CARD_PASSTHROUGH requires cardPassthrough with pspReference and cardCallbackUrl.', 'cardPassthrough', 'pspReference and cardCallbackUrl are required');
     if (!isAcceptableUrl(c.cardCallbackUrl, { customScheme: false }))
-      throw epaymentError(4090, 'cardPassthrough.cardCallbackUrl must be an https:// URL.', 'cardPassthrough.cardCallbackUrl', 'must be https');
+      throw epaymentError(4090, 'cardPassthrough.cardCallbackUrl must be an https:// URL (http:// only for a loopback host, in the sandbox).', 'cardPassthrough.cardCallbackUrl', 'must be https');
     cardPassthrough = c as CardPassthrough;
   } else if (present(body.cardPassthrough)) {
     throw epaymentError(4160, 'cardPassthrough can only be used with paymentMethod.type CARD_PASSTHROUGH.', 'paymentMethod.type', 'must be CARD_PASSTHROUGH with cardPassthrough');
