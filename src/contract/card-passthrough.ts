@@ -63,6 +63,11 @@ export interface CardCallbackNotes {
   round: 'first' | 'soft-decline-completion';
   /** The allowed-type word of the card the customer picked. */
   cardType: CardType;
+  /**
+   * `cardInfo.cardType` as sent, when it is not simply `callbackCardType(cardType)`: a Visa/Dankort
+   * card processed through its Dankort part says `DANKORT` (the sandbox always sets it).
+   */
+  callbackCardType?: string;
   /** How the request was authenticated: the PSP's own header value, HMAC with the PSP's secret, or both. */
   auth: 'auth-header' | 'hmac' | 'both';
   outcome: CardCallbackOutcome;

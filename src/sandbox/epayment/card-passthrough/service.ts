@@ -150,6 +150,9 @@ export class CardPassthroughService {
       exchangeSeq: exchange?.seq,
       nonRetryableErrorCodes,
     });
+    if (answer.outcome !== 'reserved' && answer.outcome !== 'soft-decline') {
+      p.failedAttempts.push({ at: this.ctx.clock.now(), reason: `card callback ${answer.outcome}: ${answer.errorCode !== undefined ? `${answer.errorCode} ${answer.errorMessage}` : answer.problem}` });
+    }
     const decision = decisionOf(answer);
     if (decision !== 'stay') this.machine.authorizePassthrough(p, { capture: decision === 'authorize-and-capture' });
     this.machine.get(p.msn, p.reference); // a payment held from expiring while the callback was out expires now if due
@@ -174,7 +177,7 @@ export class CardPassthroughService {
     });
     const auth = authMode(this.ctx.settings.cardCallback.auth, cp.cardCallbackAuthHeader);
     const secret = this.ctx.psps.byPspId(p.pspId)?.clientSecret ?? this.ctx.merchants.byMerchantSerialNumber(p.msn)?.clientSecret ?? '';
-    const notes: Omit<CardCallbackNotes, 'outcome'> & { callbackCardType: string } = {
+    const notes: Omit<CardCallbackNotes, 'outcome'> = {
       authorizationAttemptId: attemptId,
       round,
       cardType: card.type,
