@@ -70,9 +70,11 @@ export class Sandbox {
       ...given,
     ]);
     const psps = new PspRegistry([...(defaultPsp ? [DEFAULT_TEST_PSP] : []), ...givenPsps]);
-    const publicKeys = new Set<string>([DEFAULT_TEST_MERCHANT.clientSecret, DEFAULT_TEST_PSP.clientSecret, ...DEFAULT_TEST_PSP_MERCHANTS.map((m) => m.clientSecret)]);
+    // The defaults' keys are public: not scrubbed (a given merchant or PSP reusing them elsewhere still is).
+    const publicKeys = new Set<string>([DEFAULT_TEST_MERCHANT, ...DEFAULT_TEST_PSP_MERCHANTS].map((m) => `${m.msn}\u0000${m.clientSecret}`));
+    publicKeys.add(`${DEFAULT_TEST_PSP.pspId}\u0000${DEFAULT_TEST_PSP.clientSecret}`);
     for (const m of [...merchants.list(), ...psps.list()]) {
-      if (publicKeys.has(m.clientSecret)) continue;
+      if (publicKeys.has(`${'msn' in m ? m.msn : m.pspId}\u0000${m.clientSecret}`)) continue;
       this.redactor.addSecret(m.clientSecret);
       m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
     }

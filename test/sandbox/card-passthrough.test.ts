@@ -238,6 +238,22 @@ describe('card passthrough', () => {
       expect(exchange.response).toBeUndefined();
     });
 
+    it('one attempt at a time; a refused connection is an unknown outcome', async () => {
+      const body = await create();
+      psp.answers({ ...RESERVE, delayMs: 400 });
+      const first = approve(body.reference);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await approve(body.reference)).body).toMatchObject({ code: 'attempt-in-progress' });
+      expect((await first).status).toBe(200);
+
+      const closed = await create({}, {});
+      const payment = sandbox.ctx.epayment!.get(MSN, closed.reference)!;
+      payment.cardPassthrough!.cardCallbackUrl = 'http://127.0.0.1:9/closed'; // discard port: nothing listens
+      const res = await approve(closed.reference);
+      expect(res.body).toMatchObject({ outcome: 'unknown', cardCallback: { outcome: 'timeout' } });
+      expect(callbacksOf(closed.reference)[0].error).toMatch(/ECONNREFUSED|timeout/);
+    });
+
     it('the deadline setting (20 s by default) bounds the wait', async () => {
       sandbox.ctx.settings.cardCallback.timeoutMs = 250;
       const body = await create();
