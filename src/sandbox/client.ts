@@ -1,6 +1,17 @@
 import { request } from 'undici';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
 import type { FaultSpecInput, Fault } from '../contract/faults.ts';
+import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackForgery, type CardCallbackSummary, type CustomerCardChoice } from '../contract/card-passthrough.ts';
+
+/**
+ * A card-passthrough customer action's answer (see src/sandbox/README.md): 200 reserved
+ * (`{...payment view, cardCallback}`), 202 soft decline (`{outcome, payment, cardCallback}`),
+ * 402 declined or unknown (`{error, code, reason, outcome, retryable, payment, cardCallback}`).
+ */
+export interface CardActionAnswer {
+  status: 200 | 202 | 402;
+  body: { cardCallback: CardCallbackSummary; [key: string]: any };
+}
 
 /** Thrown when the sandbox control API answers with an error. */
 export class ControlError extends Error {
@@ -16,21 +27,26 @@ export class ControlError extends Error {
 export class ControlClient {
   constructor(readonly baseUrl: string, private readonly timeoutMs = 15_000) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, options: { timeoutMs?: number; accept?: number[] } = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, body, options)).body;
+  }
+
+  private async exchange<T>(method: string, path: string, body?: unknown, options: { timeoutMs?: number; accept?: number[] } = {}): Promise<{ status: number; body: T }> {
+    const timeout = options.timeoutMs ?? this.timeoutMs;
     const res = await request(`${this.baseUrl}/_sandbox/v1${path}`, {
       method: method as any,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
     });
     const text = await res.body.text();
     const parsed = text ? safeJson(text) : undefined;
-    if (res.statusCode >= 400) {
+    if (res.statusCode >= 400 && !options.accept?.includes(res.statusCode)) {
       const message = (parsed as any)?.error ?? (parsed as any)?.details ?? text;
       throw new ControlError(res.statusCode, `sandbox control ${method} ${path} → ${res.statusCode}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
     }
-    return parsed as T;
+    return { status: res.statusCode, body: parsed as T };
   }
 
   health() {
@@ -84,6 +100,26 @@ export class ControlClient {
   }
   customer(action: 'approve' | 'reject' | 'expire' | 'fail', msn: string, reference: string, body: Record<string, unknown> = {}): Promise<any> {
     return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body);
+  }
+
+  /**
+   * Card passthrough: the customer approves with a card and the sandbox waits for the PSP's card
+   * callback answer (up to 20 s, so this call waits longer than the others). 200/202/402 are
+   * answers, not errors; other refusals throw ControlError.
+   */
+  approveWithCard(msn: string, reference: string, body: { phoneNumber?: string; card?: CustomerCardChoice } = {}): Promise<CardActionAnswer> {
+    return this.cardAction(msn, reference, 'approve', body);
+  }
+  /** Card passthrough: the PSP sent the customer back after 3-D Secure (the second callback). */
+  softDeclineCompleted(msn: string, reference: string, attempt?: string): Promise<CardActionAnswer> {
+    return this.cardAction(msn, reference, 'soft-decline-completed', attempt ? { attempt } : {});
+  }
+  /** Card passthrough: a forged card callback for this payment; the PSP's answer (never acted on). */
+  forgeCardCallback(msn: string, reference: string, forgery: CardCallbackForgery): Promise<{ authorizationAttemptId: string; forgery: CardCallbackForgery; status: number | null; body?: unknown; accepted: boolean; error?: string }> {
+    return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/forge-card-callback`, { forgery }, { timeoutMs: CARD_CALLBACK_TIMEOUT_MS + 10_000 });
+  }
+  private cardAction(msn: string, reference: string, action: string, body: Record<string, unknown>): Promise<CardActionAnswer> {
+    return this.exchange('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body, { timeoutMs: CARD_CALLBACK_TIMEOUT_MS + 10_000, accept: [402] }) as Promise<CardActionAnswer>;
   }
 
   /** eCom Express checkout: the customer withdraws consent; the sandbox calls the merchant's consentRemovalPrefix. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_CALLBACK_OP } from '../../src/contract/card-passthrough.ts';
 import { DEFAULT_TEST_PSP, type Sandbox } from '../../src/sandbox/index.ts';
+import { ControlClient } from '../../src/sandbox/client.ts';
 import { verify } from '../../src/sandbox/webhooks/signer.ts';
 import { luhnValid } from '../../src/sandbox/epayment/card-passthrough/wallet.ts';
 import { cardCreateBody, FakePsp, pspHeaders, validateCardCallbacks, type ReceivedCardCallback } from '../helpers/card-passthrough.ts';
@@ -315,6 +316,18 @@ describe('card passthrough', () => {
       await approve(number.reference, { card: { number: '4111111111111111' } });
       expect(psp.forPspReference(number.cardPassthrough.pspReference)[0].body.cardInfo.maskedCardNumber).toBe('41111111XXXX1111');
     });
+  });
+
+  it('the control client: card actions answer 200/202/402 without throwing', async () => {
+    const client = new ControlClient(sandbox.url);
+    const body = await create();
+    psp.answers(FAIL, { json: { status: 'SOFT_DECLINE', softDeclineUrl: 'https://psp.example/3ds' } }, RESERVE);
+    expect(await client.approveWithCard(MSN, body.reference, { card: { type: 'MC_CREDIT' } })).toMatchObject({ status: 402, body: { retryable: true, cardCallback: { outcome: 'declined' } } });
+    const soft = await client.approveWithCard(MSN, body.reference);
+    expect(soft).toMatchObject({ status: 202, body: { outcome: 'soft-decline' } });
+    expect(await client.softDeclineCompleted(MSN, body.reference, soft.body.cardCallback.authorizationAttemptId)).toMatchObject({ status: 200, body: { state: 'AUTHORIZED' } });
+    expect(await client.forgeCardCallback(MSN, body.reference, 'no-auth-header')).toMatchObject({ forgery: 'no-auth-header', status: 200, accepted: true });
+    await expect(client.approveWithCard(MSN, body.reference)).rejects.toMatchObject({ status: 409 });
   });
 
   describe('forged callbacks', () => {
