@@ -98,6 +98,22 @@ describe('card passthrough', () => {
     });
   });
 
+  it('PSPs can be listed and added through the control API', async () => {
+    const added = await call(sandbox.url, 'POST', '/_sandbox/v1/psps', {
+      body: { pspId: 'C948DFD1546347568874C4DDC93A2E3C', clientId: 'other-psp', clientSecret: 'other-psp-secret-value', subscriptionKeys: ['other-psp-key-1'], merchants: ['223355'] },
+    });
+    expect(added.status).toBe(201);
+    const list = (await call(sandbox.url, 'GET', '/_sandbox/v1/psps')).body.psps;
+    expect(list.map((p: { pspId: string }) => p.pspId)).toEqual(['golive-test-psp', 'C948DFD1546347568874C4DDC93A2E3C']);
+    expect(JSON.stringify(list)).not.toContain('other-psp-secret-value');
+    // Its own token acts for 223355 (whose merchant record names the default PSP): card passthrough allowed.
+    const other = { clientId: 'other-psp', clientSecret: 'other-psp-secret-value', subscriptionKeys: ['other-psp-key-1'], pspId: 'C948DFD1546347568874C4DDC93A2E3C', merchants: ['223355'] };
+    const headers = await pspHeaders(sandbox.url, { psp: other as never, msn: '223355' });
+    const res = await call(sandbox.url, 'POST', PAYMENTS, { headers: { ...headers, 'Idempotency-Key': randomUUID() }, body: cardCreateBody(psp.url) });
+    expect(res.status, res.text).toBe(201);
+    expect((await call(sandbox.url, 'POST', '/_sandbox/v1/psps', { body: { pspId: 'golive-test-psp', clientId: 'x', clientSecret: 'y', subscriptionKeys: ['z'] } })).status).toBe(409);
+  });
+
   describe('create validation', () => {
     const attempt = (cardPassthrough: Record<string, unknown>) =>
       api('POST', PAYMENTS, { headers: { 'Idempotency-Key': randomUUID() }, body: cardCreateBody(psp.url, cardPassthrough) });

@@ -66,6 +66,8 @@ export interface CreateOptions {
   idempotencyKey?: string | null;
   /** The `Psp-Id` header (card passthrough). */
   pspId?: string;
+  /** The PSP whose own credentials made the request (card passthrough). */
+  authenticatedPspId?: string;
   /** Called once the request is valid and the reference free: a shorter life for this payment (ms). */
   expireAfterMs?: (input: CreateInput) => number | undefined;
 }
@@ -155,6 +157,7 @@ export class EpaymentMachine implements EpaymentService {
       maxExpiresAtDays: settings.maxExpiresAtDays,
       now,
       pspId: options.pspId,
+      authenticatedPspId: options.authenticatedPspId,
     });
     const key = `${merchant.msn}:${input.reference}`;
     if (this.payments.has(key))

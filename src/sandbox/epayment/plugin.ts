@@ -126,6 +126,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
         const p = machine.create(merchant, body, {
           idempotencyKey: key,
           pspId: headerValue(request, 'psp-id'),
+          authenticatedPspId: request.psp?.pspId,
           expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
         });
         return ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });

@@ -79,6 +79,8 @@ export interface CreateEnv {
   now: number;
   /** The `Psp-Id` request header. */
   pspId?: string;
+  /** The PSP whose own credentials made the request (its Psp-Id was checked at auth). */
+  authenticatedPspId?: string;
 }
 
 // --- Receipt (Order Management `Receipt`, referenced by CreatePaymentRequest) -------------
@@ -294,7 +296,8 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
   let cardPassthrough: CardPassthrough | undefined;
   if (methodType === 'CARD_PASSTHROUGH') {
     if (!env.pspId) throw epaymentError(4160, 'CARD_PASSTHROUGH requires the Psp-Id header.', 'Psp-Id', 'required for CARD_PASSTHROUGH');
-    if (!merchant.pspId || merchant.pspId !== env.pspId)
+    // A PSP's own token was checked against the PSP's sales units (psp-auth.ts); merchant keys need the unit's pspId.
+    if (env.pspId !== env.authenticatedPspId && (!merchant.pspId || merchant.pspId !== env.pspId))
       throw epaymentError(4160, 'CARD_PASSTHROUGH is only available to sales units of the PSP named in Psp-Id.', 'paymentMethod.type', 'not available for this sales unit');
     const c = body.cardPassthrough;
     if (!isObject(c) || !c.pspReference || !c.cardCallbackUrl)

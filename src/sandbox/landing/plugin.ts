@@ -10,6 +10,7 @@ import { declineMessage, normalisePhone } from './format.ts';
 import { MSISDN } from '../shared/validation.ts';
 import { approvalPage, messagePage, resultPage } from './render.ts';
 import { CardCallbackDeclinedError } from '../shared/card-customer.ts';
+import type { CardType } from '../../contract/card-passthrough.ts';
 import { cardOutcomePage, type CardPageKind } from './cards.ts';
 
 /**
@@ -140,7 +141,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     const attemptsBefore = payment.failedAttempts?.length ?? 0;
     let after: CustomerPayment;
     try {
-      const card = payment.card && form.card ? { type: form.card as never } : undefined;
+      const card = payment.card && form.card ? { type: form.card as CardType } : undefined; // a type not offered: 400 from the source
       after =
         action === 'approve'
           ? await source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing', card })

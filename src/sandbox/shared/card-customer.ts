@@ -43,6 +43,7 @@ export interface ForgedCardCallback {
  * Thrown by `approve()` / `completeSoftDecline()` of a card-passthrough payment when the PSP
  * answered FAIL (`outcome: 'declined'`) or the outcome is unknown (5xx, timeout, invalid answer:
  * `outcome: 'unknown'`). The payment stays CREATED; `cardCallback` says what happened.
+ * `magicAmount` is 0: no magic amount is involved (the PSP's answer decides).
  */
 export class CardCallbackDeclinedError extends CustomerDeclinedError {
   constructor(
