@@ -11,7 +11,7 @@ export const CONTROL_PREFIX = '/_sandbox/v1';
 
 /**
  * The sandbox control API — not part of Vipps' API. Tests and the golive runner use it to
- * move the clock, switch faults on and off, read the traffic log and add merchants.
+ * move the clock, switch faults on and off, read the traffic log and add merchants and PSPs.
  * Customer actions on payments (approve, reject, expire, fail) live with the landing page.
  */
 export default async function controlPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
