@@ -5,7 +5,7 @@ import { DEFAULT_TEST_PSP, type Sandbox } from '../../src/sandbox/index.ts';
 import { ControlClient } from '../../src/sandbox/client.ts';
 import { verify } from '../../src/sandbox/webhooks/signer.ts';
 import { luhnValid } from '../../src/sandbox/epayment/card-passthrough/wallet.ts';
-import { cardCreateBody, FakePsp, pspHeaders, validateCardCallbacks, type ReceivedCardCallback } from '../helpers/card-passthrough.ts';
+import { cardCreateBody, FakePsp, pspHeaders, validateCardCallbacks, waitFor, type ReceivedCardCallback } from '../helpers/card-passthrough.ts';
 import { specAvailable, validateTraffic } from '../helpers/openapi.ts';
 import { call, merchantHeaders, startSandbox } from '../helpers/sandbox.ts';
 
@@ -257,9 +257,9 @@ describe('card passthrough', () => {
 
     it('one attempt at a time; a refused connection is an unknown outcome', async () => {
       const body = await create();
-      psp.answers({ ...RESERVE, delayMs: 400 });
+      psp.answers({ ...RESERVE, delayMs: 1200 });
       const first = approve(body.reference);
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => psp.forPspReference(body.cardPassthrough.pspReference).length > 0, 5000, 'the first callback');
       expect((await approve(body.reference)).body).toMatchObject({ code: 'attempt-in-progress' });
       expect((await first).status).toBe(200);
 
