@@ -105,7 +105,7 @@ export class CardPassthroughService {
     const body = result.responseBody as { status?: unknown } | undefined;
     const accepted = result.status !== undefined && result.status >= 200 && result.status < 300 && (body?.status === 'RESERVE' || body?.status === 'CAPTURE');
     const answer = readAnswer(result, { revision: this.ctx.settings.cardCallback.revision, round: 'first' });
-    if (!this.closed) this.record(p, result, { ...notes, forged: forgery, outcome: answer.outcome, answerMs: result.durationMs });
+    if (!this.closed) this.record(p, result, { ...notes, forged: forgery, outcome: answer.outcome, answerMs: Math.round(result.durationMs) });
     return { authorizationAttemptId: attemptId, forgery, status: result.status ?? null, body: result.responseBody, accepted, ...(result.error ? { error: result.error } : {}) };
   }
 
@@ -140,7 +140,7 @@ export class CardPassthroughService {
       : this.record(
           p,
           result,
-          { ...notes, outcome: answer.outcome, ...(retryable !== undefined ? { retryable } : {}), answerMs: result.durationMs },
+          { ...notes, outcome: answer.outcome, ...(retryable !== undefined ? { retryable } : {}), answerMs: Math.round(result.durationMs) },
           fault ? { id: fault.id, name: faultName(fault.effect) } : undefined,
         );
     const r = applyAnswer(s, attempt, round, answer, {
