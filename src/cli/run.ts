@@ -9,6 +9,7 @@ import { missingEnvironment } from '../suite/template.ts';
 export { formatSummary } from './run-output.ts';
 export { parseRunOptions, UsageError } from './run-options.ts';
 import { DEFAULT_TEST_MERCHANT } from '../sandbox/merchants.ts';
+import { DEFAULT_TEST_PSP } from '../sandbox/psps.ts';
 import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUN_MARKER_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../report/run-summary.ts';
@@ -67,6 +68,15 @@ export interface RunOutcome {
  * 1 when any fails (or a flow could not complete), 2 for usage or configuration errors, 130/143
  * when interrupted by SIGINT/SIGTERM (after writing what exists).
  */
+/** The sandbox's public test keys as the GOLIVE_TEST_* variables the bundled profiles read (the caller's own win). */
+function testKeys(keys: { clientId: string; clientSecret: string; subscriptionKeys: readonly string[] }): NodeJS.ProcessEnv {
+  return {
+    GOLIVE_TEST_CLIENT_ID: process.env.GOLIVE_TEST_CLIENT_ID ?? keys.clientId,
+    GOLIVE_TEST_CLIENT_SECRET: process.env.GOLIVE_TEST_CLIENT_SECRET ?? keys.clientSecret,
+    GOLIVE_TEST_SUBSCRIPTION_KEY: process.env.GOLIVE_TEST_SUBSCRIPTION_KEY ?? keys.subscriptionKeys[0],
+  };
+}
+
 /** Who a suite of `api` is for, in a usage message. */
 function suiteAudience(api: ChecklistApi): string {
   return api === 'epayment-psp' ? 'epayment-v1 PSP (kind: psp)' : integrationApiOf(api);
@@ -124,10 +134,10 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     [RUNTIME_ENV.integrationPort]: process.env[RUNTIME_ENV.integrationPort] ?? String(await freePort()),
-    // The bundled profiles use the sandbox's public test keys unless the caller gives others.
-    GOLIVE_TEST_CLIENT_ID: process.env.GOLIVE_TEST_CLIENT_ID ?? DEFAULT_TEST_MERCHANT.clientId,
-    GOLIVE_TEST_CLIENT_SECRET: process.env.GOLIVE_TEST_CLIENT_SECRET ?? DEFAULT_TEST_MERCHANT.clientSecret,
-    GOLIVE_TEST_SUBSCRIPTION_KEY: process.env.GOLIVE_TEST_SUBSCRIPTION_KEY ?? DEFAULT_TEST_MERCHANT.subscriptionKeys[0],
+    // The bundled profiles use the sandbox's public test keys unless the caller gives others: a
+    // PSP's profile the test PSP's (its token acts for the PSP's sales units, with its Psp-Id).
+    ...testKeys(profileDoc.kind === 'psp' ? DEFAULT_TEST_PSP : DEFAULT_TEST_MERCHANT),
+    GOLIVE_TEST_PSP_ID: process.env.GOLIVE_TEST_PSP_ID ?? DEFAULT_TEST_PSP.pspId,
     // Playwright and its workers print no colours of their own: golive's live lines decide (on a TTY only).
     FORCE_COLOR: '0',
     GOLIVE_COLOR: colourOn() ? '1' : '0',

@@ -3,12 +3,16 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { createSandbox, DEFAULT_TEST_MERCHANT } from '../sandbox/index.ts';
 import { MerchantSchema } from '../sandbox/merchants.ts';
+import { DEFAULT_TEST_PSP, PspSchema } from '../sandbox/psps.ts';
 import { SettingsSchema } from '../sandbox/settings.ts';
 
 export const SandboxConfigSchema = z.object({
   settings: SettingsSchema.partial().optional(),
   merchants: z.array(MerchantSchema).default([]),
   includeDefaultMerchant: z.boolean().default(true),
+  /** PSPs with their own credentials (card passthrough), besides the default test PSP. */
+  psps: z.array(PspSchema).default([]),
+  includeDefaultPsp: z.boolean().default(true),
 });
 
 export interface SandboxCommandOptions {
@@ -47,6 +51,8 @@ export async function runSandboxCommand(options: SandboxCommandOptions, command?
     settings: { ...config.settings, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), ...(hostExplicit ? { controlAllowRemote: true } : {}) },
     merchants: config.merchants,
     includeDefaultMerchant: config.includeDefaultMerchant,
+    psps: config.psps,
+    includeDefaultPsp: config.includeDefaultPsp,
   });
   const url = await sandbox.listen({ port: Number(options.port), host: options.host });
   const m = DEFAULT_TEST_MERCHANT;
@@ -59,6 +65,17 @@ Default test merchant (public sandbox-only keys):
   client_secret              ${m.clientSecret}
   Ocp-Apim-Subscription-Key  ${m.subscriptionKeys[0]}  (secondary: ${m.subscriptionKeys[1]})`);
   }
+  if (config.includeDefaultPsp && !config.psps.some((p) => p.pspId === DEFAULT_TEST_PSP.pspId)) {
+    const p = DEFAULT_TEST_PSP;
+    console.log(`
+Default test PSP (card passthrough; public sandbox-only keys):
+  Psp-Id                     ${p.pspId}
+  Merchant-Serial-Number     ${p.merchants.join(' or ')}
+  client_id                  ${p.clientId}
+  client_secret              ${p.clientSecret}
+  Ocp-Apim-Subscription-Key  ${p.subscriptionKeys[0]}  (secondary: ${p.subscriptionKeys[1]})`);
+  }
+  for (const extra of config.psps) console.log(`  + PSP ${extra.pspId} (${extra.name}) for ${extra.merchants.join(', ')}, client_id ${extra.clientId}`);
   for (const extra of config.merchants) console.log(`  + merchant ${extra.msn} (${extra.name}), client_id ${extra.clientId}`);
   console.log(`
 Vipps API base URL:  ${url}   (use it where you would use https://apitest.vipps.no)

@@ -63,6 +63,11 @@ export interface CardCallbackNotes {
   round: 'first' | 'soft-decline-completion';
   /** The allowed-type word of the card the customer picked. */
   cardType: CardType;
+  /**
+   * `cardInfo.cardType` as sent, when it is not simply `callbackCardType(cardType)`: a Visa/Dankort
+   * card processed through its Dankort part says `DANKORT` (the sandbox always sets it).
+   */
+  callbackCardType?: string;
   /** How the request was authenticated: the PSP's own header value, HMAC with the PSP's secret, or both. */
   auth: 'auth-header' | 'hmac' | 'both';
   outcome: CardCallbackOutcome;
@@ -72,6 +77,8 @@ export interface CardCallbackNotes {
   forged?: CardCallbackForgery;
   /** Real time from sending to the answer (ms); the exchange's durationMs says the same. */
   answerMs?: number;
+  /** The PSP answered, but a sandbox fault (card-callback-timeout) kept the answer from Vipps. */
+  answerLost?: boolean;
 }
 
 /** The callback body, current revision (`CardCallbackRequest`, §4.2). */

@@ -58,9 +58,10 @@ const effects = z.discriminatedUnion('type', [
   /** Every eCom v2 callback is sent `copies` times. */
   z.object({ type: z.literal('callback-duplicate'), copies: z.number().int().min(2).max(10).default(2) }),
   /**
-   * Card passthrough: the sandbox stops waiting for the PSP's card-callback answer after `ms` real
-   * milliseconds and closes the connection, as Vipps does after 20 s: the outcome is unknown to Vipps
-   * and the PSP must report later what really happened (PSP-CB-20S).
+   * Card passthrough: the PSP's answer to the card callback never reaches Vipps — as when it comes
+   * after Vipps gave up at 20 s. The callback is sent and answered (within `ms` when given, else
+   * whenever the PSP answers), the answer is recorded but not acted on: the outcome is unknown to
+   * Vipps, and the PSP must report later what really happened (PSP-CB-20S).
    */
   z.object({ type: z.literal('card-callback-timeout'), ms: z.number().int().nonnegative().default(0) }),
   /** Matching payments expire after `ms` instead of the normal window. */

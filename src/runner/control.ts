@@ -3,6 +3,7 @@ import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import type { AggregateKey } from '../contract/epayment.ts';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
+import type { CardCallbackForgery, CustomerCardChoice } from '../contract/card-passthrough.ts';
 
 /** A payment as the control API shows it (the sandbox's internal view, redacted, plus landingUrl). */
 export interface ControlPayment {
@@ -66,9 +67,9 @@ export class SandboxControl {
   customer = (action: 'approve' | 'reject' | 'expire', msn: string, reference: string, body: Record<string, unknown> = {}): Promise<ControlPayment> =>
     this.call((c) => c.customer(action, msn, reference, body));
 
-  payWithCard = (msn: string, reference: string, card: Record<string, unknown>, timeoutMs: number) => this.call((c) => c.payWithCard(msn, reference, card, timeoutMs));
-  softDeclineCompleted = (msn: string, reference: string, timeoutMs: number) => this.call((c) => c.softDeclineCompleted(msn, reference, timeoutMs));
-  forgeCardCallback = (msn: string, reference: string, forgery: string, timeoutMs: number) => this.call((c) => c.forgeCardCallback(msn, reference, forgery, timeoutMs));
+  /** Card passthrough: the customer pays with a card; 200 reserved, 202 soft decline, 402 declined or unknown (answers, not errors). */
+  payWithCard = (msn: string, reference: string, card: CustomerCardChoice) => this.call((c) => c.approveWithCard(msn, reference, { card }));
+  forgeCardCallback = (msn: string, reference: string, forgery: CardCallbackForgery) => this.call((c) => c.forgeCardCallback(msn, reference, forgery));
 
   /** Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent several. */
   async deliverWebhook(body: Record<string, unknown>): Promise<ForgedDelivery | undefined> {

@@ -1,6 +1,17 @@
 import { request } from 'undici';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
 import type { FaultSpecInput, Fault } from '../contract/faults.ts';
+import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackForgery, type CardCallbackSummary, type CustomerCardChoice } from '../contract/card-passthrough.ts';
+
+/**
+ * A card-passthrough customer action's answer (see src/sandbox/README.md): 200 reserved
+ * (`{...payment view, cardCallback}`), 202 soft decline (`{outcome, payment, cardCallback}`),
+ * 402 declined or unknown (`{error, code, reason, outcome, retryable, payment, cardCallback}`).
+ */
+export interface CardActionAnswer {
+  status: 200 | 202 | 402;
+  body: { cardCallback: CardCallbackSummary; [key: string]: any };
+}
 
 /** Thrown when the sandbox control API answers with an error. */
 export class ControlError extends Error {
@@ -16,26 +27,26 @@ export class ControlError extends Error {
 export class ControlClient {
   constructor(readonly baseUrl: string, private readonly timeoutMs = 15_000) {}
 
-  /** The answer as it came, whatever its status (card payments answer 202 and 402 as outcomes). */
-  private async exchange(method: string, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: any }> {
+  private async call<T>(method: string, path: string, body?: unknown, options: { timeoutMs?: number; accept?: number[] } = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, body, options)).body;
+  }
+
+  private async exchange<T>(method: string, path: string, body?: unknown, options: { timeoutMs?: number; accept?: number[] } = {}): Promise<{ status: number; body: T }> {
+    const timeout = options.timeoutMs ?? this.timeoutMs;
     const res = await request(`${this.baseUrl}/_sandbox/v1${path}`, {
       method: method as any,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
     });
     const text = await res.body.text();
-    return { status: res.statusCode, body: text ? safeJson(text) : undefined };
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
-    const { status, body: parsed } = await this.exchange(method, path, body, timeoutMs);
-    if (status >= 400) {
-      const message = (parsed as any)?.error ?? (parsed as any)?.details ?? parsed ?? '';
-      throw new ControlError(status, `sandbox control ${method} ${path} → ${status}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+    const parsed = text ? safeJson(text) : undefined;
+    if (res.statusCode >= 400 && !options.accept?.includes(res.statusCode)) {
+      const message = (parsed as any)?.error ?? (parsed as any)?.details ?? text;
+      throw new ControlError(res.statusCode, `sandbox control ${method} ${path} → ${res.statusCode}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
     }
-    return parsed as T;
+    return { status: res.statusCode, body: parsed as T };
   }
 
   health() {
@@ -92,20 +103,23 @@ export class ControlClient {
   }
 
   /**
-   * Card passthrough: the customer pays with a card; the sandbox calls the PSP's card callback and
-   * answers with the outcome (200 reserved, 202 soft decline, 402 declined or unknown, 4xx refused).
-   * `timeoutMs` must outlast the callback's own deadline.
+   * Card passthrough: the customer approves with a card and the sandbox waits for the PSP's card
+   * callback answer (up to 20 s, so this call waits longer than the others). 200/202/402 are
+   * answers, not errors; other refusals throw ControlError.
    */
-  payWithCard(msn: string, reference: string, card: Record<string, unknown>, timeoutMs: number): Promise<{ status: number; body: any }> {
-    return this.exchange('POST', `${paymentPath(msn, reference)}/approve`, { card }, timeoutMs);
+  approveWithCard(msn: string, reference: string, body: { phoneNumber?: string; card?: CustomerCardChoice } = {}): Promise<CardActionAnswer> {
+    return this.cardAction(msn, reference, 'approve', body);
   }
-  /** Card passthrough: the PSP's 3-D Secure step-up is done; the sandbox sends the attempt's second callback. */
-  softDeclineCompleted(msn: string, reference: string, timeoutMs: number): Promise<{ status: number; body: any }> {
-    return this.exchange('POST', `${paymentPath(msn, reference)}/soft-decline-completed`, {}, timeoutMs);
+  /** Card passthrough: the PSP sent the customer back after 3-D Secure (the second callback). */
+  softDeclineCompleted(msn: string, reference: string, attempt?: string): Promise<CardActionAnswer> {
+    return this.cardAction(msn, reference, 'soft-decline-completed', attempt ? { attempt } : {});
   }
-  /** Card passthrough: send the PSP a forged card callback; the sandbox never acts on its answer. */
-  forgeCardCallback(msn: string, reference: string, forgery: string, timeoutMs: number): Promise<{ status?: number; body?: unknown; accepted?: boolean; error?: string }> {
-    return this.call('POST', `${paymentPath(msn, reference)}/forge-card-callback`, { forgery }, timeoutMs);
+  /** Card passthrough: a forged card callback for this payment; the PSP's answer (never acted on). */
+  forgeCardCallback(msn: string, reference: string, forgery: CardCallbackForgery): Promise<{ authorizationAttemptId: string; forgery: CardCallbackForgery; status: number | null; body?: unknown; accepted: boolean; error?: string }> {
+    return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/forge-card-callback`, { forgery }, { timeoutMs: CARD_CALLBACK_TIMEOUT_MS + 10_000 });
+  }
+  private cardAction(msn: string, reference: string, action: string, body: Record<string, unknown>): Promise<CardActionAnswer> {
+    return this.exchange('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body, { timeoutMs: CARD_CALLBACK_TIMEOUT_MS + 10_000, accept: [402] }) as Promise<CardActionAnswer>;
   }
 
   /** eCom Express checkout: the customer withdraws consent; the sandbox calls the merchant's consentRemovalPrefix. */
@@ -124,8 +138,6 @@ export class ControlClient {
     return this.call('GET', '/merchants');
   }
 }
-
-const paymentPath = (msn: string, reference: string) => `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}`;
 
 function safeJson(text: string): unknown {
   try {

@@ -3,6 +3,7 @@ import type { EventBus } from './events.ts';
 import type { FaultRegistry } from './faults.ts';
 import type { FlowTags } from './flow-tags.ts';
 import type { MerchantRegistry } from './merchants.ts';
+import type { PspRegistry } from './psps.ts';
 import type { SandboxSettings } from './settings.ts';
 import type { TokenStore } from './tokens.ts';
 import type { TrafficLog } from '../traffic/log.ts';
@@ -14,6 +15,8 @@ export interface SandboxContext {
   clock: SandboxClock;
   settings: SandboxSettings;
   merchants: MerchantRegistry;
+  /** PSPs with their own credentials, acting for the merchants they serve (card passthrough). */
+  psps: PspRegistry;
   traffic: TrafficLog;
   faults: FaultRegistry;
   /** Which running flow an exchange belongs to, set at record time (`Exchange.flowId`). */

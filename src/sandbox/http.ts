@@ -5,7 +5,8 @@ import type { Fault } from '../contract/faults.ts';
 import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
 import { installEdges, installParsers, rootErrorHandler } from './edges.ts';
-import { GATEWAY_MESSAGES, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
+import { authenticatePsp } from './psp-auth.ts';
+import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -108,7 +109,7 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
     answer.gateway(reply, 401, GATEWAY_MESSAGES.missingKey);
     return false;
   }
-  if (!ctx.merchants.isKnownSubscriptionKey(key)) {
+  if (!ctx.merchants.isKnownSubscriptionKey(key) && !ctx.psps.isKnownSubscriptionKey(key)) {
     answer.gateway(reply, 401, GATEWAY_MESSAGES.invalidKey);
     return false;
   }
@@ -119,7 +120,8 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
     answer.gateway(reply, 401, GATEWAY_MESSAGES.invalidToken);
     return false;
   }
-  const merchant = verdict.merchant;
+  if (verdict.psp) return authenticatePsp(ctx, request, reply, verdict.psp, key, answer);
+  const merchant = verdict.merchant!;
   if (!ctx.merchants.subscriptionKeyBelongsTo(key, merchant)) {
     answer.refuse(request, reply, {
       status: 403,

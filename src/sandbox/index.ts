@@ -9,6 +9,7 @@ import { FlowTags } from './flow-tags.ts';
 import { clientErrorHandler, frameworkErrors } from './edges.ts';
 import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
+import { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS, PspRegistry, type PspInput } from './psps.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
 import { TokenStore } from './tokens.ts';
 import { PaymentDirectory } from './shared/directory.ts';
@@ -23,6 +24,7 @@ import userinfoPlugin from './userinfo/plugin.ts';
 import controlPlugin from './control/plugin.ts';
 
 export { DEFAULT_TEST_MERCHANT } from './merchants.ts';
+export { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS } from './psps.ts';
 export type { SandboxContext } from './context.ts';
 
 export interface SandboxOptions {
@@ -30,6 +32,13 @@ export interface SandboxOptions {
   /** Merchants besides the default test merchant (which is always there unless `includeDefaultMerchant: false`). */
   merchants?: MerchantInput[];
   includeDefaultMerchant?: boolean;
+  /**
+   * PSPs besides the default test PSP (DEFAULT_TEST_PSP, serving MSNs 223344 and 223355, which are
+   * registered with it), there unless `includeDefaultPsp: false`. A given merchant or PSP with the
+   * default one's MSN or pspId replaces it.
+   */
+  psps?: PspInput[];
+  includeDefaultPsp?: boolean;
 }
 
 export interface ListenOptions {
@@ -53,12 +62,20 @@ export class Sandbox {
 
   constructor(options: SandboxOptions = {}) {
     const settings = resolveSettings(options.settings);
+    const given = options.merchants ?? [];
+    const givenPsps = options.psps ?? [];
+    const defaultPsp = options.includeDefaultPsp !== false && !givenPsps.some((p) => p.pspId === DEFAULT_TEST_PSP.pspId);
     const merchants = new MerchantRegistry([
       ...(options.includeDefaultMerchant === false ? [] : [DEFAULT_TEST_MERCHANT]),
-      ...(options.merchants ?? []),
+      ...(defaultPsp ? DEFAULT_TEST_PSP_MERCHANTS.filter((d) => !given.some((m) => m.msn === d.msn)) : []),
+      ...given,
     ]);
-    for (const m of merchants.list()) {
-      if (m.msn === DEFAULT_TEST_MERCHANT.msn && m.clientSecret === DEFAULT_TEST_MERCHANT.clientSecret) continue;
+    const psps = new PspRegistry([...(defaultPsp ? [DEFAULT_TEST_PSP] : []), ...givenPsps]);
+    // The defaults' keys are public: not scrubbed (a given merchant or PSP reusing them elsewhere still is).
+    const publicKeys = new Set<string>([DEFAULT_TEST_MERCHANT, ...DEFAULT_TEST_PSP_MERCHANTS].map((m) => `${m.msn}\u0000${m.clientSecret}`));
+    publicKeys.add(`${DEFAULT_TEST_PSP.pspId}\u0000${DEFAULT_TEST_PSP.clientSecret}`);
+    for (const m of [...merchants.list(), ...psps.list()]) {
+      if (publicKeys.has(`${'msn' in m ? m.msn : m.pspId}\u0000${m.clientSecret}`)) continue;
       this.redactor.addSecret(m.clientSecret);
       m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
     }
@@ -68,6 +85,7 @@ export class Sandbox {
       clock,
       settings,
       merchants,
+      psps,
       traffic: new TrafficLog({ capacity: settings.trafficCapacity, annotate: (e) => flows.tag(e) }),
       flows,
       faults: new FaultRegistry(() => clock.now()),

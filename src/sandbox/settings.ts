@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CARD_CALLBACK_TIMEOUT_MS } from '../contract/card-passthrough.ts';
 
 /**
  * Behaviour switches of the sandbox. Where vipps-facts.md marks a CONFLICT between sources,
@@ -37,6 +38,24 @@ export const SettingsSchema = z.object({
   trafficCapacity: z.number().int().positive().default(50_000),
   /** Whether the control API (`/_sandbox/…`) answers non-loopback clients (`golive sandbox --host` given explicitly). */
   controlAllowRemote: z.boolean().default(false),
+  /** Card passthrough (vipps-facts §4): how the sandbox calls a PSP's cardCallbackUrl. */
+  cardCallback: z
+    .object({
+      /**
+       * How the callback is authenticated (CONFLICT §9.1 / §4.4): `auth-header` sends
+       * `Authorization: <cardCallbackAuthHeader>` (guide, seed); `hmac` signs as Webhooks do (§3.4)
+       * with the PSP's client secret (toolkit 2026); `both` sends the HMAC headers and the PSP's
+       * header (README); `auto` (default) = the header when the payment gave one, else HMAC.
+       */
+      auth: z.enum(['auto', 'auth-header', 'hmac', 'both']).default('auto'),
+      /** Body and answer shapes: `current` (default, §4.2) or `early` (flat body, CAPTURE status, softDeclineRedirectUrl) (CONFLICT). */
+      revision: z.enum(['current', 'early']).default('current'),
+      /** FAIL errorCodes after which the customer may not try again. The list is unpublished (CONFLICT §9.1): default none. */
+      nonRetryableErrorCodes: z.array(z.number().int()).default([]),
+      /** Longest wait for the PSP's answer (ms): 20 s on the real API; tests may shorten it. */
+      timeoutMs: z.number().int().positive().default(CARD_CALLBACK_TIMEOUT_MS),
+    })
+    .prefault({}),
   /** Base URL the sandbox puts in redirectUrl etc.; defaults to the address it listens on. */
   publicUrl: z.string().url().optional(),
 });

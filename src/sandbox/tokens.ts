@@ -1,9 +1,12 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Merchant } from './merchants.ts';
+import type { Psp } from './psps.ts';
 
 export interface IssuedToken {
   token: string;
-  merchant: Merchant;
+  /** Whose token: a merchant's (acts for its own MSN) or a PSP's (acts for the MSNs it serves). */
+  merchant?: Merchant;
+  psp?: Psp;
   issuedAt: number; // ms, sandbox clock
   expiresAt: number; // ms, sandbox clock
 }
@@ -20,7 +23,10 @@ export class TokenStore {
   private readonly key = randomBytes(32);
   private sweepAt = 10_000;
 
-  issue(merchant: Merchant, now: number, lifetimeSeconds: number): IssuedToken {
+  /** A token for a merchant, or for a PSP (`{psp}`). */
+  issue(owner: Merchant | { psp: Psp }, now: number, lifetimeSeconds: number): IssuedToken {
+    const who: { merchant?: Merchant; psp?: Psp } = 'psp' in owner ? { psp: owner.psp } : { merchant: owner };
+    const clientId = who.psp?.clientId ?? who.merchant!.clientId;
     const iat = Math.floor(now / 1000);
     const exp = iat + lifetimeSeconds;
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'HS256', kid: 'golive-sandbox' }));
@@ -31,16 +37,16 @@ export class TokenStore {
         iat,
         nbf: iat,
         exp,
-        sub: merchant.clientId,
+        sub: clientId,
         tid: 'golive-sandbox',
         jti: randomUUID(),
-        appid: merchant.clientId,
-        msn: merchant.msn,
+        appid: clientId,
+        ...(who.psp ? { pspId: who.psp.pspId } : { msn: who.merchant!.msn }),
         env: 'test',
       }),
     );
     const signature = createHmac('sha256', this.key).update(`${header}.${payload}`).digest('base64url');
-    const issued: IssuedToken = { token: `${header}.${payload}.${signature}`, merchant, issuedAt: iat * 1000, expiresAt: exp * 1000 };
+    const issued: IssuedToken = { token: `${header}.${payload}.${signature}`, ...who, issuedAt: iat * 1000, expiresAt: exp * 1000 };
     this.tokens.set(issued.token, issued);
     if (this.tokens.size > this.sweepAt) this.sweep(now);
     return issued;

@@ -1,4 +1,4 @@
-import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackSummary, type CustomerCardChoice } from '../../contract/card-passthrough.ts';
+import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackForgery, type CardCallbackSummary, type CustomerCardChoice } from '../../contract/card-passthrough.ts';
 import { StepFailure, type FlowContext } from '../flow-context.ts';
 
 /**
@@ -36,8 +36,8 @@ export function profileCard(ctx: FlowContext, name: string): CustomerCardChoice 
 export async function payWithCard(ctx: FlowContext, name: string, reference?: string): Promise<CardPayment> {
   const order = ctx.order(reference);
   const card = profileCard(ctx, name);
-  const first = await ctx.control.payWithCard(ctx.msn, order.reference, { ...card }, CARD_PAYMENT_TIMEOUT_MS);
-  let answer = first;
+  const first = await ctx.control.payWithCard(ctx.msn, order.reference, { ...card });
+  let answer: { status: number; body: any } = first;
   let softDecline = false;
   if (first.status === 202) {
     softDecline = true;
@@ -103,15 +103,15 @@ async function completeSoftDecline(ctx: FlowContext, reference: string, summary:
 export async function forgeCardCallback(ctx: FlowContext, forgery: string, reference?: string): Promise<void> {
   const order = ctx.order(reference);
   const before = await ctx.merchantStatus(order.reference).catch(() => undefined);
-  const result = await ctx.control.forgeCardCallback(ctx.msn, order.reference, forgery, CARD_PAYMENT_TIMEOUT_MS);
+  const result = await ctx.control.forgeCardCallback(ctx.msn, order.reference, forgery as CardCallbackForgery);
   const after = await ctx.merchantStatus(order.reference, 'always').catch(() => undefined);
-  if (result.status === undefined && result.error) throw new StepFailure(`the forged card callback could not be delivered to the PSP: ${result.error}`);
+  if ((result.status === undefined || result.status === null) && result.error) throw new StepFailure(`the forged card callback could not be delivered to the PSP: ${result.error}`);
   ctx.observe({
     type: 'card-forgery',
     at: ctx.now(),
     reference: order.reference,
     forgery,
-    ...(result.status !== undefined ? { responseStatus: result.status } : {}),
+    ...(typeof result.status === 'number' ? { responseStatus: result.status } : {}),
     ...(result.accepted !== undefined ? { accepted: result.accepted } : {}),
     statusBefore: before,
     statusAfter: after,

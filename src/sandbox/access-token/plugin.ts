@@ -11,30 +11,33 @@ export default async function accessTokenPlugin(app: FastifyInstance, { ctx }: {
   app.post('/accesstoken/get', { config: { api: 'access-token', operation: 'fetchAuthorizationTokenUsingPost' } }, async (request, reply) => {
     const key = headerValue(request, 'ocp-apim-subscription-key');
     if (!key) return sendGatewayError(reply, 401, GATEWAY_MESSAGES.missingKey);
-    if (!ctx.merchants.isKnownSubscriptionKey(key)) return sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidKey);
+    if (!ctx.merchants.isKnownSubscriptionKey(key) && !ctx.psps.isKnownSubscriptionKey(key)) return sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidKey);
 
     const clientId = headerValue(request, 'client_id');
     const clientSecret = headerValue(request, 'client_secret');
-    const merchant = clientId ? ctx.merchants.byClient(clientId) : undefined;
-    if (!clientId || !clientSecret || !merchant) {
+    const psp = clientId ? ctx.psps.byClient(clientId) : undefined;
+    const merchant = clientId && !psp ? ctx.merchants.byClient(clientId) : undefined;
+    const owner = psp ?? merchant;
+    if (!clientId || !clientSecret || !owner) {
       // Azure AD's shape, as the 2017 spec documents it (the current spec gives none).
       return reply.code(400).type('application/json').send(aadError('unauthorized_client', 700016,
         `AADSTS700016: Application with identifier '${clientId ?? ''}' was not found in the directory.`));
     }
-    if (clientSecret !== merchant.clientSecret) {
+    if (clientSecret !== owner.clientSecret) {
       return reply.code(401).type('application/json').send(aadError('invalid_client', 7000215,
         'AADSTS7000215: Invalid client secret is provided.'));
     }
-    if (!ctx.merchants.subscriptionKeyBelongsTo(key, merchant)) {
+    if (psp ? !ctx.psps.subscriptionKeyBelongsTo(key, psp) : !ctx.merchants.subscriptionKeyBelongsTo(key, merchant!)) {
       return sendGatewayError(reply, 401, GATEWAY_MESSAGES.invalidKey);
     }
+    // A PSP's token acts for every sales unit it serves; a merchant's for its own MSN.
     const msn = headerValue(request, 'merchant-serial-number');
-    if (msn !== undefined && msn !== merchant.msn) {
+    if (msn !== undefined && (psp ? !ctx.psps.serves(psp, msn) : msn !== merchant!.msn)) {
       return reply.code(403).type('application/json').send(aadError('unauthorized_client', 50105,
         `The API keys do not give access to merchant ${msn}.`));
     }
 
-    const issued = ctx.tokens.issue(merchant, ctx.clock.now(), ctx.settings.tokenLifetimeSeconds);
+    const issued = ctx.tokens.issue(psp ? { psp } : merchant!, ctx.clock.now(), ctx.settings.tokenLifetimeSeconds);
     request.exchangeNotes = { tokenExpiresAt: issued.expiresAt };
     return reply
       .code(200)

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
 import { FaultSpecSchema } from '../../contract/faults.ts';
 import { MerchantSchema } from '../merchants.ts';
+import { PspSchema } from '../psps.ts';
 import { Redactor } from '../../traffic/redact.ts';
 import type { ExchangeKind, TrafficQuery, ApiName } from '../../traffic/types.ts';
 
@@ -10,7 +11,7 @@ export const CONTROL_PREFIX = '/_sandbox/v1';
 
 /**
  * The sandbox control API — not part of Vipps' API. Tests and the golive runner use it to
- * move the clock, switch faults on and off, read the traffic log and add merchants.
+ * move the clock, switch faults on and off, read the traffic log and add merchants and PSPs.
  * Customer actions on payments (approve, reject, expire, fail) live with the landing page.
  */
 export default async function controlPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
@@ -103,6 +104,23 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
   app.get(`${CONTROL_PREFIX}/merchants`, async () => ({
     merchants: ctx.merchants.list().map((m) => ({ msn: m.msn, name: m.name, clientId: m.clientId, currency: m.currency, pspId: m.pspId })),
   }));
+  // --- PSPs (card passthrough): own credentials, acting for the MSNs they serve -------------
+  app.get(`${CONTROL_PREFIX}/psps`, async () => ({
+    psps: ctx.psps.list().map((p) => ({ pspId: p.pspId, name: p.name, clientId: p.clientId, merchants: p.merchants })),
+  }));
+  app.post(`${CONTROL_PREFIX}/psps`, { config: { ...config, operation: 'addPsp' } }, async (request, reply) => {
+    const parsed = PspSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    try {
+      const p = ctx.psps.add(parsed.data);
+      redactor.addSecret(p.clientSecret);
+      p.subscriptionKeys.forEach((k) => redactor.addSecret(k));
+      return reply.code(201).send({ pspId: p.pspId, name: p.name, clientId: p.clientId, merchants: p.merchants });
+    } catch (err) {
+      return reply.code(409).send({ error: (err as Error).message });
+    }
+  });
+
   app.post(`${CONTROL_PREFIX}/merchants`, { config: { ...config, operation: 'addMerchant' } }, async (request, reply) => {
     const parsed = MerchantSchema.safeParse(request.body ?? {});
     if (!parsed.success) return bad(reply, parsed.error);

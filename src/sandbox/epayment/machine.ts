@@ -17,6 +17,7 @@ import { landingPageUrl, landingToken } from '../shared/landing-tokens.ts';
 import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 import { MSISDN } from '../shared/validation.ts';
+import { holdsExpiry, newCardState } from './card-passthrough/attempts.ts';
 export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 
 import {
@@ -65,6 +66,8 @@ export interface CreateOptions {
   idempotencyKey?: string | null;
   /** The `Psp-Id` header (card passthrough). */
   pspId?: string;
+  /** The PSP whose own credentials made the request (card passthrough). */
+  authenticatedPspId?: string;
   /** Called once the request is valid and the reference free: a shorter life for this payment (ms). */
   expireAfterMs?: (input: CreateInput) => number | undefined;
 }
@@ -76,6 +79,8 @@ export interface ModifyOptions {
 export class EpaymentMachine implements EpaymentService {
   private readonly payments = new Map<string, Payment>();
   private readonly tokens = new Map<string, Payment>();
+  /** `Psp-Id` + `cardPassthrough.pspReference` of every card-passthrough payment (unique per PSP). */
+  private readonly pspReferences = new Set<string>();
   private readonly expiries: ExpiryQueue<Payment>;
 
   constructor(private readonly deps: MachineDeps) {
@@ -152,10 +157,20 @@ export class EpaymentMachine implements EpaymentService {
       maxExpiresAtDays: settings.maxExpiresAtDays,
       now,
       pspId: options.pspId,
+      authenticatedPspId: options.authenticatedPspId,
     });
     const key = `${merchant.msn}:${input.reference}`;
     if (this.payments.has(key))
       throw epaymentError(4150, `Reference ${input.reference} already exists for MSN ${merchant.msn}. Each payment needs a new reference.`, 'reference', 'already exists');
+
+    const pspRefKey = input.cardPassthrough ? `${input.pspId}\u0000${input.cardPassthrough.pspReference}` : undefined;
+    if (pspRefKey !== undefined && this.pspReferences.has(pspRefKey))
+      throw new ApiError({
+        status: 409,
+        title: 'Duplicate pspReference',
+        detail: `cardPassthrough.pspReference ${input.cardPassthrough!.pspReference} was already used for another payment of PSP ${input.pspId}. Each payment needs its own pspReference.`,
+        extraDetails: [{ name: 'cardPassthrough.pspReference', reason: 'already used for another payment of this PSP' }],
+      });
 
     const token = landingToken();
     const c = input.amount.currency;
@@ -191,11 +206,13 @@ export class EpaymentMachine implements EpaymentService {
       failedAttempts: [],
       pspId: input.pspId,
       cardPassthrough: input.cardPassthrough,
+      card: input.cardPassthrough ? newCardState() : undefined,
       qrFormat: input.qrFormat,
       receiptUrl: input.receiptUrl,
     };
     this.payments.set(key, p);
     this.tokens.set(token, p);
+    if (pspRefKey !== undefined) this.pspReferences.add(pspRefKey);
     this.record(p, 'CREATED', p.amount.value, options.idempotencyKey ?? null, now, p.pspReference);
     this.expiries.add(p);
     return p;
@@ -205,6 +222,12 @@ export class EpaymentMachine implements EpaymentService {
     const p = this.require(msn, reference);
     const value = validateModification(body, p.amount.currency);
     const a = p.aggregate;
+    if (p.state === 'CREATED' && p.card?.outcomeUnknown && p.card.resolvedBy === undefined) {
+      // Card passthrough after an unknown callback outcome: the PSP's capture says the card was
+      // really reserved (§4.4 "patched later"), so the payment is AUTHORIZED first.
+      this.authorizePassthrough(p);
+      p.card.resolvedBy = 'capture';
+    }
     switch (p.state) {
       case 'CREATED':
         throw epaymentError(6080, 'The amount you tried to capture is not reserved. The user must accept the payment before capture can be done.');
@@ -257,6 +280,7 @@ export class EpaymentMachine implements EpaymentService {
     const now = this.deps.clock.now();
     switch (p.state) {
       case 'CREATED':
+        if (p.card?.outcomeUnknown) p.card.resolvedBy ??= 'cancel';
         a.cancelledAmount.value = p.amount.value;
         this.finish(p, 'TERMINATED', 'TERMINATED', now, options.idempotencyKey ?? null);
         return p;
@@ -340,6 +364,20 @@ export class EpaymentMachine implements EpaymentService {
     }
   }
 
+  /**
+   * Card passthrough: the PSP reserved the card (RESERVE; with `capture`, the early revision's
+   * CAPTURE, reserved and captured at once), or its later capture says so. The customer and
+   * source are the attempt's.
+   */
+  authorizePassthrough(p: Payment, options: { capture?: boolean } = {}): void {
+    if (p.state !== 'CREATED') return;
+    this.authorize(p, p.card?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, p.card?.approvedBy ?? 'control');
+    if (options.capture) {
+      p.aggregate.capturedAmount.value = p.amount.value;
+      this.record(p, 'CAPTURED', p.amount.value, null, this.deps.clock.now());
+    }
+  }
+
   private authorize(p: Payment, phoneNumber: string, source: ApproveSource): void {
     const now = this.deps.clock.now();
     p.state = 'AUTHORIZED';
@@ -379,7 +417,7 @@ export class EpaymentMachine implements EpaymentService {
 
   /** Expire lazily, so a moved clock never shows a stale CREATED even before the task runs. */
   private touch(p: Payment): void {
-    if (p.state === 'CREATED' && this.deps.clock.now() >= p.expiresAt) this.finish(p, 'EXPIRED', 'EXPIRED', p.expiresAt);
+    if (p.state === 'CREATED' && this.deps.clock.now() >= p.expiresAt && !holdsExpiry(p.card)) this.finish(p, 'EXPIRED', 'EXPIRED', p.expiresAt);
   }
 
 }

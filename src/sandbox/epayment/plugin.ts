@@ -12,6 +12,7 @@ import { jsonOutcome as ok, note, runIdempotent, sendOutcome as send } from '../
 import { isObject } from '../shared/validation.ts';
 import { EpaymentMachine } from './machine.ts';
 import { epaymentSource } from './source.ts';
+import { CardPassthroughService } from './card-passthrough/service.ts';
 import { validateIdempotencyKey } from './validation.ts';
 import { eventsView, modificationView, paymentView } from './views.ts';
 
@@ -56,7 +57,10 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
     publish: (event) => ctx.events.publish(event),
   });
   ctx.epayment = machine;
-  ctx.payments.register(epaymentSource(machine));
+  // Card passthrough: the customer's approval calls the PSP's cardCallbackUrl (card-passthrough/).
+  const cards = new CardPassthroughService(ctx, machine);
+  ctx.onClose.push(() => cards.close());
+  ctx.payments.register(epaymentSource(machine, cards));
 
   const idempotency = new IdempotencyStore();
   const rateLimits = new PaymentRateLimits(ctx);
@@ -123,6 +127,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
         const p = machine.create(merchant, body, {
           idempotencyKey: key,
           pspId: headerValue(request, 'psp-id'),
+          authenticatedPspId: request.psp?.pspId,
           expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
         });
         return ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });

@@ -1,4 +1,5 @@
 import { CustomerDeclinedError, type ApproveSource } from '../shared/directory.ts';
+import type { CardPassthroughState } from './card-passthrough/attempts.ts';
 import type { AggregateKey, PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface Payment {
   pspId?: string;
   /** `cardPassthrough` object of a CARD_PASSTHROUGH create request, as received. */
   cardPassthrough?: CardPassthrough;
+  /** Card passthrough: the customer's authorization attempts and their outcomes (card-passthrough/attempts.ts). */
+  card?: CardPassthroughState;
   /** `qrFormat` of a QR payment (format defaulted to IMAGE/SVG+XML). */
   qrFormat?: { format: QrFormat; size?: number | null };
   receiptUrl?: string;

@@ -4,6 +4,7 @@ import type { ExtraDetail } from '../problem.ts';
 import { epaymentError, validationError } from './errors.ts';
 import type { CardPassthrough, Currency, QrFormat, UserFlow } from './types.ts';
 import { USER_FLOWS } from '../../contract/epayment.ts';
+import { checkCardPassthroughShape } from './card-passthrough/validation.ts';
 import { isAcceptableUrl, isObject, MSISDN as PHONE, present, requestKeyProblem, RFC3339 } from '../shared/validation.ts';
 export { fingerprint, isAcceptableUrl } from '../shared/validation.ts';
 
@@ -78,6 +79,8 @@ export interface CreateEnv {
   now: number;
   /** The `Psp-Id` request header. */
   pspId?: string;
+  /** The PSP whose own credentials made the request (its Psp-Id was checked at auth). */
+  authenticatedPspId?: string;
 }
 
 // --- Receipt (Order Management `Receipt`, referenced by CreatePaymentRequest) -------------
@@ -276,20 +279,7 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
   if (present(body.minimumUserAge) && (!Number.isInteger(body.minimumUserAge) || body.minimumUserAge < 0))
     errs.push({ name: 'minimumUserAge', reason: 'must be a non-negative integer.' });
 
-  if (present(body.cardPassthrough)) {
-    const c = body.cardPassthrough;
-    if (!isObject(c)) errs.push({ name: 'cardPassthrough', reason: 'The value must be an object.' });
-    else {
-      if (present(c.pspReference)) checkString(errs, 'cardPassthrough.pspReference', c.pspReference, 1);
-      if (present(c.cardCallbackUrl)) checkString(errs, 'cardPassthrough.cardCallbackUrl', c.cardCallbackUrl);
-      if (present(c.cardCallbackAuthHeader)) checkString(errs, 'cardPassthrough.cardCallbackAuthHeader', c.cardCallbackAuthHeader);
-      if (present(c.allowedCardTypes) && (!Array.isArray(c.allowedCardTypes) || c.allowedCardTypes.some((t: unknown) => typeof t !== 'string')))
-        errs.push({ name: 'cardPassthrough.allowedCardTypes', reason: 'must be an array of strings.' });
-      if (present(c.preferVisaPartOfVisaDankort) && typeof c.preferVisaPartOfVisaDankort !== 'boolean')
-        errs.push({ name: 'cardPassthrough.preferVisaPartOfVisaDankort', reason: 'The value must be a boolean.' });
-      if (present(c.publicEncryptionKeyId)) checkString(errs, 'cardPassthrough.publicEncryptionKeyId', c.publicEncryptionKeyId);
-    }
-  }
+  if (present(body.cardPassthrough)) checkCardPassthroughShape(errs, body.cardPassthrough);
 
   if (errs.length > 0) throw validationError(errs);
 
@@ -306,13 +296,14 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
   let cardPassthrough: CardPassthrough | undefined;
   if (methodType === 'CARD_PASSTHROUGH') {
     if (!env.pspId) throw epaymentError(4160, 'CARD_PASSTHROUGH requires the Psp-Id header.', 'Psp-Id', 'required for CARD_PASSTHROUGH');
-    if (!merchant.pspId || merchant.pspId !== env.pspId)
+    // A PSP's own token was checked against the PSP's sales units (psp-auth.ts); merchant keys need the unit's pspId.
+    if (env.pspId !== env.authenticatedPspId && (!merchant.pspId || merchant.pspId !== env.pspId))
       throw epaymentError(4160, 'CARD_PASSTHROUGH is only available to sales units of the PSP named in Psp-Id.', 'paymentMethod.type', 'not available for this sales unit');
     const c = body.cardPassthrough;
     if (!isObject(c) || !c.pspReference || !c.cardCallbackUrl)
       throw epaymentError(4160, 'CARD_PASSTHROUGH requires cardPassthrough with pspReference and cardCallbackUrl.', 'cardPassthrough', 'pspReference and cardCallbackUrl are required');
     if (!isAcceptableUrl(c.cardCallbackUrl, { customScheme: false }))
-      throw epaymentError(4090, 'cardPassthrough.cardCallbackUrl must be an https:// URL.', 'cardPassthrough.cardCallbackUrl', 'must be https');
+      throw epaymentError(4090, 'cardPassthrough.cardCallbackUrl must be an https:// URL (http:// only for a loopback host, in the sandbox).', 'cardPassthrough.cardCallbackUrl', 'must be https');
     cardPassthrough = c as CardPassthrough;
   } else if (present(body.cardPassthrough)) {
     throw epaymentError(4160, 'cardPassthrough can only be used with paymentMethod.type CARD_PASSTHROUGH.', 'paymentMethod.type', 'must be CARD_PASSTHROUGH with cardPassthrough');

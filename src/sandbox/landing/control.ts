@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CustomerDeclinedError, type CustomerPayment, type PaymentSource } from '../shared/directory.ts';
+import { CARD_TYPES } from '../../contract/card-passthrough.ts';
+import { CardCallbackDeclinedError } from '../shared/card-customer.ts';
+import { addCardControlRoutes, cardAnswer } from './card-control.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { ApiError } from '../problem.ts';
 import { MSISDN } from '../shared/validation.ts';
@@ -13,7 +16,7 @@ import { landingPageUrl } from '../shared/landing-tokens.ts';
  * the golive runner's customer actor (no browser needed). Not part of Vipps' API. Answers are
  * JSON: the API's own record of the payment (redacted, plus `landingUrl`); errors `{error, code?}`.
  *
- *   POST /_sandbox/v1/payments/:msn/:reference/approve   {phoneNumber?}  → 200 view
+ *   POST /_sandbox/v1/payments/:msn/:reference/approve   {phoneNumber?, card?}  → 200 view
  *   POST /_sandbox/v1/payments/:msn/:reference/reject                    → 200 view (ABORTED)
  *   POST /_sandbox/v1/payments/:msn/:reference/expire                    → 200 view (EXPIRED)
  *   POST /_sandbox/v1/payments/:msn/:reference/fail      {reason}        → 200 view (CREATED, failedAttempts + 1)
@@ -26,9 +29,17 @@ import { landingPageUrl } from '../shared/landing-tokens.ts';
  * (the attempt is recorded, the payment stays CREATED). POSTs are recorded in the traffic log
  * (kind `control`, api `sandbox-control`, operations approvePayment, rejectPayment,
  * expirePayment, failPayment); reads are not.
+ *
+ * Card passthrough (ePayment CARD_PASSTHROUGH): approve takes `card: CustomerCardChoice` and
+ * waits for the PSP's card callback answer; the answers, soft-decline completion and forged
+ * callbacks are in card-control.ts.
  */
 
-const ApproveBody = z.object({ phoneNumber: z.string().regex(MSISDN, 'an MSISDN: country code + number, 10–15 digits').optional() });
+const ApproveBody = z.object({
+  phoneNumber: z.string().regex(MSISDN, 'an MSISDN: country code + number, 10–15 digits').optional(),
+  /** Card passthrough: the card the customer picks (CustomerCardChoice). */
+  card: z.object({ type: z.enum(CARD_TYPES).optional(), last4: z.string().regex(/^\d{4}$/).optional(), number: z.string().regex(/^\d{12,19}$/).optional() }).optional(),
+});
 const FailBody = z.object({ reason: z.string().trim().min(1).max(200) });
 
 type Params = { msn: string; reference: string };
@@ -73,7 +84,7 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
   });
 
   /** Run a customer action; the API's refusals become `{error, code}` with 404/409 (400 for bad input). */
-  const action = (operation: string, run: (source: PaymentSource, p: Params, body: unknown) => CustomerPayment) =>
+  const action = (operation: string, run: (source: PaymentSource, p: Params, body: unknown) => CustomerPayment | Promise<CustomerPayment>) =>
     app.post<{ Params: Params }>(`${base}/:msn/:reference/${operation}`, config(`${operation}Payment`), async (request, reply) => {
       const { msn, reference } = request.params;
       const current = ctx.payments.find(msn, reference);
@@ -84,10 +95,12 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
       }
       const source = ctx.payments.sourceOf(current);
       try {
-        const result = run(source, request.params, bodyOf(request.body));
+        const result = await run(source, request.params, bodyOf(request.body));
         request.exchangeNotes = { state: result.apiState };
+        if (result.cardCallback) return cardAnswer(request, reply, view, result);
         return reply.type('application/json; charset=utf-8').send(view(result));
       } catch (err) {
+        if (err instanceof CardCallbackDeclinedError) return cardAnswer(request, reply, view, source.get(msn, reference) ?? current, err);
         if (err instanceof CustomerDeclinedError) {
           // A magic amount: the attempt is recorded, the payment stays open.
           const declined = source.get(msn, reference) ?? current;
@@ -109,7 +122,7 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
   action('approve', (source, { msn, reference }, body) => {
     const parsed = ApproveBody.safeParse(body);
     if (!parsed.success) throw new ApiError({ status: 400, title: 'Bad Request', detail: z.prettifyError(parsed.error) });
-    return source.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control' });
+    return source.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control', card: parsed.data.card });
   });
   action('reject', (source, { msn, reference }) => source.reject(msn, reference));
   action('expire', (source, { msn, reference }) => source.expire(msn, reference));
@@ -118,6 +131,8 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
     if (!parsed.success) throw new ApiError({ status: 400, title: 'Bad Request', detail: z.prettifyError(parsed.error) });
     return source.fail(msn, reference, parsed.data.reason);
   });
+
+  addCardControlRoutes(app, { ctx, view, fail, bodyOf });
 
   // Reads are not recorded in the traffic log (like the rest of the control API), so polling stays cheap.
   app.get<{ Querystring: Record<string, unknown> }>(base, async (request, reply) => {

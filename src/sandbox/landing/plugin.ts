@@ -9,6 +9,9 @@ import { landingPageUrl } from '../shared/landing-tokens.ts';
 import { declineMessage, normalisePhone } from './format.ts';
 import { MSISDN } from '../shared/validation.ts';
 import { approvalPage, messagePage, resultPage } from './render.ts';
+import { CardCallbackDeclinedError } from '../shared/card-customer.ts';
+import type { CardType } from '../../contract/card-passthrough.ts';
+import { cardOutcomePage, type CardPageKind } from './cards.ts';
 
 /**
  * The simulated customer: the landing page a WEB_REDIRECT payment's `redirectUrl` opens
@@ -97,6 +100,8 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     const payment = lookup(firstString(request.query.token));
     if (!payment) return notFound(reply);
     attribute(request, payment, { state: payment.apiState });
+    const blocked = payment.state === 'awaiting-customer' ? payment.card?.blocked : undefined;
+    if (blocked && blocked !== 'attempt-in-progress') return page(reply, 200, cardOutcomePage({ ...model(payment), kind: blocked }));
     if (payment.state === 'awaiting-customer') return page(reply, 200, approvalPage(model(payment)));
     return page(reply, 200, resultPage(model(payment)));
   });
@@ -117,6 +122,12 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       );
     }
 
+    const blocked = payment.card?.blocked;
+    if (action === 'approve' && blocked && blocked !== 'attempt-in-progress') {
+      attribute(request, payment, { outcome: 'refused', blocked });
+      return page(reply, 409, cardOutcomePage({ ...model(payment), kind: blocked }));
+    }
+
     const phone = normalisePhone(form.phone);
     if (action === 'approve' && phone && !MSISDN.test(phone)) {
       attribute(request, payment, { outcome: 'invalid-phone' });
@@ -130,13 +141,15 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     const attemptsBefore = payment.failedAttempts?.length ?? 0;
     let after: CustomerPayment;
     try {
+      const card = payment.card && form.card ? { type: form.card as CardType } : undefined; // a type not offered: 400 from the source
       after =
         action === 'approve'
-          ? source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing' })
+          ? await source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing', card })
           : source.reject(payment.msn, payment.reference);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const current = source.get(payment.msn, payment.reference) ?? payment;
+      if (err instanceof CardCallbackDeclinedError) return cardDeclinedPage(request, reply, current, err, form);
       if (err instanceof CustomerDeclinedError && current.state === 'awaiting-customer') {
         // A magic amount: the card was declined, the payment stays open for another try.
         attribute(request, current, { outcome: err.outcome === 'unknown' ? 'unknown-result' : 'declined', reason: err.reason });
@@ -151,6 +164,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       return page(reply, 409, resultPage({ ...model(current), error: message }));
     }
 
+    if (after.cardCallback?.outcome === 'soft-decline') return softDeclineRedirect(request, reply, after);
     if (after.state === 'awaiting-customer') {
       // The card was declined (magic amount): the payment stays open for another try.
       const attempts = after.failedAttempts ?? [];
@@ -166,6 +180,50 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     }
     return page(reply, 200, resultPage({ ...model(after), done: true }));
   };
+
+  /** A card callback answered FAIL or its outcome is unknown: a retry form, or no further attempt. */
+  const cardDeclinedPage = (request: FastifyRequest, reply: FastifyReply, current: CustomerPayment, err: CardCallbackDeclinedError, form: Record<string, string>) => {
+    attribute(request, current, { outcome: err.cardCallback.outcome, authorizationAttemptId: err.cardCallback.authorizationAttemptId, retryable: err.retryable });
+    const message = err.cardCallback.customerMessage;
+    if (current.state === 'awaiting-customer' && err.outcome === 'declined' && err.retryable) {
+      return page(reply, 402, approvalPage({ ...model(current), phone: form.phone, card: form.card, error: message }));
+    }
+    const kind: CardPageKind = err.outcome === 'unknown' ? 'outcome-unknown' : 'not-retryable';
+    return page(reply, 402, cardOutcomePage({ ...model(current), kind, message }));
+  };
+
+  /** SOFT_DECLINE: the customer's browser goes to the PSP's 3-D Secure page. */
+  const softDeclineRedirect = (request: FastifyRequest, reply: FastifyReply, after: CustomerPayment) => {
+    const url = after.cardCallback?.softDeclineUrl ?? '';
+    attribute(request, after, { outcome: 'soft-decline', authorizationAttemptId: after.cardCallback?.authorizationAttemptId });
+    if (SAFE_LOCATION.test(url)) return reply.code(303).header('location', url).header('cache-control', 'no-store').send();
+    return page(reply, 200, cardOutcomePage({ ...model(after), kind: 'soft-decline-pending' }));
+  };
+
+  // The PSP sends the customer back here after 3-D Secure (softDeclineCompletedRedirectUrl):
+  // the sandbox sends the second callback for the same attempt and shows its result.
+  app.get<{ Querystring: Record<string, unknown> }>('/landing/soft-decline-completed', { config: { api: 'landing', operation: 'softDeclineCompleted' } }, async (request, reply) => {
+    const payment = lookup(firstString(request.query.token));
+    if (!payment) return notFound(reply);
+    const attempt = firstString(request.query.attempt);
+    attribute(request, payment, { action: 'soft-decline-completed', authorizationAttemptId: attempt });
+    const source = ctx.payments.sourceOf(payment);
+    if (payment.state !== 'awaiting-customer' || payment.card?.blocked !== 'soft-decline-pending' || !source.completeSoftDecline) {
+      return page(reply, 409, resultPage({ ...model(payment), error: 'No card verification is waiting for this payment.' }));
+    }
+    let after: CustomerPayment;
+    try {
+      after = await source.completeSoftDecline(payment.msn, payment.reference, attempt);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const current = source.get(payment.msn, payment.reference) ?? payment;
+      if (err instanceof CardCallbackDeclinedError) return cardDeclinedPage(request, reply, current, err, {});
+      return page(reply, 409, resultPage({ ...model(current), error: customerMessage(err) }));
+    }
+    attribute(request, after, { outcome: after.apiState });
+    if (after.returnUrl && SAFE_LOCATION.test(after.returnUrl)) return reply.code(303).header('location', after.returnUrl).header('cache-control', 'no-store').send();
+    return page(reply, 200, resultPage({ ...model(after), done: true }));
+  });
 
   app.post('/landing/approve', { config: { api: 'landing', operation: 'approveOnLandingPage' } }, act('approve'));
   app.post('/landing/reject', { config: { api: 'landing', operation: 'rejectOnLandingPage' } }, act('reject'));

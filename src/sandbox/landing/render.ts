@@ -1,4 +1,6 @@
 import type { CustomerPayment } from '../shared/directory.ts';
+import type { CustomerCard } from '../shared/card-customer.ts';
+import { cardPicker } from './cards.ts';
 import { escapeHtml as h, formatAmount, scopeLabels, STATE_TEXT } from './format.ts';
 
 /**
@@ -74,7 +76,7 @@ const ICON_OK = `<svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="tr
 const ICON_BAD = `<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path d="M6.5 6.5l11 11M17.5 6.5l-11 11" fill="none" stroke="currentColor" stroke-width="2.6" stroke-linecap="round"/></svg>`;
 const ICON_INFO = `<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 7.5v.01M12 11v6" fill="none" stroke="currentColor" stroke-width="2.6" stroke-linecap="round"/></svg>`;
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -102,7 +104,7 @@ export interface PageModel {
   now: number;
 }
 
-function merchantBlock(merchantName: string, label = 'Pay to'): string {
+export function merchantBlock(merchantName: string, label = 'Pay to'): string {
   const initial = (merchantName.trim()[0] ?? '?').toUpperCase();
   return `<div class="merchant"><div class="avatar" aria-hidden="true">${h(initial)}</div><div><p class="label">${h(label)}</p><h1 data-testid="landing-merchant">${h(merchantName)}</h1></div></div>`;
 }
@@ -125,7 +127,7 @@ function minutesLeft(payment: CustomerPayment, now: number): string {
 }
 
 /** The page where the customer approves or rejects (payment is CREATED). */
-export function approvalPage(model: PageModel & { error?: string; phone?: string }): string {
+export function approvalPage(model: PageModel & { error?: string; phone?: string; card?: string }): string {
   const { payment, merchantName } = model;
   const amount = formatAmount(payment.amount);
   const scopes = scopeLabels(payment.profileScope);
@@ -146,6 +148,7 @@ ${consent}
 <label class="field" for="phone">Mobile number</label>
 <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" placeholder="4791234567" value="${h(phone)}" data-testid="landing-phone">
 <p class="hint">Country code and number, digits only (e.g. 4791234567).</p>
+${payment.card ? cardPicker(payment.card.cards as CustomerCard[], model.card) : ''}
 <div class="actions">
 <button type="submit" class="primary" data-testid="approve-button">Approve ${h(amount)}</button>
 <button type="submit" class="secondary" formaction="/landing/reject" data-testid="reject-button">Reject</button>

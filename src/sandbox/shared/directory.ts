@@ -1,6 +1,7 @@
 import type { ApiName } from '../../traffic/types.ts';
 import type { Amount } from './amount.ts';
 import { ApiError, type ProblemInput } from '../problem.ts';
+import type { CardCallbackForgery, CardCallbackSummary, CustomerCardChoice, CustomerCards, ForgedCardCallback } from './card-customer.ts';
 
 /**
  * The payment directory: every API plugin that holds customer-facing payments (ePayment now,
@@ -43,6 +44,10 @@ export interface CustomerPayment {
   failedAttempts: readonly { at: number; reason: string }[];
   /** The API's own record, as the control API shows it (redacted). */
   record: unknown;
+  /** Card passthrough (ePayment CARD_PASSTHROUGH): the customer's cards and where the attempts stand. */
+  card?: CustomerCards;
+  /** The card callback the action that produced this snapshot caused (approve, soft-decline completion). */
+  cardCallback?: CardCallbackSummary;
 }
 
 /** One API's payments, as the directory reaches them. Actions throw `ApiError` when refused. */
@@ -53,7 +58,16 @@ export interface PaymentSource {
   get(msn: string, reference: string): CustomerPayment | undefined;
   byLandingToken(token: string): CustomerPayment | undefined;
   list(filter: { msn?: string; apiState?: string }): CustomerPayment[];
-  approve(msn: string, reference: string, options: { phoneNumber?: string; source: ApproveSource }): CustomerPayment;
+  /**
+   * The customer approves. For a card-passthrough payment (`card` picks the card) this waits for
+   * the PSP's card callback answer: a Promise; RESERVE → approved, SOFT_DECLINE → still awaiting
+   * with `cardCallback.softDeclineUrl`, FAIL/unknown → throws CardCallbackDeclinedError.
+   */
+  approve(msn: string, reference: string, options: { phoneNumber?: string; source: ApproveSource; card?: CustomerCardChoice }): CustomerPayment | Promise<CustomerPayment>;
+  /** Card passthrough: the PSP sent the customer back after 3-D Secure; the second callback (same attempt). */
+  completeSoftDecline?(msn: string, reference: string, attemptId?: string): Promise<CustomerPayment>;
+  /** Card passthrough: send a forged card callback for this payment and report the PSP's answer (never acted on). */
+  forgeCardCallback?(msn: string, reference: string, forgery: CardCallbackForgery): Promise<ForgedCardCallback>;
   reject(msn: string, reference: string): CustomerPayment;
   expire(msn: string, reference: string): CustomerPayment;
   fail(msn: string, reference: string, reason: string): CustomerPayment;

@@ -34,6 +34,8 @@ export interface OutboundRequest {
   body: string;
   /** Headers for this attempt at sandbox time `now` (e.g. HMAC signing, an auth token); may throw for a bad URL. */
   signer?: (url: string, body: string, now: number) => Record<string, string>;
+  /** This request's deadline (ms) instead of the Outbound's (e.g. a card-callback-timeout fault). */
+  timeoutMs?: number;
   /** Forge the request after signing: what is sent instead. */
   tamper?: (built: { url: string; body: string; headers: Record<string, string>; now: number }) => { headers: Record<string, string>; body: string };
 }
@@ -81,7 +83,7 @@ export class Outbound {
     } catch (err) {
       return { url, requestHeaders: {}, sentBody: req.body, error: `invalid URL (${(err as Error).message})`, durationMs: 0, startedAt };
     }
-    const timeout = this.timeoutMs();
+    const timeout = req.timeoutMs ?? this.timeoutMs();
     const base = { url, requestHeaders: built.headers, sentBody: built.sentBody, startedAt };
     // undici's own timeouts tick at ~1 s resolution and restart per body chunk; this real-time
     // deadline bounds the whole exchange precisely (a receiver must answer within the timeout).
