@@ -184,3 +184,55 @@ describe('PSP-CREATE and PSP-HEADERS (whole run)', () => {
     for (const id of ['PSP-MERCHANT-CREATE', 'PSP-MERCHANT-DELETE', 'PSP-CREATE-EXPRESS', 'PSP-CREATE-PROFILE', 'PSP-CREATE-MINAGE']) expect(item([], id).verdict, id).toBe('REVIEW');
   });
 });
+
+describe('PSP-WEBHOOKS-AND-POLLING (whole run)', () => {
+  const get = (at: number, state: string): Exchange => ({
+    seq: ++seq,
+    id: `api-${seq}`,
+    kind: 'api',
+    api: 'epayment',
+    operation: 'getPayment',
+    reference: REF,
+    request: { method: 'GET', url: `/epayment/v1/payments/${REF}`, path: `/epayment/v1/payments/${REF}`, headers: {} },
+    response: { status: 200, headers: {}, body: { reference: REF, state } },
+    startedAt: at,
+    durationMs: 5,
+  });
+  const register: Exchange = {
+    seq: ++seq,
+    id: 'reg',
+    kind: 'api',
+    api: 'webhooks',
+    operation: 'registerWebhook',
+    request: { method: 'POST', url: '/webhooks/v1/webhooks', path: '/webhooks/v1/webhooks', headers: { 'merchant-serial-number': '223344' }, body: { url: 'http://127.0.0.1:1/wh', events: ['epayments.payment.authorized.v1', 'epayments.payment.aborted.v1', 'epayments.payment.expired.v1'] } },
+    response: { status: 201, headers: {}, body: { id: 'w1', secret: 's' } },
+    startedAt: 0,
+    durationMs: 5,
+  };
+  const judge = (traffic: Exchange[], flows: FlowRecord[] = []) => evaluateRun({ traffic, flows, profile }).find((r) => r.item === 'PSP-WEBHOOKS-AND-POLLING')!;
+  it('does not count a GET after the PSP\'s own RESERVE answer as polling while pending', () => {
+    const reserved = callback(RESERVE);
+    expect(judge([register, reserved, get(reserved.startedAt + 1_000, 'AUTHORIZED')]).verdict).toBe('FAILED');
+    expect(judge([register, get(reserved.startedAt - 500, 'CREATED'), reserved]).verdict).toBe('PASSED');
+  });
+  it('fails when, with webhooks withheld, a rejection in the app never reaches the PSP\'s order', () => {
+    const flow = (status: string): FlowRecord => ({
+      suite: 'psp',
+      id: 'rejection-found-by-polling',
+      title: 't',
+      checklist: ['PSP-WEBHOOKS-AND-POLLING'],
+      references: [REF],
+      observations: [
+        { type: 'fault', at: 1, description: 'webhook-drop', spec: { effect: { type: 'webhook-drop' } }, fired: 1 },
+        { type: 'customer', at: 2_000, action: 'reject', reference: REF, redirect: false, via: 'control' },
+        { type: 'merchant-order', at: 9_000, reference: REF, status },
+      ],
+      startedAt: 0,
+      endedAt: 10_000,
+      outcome: 'completed',
+    });
+    const polled = [register, get(1_000, 'CREATED')];
+    expect(judge(polled, [flow('cancelled')]).verdict).toBe('PASSED');
+    expect(judge(polled, [flow('pending')]).verdict).toBe('FAILED');
+  });
+});

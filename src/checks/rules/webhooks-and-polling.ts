@@ -15,9 +15,10 @@
  * - when a flow ran with the `stale-read` fault (GET keeps answering CREATED), its merchant order
  *   must still become paid — i.e. the webhook channel really works;
  * - symmetrically, when a flow ran with the `webhook-drop` fault and the customer approved without
- *   being redirected back, the merchant order must still become paid — i.e. the polling channel
- *   really works. (A GET while pending alone does not prove polling: a page view or a webhook's
- *   re-read makes one too.)
+ *   being redirected back, the merchant order must still become paid (and after a rejection,
+ *   cancelled or failed) — i.e. the polling channel really works. (A GET while pending alone
+ *   does not prove polling: a page view or a webhook's re-read makes one too.) A PSP's own
+ *   RESERVE answer to the card callback counts as learning the payment's state, like an API answer.
  * FAILED when either channel is missing or one of these flows' orders did not follow; WARNING
  * when aborted/expired events are not registered.
  */
@@ -27,12 +28,15 @@ import type { Rule, CheckInput } from '../types.ts';
 import { list, Tally } from '../support/findings.ts';
 import { flowsWithFault } from '../support/flows.ts';
 import { normStatus, observationsOf, payments, type PaymentPicture } from '../support/payments.ts';
-import { apiOps, describe, endOf, isOk, OP, reqHeader, responseBodyOf } from '../support/traffic.ts';
+import { apiOps, describe, endOf, isOk, OP, referenceOf, reqHeader, responseBodyOf } from '../support/traffic.ts';
+import { genuineCallbacks, outcomeOfCallback } from '../support/card-callbacks.ts';
 import { deliveries, eventNameOf, genuineDeliveries, isDropped, registeredEvents } from '../support/notifications.ts';
 
 const AUTHORIZED = epaymentEventType('AUTHORIZED');
 const RECOMMENDED = ['ABORTED', 'EXPIRED'].map(epaymentEventType);
 const PAID_OR_LATER = new Set(['paid', 'captured', 'partially-captured', 'refunded', 'partially-refunded']);
+/** What a rejected (ABORTED) payment's order may become: no longer pending, never paid. */
+const UNPAID_FINAL = new Set(['cancelled', 'failed', 'expired', 'terminated']);
 
 export const webhooksAndPolling: Rule = {
   judge(input, { item }) {
@@ -66,7 +70,7 @@ export const webhooksAndPolling: Rule = {
     for (const p of payments(input).values()) {
       // Pending as the integration saw it: until a delivery or an API answer told it otherwise (a
       // shop polling at the guideline pace often first reads an approved payment 5 s after create).
-      const learned = learnedAt(p);
+      const learned = learnedAt(p, input.traffic);
       const early = p.gets.filter((g) => learned === undefined || g.startedAt <= learned);
       if (early.length > 0) {
         polled.push(p.reference);
@@ -87,15 +91,17 @@ export const webhooksAndPolling: Rule = {
     const dropped = flowsWithFault(input, 'webhook-drop');
     for (const flow of input.flows.filter((f) => dropped.has(f.id))) {
       for (const p of payments({ ...input, flows: [flow] }).values()) {
-        const approval = p.customer.find((c) => c.action === 'approve' && c.redirect === false);
-        if (!approval) continue;
-        const after = p.orders.filter((o) => o.at >= approval.at);
-        const paid = after.find((o) => PAID_OR_LATER.has(normStatus(o.status)));
-        if (paid) t.note(`flow ${flow.id}: ${p.reference} became ${paid.status} with webhooks withheld and no redirect — polling works`);
+        // The customer decided in the app and never came back: only polling can tell the integration.
+        const decision = p.customer.find((c) => (c.action === 'approve' || c.action === 'reject') && c.redirect === false);
+        if (!decision) continue;
+        const after = p.orders.filter((o) => o.at >= decision.at);
+        const followed = after.find((o) => (decision.action === 'approve' ? PAID_OR_LATER : UNPAID_FINAL).has(normStatus(o.status)));
+        const what = decision.action === 'approve' ? 'approved' : 'rejected';
+        if (followed) t.note(`flow ${flow.id}: ${p.reference} became ${followed.status} with webhooks withheld and no redirect after the customer ${what} — polling works`);
         else
           t.add(
             'FAILED',
-            `flow ${flow.id} (webhooks withheld, no redirect): ${p.reference} stayed ${after[after.length - 1]?.status ?? 'unobserved'} after the customer approved — the order does not follow without webhooks, so there is no working polling`,
+            `flow ${flow.id} (webhooks withheld, no redirect): ${p.reference} stayed ${after[after.length - 1]?.status ?? 'unobserved'} after the customer ${what} — the order does not follow without webhooks, so there is no working polling`,
             p.created,
           );
       }
@@ -111,9 +117,15 @@ export const webhooksAndPolling: Rule = {
   },
 };
 
-/** When the integration first learned a payment left CREATED: a genuine delivery, or an API answer. */
-function learnedAt(p: PaymentPicture): number | undefined {
+/**
+ * When the integration first learned a payment left CREATED: a genuine delivery, an API answer,
+ * or — for a PSP — its own answer to the card callback that reserved it.
+ */
+function learnedAt(p: PaymentPicture, traffic: readonly Exchange[]): number | undefined {
   const times = [
+    ...genuineCallbacks(traffic)
+      .filter((e) => referenceOf(e) === p.reference && outcomeOfCallback(e) === 'reserved')
+      .map(endOf),
     ...p.webhooks.filter((w) => !isDropped(w) && eventNameOf(w) !== 'CREATED').map((w) => w.startedAt),
     ...[...p.gets, ...p.captures, ...p.refunds, ...p.cancels]
       .filter((e) => isOk(e) && typeof responseBodyOf(e)?.state === 'string' && responseBodyOf(e)?.state !== 'CREATED')
