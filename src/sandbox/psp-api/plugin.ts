@@ -60,9 +60,10 @@ export default async function pspApiPlugin(app: FastifyInstance, { ctx, redactor
     customerTimeoutMs: () => ctx.settings.pspApi.customerTimeoutMs,
     makePayment: (p, round, confirmed, attemptId) => sender.send(p, round, confirmed, attemptId),
   });
+  // Closing aborts makePayment calls still waiting for the PSP; then their promises settle at once.
   ctx.onClose.push(async () => {
-    await machine.settled();
     await sender.close();
+    await machine.settled();
   });
   for (const version of ['v2', 'v3'] as const) ctx.payments.register(pspSource(version, machine, () => ctx.publicUrl()));
 
