@@ -76,6 +76,10 @@ describe('PSP API makePayment', () => {
     expect(d.transactionLogHistory).toEqual([expect.objectContaining({ operation: 'RESERVED', amount: 49900, operationSuccess: true })]);
     const [exchange] = sandbox.traffic.query({ kind: ['callback'], operation: [...PSP_MAKE_PAYMENT_OPS], reference: body.pspTransactionId });
     expect(exchange).toMatchObject({ api: 'psp-v2', operation: 'makePaymentSwaggerUsingPOST', msn: MSN, notes: { version: 'v2', round: 'first', confirmed: 'YES', outcome: 'ok' } });
+    // The control API's traffic view: the makePayment token redacted, the initiate, approve and details there too.
+    const traffic = (await call(sandbox.url, 'GET', `/_sandbox/v1/traffic?reference=${body.pspTransactionId}`)).body.exchanges;
+    expect(traffic.map((e: { kind: string; operation: string }) => `${e.kind} ${e.operation}`)).toEqual(['api initiatePaymentV2UsingPOST', 'callback makePaymentSwaggerUsingPOST', 'api getPSPPaymentDetailsUsingGET']);
+    expect(traffic[1].request.headers.authorization).toMatch(/^\[REDACTED/);
   });
 
   it('a card number chosen through the control API is the one encrypted', async () => {
@@ -198,6 +202,8 @@ describe('PSP API makePayment', () => {
     expect((await call(sandbox.url, 'POST', path, { headers: H.v3, body: { customerPhoneNumber: '9123', token } })).status).toBe(400);
     const ok = await call(sandbox.url, 'POST', path, { headers: H.v3, body: { customerPhoneNumber: '91234567', token } });
     expect(ok.status, ok.text).toBe(200);
+    const traffic = (await call(sandbox.url, 'GET', `/_sandbox/v1/traffic?reference=${body.pspTransactionId}`)).body.exchanges;
+    expect(traffic.map((e: { api: string; operation: string }) => `${e.api} ${e.operation}`)).toContain('psp-v3 makePaymentV3UsingPOST');
     expect(ok.text).toBe('');
     expect((await view(body.pspTransactionId)).state).toBe('RESERVED');
     expect((await call(sandbox.url, 'POST', path, { headers: H.v3, body: { customerPhoneNumber: '91234567', token } })).status).toBe(400);
