@@ -17,6 +17,7 @@ import { sandboxPlugin } from './shared/plugins.ts';
 import accessTokenPlugin from './access-token/plugin.ts';
 import epaymentPlugin from './epayment/plugin.ts';
 import ecomPlugin from './ecom/plugin.ts';
+import pspApiPlugin from './psp-api/plugin.ts';
 import webhooksPlugin from './webhooks/plugin.ts';
 import landingPlugin from './landing/plugin.ts';
 import orderManagementPlugin from './order-management/plugin.ts';
@@ -112,6 +113,7 @@ export class Sandbox {
     this.app.register(sandboxPlugin('golive-epayment', epaymentPlugin), opts);
     this.app.register(sandboxPlugin('golive-webhooks', webhooksPlugin, ['golive-epayment']), opts);
     this.app.register(sandboxPlugin('golive-ecom', ecomPlugin), opts);
+    this.app.register(sandboxPlugin('golive-psp-api', pspApiPlugin), opts);
     this.app.register(sandboxPlugin('golive-landing', landingPlugin), opts);
     this.app.register(sandboxPlugin('golive-order-management', orderManagementPlugin), opts);
     this.app.register(sandboxPlugin('golive-userinfo', userinfoPlugin), opts);

@@ -8,7 +8,7 @@ import type { Psp } from './psps.ts';
  * gateway accepted key and token: the subscription key must be the PSP's own, the
  * `Merchant-Serial-Number` one of the sales units the PSP serves (a PSP always names the
  * merchant: no partner-wide webhooks here), and on ePayment and Webhooks requests `Psp-Id`
- * must be sent and be the PSP's. Refusals use the route API's `refuse` shape (RFC 7807 for
+ * must be sent and be the PSP's (also on the PSP API, v2 `psp-id`, v3 `Psp-Id`). Refusals use the route API's `refuse` shape (RFC 7807 for
  * ePayment and Webhooks). Sets `request.merchant` (the sales unit) and `request.psp`.
  */
 declare module 'fastify' {
@@ -18,7 +18,7 @@ declare module 'fastify' {
   }
 }
 
-const PSP_ID_APIS = new Set(['epayment', 'webhooks']);
+const PSP_ID_APIS = new Set(['epayment', 'webhooks', 'psp-v2', 'psp-v3']);
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];

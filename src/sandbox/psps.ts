@@ -16,6 +16,11 @@ export const PspSchema = z.object({
   subscriptionKeys: z.array(z.string().min(1)).min(1),
   /** MSNs of the sales units this PSP serves. */
   merchants: z.array(z.string().regex(/^[0-9]{4,6}$/, 'an MSN is 4–6 digits')).default([]),
+  /**
+   * PSP API v2: the RSA-2048 public key (SPKI/PKCS#8 PEM) the PSP gave at onboarding; makePayment's
+   * `cardData` is encrypted with it (src/sandbox/psp-api/card-data.ts). v2 payments need it.
+   */
+  publicKey: z.string().min(1).optional(),
 });
 
 export type Psp = z.output<typeof PspSchema>;

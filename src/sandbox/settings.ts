@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CARD_CALLBACK_TIMEOUT_MS } from '../contract/card-passthrough.ts';
+import { PSPAPI_CALLBACK_TIMEOUT_MS, PSPAPI_CUSTOMER_TIMEOUT_MS } from '../contract/psp-api.ts';
 
 /**
  * Behaviour switches of the sandbox. Where vipps-facts.md marks a CONFLICT between sources,
@@ -54,6 +55,17 @@ export const SettingsSchema = z.object({
       nonRetryableErrorCodes: z.array(z.number().int()).default([]),
       /** Longest wait for the PSP's answer (ms): 20 s on the real API; tests may shorten it. */
       timeoutMs: z.number().int().positive().default(CARD_CALLBACK_TIMEOUT_MS),
+    })
+    .prefault({}),
+  /** PSP API v2/v3 (vipps-facts §5): the makePayment call and the customer's time. */
+  pspApi: z
+    .object({
+      /** Longest wait for the PSP's makePayment answer (ms, real time): 15 s on the real API; tests may shorten it. */
+      makePaymentTimeoutMs: z.number().int().positive().default(PSPAPI_CALLBACK_TIMEOUT_MS),
+      /** Time the customer has to act (sandbox clock) before makePayment goes out with TIMEOUT. */
+      customerTimeoutMs: z.number().int().positive().default(PSPAPI_CUSTOMER_TIMEOUT_MS),
+      /** OAEP hash of v2 `cardData`: the docs say only "OAEP" (Java's default OAEPPadding is SHA-1 with MGF1-SHA-1). */
+      oaepHash: z.enum(['sha1', 'sha256']).default('sha1'),
     })
     .prefault({}),
   /** Base URL the sandbox puts in redirectUrl etc.; defaults to the address it listens on. */

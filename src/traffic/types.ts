@@ -26,6 +26,7 @@ export type ApiName =
   | 'qr'
   | 'ecom-v2'
   | 'psp-v2'
+  | 'psp-v3'
   | 'landing'
   | 'sandbox-control'
   | 'merchant'

@@ -17,7 +17,7 @@ export const SPEC_DIR = process.env.GOLIVE_OPENAPI_DIR ?? resolve(here, '../../.
 export const specAvailable = () => existsSync(resolve(SPEC_DIR, 'epayment-v1.yaml'));
 export const SPEC_MISSING_MESSAGE = `official OpenAPI specs not found in ${SPEC_DIR} (set GOLIVE_OPENAPI_DIR); contract tests skipped`;
 
-export type SpecName = 'epayment-v1' | 'webhooks-v1' | 'access-token' | 'order-management-v2' | 'ecom-v2' | 'ecom-v2-merchant-endpoints' | 'psp-v3';
+export type SpecName = 'epayment-v1' | 'webhooks-v1' | 'access-token' | 'order-management-v2' | 'ecom-v2' | 'ecom-v2-merchant-endpoints' | 'psp-v2' | 'psp-v3';
 
 interface Route {
   template: string;
@@ -101,7 +101,8 @@ export class SpecValidator {
     if (!op) return { outcome: 'unknown-path' };
     const response = op.responses?.[String(status)] ?? op.responses?.[`${String(status)[0]}XX`] ?? op.responses?.default;
     if (!response) return { outcome: 'undocumented', operationId: op.operationId };
-    const content = response.content as Record<string, { schema?: object }> | undefined;
+    // Swagger 2.0 (psp-v2.yaml): the response's `schema` stands for one JSON content entry.
+    const content = (response.schema ? { 'application/json': { schema: response.schema } } : response.content) as Record<string, { schema?: object }> | undefined;
     if (!content || Object.keys(content).length === 0) {
       const empty = body === undefined || body === '' || body === null;
       return empty ? { outcome: 'valid', operationId: op.operationId } : { outcome: 'invalid', operationId: op.operationId, errors: 'spec declares no body' };
@@ -126,7 +127,9 @@ export class SpecValidator {
     const route = this.route(path);
     const op = route?.operations[method.toLowerCase()];
     if (!op) return { outcome: 'unknown-path' };
-    const schema = op.requestBody?.content && (Object.values(op.requestBody.content)[0] as any)?.schema;
+    // Swagger 2.0: the request body is the `in: body` parameter's schema.
+    const swaggerBody = Array.isArray(op.parameters) ? op.parameters.find((p: any) => p?.in === 'body')?.schema : undefined;
+    const schema = swaggerBody ?? (op.requestBody?.content && (Object.values(op.requestBody.content)[0] as any)?.schema);
     if (!schema) return { outcome: 'undocumented', operationId: op.operationId };
     let validate = this.cache.get(schema);
     if (!validate) {
@@ -194,7 +197,8 @@ export function loadSpec(name: SpecName): Promise<SpecValidator> {
     p = (async () => {
       const spec: any = await $RefParser.dereference(resolve(SPEC_DIR, `${name}.yaml`));
       const server = spec.servers?.[0]?.url as string | undefined;
-      const basePath = server ? new URL(server).pathname.replace(/\/$/, '') : '';
+      // Swagger 2.0 names the base path itself (psp-v2.yaml: `/psp`).
+      const basePath = spec.swagger === '2.0' ? String(spec.basePath ?? '').replace(/\/$/, '') : server ? new URL(server).pathname.replace(/\/$/, '') : '';
       const routes: Route[] = Object.entries(spec.paths as Record<string, any>).map(([template, operations]) => ({
         template,
         regex: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i'),
@@ -216,6 +220,8 @@ export const SPEC_OF_API: Record<string, SpecName | undefined> = {
   'access-token': 'access-token',
   'order-management': 'order-management-v2',
   'ecom-v2': 'ecom-v2',
+  'psp-v2': 'psp-v2',
+  'psp-v3': 'psp-v3',
 };
 
 /**

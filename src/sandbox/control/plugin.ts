@@ -95,7 +95,7 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
       limit: q.limit ? Math.min(Number(q.limit), 10_000) : 1000,
     };
     // The control API's own traffic is left out unless asked for, so polling it does not flood it.
-    if (!query.api) query.api = ['access-token', 'epayment', 'webhooks', 'order-management', 'userinfo', 'qr', 'ecom-v2', 'psp-v2', 'landing'];
+    if (!query.api) query.api = ['access-token', 'epayment', 'webhooks', 'order-management', 'userinfo', 'qr', 'ecom-v2', 'psp-v2', 'psp-v3', 'landing'];
     const exchanges = ctx.traffic.query(query).map((e) => redactor.exchange(e));
     return { exchanges, lastSeq: ctx.traffic.lastSeq, dropped: ctx.traffic.dropped, capacity: ctx.traffic.capacity };
   });

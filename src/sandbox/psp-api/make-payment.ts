@@ -1,0 +1,157 @@
+import type { KeyObject } from 'node:crypto';
+import {
+  ERROR_ID_NOT_CONFIRMED,
+  PSP_API_NAME,
+  PSP_OP,
+  THREE_DS_OPERATIONS,
+  V3_PAYMENT_STATE,
+  type MakePaymentConfirmed,
+  type MakePaymentNotes,
+  type MakePaymentOutcome,
+} from '../../contract/psp-api.ts';
+import type { SandboxContext } from '../context.ts';
+import { Outbound, type AttemptResult } from '../shared/outbound.ts';
+import { isAcceptableUrl, isObject } from '../shared/validation.ts';
+import { binNumber, encryptCardData, networkToken, readPublicKey } from './card-data.ts';
+import type { MakePaymentAttempt, PspPayment } from './types.ts';
+
+/**
+ * The makePayment call, Vipps ⇒ PSP (vipps-facts §5.3): `POST {makePaymentUrl}` with
+ * `Authorization: <makePaymentToken>` (the raw value; none when the PSP gave none), one attempt,
+ * never retried (the post-3DS re-send is a new call), a real-time deadline
+ * (`settings.pspApi.makePaymentTimeoutMs`, 15 s), recorded with kind `callback`, api
+ * `psp-v2`/`psp-v3`, operation `makePaymentSwaggerUsingPOST`/`makePaymentV3UsingPOST` and
+ * `notes: MakePaymentNotes`. Card data only goes with YES / ACCEPTED.
+ */
+
+export type Round = MakePaymentAttempt['round'];
+
+/** Where the PSP sends the customer after 3-D Secure: the landing page's completion route (it re-sends makePayment). */
+export function operations(publicUrl: string, p: PspPayment, attemptId: string) {
+  return THREE_DS_OPERATIONS.map((operation) => ({
+    url: `${publicUrl}/landing/soft-decline-completed?token=${encodeURIComponent(p.landingToken)}&attempt=${encodeURIComponent(attemptId)}&operation=${operation}`,
+    operation,
+  }));
+}
+
+export function makePaymentBody(p: PspPayment, confirmed: MakePaymentConfirmed, ops: ReturnType<typeof operations>, cardData: () => string): Record<string, unknown> {
+  const head = { pspTransactionId: p.pspTransactionId, merchantSerialNumber: p.msn };
+  const yes = confirmed === 'YES' && p.card !== undefined;
+  if (p.version === 'v2') return { ...head, ...(yes ? { cardData: cardData() } : {}), confirmed, operations: ops };
+  return {
+    ...head,
+    paymentState: V3_PAYMENT_STATE[confirmed],
+    ...(yes ? { binNumber: binNumber(p.card!), paymentInstrument: 'TOKEN', networkToken: networkToken(p.card!) } : {}),
+    operations: ops,
+  };
+}
+
+export interface ReadAnswer {
+  outcome: MakePaymentOutcome;
+  status?: string;
+  errorId?: string | number;
+  errorText?: string;
+  url3dSecure?: string;
+  problem?: string;
+}
+
+/** How one answer reads: `MakePaymentResponse` `{errorMessage?, paymentInfo: {pspTransactionId, status, url3dSecure?}}`. */
+export function readAnswer(r: AttemptResult, pspTransactionId: string, round: Round): ReadAnswer {
+  if (r.status === undefined) return { outcome: 'timeout', problem: r.error };
+  if (r.status >= 500) return { outcome: 'server-error', problem: `HTTP ${r.status}` };
+  if (r.status !== 200) return { outcome: 'invalid', problem: `HTTP ${r.status} (makePayment is answered 200)` };
+  const body = r.responseBody;
+  if (!isObject(body) || !isObject(body.paymentInfo)) return { outcome: 'invalid', problem: 'the answer is not a JSON MakePaymentResponse with paymentInfo' };
+  const info = body.paymentInfo;
+  const error = isObject(body.errorMessage) ? body.errorMessage : undefined;
+  const errorId = typeof error?.errorId === 'string' || typeof error?.errorId === 'number' ? error.errorId : undefined;
+  const errorText = typeof error?.errorText === 'string' ? error.errorText : undefined;
+  const base = { status: typeof info.status === 'string' ? info.status : undefined, errorId, errorText };
+  if (info.pspTransactionId !== undefined && info.pspTransactionId !== pspTransactionId)
+    return { ...base, outcome: 'invalid', problem: `paymentInfo.pspTransactionId ${String(info.pspTransactionId)} is not ${pspTransactionId}` };
+  switch (info.status) {
+    case 'OK':
+      return { ...base, outcome: 'ok' };
+    case 'FAIL':
+      return { ...base, outcome: 'fail' };
+    case 'SOFT_DECLINE': {
+      if (round !== 'first') return { ...base, outcome: 'invalid', problem: 'SOFT_DECLINE answered to the post-3DS re-send (must be OK or FAIL)' };
+      const url = typeof info.url3dSecure === 'string' ? info.url3dSecure : undefined;
+      if (!url || !isAcceptableUrl(url, { customScheme: false })) return { ...base, outcome: 'invalid', problem: 'SOFT_DECLINE without a usable url3dSecure' };
+      return { ...base, outcome: 'soft-decline', url3dSecure: url };
+    }
+    default:
+      return { ...base, outcome: 'invalid', problem: `paymentInfo.status ${JSON.stringify(info.status)} is not OK, FAIL or SOFT_DECLINE` };
+  }
+}
+
+export class MakePaymentSender {
+  private readonly outbound: Outbound;
+  private readonly keys = new Map<string, KeyObject | string>();
+  private closed = false;
+
+  constructor(private readonly ctx: SandboxContext) {
+    this.outbound = new Outbound(ctx, () => ctx.settings.pspApi.makePaymentTimeoutMs);
+  }
+
+  /** The PSP's public key (cached per PEM), or why there is none usable. */
+  publicKey(pspId: string): KeyObject | string {
+    const pem = this.ctx.psps.byPspId(pspId)?.publicKey;
+    if (pem === undefined) return readPublicKey(undefined);
+    let key = this.keys.get(pem);
+    if (key === undefined) this.keys.set(pem, (key = readPublicKey(pem)));
+    return key;
+  }
+
+  /** One call, recorded; never throws. */
+  async send(p: PspPayment, round: Round, confirmed: MakePaymentConfirmed, attemptId: string): Promise<MakePaymentAttempt> {
+    const at = this.ctx.clock.now();
+    const ops = operations(this.ctx.publicUrl(), p, attemptId);
+    const cardData = () => {
+      const key = this.publicKey(p.pspId);
+      if (typeof key === 'string') throw new Error(key);
+      return encryptCardData(p.card!, key, this.ctx.settings.pspApi.oaepHash);
+    };
+    let body: string;
+    try {
+      body = JSON.stringify(makePaymentBody(p, confirmed, ops, cardData));
+    } catch (err) {
+      return { attemptId, round, confirmed, outcome: 'invalid', problem: `not sent: ${(err as Error).message}`, at };
+    }
+    const token = p.makePaymentToken;
+    const result = await this.outbound.post({
+      url: p.makePaymentUrl,
+      body,
+      signer: () => ({ 'content-type': 'application/json;charset=UTF-8', ...(token !== undefined ? { authorization: token } : {}) }),
+    });
+    const read = readAnswer(result, p.pspTransactionId, round);
+    const answerMs = Math.round(result.durationMs);
+    const notConfirmed = confirmed !== 'YES';
+    const notes: MakePaymentNotes = {
+      version: p.version,
+      round,
+      confirmed,
+      ...(p.version === 'v3' ? { paymentState: V3_PAYMENT_STATE[confirmed] } : {}),
+      outcome: read.outcome,
+      ...(read.errorId !== undefined ? { errorId: read.errorId } : {}),
+      ...(read.errorText !== undefined ? { errorText: read.errorText } : {}),
+      ...(notConfirmed ? { expectedErrorId: ERROR_ID_NOT_CONFIRMED } : {}),
+      ...(read.problem ? { problem: read.problem } : {}),
+      ...(p.version === 'v3' && p.card && !notConfirmed ? { tokenType: p.card.tokenType } : {}),
+      answerMs,
+    };
+    const exchange = this.closed
+      ? undefined
+      : this.outbound.record(
+          { url: result.url, headers: result.requestHeaders, sentBody: result.sentBody },
+          { kind: 'callback', api: PSP_API_NAME[p.version], operation: PSP_OP[p.version].makePayment, msn: p.msn, reference: p.pspTransactionId, notes: { ...notes, attemptId } },
+          result,
+        );
+    return { attemptId, round, confirmed, ...read, httpStatus: result.status, answerMs, exchangeId: exchange?.id, at };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.outbound.close();
+  }
+}
