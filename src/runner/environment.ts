@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
-import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox } from '../sandbox/index.ts';
+import { createSandbox, DEFAULT_TEST_MERCHANT, DEFAULT_TEST_PSP, type Sandbox } from '../sandbox/index.ts';
 import { Redactor } from '../traffic/redact.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
 import type { RunConfig } from './run-config.ts';
@@ -56,12 +57,16 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       DEFAULT_TEST_MERCHANT.subscriptionKeys.includes(m.subscriptionKey);
     // The profile's own keys win: with the default test MSN but other keys, they replace the default merchant.
     const takesDefaultMsn = m.msn === DEFAULT_TEST_MERCHANT.msn;
-    sandbox = await createSandbox({
-      merchants: isDefault
-        ? []
-        : [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], pspId: m.pspId }],
-      includeDefaultMerchant: isDefault || !takesDefaultMsn,
-    });
+    sandbox = await createSandbox(
+      profile.kind === 'psp'
+        ? pspSandboxOptions(profile)
+        : {
+            merchants: isDefault
+              ? []
+              : [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], pspId: m.pspId }],
+            includeDefaultMerchant: isDefault || !takesDefaultMsn,
+          },
+    );
     for (const secret of profile.secretValues) sandbox.redactor.addSecret(secret);
     sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
   }
@@ -140,7 +145,63 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  if (profile.pspApi?.publicKey) {
+    try {
+      await registerPspPublicKey(profile, sandboxUrl, (s) => String(interpolate(s, { env: base(env).env, sandbox: { url: sandboxUrl }, baseUrl: interpolate(profile.baseUrl, base(env)), msn: m.msn })), config.profileFile);
+    } catch (err) {
+      await environment.close();
+      throw new IntegrationStartError((err as Error).message);
+    }
+  }
   return environment;
+}
+
+const base = (env: NodeJS.ProcessEnv) => ({ env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string> });
+
+/**
+ * A PSP's profile: its keys are a PSP's, acting for the profile's MSN. The sandbox's default test
+ * PSP when they are its public keys; otherwise a PSP of the profile's own, with a sales unit for
+ * its MSN (merchant credentials of its own, generated: the PSP never uses them).
+ */
+function pspSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSandbox>[0] {
+  const m = profile.merchant;
+  const isDefaultPsp = m.clientId === DEFAULT_TEST_PSP.clientId && m.clientSecret === DEFAULT_TEST_PSP.clientSecret && (DEFAULT_TEST_PSP.subscriptionKeys as readonly string[]).includes(m.subscriptionKey);
+  if (isDefaultPsp && (DEFAULT_TEST_PSP.merchants as readonly string[]).includes(m.msn)) return {};
+  const pspId = m.pspId ?? 'profile-psp';
+  return {
+    psps: [{ pspId, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], merchants: [m.msn] }],
+    merchants: [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: randomUUID(), clientSecret: randomUUID(), subscriptionKeys: [randomUUID().replace(/-/g, '')], pspId }],
+    includeDefaultMerchant: m.msn !== DEFAULT_TEST_MERCHANT.msn,
+  };
+}
+
+/**
+ * The PSP API v2 encrypts cardData with the PSP's RSA public key, which a PSP hands over at
+ * onboarding: golive reads it from the profile (a file, or a URL of the started PSP) and gives
+ * it to the sandbox before the first flow.
+ */
+async function registerPspPublicKey(profile: ResolvedProfile, sandboxUrl: string, resolveTemplate: (s: string) => string, profileFile: string): Promise<void> {
+  const source = profile.pspApi!.publicKey!;
+  let pem: string;
+  if ('file' in source) pem = readFileSync(resolve(dirname(profileFile), source.file), 'utf8');
+  else {
+    const url = resolveTemplate(source.url);
+    const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 }).catch((err: Error) => {
+      throw new Error(`pspApi.publicKey: ${url} could not be read (${err.message})`);
+    });
+    pem = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`pspApi.publicKey: ${url} answered ${res.statusCode}, not a PEM public key`);
+  }
+  const pspId = profile.merchant.pspId ?? (profile.merchant.clientId === DEFAULT_TEST_PSP.clientId ? DEFAULT_TEST_PSP.pspId : 'profile-psp');
+  const res = await request(`${sandboxUrl}/_sandbox/v1/psps/${encodeURIComponent(pspId)}/public-key`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ publicKey: pem }),
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  const answer = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`pspApi.publicKey: the sandbox refused the PSP's public key (${res.statusCode}): ${answer}`);
 }
 
 async function answers(url: string): Promise<boolean> {

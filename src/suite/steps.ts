@@ -8,10 +8,11 @@ import { allowTemplate, Identifier, noTemplate, type Templatable } from './zod-h
 import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract/epayment.ts';
 import { ECOM_STATES } from '../contract/ecom.ts';
 import { CARD_CALLBACK_FORGERIES } from '../contract/card-passthrough.ts';
+import { PSP_PAYMENT_STATES } from '../contract/psp-api.ts';
 
 /** Every API's state words, for `expect.payment.state`; the suite loader checks them against the suite's api. */
-export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'epayment-psp': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': [] } as const satisfies Record<string, readonly string[]>;
-const PAYMENT_STATE_WORDS = [...new Set<string>([...PAYMENT_STATES, ...ECOM_STATES])] as [string, ...string[]];
+export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'epayment-psp': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': PSP_PAYMENT_STATES } as const satisfies Record<string, readonly string[]>;
+const PAYMENT_STATE_WORDS = [...new Set<string>([...PAYMENT_STATES, ...ECOM_STATES, ...PSP_PAYMENT_STATES])] as [string, ...string[]];
 
 /**
  * The step library. A step is a one-key map in a flow's `steps`: `- merchant.capture: { amount: 100 }`.

@@ -302,8 +302,9 @@ export const REFERENCE_PSP_BASELINE: ExpectedDetection = {
 
 export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, ExpectedDetection> = {
   'slow-callback': {
-    fail: ['PSP-CB-20S'],
+    fail: ['PSP-CB-20S', 'PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-CARDTYPE', 'PSP-UPDATE-CAPTURE', 'PSP-UPDATE-REFUND', 'PSP-EVENTS', 'PSP-ERRORS'],
     why: 'every card callback is answered after 21 s, past the 20 s Vipps waits',
+    cascade: 'every card the customer picks is answered late (or with an unknown word), so no payment is ever reserved: each flow that needs one stops at its approval — nothing to judge for the decline retry, the 3-D Secure second callback, the card type, captures and refunds, the support view (PSP-EVENTS) or the refused capture (PSP-ERRORS); PSP-UPDATE-CANCEL still holds, because the PSP cancels every payment whose answer Vipps did not take',
   },
   'decline-as-500': {
     fail: ['PSP-CB-FAIL', 'PSP-CB-20S'],
@@ -314,8 +315,9 @@ export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, Expect
     why: 'the forged callbacks (wrong and missing auth header) are accepted and authorized',
   },
   'unknown-status': {
-    fail: ['PSP-CB-RESERVE'],
+    fail: ['PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-CARDTYPE', 'PSP-UPDATE-CAPTURE', 'PSP-UPDATE-REFUND', 'PSP-EVENTS', 'PSP-ERRORS'],
     why: 'an authorized card is answered status APPROVED, which Vipps does not know: nothing is ever reserved',
+    cascade: 'every card the customer picks is answered late (or with an unknown word), so no payment is ever reserved: each flow that needs one stops at its approval — nothing to judge for the decline retry, the 3-D Secure second callback, the card type, captures and refunds, the support view (PSP-EVENTS) or the refused capture (PSP-ERRORS); PSP-UPDATE-CANCEL still holds, because the PSP cancels every payment whose answer Vipps did not take',
   },
   'no-report-after-timeout': {
     fail: ['PSP-CB-20S'],
@@ -330,16 +332,19 @@ export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, Expect
     why: 'the same pspReference for every payment',
   },
   'no-psp-id': {
-    fail: ['PSP-CREATE', 'PSP-HEADERS'],
+    fail: ['PSP-CREATE', 'PSP-HEADERS', 'PSP-GET', 'PSP-EVENTS', 'PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-20S', 'PSP-CB-AUTH', 'PSP-CB-CARDTYPE', 'PSP-UPDATE-CAPTURE', 'PSP-UPDATE-CANCEL', 'PSP-UPDATE-REFUND', 'PSP-WEBHOOKS-AND-POLLING', 'PSP-ERRORS'],
     why: 'no Psp-Id header on ePayment and Webhooks calls',
+    cascade: 'the API refuses every call a PSP token makes without Psp-Id (400): no payment is ever created and no webhook registered, so every item that needs a payment has no evidence — an integration that cannot create anything fails everything, as it would against Vipps',
   },
   'no-system-headers': {
     fail: ['PSP-HEADERS'],
     why: 'no Vipps-System-* headers: mandatory for PSPs',
   },
   'webhooks-only': {
-    fail: ['PSP-WEBHOOKS-AND-POLLING'],
+    fail: ['PSP-WEBHOOKS-AND-POLLING', 'PSP-GET', 'PSP-CB-20S'],
     why: 'never polls: with the webhooks withheld the customer\'s rejection never reaches the PSP (rejection-found-by-polling)',
+    cascade:
+      'only a GET shows a PSP that Vipps never got its RESERVE answer (callback-answer-lost): without polling that payment is never read (PSP-GET) and never reported afterwards, so it stays CREATED (PSP-CB-20S)',
   },
 };
 

@@ -22,9 +22,10 @@ const valueOf = (p: PaymentView | undefined, key: (typeof AGGREGATE_KEYS)[number
 /**
  * APIs whose control records carry the aggregate's four amounts: ePayment v1 (payments by MSN +
  * reference), and eCom v2, whose sandbox record keeps the same aggregate beside its
- * transactionSummary (orderId as reference). Only the state words differ, and the suite writes them.
+ * transactionSummary (orderId as reference), and the PSP API v2/v3 (pspTransactionId as reference).
+ * Only the state words differ, and the suite writes them.
  */
-export function aggregateDriver(api: 'epayment' | 'ecom-v2', control: SandboxControl, msn: string): ApiDriver {
+export function aggregateDriver(api: 'epayment' | 'ecom-v2' | 'psp-api', control: SandboxControl, msn: string): ApiDriver {
   return {
     api,
     payment: (reference) => control.payment(msn, reference),

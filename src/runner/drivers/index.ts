@@ -1,5 +1,4 @@
 import type { SuiteApi } from '../../suite/index.ts';
-import { GoliveError } from '../../shared/errors.ts';
 import type { SandboxControl } from '../control.ts';
 import { aggregateDriver } from './aggregate.ts';
 import type { ApiDriver } from './types.ts';
@@ -14,6 +13,7 @@ export function driverFor(api: SuiteApi, control: SandboxControl, msn: string): 
     case 'ecom-v2':
       return aggregateDriver('ecom-v2', control, msn);
     case 'psp-v2':
-      throw new GoliveError(`golive has no step driver for ${api} suites yet`);
+      // The PSP API (v2 and v3): the sandbox's control record carries the same aggregate.
+      return aggregateDriver('psp-api', control, msn);
   }
 }

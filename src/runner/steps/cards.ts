@@ -1,5 +1,6 @@
 import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackForgery, type CardCallbackSummary, type CustomerCardChoice } from '../../contract/card-passthrough.ts';
 import { StepFailure, type FlowContext } from '../flow-context.ts';
+import type { PaymentView } from '../drivers/types.ts';
 
 /**
  * Card passthrough, the customer's side: pay with one of the profile's test cards
@@ -23,13 +24,20 @@ export interface CardPayment {
 
 /** The profile card of this name, as the sandbox control API takes it. */
 export function profileCard(ctx: FlowContext, name: string): CustomerCardChoice {
-  const cards = ctx.o.profile.cardPassthrough?.cards ?? {};
+  const cards = testCards(ctx).cards;
   const card = cards[name];
   if (!card) {
     const known = Object.keys(cards);
-    throw new StepFailure(`the profile has no card "${name}" (cardPassthrough.cards${known.length ? `: ${known.join(', ')}` : ' is empty'}): add the test card that makes your acquirer answer as "${name}" says`);
+    throw new StepFailure(`the profile has no card "${name}" (${testCards(ctx).where}${known.length ? `: ${known.join(', ')}` : ' is empty'}): add the test card that makes your acquirer answer as "${name}" says`);
   }
   return card;
+}
+
+/** The profile's test cards and 3-D Secure steps: card passthrough's, or the PSP API's. */
+function testCards(ctx: FlowContext) {
+  const p = ctx.o.profile;
+  const section = p.api === 'psp-v2' ? { where: 'pspApi.cards', ...p.pspApi } : { where: 'cardPassthrough.cards', ...p.cardPassthrough };
+  return { where: section.where, cards: section.cards ?? {}, threeDSecure: section.threeDSecure };
 }
 
 /** Pay the flow's order with the profile card `name`; throws only when the sandbox could not ask the PSP. */
@@ -41,7 +49,7 @@ export async function payWithCard(ctx: FlowContext, name: string, reference?: st
   let softDecline = false;
   if (first.status === 202) {
     softDecline = true;
-    answer = await completeSoftDecline(ctx, order.reference, first.body?.cardCallback as CardCallbackSummary | undefined);
+    answer = await completeSoftDecline(ctx, order.reference, first.body?.cardCallback as CardCallbackSummary | undefined, first.body?.payment?.state);
   } else if (first.status !== 200 && first.status !== 402) {
     throw new StepFailure(`the sandbox refused the card payment of ${order.reference} (${first.status}): ${first.body?.error ?? JSON.stringify(first.body)}`);
   }
@@ -68,14 +76,14 @@ export async function payWithCard(ctx: FlowContext, name: string, reference?: st
  * second callback). Without a browser the step-up cannot be done: the control API's completion
  * would skip the PSP's own challenge, so the step fails with that reason.
  */
-async function completeSoftDecline(ctx: FlowContext, reference: string, summary: CardCallbackSummary | undefined): Promise<{ status: number; body: any }> {
+async function completeSoftDecline(ctx: FlowContext, reference: string, summary: CardCallbackSummary | undefined, stateBefore: string | undefined): Promise<{ status: number; body: any }> {
   const url = summary?.softDeclineUrl;
   if (!url) throw new StepFailure(`the PSP answered SOFT_DECLINE for ${reference} without a softDeclineUrl, so the customer cannot complete 3-D Secure`);
   if (!ctx.hasBrowser) throw new StepFailure('a 3-D Secure step-up needs a browser (the PSP\'s softDeclineUrl page)');
   const page = await ctx.ensurePage();
   const timeout = ctx.config.actionTimeoutMs;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
-  const steps = ctx.o.profile.cardPassthrough?.threeDSecure;
+  const steps = testCards(ctx).threeDSecure;
   if (steps?.length) await ctx.merchant.browserSteps('threeDSecure', steps, { ...ctx.scope, reference }, page);
   const back = summary?.softDeclineCompletedRedirectUrl;
   // The PSP ends its challenge by sending the browser to softDeclineCompletedRedirectUrl (which may
@@ -83,18 +91,18 @@ async function completeSoftDecline(ctx: FlowContext, reference: string, summary:
   await page.waitForURL((u) => u.href.split('#')[0] !== url.split('#')[0], { timeout: CARD_PAYMENT_TIMEOUT_MS, waitUntil: 'commit' }).catch(() => {
     throw new StepFailure(`the PSP's 3-D Secure page (${new URL(url).origin}) never sent the customer back to ${back ?? 'Vipps'}`);
   });
-  // Wait for the sandbox to have the second callback's result.
+  // Wait for the sandbox to have the second callback's result: the payment leaves the state it
+  // had while 3-D Secure was pending, or its record no longer shows a pending step-up.
   const deadline = Date.now() + CARD_PAYMENT_TIMEOUT_MS;
   for (;;) {
-    const payment = await ctx.driver.payment(reference);
-    const attempts = (payment as { cardPassthrough?: { attempts?: { authorizationAttemptId?: string; id?: string; outcome?: string; rounds?: unknown[] }[] } }).cardPassthrough?.attempts ?? [];
-    const attempt = attempts.find((a) => (a.authorizationAttemptId ?? a.id) === summary?.authorizationAttemptId);
-    const settled = payment.state !== 'CREATED' || (attempt && attempt.outcome !== 'soft-decline');
-    if (settled) {
-      const outcome = payment.state === 'AUTHORIZED' ? 'reserved' : (attempt?.outcome ?? 'unknown');
-      return { status: payment.state === 'AUTHORIZED' ? 200 : 402, body: { payment, cardCallback: { ...summary, outcome } } };
+    const payment = (await ctx.driver.payment(reference)) as PaymentView & { cardPassthrough?: { attempts?: { authorizationAttemptId?: string; outcome?: string }[] }; pending3ds?: unknown };
+    const attempt = payment.cardPassthrough?.attempts?.find((a) => a.authorizationAttemptId === summary?.authorizationAttemptId);
+    const stillPending = payment.state === stateBefore && (attempt ? attempt.outcome === 'soft-decline' : payment.pending3ds !== undefined);
+    if (!stillPending) {
+      const reserved = ['AUTHORIZED', 'RESERVED'].includes(payment.state);
+      return { status: reserved ? 200 : 402, body: { payment, cardCallback: { ...summary, outcome: reserved ? 'reserved' : (attempt?.outcome ?? 'declined') } } };
     }
-    if (Date.now() > deadline) throw new StepFailure(`no second card callback result for ${reference} after the 3-D Secure step-up`);
+    if (Date.now() > deadline) throw new StepFailure(`no answer to the second card callback (after 3-D Secure) for ${reference}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

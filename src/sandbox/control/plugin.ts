@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
@@ -121,6 +122,18 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
     }
   });
 
+  // The PSP's RSA public key (PEM) the PSP API v2 encrypts cardData with: given at onboarding,
+  // here when the PSP has started (golive fetches it from the profile's pspApi.publicKey).
+  app.put<{ Params: { pspId: string } }>(`${CONTROL_PREFIX}/psps/:pspId/public-key`, { config: { ...config, operation: 'setPspPublicKey' } }, async (request, reply) => {
+    const psp = ctx.psps.byPspId(request.params.pspId);
+    if (!psp) return reply.code(404).send({ error: `no PSP ${request.params.pspId}` });
+    const pem = (request.body as { publicKey?: unknown } | undefined)?.publicKey;
+    const problem = typeof pem === 'string' ? rsaPublicKeyProblem(pem) : 'expected {"publicKey": "<PEM>"}';
+    if (problem) return reply.code(400).send({ error: problem });
+    psp.publicKey = pem as string;
+    return { pspId: psp.pspId, publicKey: 'set' };
+  });
+
   app.post(`${CONTROL_PREFIX}/merchants`, { config: { ...config, operation: 'addMerchant' } }, async (request, reply) => {
     const parsed = MerchantSchema.safeParse(request.body ?? {});
     if (!parsed.success) return bad(reply, parsed.error);
@@ -133,4 +146,16 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
       return reply.code(409).send({ error: (err as Error).message });
     }
   });
+}
+
+/** Why a PEM is not an RSA-2048 public key (what the PSP API encrypts cardData with), if it is not one. */
+function rsaPublicKeyProblem(pem: string): string | undefined {
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') return `expected an RSA public key, got ${key.asymmetricKeyType}`;
+    if (key.asymmetricKeyDetails?.modulusLength !== 2048) return `expected a 2048-bit RSA key, got ${key.asymmetricKeyDetails?.modulusLength} bits`;
+    return undefined;
+  } catch (err) {
+    return `not a PEM public key: ${(err as Error).message}`;
+  }
 }

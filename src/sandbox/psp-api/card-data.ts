@@ -1,6 +1,6 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { PSP_MAGIC_AMOUNTS, type PspApiVersion } from '../../contract/psp-api.ts';
-import { cryptogram, maskCardNumber, numberWith } from '../epayment/card-passthrough/wallet.ts';
+import { cryptogram, maskCardNumber, numberWith } from '../shared/card-numbers.ts';
 import type { PspCard } from './types.ts';
 
 /**
@@ -20,11 +20,13 @@ import type { PspCard } from './types.ts';
 export interface CardChoice {
   /** A whole test card number (12–19 digits) the customer "has", so the PSP's acquirer stub decides by it. */
   number?: string;
+  /** Or only its last four digits (a profile's test card): the rest is generated. */
+  last4?: string;
 }
 
 export function newCard(version: PspApiVersion, amount: number, now: number, choice: CardChoice = {}): PspCard {
   const mastercard = version === 'v3' ? amount === PSP_MAGIC_AMOUNTS.mastercardToken : choice.number?.startsWith('5') === true;
-  const number = choice.number ?? numberWith(mastercard ? '52' : '49');
+  const number = choice.number ?? numberWith(mastercard ? '52' : '49', choice.last4);
   const year = new Date(now).getUTCFullYear() + 3;
   const month = String(1 + randomInt(12)).padStart(2, '0');
   return {

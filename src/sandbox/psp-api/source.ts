@@ -115,7 +115,7 @@ export function pspSource(version: PspApiVersion, machine: PspMachine, publicUrl
     list: ({ msn, apiState }) => machine.list({ version, msn, state: apiState }).map(customerView),
     approve: async (msn, id, options) => {
       require(msn, id);
-      return settle(await machine.approve(msn, id, { phoneNumber: options.phoneNumber, source: options.source, card: options.card?.number ? { number: options.card.number } : undefined }));
+      return settle(await machine.approve(msn, id, { phoneNumber: options.phoneNumber, source: options.source, card: options.card?.number || options.card?.last4 ? { number: options.card.number, last4: options.card.last4 } : undefined }));
     },
     completeSoftDecline: async (msn, id, attemptId) => {
       require(msn, id);

@@ -1,6 +1,9 @@
 import { createCipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 import { CARD_TYPES, callbackCardType, type CardType, type CustomerCardChoice } from '../../../contract/card-passthrough.ts';
 import { ApiError } from '../../problem.ts';
+import { cryptogram, digits, luhnValid, maskCardNumber, numberWith } from '../../shared/card-numbers.ts';
+
+export { cryptogram, luhnValid, maskCardNumber, numberWith };
 
 /**
  * The simulated customer's card wallet (vipps-facts §4.2): one card per card type, numbers
@@ -28,26 +31,6 @@ export interface WalletCard {
   paymentAccountReference: string;
 }
 
-const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('');
-
-export function luhnValid(number: string): boolean {
-  if (!/^\d{2,19}$/.test(number)) return false;
-  return luhnSum(number) % 10 === 0;
-}
-
-function luhnSum(number: string): number {
-  let sum = 0;
-  for (let i = 0; i < number.length; i++) {
-    let d = number.charCodeAt(number.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum;
-}
-
 /** The first digits of a card of this type: Visa 4, Mastercard 51–55, Dankort 5019, Visa/Dankort 4571. */
 function prefix(type: CardType): string {
   switch (type) {
@@ -66,29 +49,8 @@ function prefix(type: CardType): string {
   }
 }
 
-/**
- * A 16-digit Luhn-valid number starting with `start`; with `last4`, ending in those digits
- * (the digit before them is chosen so the check still holds: doubling maps 0–9 onto 0–9).
- */
-export function numberWith(start: string, last4?: string): string {
-  if (last4 === undefined) {
-    const body = start + digits(15 - start.length);
-    for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
-  } else {
-    const head = start + digits(11 - start.length);
-    for (let d = 0; d < 10; d++) if (luhnValid(head + d + last4)) return head + d + last4;
-  }
-  throw new Error('unreachable: a Luhn digit always exists');
-}
-
 export function generateCardNumber(type: CardType, last4?: string): string {
   return numberWith(prefix(type), last4);
-}
-
-/** Masked as the callback shows it (§4.2 `47969485XXXX1234`): first 8 digits, X for the middle, last 4. */
-export function maskCardNumber(number: string): string {
-  const head = Math.min(8, Math.max(0, number.length - 8));
-  return number.slice(0, head) + 'X'.repeat(Math.max(0, number.length - head - 4)) + number.slice(-4);
 }
 
 /** The card type a number looks like (for a CustomerCardChoice with `number` and no `type`). */
@@ -196,7 +158,3 @@ export function encryptPan(pan: string, publicEncryptionKeyId: string): string {
   return Buffer.concat([iv, data, cipher.getAuthTag()]).toString('base64');
 }
 
-/** A fresh cryptogram for each callback (the second soft-decline callback gets a new one too). */
-export function cryptogram(): string {
-  return randomBytes(20).toString('base64');
-}
