@@ -108,6 +108,8 @@ export interface ProfileFacts {
   capabilities: Record<string, boolean | string[] | undefined>;
   /** The declared polling pace (absent: the guideline, src/contract/polling.ts). */
   polling?: PollingPace;
+  /** PSP API: the errorId the PSP says it answers for each of its test cards (profile pspApi.cards[].errorId). */
+  cardErrorIds?: Record<string, number>;
   /** Expected Vipps-System-* values, when the profile states them. */
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
 }

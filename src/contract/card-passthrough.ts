@@ -53,8 +53,12 @@ export type CardCallbackOutcome = (typeof CARD_CALLBACK_OUTCOMES)[number];
 /** Outcomes after which Vipps does not know whether the card was charged: the PSP must report it later. */
 export const UNKNOWN_OUTCOMES: readonly CardCallbackOutcome[] = ['timeout', 'server-error', 'invalid'];
 
-/** Forged callbacks golive sends to prove the PSP checks authenticity (PSP-CB-AUTH). */
-export const CARD_CALLBACK_FORGERIES = ['wrong-auth-header', 'no-auth-header', 'bad-hmac'] as const;
+/**
+ * Forged callbacks golive sends to prove the PSP checks authenticity (PSP-CB-AUTH, and the PSP
+ * API's makePayment: PSPAPI-MAKEPAYMENT-TOKENS). `bad-card-data` is the PSP API v2's: the right
+ * token with cardData that does not decrypt, which the PSP must answer errorId 92.
+ */
+export const CARD_CALLBACK_FORGERIES = ['wrong-auth-header', 'no-auth-header', 'bad-hmac', 'bad-card-data'] as const;
 export type CardCallbackForgery = (typeof CARD_CALLBACK_FORGERIES)[number];
 
 export interface CardCallbackNotes {

@@ -200,7 +200,14 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
     capabilities: profile.capabilities as ProfileFacts['capabilities'],
     ...(profile.polling ? { polling: { firstAfterMs: profile.polling.firstAfter, intervalMs: profile.polling.interval } } : {}),
     system: profile.system,
+    ...cardErrorIds(profile),
   };
+}
+
+/** The errorIds a PSP declares for its PSP API test cards, by card name. */
+function cardErrorIds(profile: ResolvedProfile): Pick<ProfileFacts, 'cardErrorIds'> {
+  const ids = Object.entries(profile.pspApi?.cards ?? {}).flatMap(([name, c]) => (c.errorId !== undefined ? [[name, c.errorId] as const] : []));
+  return ids.length > 0 ? { cardErrorIds: Object.fromEntries(ids) } : {};
 }
 
 export function stepTitle(step: SuiteStep): string {

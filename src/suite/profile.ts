@@ -33,6 +33,7 @@ export const BOOLEAN_CAPABILITIES = [
   'receipts',
   'inStore',
   'contentMonitored',
+  'encryptedCardData',
 ] as const;
 export type BooleanCapability = (typeof BOOLEAN_CAPABILITIES)[number];
 
@@ -195,6 +196,7 @@ const Capabilities = z
     receipts: z.boolean().default(false).meta({ description: 'Sends receipts / order lines.' }),
     inStore: z.boolean().default(false).meta({ description: 'Point-of-sale integration (customer present).' }),
     contentMonitored: z.boolean().default(false).meta({ description: 'The sales unit is content-monitored (receipts mandatory).' }),
+    encryptedCardData: z.boolean().default(false).meta({ description: 'PSP API v2: receives the card data encrypted with its RSA public key (cardData), not a network token (v3).' }),
     userFlows: z.array(z.enum(USER_FLOWS)).min(1).default(['WEB_REDIRECT']).meta({ description: 'The ePayment userFlows the integration uses.' }),
   })
   .transform((c) => ({ ...c, partialCapture: c.partialCapture ?? c.capture, partialRefund: c.partialRefund ?? c.refund }))
@@ -230,6 +232,7 @@ function makeProfileSchema(forExport: boolean) {
           type: z.enum(CARD_TYPES).optional().meta({ description: 'The card type the customer picks (card passthrough; default: the first the payment allows).' }),
           last4: z.string().regex(/^[0-9]{4}$/, { error: 'expected the last four digits' }).optional(),
           number: z.string().regex(/^[0-9]{12,19}$|^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, { error: 'expected a test card number (12–19 digits) or ${env:NAME}' }).optional(),
+          errorId: z.number().int().positive().optional().meta({ description: 'PSP API: the makePayment errorId the PSP answers for this card (e.g. 82 Refused by Issuer); golive checks the answer carries it.' }),
         })
         .meta({ description: 'A test card: its type and the last four digits (or the whole test number) that make the PSP\'s acquirer (test) answer as the card\'s name says; the sandbox generates the rest.' }),
     )

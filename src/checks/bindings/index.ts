@@ -3,6 +3,7 @@ import { EPAYMENT_BINDINGS } from './epayment.ts';
 import { WEBHOOK_BINDINGS } from './webhooks.ts';
 import { ECOM_BINDINGS } from './ecom.ts';
 import { PSP_BINDINGS } from './psp.ts';
+import { PSP_API_BINDINGS } from './psp-api.ts';
 
 /** Every binding of every API, in checklist order. A new API adds its table here. */
-export const BINDINGS: readonly Binding[] = [...EPAYMENT_BINDINGS, ...WEBHOOK_BINDINGS, ...PSP_BINDINGS, ...ECOM_BINDINGS];
+export const BINDINGS: readonly Binding[] = [...EPAYMENT_BINDINGS, ...WEBHOOK_BINDINGS, ...PSP_BINDINGS, ...ECOM_BINDINGS, ...PSP_API_BINDINGS];

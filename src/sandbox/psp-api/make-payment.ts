@@ -1,4 +1,7 @@
-import type { KeyObject } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import type { CardCallbackForgery } from '../../contract/card-passthrough.ts';
+import { ApiError } from '../problem.ts';
+import type { ForgedCardCallback } from '../shared/card-customer.ts';
 import {
   ERROR_ID_NOT_CONFIRMED,
   PSP_API_NAME,
@@ -12,7 +15,7 @@ import {
 import type { SandboxContext } from '../context.ts';
 import { Outbound, type AttemptResult } from '../shared/outbound.ts';
 import { isAcceptableUrl, isObject } from '../shared/validation.ts';
-import { binNumber, encryptCardData, networkToken, readPublicKey } from './card-data.ts';
+import { binNumber, encryptCardData, networkToken, newCard, readPublicKey } from './card-data.ts';
 import type { MakePaymentAttempt, PspPayment } from './types.ts';
 
 /**
@@ -148,6 +151,47 @@ export class MakePaymentSender {
           result,
         );
     return { attemptId, round, confirmed, ...read, httpStatus: result.status, answerMs, exchangeId: exchange?.id, at };
+  }
+
+  /**
+   * A forged makePayment for the payment (PSPAPI-MAKEPAYMENT-TOKENS): a wrong or missing
+   * Authorization, or (v2) the right token with cardData that does not decrypt. Recorded with
+   * `notes.forged`; the sandbox never acts on the answer.
+   */
+  async forge(p: PspPayment, forgery: CardCallbackForgery): Promise<ForgedCardCallback> {
+    const attemptId = randomUUID();
+    const card = p.card ?? newCard(p.version, p.amount, this.ctx.clock.now());
+    const key = this.publicKey(p.pspId);
+    const cardData = () => {
+      if (forgery === 'bad-card-data') return randomBytes(256).toString('base64');
+      if (typeof key === 'string') throw new Error(key);
+      return encryptCardData(card, key, this.ctx.settings.pspApi.oaepHash);
+    };
+    if (forgery === 'bad-hmac' || (forgery === 'bad-card-data' && p.version !== 'v2'))
+      throw new ApiError({ status: 400, title: 'Bad Request', detail: `${forgery} does not apply to a PSP API ${p.version} makePayment` });
+    const body = JSON.stringify(makePaymentBody({ ...p, card }, 'YES', operations(this.ctx.publicUrl(), p, attemptId), cardData));
+    const token = forgery === 'bad-card-data' ? p.makePaymentToken : forgery === 'wrong-auth-header' ? `golive-forged-${randomBytes(8).toString('hex')}` : undefined;
+    const result = await this.outbound.post({
+      url: p.makePaymentUrl,
+      body,
+      signer: () => ({ 'content-type': 'application/json;charset=UTF-8', ...(token !== undefined ? { authorization: token } : {}) }),
+    });
+    const read = readAnswer(result, p.pspTransactionId, 'first');
+    const accepted = read.outcome === 'ok';
+    if (!this.closed)
+      this.outbound.record(
+        { url: result.url, headers: result.requestHeaders, sentBody: result.sentBody },
+        {
+          kind: 'callback',
+          api: PSP_API_NAME[p.version],
+          operation: PSP_OP[p.version].makePayment,
+          msn: p.msn,
+          reference: p.pspTransactionId,
+          notes: { version: p.version, round: 'first', confirmed: 'YES', forged: forgery, outcome: read.outcome, ...(read.errorId !== undefined ? { errorId: read.errorId } : {}), answerMs: Math.round(result.durationMs), attemptId },
+        },
+        result,
+      );
+    return { authorizationAttemptId: attemptId, forgery, status: result.status ?? null, body: result.responseBody, accepted, ...(result.error ? { error: result.error } : {}) };
   }
 
   async close(): Promise<void> {

@@ -65,7 +65,7 @@ export default async function pspApiPlugin(app: FastifyInstance, { ctx, redactor
     await sender.close();
     await machine.settled();
   });
-  for (const version of ['v2', 'v3'] as const) ctx.payments.register(pspSource(version, machine, () => ctx.publicUrl()));
+  for (const version of ['v2', 'v3'] as const) ctx.payments.register(pspSource(version, machine, () => ctx.publicUrl(), (p, forgery) => sender.forge(p, forgery)));
 
   // Encapsulated: PSP API routes (their errors, and faults injected on them) answer the ErrorDetails array.
   app.setErrorHandler(pspErrorHandler);

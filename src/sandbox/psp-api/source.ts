@@ -1,4 +1,5 @@
-import type { CardCallbackSummary, CardCallbackOutcome } from '../../contract/card-passthrough.ts';
+import type { CardCallbackForgery, CardCallbackSummary, CardCallbackOutcome } from '../../contract/card-passthrough.ts';
+import type { ForgedCardCallback } from '../shared/card-customer.ts';
 import { PSP_API_NAME, PSP_PAYMENT_STATES, type MakePaymentOutcome, type PspApiVersion, type PspPaymentState } from '../../contract/psp-api.ts';
 import { CardCallbackDeclinedError } from '../shared/card-customer.ts';
 import type { CustomerPayment, CustomerState, PaymentSource } from '../shared/directory.ts';
@@ -84,7 +85,7 @@ function summary(p: PspPayment, a: MakePaymentAttempt, publicUrl: string): CardC
 }
 
 /** One version's payments as a payment-directory source (both versions live in one machine). */
-export function pspSource(version: PspApiVersion, machine: PspMachine, publicUrl: () => string): PaymentSource {
+export function pspSource(version: PspApiVersion, machine: PspMachine, publicUrl: () => string, forge: (p: PspPayment, forgery: CardCallbackForgery) => Promise<ForgedCardCallback>): PaymentSource {
   const view = (p: PspPayment | undefined) => (p === undefined || p.version !== version ? undefined : customerView(p));
   const own = (msn: string, id: string) => {
     const p = machine.get(msn, id);
@@ -120,6 +121,10 @@ export function pspSource(version: PspApiVersion, machine: PspMachine, publicUrl
     completeSoftDecline: async (msn, id, attemptId) => {
       require(msn, id);
       return settle(await machine.completeSoftDecline(msn, id, attemptId));
+    },
+    forgeCardCallback: async (msn, id, forgery) => {
+      require(msn, id);
+      return forge(own(msn, id)!, forgery);
     },
     reject: (msn, id) => (require(msn, id), customerView(machine.reject(msn, id))),
     expire: (msn, id) => (require(msn, id), customerView(machine.expire(msn, id))),

@@ -1,3 +1,4 @@
+import { ApiError } from '../../problem.ts';
 import { randomBytes } from 'node:crypto';
 import type { CardCallbackForgery, CardCallbackNotes, CardCallbackOutcome } from '../../../contract/card-passthrough.ts';
 import type { AttemptResult, OutboundRequest } from '../../shared/outbound.ts';
@@ -90,6 +91,8 @@ export function forgeryTamper(forgery: CardCallbackForgery): NonNullable<Outboun
   return ({ url, body, headers, now }) => {
     const out = { ...headers };
     switch (forgery) {
+      case 'bad-card-data': // the PSP API's; a card callback carries no encrypted card data
+        throw new ApiError({ status: 400, title: 'Bad Request', detail: 'bad-card-data forges a PSP API makePayment; card callbacks carry a network token' });
       case 'no-auth-header':
         delete out.authorization;
         delete out[BOTH_HMAC_HEADER];
