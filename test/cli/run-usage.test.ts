@@ -44,7 +44,9 @@ describe('golive run: usage and configuration errors', () => {
     [['--profile', unsetTemplateProfile], /^golive: environment variable not set: GOLIVE_USAGE_TEST_UNSET_HOST \(.*unset-template\.profile\.yaml: baseUrl\) — set it, or write \{\{env\.NAME:-default\}\}$/],
     [['--no-such-option'], /^error: unknown option '--no-such-option'$/],
     // A suite of another API than the profile's: refused before anything starts.
-    [['--profile', 'config/ecom-shop.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/ecom-shop\.profile\.yaml describes a ecom-v2 integration \(its api\); run it with a epayment-v1 profile, or pick the ecom-v2 suite$/],
+    [['--profile', 'config/ecom-shop.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/ecom-shop\.profile\.yaml describes a ecom-v2 integration \(its api and kind\); run it with a epayment-v1 profile, or pick a ecom-v2 suite$/],
+    [['--profile', 'config/reference-psp.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/reference-psp\.profile\.yaml describes a epayment-v1 PSP \(card passthrough\) integration \(its api and kind\); run it with a epayment-v1 profile, or pick a epayment-psp suite$/],
+    [['--profile', 'config/reference-merchant.profile.yaml', '--suite', 'suites/psp/card-passthrough.yaml'], /^golive: suites\/psp\/card-passthrough\.yaml is a epayment-psp suite, but config\/reference-merchant\.profile\.yaml describes a epayment-v1 integration \(its api and kind\); run it with a epayment-v1 PSP \(kind: psp\) profile, or pick a epayment-v1\/webhooks-v1 suite$/],
     [['--profile', 'config/reference-merchant.profile.yaml', '--suite', 'suites/ecom-v2/checklist.yaml'], /^golive: suites\/ecom-v2\/checklist\.yaml is a ecom-v2 suite, but .*reference-merchant\.profile\.yaml describes a epayment-v1 integration/],
   ])('%j exits 2 with one line, no stack, and reports/latest untouched', async (args, message) => {
     const out = reportsWithLatest();
