@@ -78,7 +78,7 @@ describe('awaitFirstPolls', () => {
     const h = harness({ payments: [authorized('a', T0 - 500)], calls: [get('a', T0 - 100)] });
     await wait(h);
     expect(h.waited()).toBe(0);
-    expect(h.asked).toEqual([{ operation: ['getPayment', 'getPaymentDetailsUsingGET', 'getOrderStatusUsingGET'], reference: 'a', since: T0 - 500, limit: 1 }]);
+    expect(h.asked).toEqual([{ operation: ['getPayment', 'getPaymentDetailsUsingGET', 'getOrderStatusUsingGET', 'getPSPPaymentDetailsUsingGET'], reference: 'a', since: T0 - 500, limit: 1 }]);
   });
 
   it('waits for the first GET after the change, and no longer', async () => {

@@ -44,7 +44,7 @@ describe('golive validate / init', () => {
     const r = await golive(['validate', 'good.yaml', 'bad.yaml'], dir);
     expect(r.code).toBe(2);
     expect(r.stdout.split('\n')).toContain(
-      'bad.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)',
+      'bad.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, INITIATED, RESERVED, CAPTURED, REFUNDED, CANCELLED, got "PAID" (did you mean VOID?)',
     );
     expect(r.stdout).toContain('ok good.yaml');
     expect(r.stdout).toContain('2 files: 1 error, 0 warnings');

@@ -53,7 +53,7 @@ describe('schema errors point at the offending node', () => {
   it('a wrong enum value: expected list and the value', () => {
     const text = `${head}  - id: a\n    title: A\n    steps:\n      - merchant.checkout: {}\n      - expect.payment: { state: PAID }\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)',
+      'suite.yaml:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, INITIATED, RESERVED, CAPTURED, REFUNDED, CANCELLED, got "PAID" (did you mean VOID?)',
     ]);
   });
 
@@ -255,7 +255,7 @@ describe('checks across fields', () => {
       'suite.yaml:5:5: flows[0].title: missing property "title" (expected a string)',
       `suite.yaml:7:9: flows[0].steps[0].merchant.capture: ${needsOrder('merchant.capture')}`,
       `suite.yaml:8:9: flows[0].steps[1].expect.payment: ${needsOrder('expect.payment')}`,
-      'suite.yaml:8:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)',
+      'suite.yaml:8:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, INITIATED, RESERVED, CAPTURED, REFUNDED, CANCELLED, got "PAID" (did you mean VOID?)',
       'suite.yaml:9:9: flows[1].id: duplicate flow id "a" (also flows[0])',
     ]);
   });
@@ -276,7 +276,7 @@ describe('files', () => {
     const err = await loadSuite(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SuiteError);
     expect((err as SuiteError).format()).toBe(
-      `${file}:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, got "PAID" (did you mean VOID?)`,
+      `${file}:9:34: flows[0].steps[1].expect.payment.state: expected one of CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED, INITIATE, RESERVE, SALE, CAPTURE, REFUND, CANCEL, VOID, REJECTED, FAILED, INITIATED, RESERVED, CAPTURED, REFUNDED, CANCELLED, got "PAID" (did you mean VOID?)`,
     );
     expect((err as SuiteError).message).toContain('1 error in');
   });

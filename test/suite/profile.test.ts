@@ -48,6 +48,7 @@ describe('profiles', () => {
       receipts: false,
       inStore: false,
       contentMonitored: false,
+      encryptedCardData: false,
       userFlows: ['WEB_REDIRECT'],
     });
     expect(p.timeouts).toEqual({ action: 15_000, status: 15_000 });
