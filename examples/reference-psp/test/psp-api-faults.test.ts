@@ -82,7 +82,7 @@ describe('PSP API fault switches', () => {
     const { vipps, psp } = await withFault('wrong-error-id');
     const { reference } = await checkout(psp.url);
     const r = await makePayment(vipps, psp, reference, { card: testCardNumber(last4) });
-    expect(r.body.errorMessage).toEqual({ errorId: 72, errorText: 'Different texts' });
+    expect(r.body.errorMessage).toEqual({ errorId: '72', errorText: 'Different texts' });
   });
 
   it('accept-wrong-token: processes a makePayment with a wrong or missing Authorization', async () => {

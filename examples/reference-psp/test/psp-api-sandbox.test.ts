@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS, type Sandbox } from '../../../src/sandbox/index.ts';
 import { waitFor } from '../../../test/helpers/card-passthrough.ts';
-import { specAvailable } from '../../../test/helpers/openapi.ts';
+import { loadSpec, specAvailable } from '../../../test/helpers/openapi.ts';
 import { pspWithKey, validatePspTraffic } from '../../../test/helpers/psp-api.ts';
 import { call, startSandbox } from '../../../test/helpers/sandbox.ts';
 import { startPspApi, type RunningPspApi } from '../src/psp-api/app.ts';
@@ -43,8 +43,27 @@ describe('reference PSP (PSP API mode) against golive’s sandbox', () => {
     await psps.v2?.stop();
     await psps.v3?.stop();
     if (specAvailable()) {
-      const result = await validatePspTraffic(sandbox.traffic.query({}));
+      const exchanges = sandbox.traffic.query({});
+      const result = await validatePspTraffic(exchanges);
       expect(result.failures).toEqual([]);
+      // And the PSP's own side: its init / updatestatus bodies and its makePayment answers.
+      const failures: string[] = [];
+      let validated = 0;
+      for (const e of exchanges) {
+        if (e.api !== 'psp-v2' && e.api !== 'psp-v3') continue;
+        const spec = await loadSpec(e.api);
+        const r =
+          e.kind === 'callback'
+            ? e.response && spec.validateResponse('POST', e.api === 'psp-v2' ? '[makePaymentUrl]' : '[ makePaymentUrl ]', e.response.status, 'application/json', e.response.body)
+            : e.request.method === 'POST' && e.request.body !== undefined
+              ? spec.validateRequest('POST', e.request.path, e.request.body)
+              : undefined;
+        if (!r) continue;
+        if (r.outcome === 'valid') validated++;
+        else failures.push(`${e.kind} ${e.request.path}: ${r.outcome} ${r.errors ?? ''}`);
+      }
+      expect(failures).toEqual([]);
+      expect(validated).toBeGreaterThan(20);
     }
     await sandbox?.close();
   });
@@ -80,10 +99,10 @@ describe('reference PSP (PSP API mode) against golive’s sandbox', () => {
   });
 
   it.each([
-    ['0002', 82],
-    ['0051', 89],
-    ['0069', 86],
-  ])('v2: a card ending in %s is FAIL %i at the sandbox', async (last4, errorId) => {
+    ['0002', '82'],
+    ['0051', '89'],
+    ['0069', '86'],
+  ])('v2: a card ending in %s is FAIL %s at the sandbox', async (last4, errorId) => {
     const psp = psps.v2!;
     const ref = await checkout(psp);
     await control(ref, 'approve', { card: { number: testCardNumber(last4) } });
@@ -113,7 +132,7 @@ describe('reference PSP (PSP API mode) against golive’s sandbox', () => {
     expect((await control(ref, 'reject')).status).toBe(200);
     await waitFor(() => psp.psp.must(ref).calls[0], 3000, 'the CANCEL makePayment');
     await waitFor(() => (sandbox.traffic.query({ kind: ['callback'], reference: ref })[0] as any)?.notes?.errorId, 3000, 'the recorded answer');
-    expect(sandbox.traffic.query({ kind: ['callback'], reference: ref })[0].notes).toMatchObject({ errorId: 93, expectedErrorId: 93 });
+    expect(sandbox.traffic.query({ kind: ['callback'], reference: ref })[0].notes).toMatchObject({ errorId: '93', expectedErrorId: 93 });
     expect((await order(psp, ref)).status).toBe('cancelled');
   });
 });

@@ -91,10 +91,10 @@ describe.each<PspApiVersion>(['v2', 'v3'])('reference PSP, PSP API %s', (version
   });
 
   it.each([
-    ['0002', 82, 'Refused by Issuer'],
-    ['0051', 89, 'Insufficient funds'],
-    ['0069', 86, 'Expired card'],
-  ])('a card ending in %s gets FAIL errorId %i', async (last4, errorId, errorText) => {
+    ['0002', '82', 'Refused by Issuer'],
+    ['0051', '89', 'Insufficient funds'],
+    ['0069', '86', 'Expired card'],
+  ])('a card ending in %s gets FAIL errorId %s', async (last4, errorId, errorText) => {
     const { reference } = await checkout();
     const r = await makePayment(vipps, psp, reference, { card: testCardNumber(last4) });
     expect(r.body).toEqual({ paymentInfo: { pspTransactionId: reference, status: 'FAIL' }, errorMessage: { errorId, errorText } });
@@ -111,7 +111,7 @@ describe.each<PspApiVersion>(['v2', 'v3'])('reference PSP, PSP API %s', (version
     const { reference } = await checkout();
     const r = await makePayment(vipps, psp, reference, { confirmed });
     const word = version === 'v3' && confirmed !== 'TIMEOUT' ? 'CANCEL' : confirmed;
-    expect(r.body).toEqual({ paymentInfo: { pspTransactionId: reference, status: 'FAIL' }, errorMessage: { errorId: 93, errorText: `Status from Vipps:${word}` } });
+    expect(r.body).toEqual({ paymentInfo: { pspTransactionId: reference, status: 'FAIL' }, errorMessage: { errorId: '93', errorText: `Status from Vipps:${word}` } });
     expect((await order(reference)).status).toBe(status);
   });
 
@@ -121,7 +121,7 @@ describe.each<PspApiVersion>(['v2', 'v3'])('reference PSP, PSP API %s', (version
     const first = await makePayment(vipps, psp, reference, { card });
     expect(first.body).toEqual({
       paymentInfo: { pspTransactionId: reference, status: 'SOFT_DECLINE', url3dSecure: `${psp.url}/3ds/${reference}` },
-      errorMessage: { errorId: 1036, errorText: 'Soft Decline' },
+      errorMessage: { errorId: '1036', errorText: 'Soft Decline' },
     });
     expect((await order(reference)).status).toBe('3ds-pending');
     const page = await api('GET', first.body.paymentInfo.url3dSecure);
@@ -173,7 +173,7 @@ describe.each<PspApiVersion>(['v2', 'v3'])('reference PSP, PSP API %s', (version
     const { reference } = await checkout();
     expect((await api('POST', `${psp.url}/api/payments/${reference}/cancel`)).body.status).toBe('cancelled');
     const r = await makePayment(vipps, psp, reference, { card: testCardNumber('1111') });
-    expect(r.body.errorMessage).toEqual({ errorId: 85, errorText: 'Response received too late' });
+    expect(r.body.errorMessage).toEqual({ errorId: '85', errorText: 'Response received too late' });
     expect(psp.psp.acquirer.log).toHaveLength(0);
   });
 
@@ -222,7 +222,7 @@ describe('reference PSP, PSP API v2 card data', () => {
     for (const cardData of [Buffer.alloc(256, 7).toString('base64'), 'not base64 at all', '']) {
       const { body } = await api('POST', `${psp.url}/api/payments`, { amount: 1000 });
       const r = await makePayment(vipps, psp, body.reference, { cardData });
-      expect(r.body).toEqual({ paymentInfo: { pspTransactionId: body.reference, status: 'FAIL' }, errorMessage: { errorId: 92, errorText: 'Unable to decrypt' } });
+      expect(r.body).toEqual({ paymentInfo: { pspTransactionId: body.reference, status: 'FAIL' }, errorMessage: { errorId: '92', errorText: 'Unable to decrypt' } });
       expect((await api('GET', `${psp.url}/api/payments/${body.reference}`)).body.status).toBe('failed');
     }
     expect(psp.psp.acquirer.log).toHaveLength(0);

@@ -6,7 +6,7 @@
 import { listenConfig, number, parseSwitches, required } from '../shared/env.ts';
 
 export const FAULTS = {
-  'ok-without-decrypt': 'Cannot decrypt cardData (decrypts with the wrong key) but answers makePayment OK anyway (PSPAPI-MAKEPAYMENT).',
+  'ok-without-decrypt': 'Cannot decrypt cardData (decrypts with the wrong key) but answers makePayment OK anyway; v2 only (PSPAPI-MAKEPAYMENT).',
   'slow-make-payment': 'Answers makePayment after 16 s, past the 15 s Vipps waits (PSPAPI-MAKEPAYMENT).',
   'no-status-updates': 'Never reports captures, refunds or cancels with updatestatus (PSPAPI-UPDATESTATUS).',
   'wrong-error-id': 'Answers a declined card with errorId 72 "Different texts" instead of the documented one (PSPAPI-ERRORS).',

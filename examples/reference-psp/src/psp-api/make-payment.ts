@@ -18,18 +18,19 @@ import type { ApiPayment, CallOutcome, ErrorMessage, MakePaymentAnswerBody, Make
 import type { PspApiPsp } from './psp.ts';
 
 export const ERRORS = {
-  invalidRequest: { errorId: 71, errorText: 'Invalid request' },
-  differentTexts: { errorId: 72, errorText: 'Different texts' },
-  refused: { errorId: 82, errorText: 'Refused by Issuer' },
-  tooLate: { errorId: 85, errorText: 'Response received too late' },
-  expiredCard: { errorId: 86, errorText: 'Expired card' },
-  invalidCard: { errorId: 87, errorText: 'Invalid card number (no such number)' },
-  insufficientFunds: { errorId: 89, errorText: 'Insufficient funds' },
-  cannotDecrypt: { errorId: 92, errorText: 'Unable to decrypt' },
-  unhandledSoftDecline: { errorId: 94, errorText: 'Unhandled soft decline' },
-  softDecline: { errorId: 1036, errorText: 'Soft Decline' },
+  invalidRequest: { errorId: '71', errorText: 'Invalid request' },
+  differentTexts: { errorId: '72', errorText: 'Different texts' },
+  refused: { errorId: '82', errorText: 'Refused by Issuer' },
+  tooLate: { errorId: '85', errorText: 'Response received too late' },
+  expiredCard: { errorId: '86', errorText: 'Expired card' },
+  invalidCard: { errorId: '87', errorText: 'Invalid card number (no such number)' },
+  insufficientFunds: { errorId: '89', errorText: 'Insufficient funds' },
+  cannotDecrypt: { errorId: '92', errorText: 'Unable to decrypt' },
+  unhandledSoftDecline: { errorId: '94', errorText: 'Unhandled soft decline' },
+  softDecline: { errorId: '1036', errorText: 'Soft Decline' },
 } as const satisfies Record<string, ErrorMessage>;
-export const NOT_CONFIRMED_ERROR_ID = 93;
+/** errorIds are strings on the wire: both specs' ErrorMessage.errorId is `type: string` (the guides' examples show numbers). */
+export const NOT_CONFIRMED_ERROR_ID = '93';
 
 const DECLINE_ERRORS: Record<Extract<AuthorizeResult, { outcome: 'declined' }>['reason'], ErrorMessage> = {
   refused: ERRORS.refused,

@@ -13,7 +13,8 @@ export type ApiStatus = (typeof STATUS_WORDS)[number];
 export type CallOutcome = 'authorised' | 'declined' | 'soft-decline' | 'not-confirmed' | 'undecryptable' | 'invalid' | 'too-late' | 'unauthorised' | 'repeat';
 
 export interface ErrorMessage {
-  errorId: number;
+  /** A string, as both specs' ErrorMessage schema has it ("82"). */
+  errorId: string;
   errorText: string;
 }
 
