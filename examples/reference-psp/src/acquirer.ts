@@ -1,6 +1,8 @@
 /**
  * A tiny acquirer stub standing in for the PSP's card acquirer (test behaviour by card number):
- * network token numbers ending in 0002 are refused by the issuer, numbers ending in 3220 need
+ * numbers ending in 0002 are refused by the issuer, 0051 have insufficient funds, 0069 are
+ * expired cards (both modes share it: card passthrough's network tokens, the PSP API's
+ * decrypted card numbers and v3 network tokens), numbers ending in 3220 need
  * 3-D Secure (the first authorisation is a soft decline; after the challenge the issuer
  * approves), everything else is approved. It keeps reservations so capture, refund and release
  * are checked against what was really authorised.
@@ -9,7 +11,7 @@ import { randomInt } from 'node:crypto';
 
 export type AuthorizeResult =
   | { outcome: 'approved'; networkTransactionReference: string }
-  | { outcome: 'declined'; code: number; message: string }
+  | { outcome: 'declined'; code: number; message: string; reason: DeclineReason }
   | { outcome: '3ds-required' };
 
 export interface AuthorizeRequest {
@@ -32,7 +34,12 @@ export interface Reservation {
   released: number;
 }
 
+/** Why the acquirer declined: each PSP mode maps it to its own answer (codes, errorIds). */
+export type DeclineReason = 'refused' | 'insufficient-funds' | 'expired-card' | 'invalid-card' | 'invalid-amount';
+
 export const DECLINE_SUFFIX = '0002';
+export const INSUFFICIENT_FUNDS_SUFFIX = '0051';
+export const EXPIRED_CARD_SUFFIX = '0069';
 export const THREE_DS_SUFFIX = '3220';
 export const REFUSED_BY_ISSUER = { code: 300, message: 'Refused by Issuer' } as const;
 
@@ -60,10 +67,12 @@ export class AcquirerStub {
   }
 
   private decide(req: AuthorizeRequest): AuthorizeResult {
-    if (!/^\d{12,19}$/.test(req.number)) return { outcome: 'declined', code: 301, message: 'Invalid card number' };
-    if (req.number.endsWith(DECLINE_SUFFIX)) return { outcome: 'declined', ...REFUSED_BY_ISSUER };
+    if (!/^\d{12,19}$/.test(req.number)) return { outcome: 'declined', code: 301, message: 'Invalid card number', reason: 'invalid-card' };
+    if (req.number.endsWith(DECLINE_SUFFIX)) return { outcome: 'declined', ...REFUSED_BY_ISSUER, reason: 'refused' };
+    if (req.number.endsWith(INSUFFICIENT_FUNDS_SUFFIX)) return { outcome: 'declined', code: 308, message: 'Insufficient funds', reason: 'insufficient-funds' };
+    if (req.number.endsWith(EXPIRED_CARD_SUFFIX)) return { outcome: 'declined', code: 309, message: 'Expired card', reason: 'expired-card' };
     if (req.number.endsWith(THREE_DS_SUFFIX) && !req.threeDSecureDone) return { outcome: '3ds-required' };
-    if (!Number.isInteger(req.amount) || req.amount < 0) return { outcome: 'declined', code: 302, message: 'Invalid amount' };
+    if (!Number.isInteger(req.amount) || req.amount < 0) return { outcome: 'declined', code: 302, message: 'Invalid amount', reason: 'invalid-amount' };
     return { outcome: 'approved', networkTransactionReference: String(randomInt(100_000_000, 999_999_999)) + String(randomInt(1000, 9999)) };
   }
 

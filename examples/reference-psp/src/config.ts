@@ -3,6 +3,8 @@
  * fault switches (REFERENCE_PSP_FAULTS=a,b): each breaks one item of the ePayment PSP checklist
  * on purpose, so golive's detection can be proven on a PSP it was not written for.
  */
+import { listenConfig, number, parseSwitches, required } from './shared/env.ts';
+
 export const FAULTS = {
   'slow-callback': 'Answers the card callback after 21 s, past the 20 s Vipps waits (PSP-CB-20S).',
   'decline-as-500': 'Answers HTTP 500 instead of 200 FAIL when the acquirer declines the card (PSP-CB-20S / PSP-CB-FAIL).',
@@ -56,34 +58,14 @@ export const SYSTEM_HEADERS = {
   'Vipps-System-Plugin-Version': '1.0.0',
 } as const;
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
-  return value;
-}
-
 /** Unknown names stop the PSP: a typo must not silently run the clean PSP. */
 export function parseFaults(raw: string | undefined): Set<FaultName> {
-  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(FAULT_NAMES as string[]).includes(n));
-  if (unknown.length) throw new Error(`unknown REFERENCE_PSP_FAULTS: ${unknown.join(', ')} (known: ${FAULT_NAMES.join(', ')})`);
-  return new Set(names as FaultName[]);
+  return parseSwitches('REFERENCE_PSP_FAULTS', raw, FAULT_NAMES);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PspConfig {
-  const port = Number(env.GOLIVE_INTEGRATION_PORT ?? env.PORT ?? 4400);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
-  const host = env.REFERENCE_PSP_HOST ?? '127.0.0.1';
   return {
-    port,
-    host,
-    publicUrl: (env.PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/$/, ''),
+    ...listenConfig(env),
     vippsBaseUrl: (env.VIPPS_BASE_URL ?? 'https://apitest.vipps.no').replace(/\/$/, ''),
     clientId: required(env, 'VIPPS_CLIENT_ID'),
     clientSecret: required(env, 'VIPPS_CLIENT_SECRET'),

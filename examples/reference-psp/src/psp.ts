@@ -9,17 +9,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AcquirerStub } from './acquirer.ts';
 import type { PspConfig } from './config.ts';
 import { PaymentStore, statusOf, type Attempt, type Operation, type Payment } from './payments.ts';
+import { amountOf, PspError } from './shared/http.ts';
 import { VippsError } from './vipps/client.ts';
-import { ALLOWED_CARD_TYPES, type EpaymentApi, type VippsEvent } from './vipps/epayment.ts';
 
-export class PspError extends Error {
-  constructor(
-    readonly httpStatus: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { PspError };
+import { ALLOWED_CARD_TYPES, type EpaymentApi, type VippsEvent } from './vipps/epayment.ts';
 
 /** With reuse-psp-reference every payment carries this one. */
 const FIXED_PSP_REFERENCE = 'refpsp-0000000000000001';
@@ -227,11 +221,4 @@ export class Psp {
     });
     await this.sync(p.reference);
   }
-}
-
-function amountOf(raw: unknown, fallback: number): number {
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new PspError(400, 'amount must be a positive integer (øre)');
-  return n;
 }

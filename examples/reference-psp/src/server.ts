@@ -6,12 +6,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { handleCardCallback } from './card-callback.ts';
 import { verifyHmac } from './hmac.ts';
 import { isSettledAtVipps, paymentView } from './payments.ts';
-import { adminPage, notFoundPage, returnPage, threeDSecurePage } from './pages.ts';
+import { adminPage, returnPage, threeDSecurePage } from './pages.ts';
+import { notFoundPage } from './shared/html.ts';
 import type { Poller } from './poller.ts';
-import { PspError, type Psp } from './psp.ts';
+import type { Psp } from './psp.ts';
+import { parseJson, PspError, readBody, sendHtml, sendJson } from './shared/http.ts';
 import type { VippsEvent } from './vipps/epayment.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
 export const CARD_CALLBACK_PATH = '/card-callback';
 export const WEBHOOK_PATH = '/webhooks/vipps';
 
@@ -130,47 +131,4 @@ async function webhook(psp: Psp, state: ServerState, req: IncomingMessage, res: 
   p.notifications.push({ name: String(event?.name ?? '?'), at: new Date().toISOString(), success: event?.success !== false });
   // The body is a signal only: re-read the payment.
   setImmediate(() => void psp.sync(p.reference));
-}
-
-class BadRequest extends PspError {
-  constructor(message: string) {
-    super(400, message);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadRequest('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: Buffer): any {
-  const text = raw.toString('utf8').trim();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequest('expected a JSON body');
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body ?? null);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
-}
-
-function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(html);
 }

@@ -10,7 +10,13 @@ describe('acquirer stub', () => {
 
   it('declines numbers ending in 0002 with 300 Refused by Issuer', () => {
     const a = new AcquirerStub();
-    expect(a.authorize({ number: card('0002'), cardType: 'MC_DEBIT', amount: 1000, currency: 'NOK' })).toEqual({ outcome: 'declined', code: 300, message: 'Refused by Issuer' });
+    expect(a.authorize({ number: card('0002'), cardType: 'MC_DEBIT', amount: 1000, currency: 'NOK' })).toEqual({ outcome: 'declined', code: 300, message: 'Refused by Issuer', reason: 'refused' });
+  });
+
+  it('declines 0051 for insufficient funds and 0069 as an expired card', () => {
+    const a = new AcquirerStub();
+    expect(a.authorize({ number: card('0051'), cardType: 'VISA_DEBIT', amount: 1000, currency: 'NOK' })).toEqual({ outcome: 'declined', code: 308, message: 'Insufficient funds', reason: 'insufficient-funds' });
+    expect(a.authorize({ number: card('0069'), cardType: 'VISA_DEBIT', amount: 1000, currency: 'NOK' })).toEqual({ outcome: 'declined', code: 309, message: 'Expired card', reason: 'expired-card' });
   });
 
   it('asks for 3-D Secure on numbers ending in 3220, and approves them once it is done', () => {

@@ -9,6 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { SYSTEM_HEADERS, type PspConfig } from '../config.ts';
 
+/** What the client needs: the card-passthrough PspConfig, or the PSP API mode's config. */
+export type ClientConfig = Pick<PspConfig, 'vippsBaseUrl' | 'clientId' | 'clientSecret' | 'subscriptionKey' | 'pspId' | 'msn' | 'retries' | 'retryBackoffMs' | 'requestTimeoutMs'> & {
+  faults: ReadonlySet<string>;
+  /** The Vipps-System-* headers to send (default: card passthrough's, none with its no-system-headers fault). */
+  systemHeaders?: Readonly<Record<string, string>>;
+  /** Spell psp-id / merchant-serial-number in lowercase (the PSP API v2 spec's spelling; v3 and ePayment: Psp-Id, Merchant-Serial-Number). */
+  lowercasePspHeaders?: boolean;
+};
+
 export interface VippsCall {
   /** Operation name for the log (createPayment, capturePayment, …). */
   op: string;
@@ -30,7 +39,7 @@ export class VippsError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    const detail = body && typeof body === 'object' ? ((body as any).detail ?? (body as any).title ?? JSON.stringify(body)) : String(body ?? '');
+    const detail = body && typeof body === 'object' ? ((body as any).detail ?? (body as any).title ?? (Array.isArray(body) && (body[0] as any)?.errorMessage ? `${(body[0] as any).errorCode} ${(body[0] as any).errorMessage}` : JSON.stringify(body))) : String(body ?? '');
     super(`${op}: HTTP ${status}${detail ? ` ${detail}` : ''}`);
   }
 }
@@ -43,7 +52,7 @@ export class VippsClient {
   private tokenRequest: Promise<string> | undefined;
 
   constructor(
-    private readonly config: PspConfig,
+    private readonly config: ClientConfig,
     private readonly log: (line: string) => void = () => {},
   ) {}
 
@@ -52,6 +61,7 @@ export class VippsClient {
   }
 
   private systemHeaders(): Record<string, string> {
+    if (this.config.systemHeaders) return { ...this.config.systemHeaders };
     return this.config.faults.has('no-system-headers') ? {} : { ...SYSTEM_HEADERS };
   }
 
@@ -117,10 +127,11 @@ export class VippsClient {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${await this.accessToken()}`,
       'Ocp-Apim-Subscription-Key': this.config.subscriptionKey,
-      'Merchant-Serial-Number': this.config.msn,
       ...this.systemHeaders(),
     };
-    if (!this.config.faults.has('no-psp-id')) headers['Psp-Id'] = this.config.pspId;
+    const lower = this.config.lowercasePspHeaders === true;
+    headers[lower ? 'merchant-serial-number' : 'Merchant-Serial-Number'] = this.config.msn;
+    if (!this.config.faults.has('no-psp-id')) headers[lower ? 'psp-id' : 'Psp-Id'] = this.config.pspId;
     if (call.idempotencyKey) headers['Idempotency-Key'] = call.idempotencyKey;
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await request(`${this.config.vippsBaseUrl}${call.path}`, {
