@@ -24,6 +24,13 @@ export function evidenceEndingsOf(api: string | undefined): { state: Ending; lab
       { state: 'REFUNDED', label: 'REFUND', required: true },
       { state: 'CANCELLED', label: 'VOID/CANCEL', required: true },
     ];
+  if (api === 'psp-v2')
+    return [
+      { state: 'AUTHORIZED', label: 'RESERVED', required: false },
+      { state: 'CAPTURED', label: 'CAPTURED', required: true },
+      { state: 'REFUNDED', label: 'REFUNDED', required: true },
+      { state: 'CANCELLED', label: 'CANCELLED', required: true },
+    ];
   return EVIDENCE_STATES.map((state) => ({ state, label: state, required: true }));
 }
 

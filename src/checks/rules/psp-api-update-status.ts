@@ -8,13 +8,13 @@
  *
  * Evidence (whole run): the updatestatus requests, and the PSP's own orders as golive read them.
  * FAILED when none was accepted, the API refused one that no sandbox fault caused, or an order
- * the PSP shows captured, refunded or cancelled was never reported so.
+ * the PSP reserved (makePayment OK) and shows captured, refunded or cancelled was never reported so.
  */
 import type { Rule } from '../types.ts';
 import { finding, noEvidence, plural, Tally } from '../support/findings.ts';
-import { reportedTransactions } from '../support/make-payments.ts';
+import { genuineMakePayments, mpAnswer, reportedTransactions } from '../support/make-payments.ts';
 import { normStatus, observationsOf } from '../support/payments.ts';
-import { apiCalls, describe, isOk, outcomeOf, statusOf } from '../support/traffic.ts';
+import { apiCalls, describe, isOk, outcomeOf, referenceOf, statusOf } from '../support/traffic.ts';
 
 const UPDATE_STATUS = 'updatestatusUsingPOST';
 /** What an order the PSP shows in a status must have been reported as. */
@@ -37,10 +37,14 @@ export const pspApiUpdateStatus: Rule = {
       t.cite(e);
     }
     if (calls.filter(isOk).length === 0 && t.problems === 0) return noEvidence(item, input, `No updatestatus was accepted (${plural(calls.length, 'attempt')}): captures, cancels and refunds never reach Vipps.`);
+    // Only a reservation the PSP made (makePayment answered OK) is the PSP's to report on: a
+    // customer's cancel or a failed makePayment ended at Vipps already.
+    const reserved = new Set(genuineMakePayments(input.traffic).filter((e) => mpAnswer(e).status === 'OK').map((e) => referenceOf(e)));
     const shown = new Map<string, string>();
     for (const o of observationsOf(input, 'merchant-order')) shown.set(`${o.reference} ${normStatus(o.status)}`, o.reference);
     for (const key of shown.keys()) {
       const [reference, status] = key.split(' ');
+      if (!reserved.has(reference)) continue;
       const want = REPORT_FOR[status];
       if (!want) continue;
       if (!reported.get(reference)?.has(want)) t.add('FAILED', `${reference}: the PSP shows the order ${status}, but never reported ${want} with updatestatus`);

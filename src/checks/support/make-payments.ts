@@ -50,3 +50,17 @@ export function reportedTransactions(e: Exchange): { pspTransactionId?: string; 
   const body = e.request.body && typeof e.request.body === 'object' ? (e.request.body as { transactions?: unknown }) : {};
   return Array.isArray(body.transactions) ? (body.transactions as { pspTransactionId?: string; status?: string; amount?: number }[]) : [];
 }
+
+/**
+ * The PSP API's go-live endings by payment (the evidence table): reserved by a makePayment OK,
+ * then the newest accepted updatestatus report of it — CAPTURED, REFUNDED or CANCELLED.
+ */
+export function pspApiEndings(traffic: readonly Exchange[]): Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]> {
+  const last = new Map<string, string>();
+  for (const e of genuineMakePayments(traffic)) if (mpAnswer(e).status === 'OK' && referenceOf(e)) last.set(referenceOf(e)!, 'AUTHORIZED');
+  const reports = traffic.filter((e) => e.kind === 'api' && e.operation === 'updatestatusUsingPOST' && e.response && e.response.status < 300).sort(byTime);
+  for (const e of reports) for (const tx of reportedTransactions(e)) if (tx.pspTransactionId && last.has(tx.pspTransactionId) && tx.status && tx.status !== 'RESERVED') last.set(tx.pspTransactionId, tx.status);
+  const out = { AUTHORIZED: [] as string[], CAPTURED: [] as string[], REFUNDED: [] as string[], CANCELLED: [] as string[] };
+  for (const [ref, ending] of last) if (ending in out) out[ending as keyof typeof out].push(ref);
+  return out;
+}

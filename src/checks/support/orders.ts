@@ -3,6 +3,7 @@ import type { CheckInput, Rule } from '../types.ts';
 import { finding, list, noEvidence } from './findings.ts';
 import { finalStateOf, payments, type PaymentPicture } from './payments.ts';
 import { offReason } from './profile.ts';
+import { pspApiEndings } from './make-payments.ts';
 import { aggregateOf, byTime, describe, idempotencyKeyOf, isOk, OP, operationOf, responseBodyOf, type Agg } from './traffic.ts';
 
 /** How a complete order ended, from the traffic's accepted modification answers (go-live evidence). */
@@ -56,6 +57,7 @@ export function orderEndings(input: CheckInput): OrderEnding[] {
  * no clean example of any of the four and is listed under none.
  */
 export function evidenceReferencesOf(input: CheckInput): Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]> {
+  if (input.profile.api === 'psp-v2') return pspApiEndings(input.traffic);
   const out = { AUTHORIZED: [] as string[], CAPTURED: [] as string[], REFUNDED: [] as string[], CANCELLED: [] as string[] };
   for (const o of orderEndings(input)) {
     if (!o.complete) continue;

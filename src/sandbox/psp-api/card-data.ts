@@ -34,7 +34,9 @@ export function newCard(version: PspApiVersion, amount: number, now: number, cho
     expiry: `${month}${String(year % 100).padStart(2, '0')}`,
     sessionId: randomBytes(16).toString('hex'),
     tokenType: mastercard ? 'MASTERCARD' : 'VISA',
-    tokenNumber: numberWith(mastercard ? '53' : '489537'),
+    // Ends in the card's last four, so an acquirer test environment deciding by them sees them on
+    // the v3 network token too (a profile's pspApi.cards[].last4).
+    tokenNumber: numberWith(mastercard ? '53' : '489537', number.slice(-4)),
     tokenExpiryMonth: month,
     tokenExpiryYear: String(year),
   };

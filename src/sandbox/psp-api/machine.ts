@@ -140,7 +140,7 @@ export class PspMachine {
       p.failedAttempts.push({ at: this.deps.clock.now(), reason });
       throw new CustomerDeclinedError(p, reason, p.amount, 'declined', { status: 402, title: 'Card not eligible', detail: `${reason} (test amount ${p.amount}); no makePayment was sent. The payment is still INITIATED.`, code: String(p.amount) });
     }
-    if (options.card?.number) p.card = newCard(p.version, p.amount, this.deps.clock.now(), options.card);
+    if (options.card?.number || options.card?.last4) p.card = newCard(p.version, p.amount, this.deps.clock.now(), options.card);
     p.approvedPhoneNumber = options.phoneNumber ?? (p.customerMobileNumber ? COUNTRY_CODE + p.customerMobileNumber : DEFAULT_TEST_PHONE_NUMBER);
     return this.call(p, 'first');
   }
