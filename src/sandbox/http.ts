@@ -30,6 +30,8 @@ declare module 'fastify' {
     exchangeReference?: string;
     /** Notes a handler wants on the traffic record. */
     exchangeNotes?: Record<string, unknown>;
+    /** The JSON body's text as it arrived, kept by the traffic log in place of the parsed body. */
+    exchangeBodyText?: string;
     /** When the request arrived: sandbox clock (ms) and a monotonic timer for the duration. */
     arrivedAt?: number;
     arrivedHr?: number;
@@ -107,11 +109,12 @@ function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | un
  */
 function installParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/, { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
       const err = new ApiError({
         status: 400,
@@ -119,8 +122,10 @@ function installParsers(app: FastifyInstance): void {
         detail: 'The request body is not valid JSON.',
         extraDetails: [{ name: 'body', reason: 'The JSON value could not be parsed.' }],
       });
-      done(err, undefined);
+      return done(err, undefined);
     }
+    request.exchangeBodyText = text;
+    done(null, parsed);
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, (body as string) || undefined));
 }
@@ -213,28 +218,6 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
 }
 
 
-/** A JSON body parsed on first read, so recording costs nothing until a check looks. */
-function lazyBody(raw: string, contentType: string | undefined): { value: unknown } {
-  let parsed: unknown;
-  let done = false;
-  return {
-    get value() {
-      if (!done) {
-        done = true;
-        parsed = raw;
-        if (raw && contentType?.includes('json')) {
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            /* keep the raw text */
-          }
-        }
-      }
-      return parsed;
-    },
-  };
-}
-
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);
 
@@ -258,7 +241,7 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
     const hung = request.fault?.effect.type === 'hang';
     const raw = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     const responseHeaders = reply.getHeaders() as Record<string, string>;
-    const body = lazyBody(raw, responseHeaders['content-type']);
+    const bodyText = request.exchangeBodyText;
     const msn = request.merchant?.msn ?? headerValue(request, 'merchant-serial-number');
     ctx.traffic.append({
       kind: config.api === 'landing' || config.api === 'sandbox-control' ? 'control' : 'api',
@@ -271,18 +254,16 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       response:
         dropped || hung
           ? undefined
-          : {
-              status: reply.statusCode,
-              headers: responseHeaders,
-              get body() {
-                return body.value;
-              },
-            },
+          : { status: reply.statusCode, headers: responseHeaders },
       error: dropped ? 'response dropped by sandbox fault (the operation took effect)' : hung ? 'no answer (sandbox fault: hang)' : undefined,
       fault: request.fault ? faultName(request.fault.effect) : undefined,
       startedAt: request.arrivedAt ?? ctx.clock.now(),
       durationMs: request.arrivedHr === undefined ? 0 : performance.now() - request.arrivedHr,
       notes: request.exchangeNotes,
+    }, {
+      // Bodies stay the text they travelled as; the log decodes them when a reader looks.
+      request: bodyText === undefined ? undefined : { text: bodyText, json: true },
+      response: { text: raw, json: String(responseHeaders['content-type'] ?? '').includes('json') },
     });
     if (dropped) request.raw.socket?.destroy();
     return payload;
