@@ -17,7 +17,7 @@ export type TrafficListener = (exchange: Exchange) => void;
  * When full, the oldest exchanges are dropped and counted, so a long-running sandbox
  * never grows without limit and readers can tell that history is incomplete.
  */
-export class TrafficLog {
+export class LegacyTrafficLog {
   readonly capacity: number;
   private readonly ring: (Exchange | undefined)[];
   private head = 0; // index of the oldest entry

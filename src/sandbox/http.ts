@@ -228,13 +228,25 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
     done();
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // A synchronous fast path (no promise per request); a refusal or a fault goes the async way as
+  // before: Fastify's hook runner awaits what the hook returns (the reply, once sent; the fault's outcome).
+  app.addHook('preHandler', ((request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const config = request.routeOptions.config;
     if (config.auth === 'vipps' && !authenticate(ctx, request, reply)) return reply;
-    if ((config.faults ?? config.auth === 'vipps') && (await applyFault(ctx, request, reply))) return reply;
+    if (ctx.faults.size === 0 || !(config.faults ?? config.auth === 'vipps')) return done();
+    return applyFault(ctx, request, reply).then((answered) => (answered ? reply : undefined));
+  }) as never);
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    try {
+      done(null, record(request, reply, payload));
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  /** The traffic record of an answered request (routes with an `api`); the payload goes on unchanged. */
+  function record(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const config = request.routeOptions.config;
     if (!config.api) return payload;
     const dropped = request.fault?.effect.type === 'drop-response';
@@ -267,7 +279,7 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
     });
     if (dropped) request.raw.socket?.destroy();
     return payload;
-  });
+  }
 
   // The default for routes whose plugin sets no error handler of its own.
   app.setErrorHandler(sendErrorAsProblem);

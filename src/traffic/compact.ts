@@ -30,6 +30,36 @@ export function decodeBody(text: string, json: boolean): unknown {
 }
 
 /**
+ * `target` with its `body`: the value kept as it is, or, for a body kept as text (`json` given),
+ * the text decoded on first read. Either way a plain own property to readers: enumerable,
+ * spreadable, serialisable, assignable.
+ */
+export function withBody<T extends object>(target: T, kept: unknown, json: boolean | undefined): T & { body?: unknown } {
+  const out = target as T & { body?: unknown };
+  if (json === undefined) {
+    if (kept !== undefined) out.body = kept;
+    return out;
+  }
+  let decoded: unknown;
+  let done = false;
+  return Object.defineProperty(out, 'body', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        done = true;
+        decoded = decodeBody(kept as string, json);
+      }
+      return decoded;
+    },
+    set(value: unknown) {
+      done = true;
+      decoded = value;
+    },
+  });
+}
+
+/**
  * Interning of header names and values: the same `Authorization`, subscription key, MSN or
  * content type arrives as a fresh string on every request; one copy is kept for all of them.
  * A header whose values keep changing (Idempotency-Key, a request id) is marked diverse once it
@@ -54,7 +84,11 @@ export class Interner {
     return name;
   }
 
+  /** Whether the last `value()` answered a kept (repeating) value: a header set holding only such values can be shared. */
+  kept = false;
+
   value(name: string, value: string): string {
+    this.kept = false;
     let table = this.values.get(name);
     if (table === null || value.length > this.maxValueLength) return value;
     if (table === undefined) {
@@ -63,12 +97,16 @@ export class Interner {
       this.values.set(name, table);
     }
     const known = table.get(value);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.kept = true;
+      return known;
+    }
     if (table.size >= this.perName) {
       this.values.set(name, null);
       return value;
     }
     table.set(value, value);
+    this.kept = true;
     return value;
   }
 }
@@ -78,18 +116,65 @@ export type PackedHeaders = readonly unknown[];
 
 const NO_HEADERS: PackedHeaders = Object.freeze([]);
 
-export function packHeaders(headers: Headers | undefined, interner: Interner): PackedHeaders | undefined {
-  if (headers === undefined) return undefined;
-  let out: unknown[] | undefined;
-  for (const key in headers) {
-    if (!Object.prototype.hasOwnProperty.call(headers, key)) continue;
-    const name = interner.name(key);
-    const v: unknown = headers[key];
-    (out ??= []).push(name, typeof v === 'string' ? interner.value(name, v) : Array.isArray(v) ? v.slice() : v);
-  }
-  return out ?? NO_HEADERS;
+/** A node of the header-set trie: names and values alternate along a path; `packed` ends one. */
+interface SetNode {
+  next: Map<unknown, SetNode>;
+  packed?: PackedHeaders;
 }
 
+/**
+ * Header maps packed into flat arrays. A map whose names and values all repeat (every GET of a
+ * load test, most responses) is the same array as the last one like it: the sets seen are kept in
+ * a trie of bounded size, so a repeated set costs one pointer per exchange.
+ */
+export class HeaderPacker {
+  private readonly root: SetNode = { next: new Map() };
+  private nodes = 0;
+
+  constructor(
+    private readonly interner = new Interner(),
+    private readonly maxNodes = 20_000,
+  ) {}
+
+  pack(headers: Headers | undefined): PackedHeaders | undefined {
+    if (headers === undefined) return undefined;
+    const out: unknown[] = [];
+    let node: SetNode | undefined = this.root;
+    for (const key in headers) {
+      if (!Object.prototype.hasOwnProperty.call(headers, key)) continue;
+      const name = this.interner.name(key);
+      const v: unknown = headers[key];
+      let value: unknown = v;
+      let repeats = true;
+      if (typeof v === 'string') {
+        value = this.interner.value(name, v);
+        repeats = this.interner.kept;
+      } else if (Array.isArray(v)) {
+        value = v.slice();
+        repeats = false;
+      }
+      out.push(name, value);
+      // Only values that repeat (strings the interner keeps, numbers, absent ones) make a set worth sharing.
+      if (node !== undefined) node = repeats ? this.child(this.child(node, name), value) : undefined;
+    }
+    if (out.length === 0) return NO_HEADERS;
+    if (node === undefined) return out;
+    return (node.packed ??= out);
+  }
+
+  private child(node: SetNode | undefined, key: unknown): SetNode | undefined {
+    if (node === undefined) return undefined;
+    let next = node.next.get(key);
+    if (next === undefined && this.nodes < this.maxNodes) {
+      next = { next: new Map() };
+      node.next.set(key, next);
+      this.nodes++;
+    }
+    return next;
+  }
+}
+
+/** A packed map as a fresh header object (arrays copied: readers may change what they get). */
 export function unpackHeaders(packed: PackedHeaders | undefined): Headers {
   if (packed === undefined) return undefined as unknown as Headers;
   const out: Headers = {};

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiName, Exchange, ExchangeInput, ExchangeKind, TrafficQuery } from './types.ts';
-import { decodeBody, Interner, packHeaders, unpackHeaders, type PackedHeaders, type RawBodies } from './compact.ts';
+import { HeaderPacker, unpackHeaders, withBody, type PackedHeaders, type RawBodies } from './compact.ts';
 
 export type { BodyText, RawBodies } from './compact.ts';
+export { compileQuery, header } from './query.ts';
+import { asSet } from './query.ts';
 
 export interface TrafficLogOptions {
   /** Maximum exchanges kept; the oldest are dropped first. */
@@ -43,7 +45,7 @@ export class TrafficLog {
   private droppedCount = 0;
   private readonly listeners = new Set<TrafficListener>();
   private readonly annotate: ((exchange: ExchangeInput) => void) | undefined;
-  private readonly interner = new Interner();
+  private readonly headers = new HeaderPacker();
   /** Generated ids are this prefix plus the seq in hex: UUID-shaped, unique, and free to keep. */
   private readonly idPrefix = randomUUID().slice(0, 24);
 
@@ -214,7 +216,7 @@ export class TrafficLog {
     this.method[slot] = request.method;
     this.url[slot] = request.url;
     this.path[slot] = isUrlPath(request.url, request.path) ? undefined : request.path;
-    this.requestHeaders[slot] = packHeaders(request.headers, this.interner);
+    this.requestHeaders[slot] = this.headers.pack(request.headers);
     if (bodies?.request) {
       flags |= REQ_TEXT | (bodies.request.json ? REQ_JSON : 0);
       this.requestBody[slot] = bodies.request.text;
@@ -222,7 +224,7 @@ export class TrafficLog {
     if (response) {
       flags |= HAS_RESPONSE;
       this.status[slot] = response.status;
-      this.responseHeaders[slot] = packHeaders(response.headers, this.interner);
+      this.responseHeaders[slot] = this.headers.pack(response.headers);
       if (bodies?.response) {
         flags |= RES_TEXT | (bodies.response.json ? RES_JSON : 0);
         this.responseBody[slot] = bodies.response.text;
@@ -249,17 +251,12 @@ export class TrafficLog {
     setIfDefined(e, 'reference', this.reference[slot]);
     setIfDefined(e, 'idempotencyKey', this.idempotencyKey[slot]);
     const url = this.url[slot];
-    e.request = lazyBody(
-      { method: this.method[slot], url, path: this.path[slot] ?? pathOf(url), headers: unpackHeaders(this.requestHeaders[slot]) },
-      this.requestBody[slot],
-      flags & REQ_TEXT ? (flags & REQ_JSON) !== 0 : undefined,
-    );
+    const path = this.path[slot] ?? pathOf(url);
+    const requestHeaders = unpackHeaders(this.requestHeaders[slot]);
+    e.request = withBody({ method: this.method[slot], url, path, headers: requestHeaders }, this.requestBody[slot], flags & REQ_TEXT ? (flags & REQ_JSON) !== 0 : undefined);
     if (flags & HAS_RESPONSE) {
-      e.response = lazyBody(
-        { status: this.status[slot], headers: unpackHeaders(this.responseHeaders[slot]) },
-        this.responseBody[slot],
-        flags & RES_TEXT ? (flags & RES_JSON) !== 0 : undefined,
-      );
+      const response = { status: this.status[slot], headers: unpackHeaders(this.responseHeaders[slot]) };
+      e.response = withBody(response, this.responseBody[slot], flags & RES_TEXT ? (flags & RES_JSON) !== 0 : undefined);
     }
     setIfDefined(e, 'error', this.error[slot]);
     setIfDefined(e, 'fault', this.fault[slot]);
@@ -298,62 +295,3 @@ const pathOf = (url: string): string => {
   return q < 0 ? url : url.slice(0, q);
 };
 const isUrlPath = (url: string, path: string): boolean => path === url || (url.length > path.length && url[path.length] === '?' && url.startsWith(path));
-
-/**
- * `target` with a `body` that is `kept` as stored, or, for a body kept as text (`json` given),
- * decoded on first read. A plain own property to readers: enumerable, spreadable, assignable.
- */
-function lazyBody<T extends object>(target: T, kept: unknown, json: boolean | undefined): T & { body?: unknown } {
-  if (json === undefined) {
-    if (kept !== undefined) (target as { body?: unknown }).body = kept;
-    return target;
-  }
-  let decoded: unknown;
-  let done = false;
-  return Object.defineProperty(target, 'body', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (!done) {
-        done = true;
-        decoded = decodeBody(kept as string, json);
-      }
-      return decoded;
-    },
-    set(value: unknown) {
-      done = true;
-      decoded = value;
-    },
-  });
-}
-
-const asSet = <T>(v: T | T[] | undefined): Set<T> | undefined =>
-  v === undefined ? undefined : new Set(Array.isArray(v) ? v : [v]);
-
-export function compileQuery(q: TrafficQuery): (e: Exchange) => boolean {
-  const kinds = asSet(q.kind);
-  const apis = asSet(q.api);
-  const operations = asSet(q.operation);
-  return (e) =>
-    (kinds === undefined || kinds.has(e.kind)) &&
-    (apis === undefined || apis.has(e.api)) &&
-    (operations === undefined || (e.operation !== undefined && operations.has(e.operation))) &&
-    (q.msn === undefined || e.msn === q.msn) &&
-    (q.reference === undefined || e.reference === q.reference) &&
-    (q.flowId === undefined || e.flowId === q.flowId) &&
-    (q.afterSeq === undefined || e.seq > q.afterSeq) &&
-    (q.since === undefined || e.startedAt >= q.since);
-}
-
-/** Case-insensitive header lookup that tolerates repeated headers. */
-export function header(headers: Record<string, string | string[] | undefined> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  const wanted = name.toLowerCase();
-  for (const key in headers) {
-    if (key.toLowerCase() === wanted) {
-      const v = headers[key];
-      return Array.isArray(v) ? v[0] : v;
-    }
-  }
-  return undefined;
-}

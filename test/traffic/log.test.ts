@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrafficLog } from '../../src/traffic/log.ts';
-import { Interner, packHeaders, unpackHeaders } from '../../src/traffic/compact.ts';
+import { HeaderPacker, Interner, unpackHeaders } from '../../src/traffic/compact.ts';
 import { Redactor } from '../../src/traffic/redact.ts';
 import type { Exchange, ExchangeInput } from '../../src/traffic/types.ts';
 
@@ -165,17 +165,34 @@ describe('TrafficLog (compact)', () => {
   });
 });
 
-describe('header interning', () => {
-  it('shares repeated values and stops interning a header whose values keep changing', () => {
+describe('header packing', () => {
+  const fresh = (s: string) => Buffer.from(s).toString();
+
+  it('interns repeated values and stops interning a header whose values keep changing', () => {
     const interner = new Interner(4);
-    const fresh = (s: string) => Buffer.from(s).toString();
-    const a = packHeaders({ authorization: fresh('Bearer x'), 'idempotency-key': 'k1' }, interner)!;
-    const b = packHeaders({ authorization: fresh('Bearer x'), 'idempotency-key': 'k2' }, interner)!;
-    expect(a[1]).toBe(b[1]);
-    for (let n = 3; n < 10; n++) packHeaders({ 'idempotency-key': `k${n}` }, interner);
-    const late = fresh('k1');
-    expect(packHeaders({ 'idempotency-key': late }, interner)![1]).toBe(late);
-    expect(unpackHeaders(a)).toEqual({ authorization: 'Bearer x', 'idempotency-key': 'k1' });
-    expect(unpackHeaders(packHeaders({}, interner))).toEqual({});
+    const a = fresh('Bearer x');
+    expect(interner.value('authorization', a)).toBe(a);
+    expect(interner.value('authorization', fresh('Bearer x'))).toBe(a);
+    expect(interner.kept).toBe(true);
+    for (let n = 1; n < 10; n++) interner.value('idempotency-key', `k${n}`);
+    interner.value('idempotency-key', 'k1');
+    expect(interner.kept).toBe(false);
+  });
+
+  it('shares one array for a repeated header set, and round-trips every set', () => {
+    const packer = new HeaderPacker(new Interner(4));
+    const get = () => ({ host: fresh('127.0.0.1:1'), authorization: fresh('Bearer x'), 'content-length': '12' });
+    const a = packer.pack(get());
+    expect(packer.pack(get())).toBe(a);
+    expect(unpackHeaders(a)).toEqual(get());
+    const withKey = (n: number) => ({ ...get(), 'idempotency-key': `k${n}`, 'set-cookie': ['a=1', 'b=2'] });
+    for (let n = 1; n < 10; n++) expect(unpackHeaders(packer.pack(withKey(n)))).toEqual(withKey(n));
+    expect(packer.pack(withKey(20))).not.toBe(packer.pack(withKey(20)));
+    expect(unpackHeaders(packer.pack({}))).toEqual({});
+    expect(packer.pack(undefined)).toBeUndefined();
+    // What a reader gets is its own: changing it leaves the shared set alone.
+    const mine = unpackHeaders(a);
+    mine.host = 'changed';
+    expect(unpackHeaders(a).host).toBe('127.0.0.1:1');
   });
 });
