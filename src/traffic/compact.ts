@@ -67,8 +67,10 @@ export function withBody<T extends object>(target: T, kept: unknown, json: boole
  */
 export class Interner {
   private readonly names = new Map<string, string>();
-  /** Per header name: its values seen so far, or null once diverse. */
-  private readonly values = new Map<string, Map<string, string> | null>();
+  /** Per header name: its values seen so far (null once diverse), and the last one answered. */
+  private readonly values = new Map<string, { table: Map<string, string> | null; last: string | undefined }>();
+  /** Whether the last `value()` answered a kept (repeating) value: a header set holding only such values can be shared. */
+  kept = false;
 
   constructor(
     private readonly perName = 256,
@@ -84,30 +86,34 @@ export class Interner {
     return name;
   }
 
-  /** Whether the last `value()` answered a kept (repeating) value: a header set holding only such values can be shared. */
-  kept = false;
-
   value(name: string, value: string): string {
     this.kept = false;
-    let table = this.values.get(name);
-    if (table === null || value.length > this.maxValueLength) return value;
-    if (table === undefined) {
+    let entry = this.values.get(name);
+    if (entry === undefined) {
       if (this.values.size >= this.maxNames) return value;
-      table = new Map();
-      this.values.set(name, table);
+      entry = { table: new Map(), last: undefined };
+      this.values.set(name, entry);
     }
-    const known = table.get(value);
-    if (known !== undefined) {
+    const { table } = entry;
+    if (table === null || value.length > this.maxValueLength) return value;
+    // The same value as last time (a load test's token, key, MSN): a compare, cheaper than hashing a fresh string.
+    if (entry.last === value) {
       this.kept = true;
-      return known;
+      return entry.last;
     }
-    if (table.size >= this.perName) {
-      this.values.set(name, null);
-      return value;
+    let known = table.get(value);
+    if (known === undefined) {
+      if (table.size >= this.perName) {
+        entry.table = null;
+        entry.last = undefined;
+        return value;
+      }
+      table.set(value, value);
+      known = value;
     }
-    table.set(value, value);
+    entry.last = known;
     this.kept = true;
-    return value;
+    return known;
   }
 }
 
