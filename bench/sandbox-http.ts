@@ -9,7 +9,7 @@
  * --prism installs @stoplight/prism-cli into .tmp/prism (npm) on first use.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -122,6 +122,14 @@ try {
   console.log(`  sandbox create / bare Fastify GET: ${(results.sandboxCreate.rps / b.rps).toFixed(2)}× throughput`);
   if (results.prismGet) console.log(`  sandbox GET / Prism mock GET:     ${(results.sandboxGet.rps / results.prismGet.rps).toFixed(1)}× throughput, p99 ${results.sandboxGet.p99} vs ${results.prismGet.p99} ms`);
   console.log(`\nsandbox memory after the run: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, traffic log ${memory.traffic} kept / ${memory.dropped} dropped (cap bounds it)`);
+  const ratios = {
+    sandboxGetOverBare: results.sandboxGet.rps / b.rps,
+    sandboxCreateOverBare: results.sandboxCreate.rps / b.rps,
+    sandboxGetOverPrism: results.prismGet ? results.sandboxGet.rps / results.prismGet.rps : undefined,
+  };
+  mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results/sandbox-http.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, duration, connections, results, ratios, memory }, null, 2));
+  console.log('results: bench/results/sandbox-http.json');
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 }
