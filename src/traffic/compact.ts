@@ -136,6 +136,8 @@ interface SetNode {
 export class HeaderPacker {
   private readonly root: SetNode = { next: new Map() };
   private nodes = 0;
+  /** The shared set answered last. */
+  private last: PackedHeaders | undefined;
 
   constructor(
     private readonly interner = new Interner(),
@@ -144,6 +146,8 @@ export class HeaderPacker {
 
   pack(headers: Headers | undefined): PackedHeaders | undefined {
     if (headers === undefined) return undefined;
+    // The common case under load: the very set answered last time (compares only, no lookups).
+    if (this.last !== undefined && sameSet(headers, this.last)) return this.last;
     const out: unknown[] = [];
     let node: SetNode | undefined = this.root;
     for (const key in headers) {
@@ -165,7 +169,7 @@ export class HeaderPacker {
     }
     if (out.length === 0) return NO_HEADERS;
     if (node === undefined) return out;
-    return (node.packed ??= out);
+    return (this.last = node.packed ??= out);
   }
 
   private child(node: SetNode | undefined, key: unknown): SetNode | undefined {
@@ -178,6 +182,16 @@ export class HeaderPacker {
     }
     return next;
   }
+}
+
+/** Whether `headers` holds exactly the names and values of `packed`, in its order. */
+function sameSet(headers: Headers, packed: PackedHeaders): boolean {
+  let i = 0;
+  for (const key in headers) {
+    if (i >= packed.length || key !== packed[i] || headers[key] !== packed[i + 1] || Array.isArray(headers[key])) return false;
+    i += 2;
+  }
+  return i === packed.length;
 }
 
 /** A packed map as a fresh header object (arrays copied: readers may change what they get). */

@@ -45,7 +45,9 @@ export class TrafficLog {
   private droppedCount = 0;
   private readonly listeners = new Set<TrafficListener>();
   private readonly annotate: ((exchange: ExchangeInput) => void) | undefined;
-  private readonly headers = new HeaderPacker();
+  // One packer per direction, so each one's last set is the one that repeats.
+  private readonly requestPacker = new HeaderPacker();
+  private readonly responsePacker = new HeaderPacker();
   /** Generated ids are this prefix plus the seq in hex: UUID-shaped, unique, and free to keep. */
   private readonly idPrefix = randomUUID().slice(0, 24);
 
@@ -216,7 +218,7 @@ export class TrafficLog {
     this.method[slot] = request.method;
     this.url[slot] = request.url;
     this.path[slot] = isUrlPath(request.url, request.path) ? undefined : request.path;
-    this.requestHeaders[slot] = this.headers.pack(request.headers);
+    this.requestHeaders[slot] = this.requestPacker.pack(request.headers);
     if (bodies?.request) {
       flags |= REQ_TEXT | (bodies.request.json ? REQ_JSON : 0);
       this.requestBody[slot] = bodies.request.text;
@@ -224,7 +226,7 @@ export class TrafficLog {
     if (response) {
       flags |= HAS_RESPONSE;
       this.status[slot] = response.status;
-      this.responseHeaders[slot] = this.headers.pack(response.headers);
+      this.responseHeaders[slot] = this.responsePacker.pack(response.headers);
       if (bodies?.response) {
         flags |= RES_TEXT | (bodies.response.json ? RES_JSON : 0);
         this.responseBody[slot] = bodies.response.text;
