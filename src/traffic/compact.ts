@@ -204,3 +204,11 @@ export function unpackHeaders(packed: PackedHeaders | undefined): Headers {
   }
   return out;
 }
+
+/** `path` as http.ts writes it: the URL up to its query. */
+export const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
+/** Whether `path` is what `pathOf(url)` gives, so it need not be kept. */
+export const isUrlPath = (url: string, path: string): boolean => path === url || (url.length > path.length && url[path.length] === '?' && url.startsWith(path));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiName, Exchange, ExchangeInput, ExchangeKind, TrafficQuery } from './types.ts';
-import { HeaderPacker, unpackHeaders, withBody, type PackedHeaders, type RawBodies } from './compact.ts';
+import { HeaderPacker, isUrlPath, pathOf, unpackHeaders, withBody, type PackedHeaders, type RawBodies } from './compact.ts';
 
 export type { BodyText, RawBodies } from './compact.ts';
 export { compileQuery, header } from './query.ts';
@@ -31,7 +31,7 @@ const HAS_RESPONSE = 16;
  * When full, the oldest exchanges are dropped and counted, so a long-running sandbox
  * never grows without limit and readers can tell that history is incomplete.
  *
- * Kept compact (issue #17): one column per field instead of an object graph per exchange,
+ * Kept compact (issue #17): one small record per exchange instead of its object graph,
  * headers as flat arrays of interned strings, bodies handed over as text (`append`'s `bodies`)
  * kept as that text and decoded on read, `seq` and a generated `id` derived from the position.
  * Readers get fresh `Exchange` objects from `all()`, `query()` and `get()`; changing one does
@@ -51,31 +51,10 @@ export class TrafficLog {
   /** Generated ids are this prefix plus the seq in hex: UUID-shaped, unique, and free to keep. */
   private readonly idPrefix = randomUUID().slice(0, 24);
 
-  // The columns: slot i of each is one exchange. They grow up to `capacity`, then wrap.
-  private readonly kind: ExchangeKind[] = [];
-  private readonly api: ApiName[] = [];
-  private readonly operation: (string | undefined)[] = [];
-  private readonly msn: (string | undefined)[] = [];
-  private readonly reference: (string | undefined)[] = [];
-  private readonly idempotencyKey: (string | undefined)[] = [];
-  private readonly flowId: (string | undefined)[] = [];
-  /** Only when the producer chose the id; otherwise derived from seq. */
-  private readonly id: (string | undefined)[] = [];
-  private readonly method: string[] = [];
-  private readonly url: string[] = [];
-  /** Only when it is not the URL without its query. */
-  private readonly path: (string | undefined)[] = [];
-  private readonly requestHeaders: (PackedHeaders | undefined)[] = [];
-  private readonly requestBody: unknown[] = [];
-  private readonly status: number[] = [];
-  private readonly responseHeaders: (PackedHeaders | undefined)[] = [];
-  private readonly responseBody: unknown[] = [];
-  private readonly error: (string | undefined)[] = [];
-  private readonly fault: (string | undefined)[] = [];
-  private readonly notes: (Record<string, unknown> | undefined)[] = [];
-  private readonly flags: number[] = [];
-  private readonly startedAt: number[] = [];
-  private readonly durationMs: number[] = [];
+  /** The ring of kept exchanges, grown up to `capacity`, then wrapping. */
+  private readonly slots: (Slot | undefined)[] = [];
+  /** startedAt and durationMs of slot i at 2i and 2i + 1: raw doubles, no number boxed per exchange. */
+  private times = new Float64Array(0);
 
   constructor(options: TrafficLogOptions = {}) {
     this.capacity = Math.max(1, options.capacity ?? 50_000);
@@ -163,12 +142,13 @@ export class TrafficLog {
 
   /** Change what may change after recording (a late flow tag, notes); false when no longer kept. */
   update(seq: number, patch: ExchangeUpdate): boolean {
-    const slot = this.slotOf(seq);
-    if (slot === undefined) return false;
-    if ('flowId' in patch) this.flowId[slot] = patch.flowId;
-    if ('notes' in patch) this.notes[slot] = patch.notes;
-    if ('error' in patch) this.error[slot] = patch.error;
-    if ('fault' in patch) this.fault[slot] = patch.fault;
+    const i = this.slotOf(seq);
+    if (i === undefined) return false;
+    const slot = this.slots[i]!;
+    if ('flowId' in patch) slot.flowId = patch.flowId;
+    if ('notes' in patch) slot.notes = patch.notes;
+    if ('error' in patch) slot.error = patch.error;
+    if ('fault' in patch) slot.fault = patch.fault;
     return true;
   }
 
@@ -178,7 +158,8 @@ export class TrafficLog {
   }
 
   clear(): void {
-    for (const column of this.columns()) column.length = 0;
+    this.slots.length = 0;
+    this.times = new Float64Array(0);
     this.head = 0;
     this.size = 0;
   }
@@ -196,78 +177,78 @@ export class TrafficLog {
     return this.idPrefix + seq.toString(16).padStart(12, '0');
   }
 
-  private columns(): unknown[][] {
-    return [
-      this.kind, this.api, this.operation, this.msn, this.reference, this.idempotencyKey, this.flowId, this.id, this.method, this.url, this.path,
-      this.requestHeaders, this.requestBody, this.status, this.responseHeaders, this.responseBody, this.error, this.fault, this.notes, this.flags,
-      this.startedAt, this.durationMs,
-    ];
-  }
-
-  private write(slot: number, e: Exchange, chosenId: string | undefined, bodies: RawBodies | undefined): void {
+  private write(i: number, e: Exchange, chosenId: string | undefined, bodies: RawBodies | undefined): void {
     const { request, response } = e;
     let flags = 0;
-    this.kind[slot] = e.kind;
-    this.api[slot] = e.api;
-    this.operation[slot] = e.operation;
-    this.msn[slot] = e.msn;
-    this.reference[slot] = e.reference;
-    this.idempotencyKey[slot] = e.idempotencyKey;
-    this.flowId[slot] = e.flowId;
-    this.id[slot] = chosenId;
-    this.method[slot] = request.method;
-    this.url[slot] = request.url;
-    this.path[slot] = isUrlPath(request.url, request.path) ? undefined : request.path;
-    this.requestHeaders[slot] = this.requestPacker.pack(request.headers);
+    let requestBody: unknown = request.body;
     if (bodies?.request) {
       flags |= REQ_TEXT | (bodies.request.json ? REQ_JSON : 0);
-      this.requestBody[slot] = bodies.request.text;
-    } else this.requestBody[slot] = request.body;
+      requestBody = bodies.request.text;
+    }
+    let responseBody: unknown;
     if (response) {
       flags |= HAS_RESPONSE;
-      this.status[slot] = response.status;
-      this.responseHeaders[slot] = this.responsePacker.pack(response.headers);
+      responseBody = response.body;
       if (bodies?.response) {
         flags |= RES_TEXT | (bodies.response.json ? RES_JSON : 0);
-        this.responseBody[slot] = bodies.response.text;
-      } else this.responseBody[slot] = response.body;
-    } else {
-      this.status[slot] = 0;
-      this.responseHeaders[slot] = undefined;
-      this.responseBody[slot] = undefined;
+        responseBody = bodies.response.text;
+      }
     }
-    this.error[slot] = e.error;
-    this.fault[slot] = e.fault;
-    this.notes[slot] = e.notes;
-    this.flags[slot] = flags;
-    this.startedAt[slot] = e.startedAt;
-    this.durationMs[slot] = e.durationMs;
+    this.slots[i] = new Slot(
+      e.kind,
+      e.api,
+      e.operation,
+      e.msn,
+      e.reference,
+      e.idempotencyKey,
+      e.flowId,
+      chosenId,
+      request.method,
+      request.url,
+      isUrlPath(request.url, request.path) ? undefined : request.path,
+      this.requestPacker.pack(request.headers),
+      requestBody,
+      response ? response.status : 0,
+      response ? this.responsePacker.pack(response.headers) : undefined,
+      responseBody,
+      e.error,
+      e.fault,
+      e.notes,
+      flags,
+    );
+    if (this.times.length < 2 * (i + 1)) {
+      const grown = new Float64Array(2 * Math.min(this.capacity, Math.max(64, this.times.length)));
+      grown.set(this.times);
+      this.times = grown;
+    }
+    this.times[2 * i] = e.startedAt;
+    this.times[2 * i + 1] = e.durationMs;
   }
 
   /** A fresh Exchange for a slot, in the key order producers write them; bodies decode on first read. */
-  private read(slot: number, seq: number): Exchange {
-    const flags = this.flags[slot];
-    const e: Partial<Exchange> = { kind: this.kind[slot], api: this.api[slot] };
-    setIfDefined(e, 'operation', this.operation[slot]);
-    setIfDefined(e, 'msn', this.msn[slot]);
-    setIfDefined(e, 'reference', this.reference[slot]);
-    setIfDefined(e, 'idempotencyKey', this.idempotencyKey[slot]);
-    const url = this.url[slot];
-    const path = this.path[slot] ?? pathOf(url);
-    const requestHeaders = unpackHeaders(this.requestHeaders[slot]);
-    e.request = withBody({ method: this.method[slot], url, path, headers: requestHeaders }, this.requestBody[slot], flags & REQ_TEXT ? (flags & REQ_JSON) !== 0 : undefined);
+  private read(i: number, seq: number): Exchange {
+    const slot = this.slots[i]!;
+    const flags = slot.flags;
+    const e: Partial<Exchange> = { kind: slot.kind, api: slot.api };
+    setIfDefined(e, 'operation', slot.operation);
+    setIfDefined(e, 'msn', slot.msn);
+    setIfDefined(e, 'reference', slot.reference);
+    setIfDefined(e, 'idempotencyKey', slot.idempotencyKey);
+    const { url } = slot;
+    const request = { method: slot.method, url, path: slot.path ?? pathOf(url), headers: unpackHeaders(slot.requestHeaders) };
+    e.request = withBody(request, slot.requestBody, flags & REQ_TEXT ? (flags & REQ_JSON) !== 0 : undefined);
     if (flags & HAS_RESPONSE) {
-      const response = { status: this.status[slot], headers: unpackHeaders(this.responseHeaders[slot]) };
-      e.response = withBody(response, this.responseBody[slot], flags & RES_TEXT ? (flags & RES_JSON) !== 0 : undefined);
+      const response = { status: slot.status, headers: unpackHeaders(slot.responseHeaders) };
+      e.response = withBody(response, slot.responseBody, flags & RES_TEXT ? (flags & RES_JSON) !== 0 : undefined);
     }
-    setIfDefined(e, 'error', this.error[slot]);
-    setIfDefined(e, 'fault', this.fault[slot]);
-    e.startedAt = this.startedAt[slot];
-    e.durationMs = this.durationMs[slot];
-    setIfDefined(e, 'notes', this.notes[slot]);
-    setIfDefined(e, 'flowId', this.flowId[slot]);
+    setIfDefined(e, 'error', slot.error);
+    setIfDefined(e, 'fault', slot.fault);
+    e.startedAt = this.times[2 * i];
+    e.durationMs = this.times[2 * i + 1];
+    setIfDefined(e, 'notes', slot.notes);
+    setIfDefined(e, 'flowId', slot.flowId);
     e.seq = seq;
-    e.id = this.id[slot] ?? this.idOf(seq);
+    e.id = slot.id ?? this.idOf(seq);
     return e as Exchange;
   }
 
@@ -276,24 +257,49 @@ export class TrafficLog {
     const apis = asSet(q.api);
     const operations = asSet(q.operation);
     const { msn, reference, flowId, since } = q;
-    return (i) =>
-      (kinds === undefined || kinds.has(this.kind[i])) &&
-      (apis === undefined || apis.has(this.api[i])) &&
-      (operations === undefined || (this.operation[i] !== undefined && operations.has(this.operation[i]!))) &&
-      (msn === undefined || this.msn[i] === msn) &&
-      (reference === undefined || this.reference[i] === reference) &&
-      (flowId === undefined || this.flowId[i] === flowId) &&
-      (since === undefined || this.startedAt[i] >= since);
+    return (i) => {
+      const e = this.slots[i]!;
+      return (
+        (kinds === undefined || kinds.has(e.kind)) &&
+        (apis === undefined || apis.has(e.api)) &&
+        (operations === undefined || (e.operation !== undefined && operations.has(e.operation))) &&
+        (msn === undefined || e.msn === msn) &&
+        (reference === undefined || e.reference === reference) &&
+        (flowId === undefined || e.flowId === flowId) &&
+        (since === undefined || this.times[2 * i] >= since)
+      );
+    };
   }
+}
+
+/** One kept exchange: strings, packed headers and bodies by reference; seq, id and times live in the log. */
+class Slot {
+  constructor(
+    readonly kind: ExchangeKind,
+    readonly api: ApiName,
+    readonly operation: string | undefined,
+    readonly msn: string | undefined,
+    readonly reference: string | undefined,
+    readonly idempotencyKey: string | undefined,
+    public flowId: string | undefined,
+    /** Only when the producer chose the id; otherwise derived from seq. */
+    readonly id: string | undefined,
+    readonly method: string,
+    readonly url: string,
+    /** Only when it is not the URL without its query. */
+    readonly path: string | undefined,
+    readonly requestHeaders: PackedHeaders | undefined,
+    readonly requestBody: unknown,
+    readonly status: number,
+    readonly responseHeaders: PackedHeaders | undefined,
+    readonly responseBody: unknown,
+    public error: string | undefined,
+    public fault: string | undefined,
+    public notes: Record<string, unknown> | undefined,
+    readonly flags: number,
+  ) {}
 }
 
 function setIfDefined<K extends keyof Exchange>(e: Partial<Exchange>, key: K, value: Exchange[K] | undefined): void {
   if (value !== undefined) e[key] = value;
 }
-
-/** `path` as http.ts writes it: the URL up to its query. */
-const pathOf = (url: string): string => {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-};
-const isUrlPath = (url: string, path: string): boolean => path === url || (url.length > path.length && url[path.length] === '?' && url.startsWith(path));
