@@ -11,7 +11,8 @@
  * --duration is per scenario in all (split over the rounds). --prism installs
  * @stoplight/prism-cli into .tmp/prism (npm) on first use. Writes bench/results/sandbox-http.json.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -62,6 +63,27 @@ const combine = (rows: Row[]): Row => ({
 const createBody = (reference: string) =>
   JSON.stringify({ amount: { currency: 'NOK', value: 49900 }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'WEB_REDIRECT', returnUrl: 'https://example.com/r' });
 
+const freePort = () =>
+  new Promise<number>((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+
+async function untilAnswering(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await (await request(url)).body.dump();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 const children: ChildProcess[] = [];
 try {
   const baseline = await startServer(process.execPath, ['bin/run-ts.mjs', 'bench/servers/baseline-server.ts']);
@@ -107,13 +129,30 @@ try {
   };
 
   if (withPrism) {
+    // Prism as it starts by default (logs every request at info), and quiet (warnings only).
     const prismBin = resolve(root, '.tmp/prism/node_modules/.bin/prism');
     if (!existsSync(prismBin)) execFileSync('npm', ['install', '--prefix', resolve(root, '.tmp/prism'), '--no-audit', '--no-fund', '@stoplight/prism-cli@5'], { stdio: 'inherit' });
     const spec = resolve(root, '../shared/reference/openapi/epayment-v1.yaml');
-    const prism = await startServer(prismBin, ['mock', '-h', '127.0.0.1', '-p', '0', spec]);
-    children.push(prism.child);
-    results.prismGet = await load('prism GET payment', { url: `${prism.url}/epayment/v1/payments/${ref}`, headers }, slice);
-    ratios.sandboxGetOverPrism = results.sandboxGet.rps / results.prismGet.rps;
+    for (const [mode, extra] of [['default', []], ['quiet', ['--errors', 'false', '-v', 'warn']]] as const) {
+      // Quiet Prism does not print its address: give it a free port and wait until it answers.
+      const port = await freePort();
+      const child = spawn(prismBin, ['mock', '-h', '127.0.0.1', '-p', String(port), ...extra, spec], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+      const prism = { url: `http://127.0.0.1:${port}`, child };
+      await untilAnswering(prism.url, 60_000);
+      await load('prism warm-up', { url: `${prism.url}/epayment/v1/payments/${ref}`, headers }, 1); // its JIT warms up, not measured
+      const key = mode === 'default' ? 'prism' : 'prismQuiet';
+      results[`${key}Get`] = await load(`prism ${mode} GET`, { url: `${prism.url}/epayment/v1/payments/${ref}`, headers });
+      results[`${key}Create`] = await load(`prism ${mode} create`, {
+        url: `${prism.url}/epayment/v1/payments`,
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'prism-bench-key' },
+        body: createBody('prism-bench-reference'),
+      });
+      ratios[`sandboxGetOver${mode === 'default' ? 'Prism' : 'PrismQuiet'}`] = results.sandboxGet.rps / results[`${key}Get`].rps;
+      ratios[`sandboxCreateOver${mode === 'default' ? 'Prism' : 'PrismQuiet'}`] = results.sandboxCreate.rps / results[`${key}Create`].rps;
+      prism.child.kill('SIGTERM');
+    }
   }
 
   console.log(`\nsandbox HTTP benchmark — ${rounds} rounds × ${slice}s per scenario, ${connections} connections, autocannon (medians of the rounds)\n`);
@@ -123,7 +162,10 @@ try {
   console.log(`\nratios (same script, same machine, median of the rounds):`);
   console.log(`  sandbox GET / bare Fastify GET:    ${ratios.sandboxGetOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.get.rps / p.bare.rps).toFixed(2)).join(', ')}), p99 ${results.sandboxGet.p99} vs ${b.p99} ms`);
   console.log(`  sandbox create / bare Fastify GET: ${ratios.sandboxCreateOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.create.rps / p.bare.rps).toFixed(2)).join(', ')})`);
-  if (results.prismGet) console.log(`  sandbox GET / Prism mock GET:      ${ratios.sandboxGetOverPrism.toFixed(1)}× throughput, p99 ${results.sandboxGet.p99} vs ${results.prismGet.p99} ms`);
+  if (results.prismGet) {
+    console.log(`  sandbox GET / Prism default GET:   ${ratios.sandboxGetOverPrism.toFixed(1)}×, create ${ratios.sandboxCreateOverPrism.toFixed(1)}× throughput`);
+    console.log(`  sandbox GET / Prism quiet GET:     ${ratios.sandboxGetOverPrismQuiet.toFixed(1)}×, create ${ratios.sandboxCreateOverPrismQuiet.toFixed(1)}× throughput`);
+  }
   console.log(`\nsandbox memory after the run: rss ${MiB(memory.rss)} MiB, heap ${MiB(memory.heapUsed)} MiB, traffic log ${memory.traffic} kept / ${memory.dropped} dropped (cap bounds it)`);
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, 'bench/results/sandbox-http.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds, slice, connections, results, perRound, ratios, memory }, null, 2));

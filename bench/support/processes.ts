@@ -6,15 +6,24 @@ import { request } from 'undici';
 
 export const root = resolve(import.meta.dirname, '../..');
 
-/** Start `command args…` in the repository root; resolves once it prints an http://127.0.0.1:port URL. */
-export async function startServer(command: string, commandArgs: string[]): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * Start `command args…` in the repository root; resolves once it prints an http://127.0.0.1:port URL.
+ * Its output is drained from then on: a child blocked on a full stdout pipe (Prism logs every
+ * request; pipes are synchronous on Linux) would measure the pipe, not the server.
+ */
+export function startServer(command: string, commandArgs: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-    if (m) return { url: m[1], child };
-  }
-  throw new Error(`${command} exited before printing its URL`);
+  return new Promise((resolvePromise, reject) => {
+    let found = false;
+    lines.on('line', (line) => {
+      const m = found ? null : /(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (!m) return;
+      found = true;
+      resolvePromise({ url: m[1], child });
+    });
+    child.once('exit', () => found || reject(new Error(`${command} exited before printing its URL`)));
+  });
 }
 
 export interface Credentials {
