@@ -2,22 +2,24 @@
  * Sandbox HTTP benchmark: throughput and latency of GET payment and create payment, against
  * (1) a bare Fastify baseline in the same script and (2) optionally a Prism mock of the same
  * spec (the issue's comparison point). Figures are reported as ratios, since absolute numbers
- * on a shared 2-core machine are noisy.
+ * on a shared 2-core machine are noisy: both servers run side by side and the scenarios take
+ * turns in `--rounds` rounds (bare GET, sandbox GET, sandbox create, …), so a change in the
+ * machine's load hits every scenario alike; each ratio is the median of its rounds' ratios.
  *
- *   node bin/run-ts.mjs bench/sandbox-http.ts [--duration 10] [--connections 50] [--prism]
+ *   node bin/run-ts.mjs bench/sandbox-http.ts [--duration 10] [--connections 50] [--rounds 3] [--prism]
  *
- * --prism installs @stoplight/prism-cli into .tmp/prism (npm) on first use.
+ * --duration is per scenario in all (split over the rounds). --prism installs
+ * @stoplight/prism-cli into .tmp/prism (npm) on first use. Writes bench/results/sandbox-http.json.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { request } from 'undici';
 import { DEFAULT_TEST_MERCHANT as M } from '../src/sandbox/merchants.ts';
+import { apiHeaders, memoryOf, MiB, root, startServer, type Credentials } from './support/processes.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
@@ -25,103 +27,149 @@ const opt = (name: string, fallback: number) => {
 };
 const duration = opt('duration', 10);
 const connections = opt('connections', 50);
+const rounds = Math.max(1, opt('rounds', 3));
+const slice = Math.max(1, Math.round(duration / rounds));
 const withPrism = args.includes('--prism');
 
-async function startServer(command: string, commandArgs: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-    if (m) return { url: m[1], child };
-  }
-  throw new Error(`${command} exited before printing its URL`);
+interface Row {
+  title: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
 }
 
-async function load(title: string, opts: autocannon.Options) {
-  const result = await autocannon({ duration, connections, ...opts });
+async function load(title: string, opts: autocannon.Options, seconds = slice): Promise<Row> {
+  const result = await autocannon({ duration: seconds, connections, ...opts });
   const errors = result.errors + result.timeouts + result.non2xx;
   return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total };
 }
 
-async function token(base: string): Promise<string> {
-  const res = await request(`${base}/accesstoken/get`, {
-    method: 'POST',
-    headers: { client_id: M.clientId, client_secret: M.clientSecret, 'ocp-apim-subscription-key': M.subscriptionKeys[0], 'merchant-serial-number': M.msn },
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** One row from a scenario's rounds: medians of throughput and latency, errors and requests summed. */
+const combine = (rows: Row[]): Row => ({
+  title: rows[0].title,
+  rps: median(rows.map((r) => r.rps)),
+  p50: median(rows.map((r) => r.p50)),
+  p99: median(rows.map((r) => r.p99)),
+  errors: rows.reduce((a, r) => a + r.errors, 0),
+  total: rows.reduce((a, r) => a + r.total, 0),
+});
+
+const createBody = (reference: string) =>
+  JSON.stringify({ amount: { currency: 'NOK', value: 49900 }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'WEB_REDIRECT', returnUrl: 'https://example.com/r' });
+
+const freePort = () =>
+  new Promise<number>((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
   });
-  return ((await res.body.json()) as any).access_token;
+
+async function untilAnswering(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await (await request(url)).body.dump();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
-const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
 const children: ChildProcess[] = [];
 try {
-  // --- baseline ---
   const baseline = await startServer(process.execPath, ['bin/run-ts.mjs', 'bench/servers/baseline-server.ts']);
   children.push(baseline.child);
-  results.baselineGet = await load('baseline GET', { url: `${baseline.url}/epayment/v1/payments/bench-order-000001` });
-  baseline.child.kill('SIGTERM');
-
-  // --- sandbox ---
   const sandbox = await startServer(process.execPath, ['bin/run-ts.mjs', 'bench/servers/sandbox-server.ts']);
   children.push(sandbox.child);
-  const headers = {
-    authorization: `Bearer ${await token(sandbox.url)}`,
-    'ocp-apim-subscription-key': M.subscriptionKeys[0],
-    'merchant-serial-number': M.msn,
-    'content-type': 'application/json',
-    'vipps-system-name': 'bench',
-  };
+  const headers = await apiHeaders(sandbox.url, M as Credentials);
   const ref = 'bench-order-000001';
-  const created = await request(`${sandbox.url}/epayment/v1/payments`, {
-    method: 'POST',
-    headers: { ...headers, 'idempotency-key': 'bench-create-1' },
-    body: JSON.stringify({ amount: { currency: 'NOK', value: 49900 }, paymentMethod: { type: 'WALLET' }, reference: ref, userFlow: 'WEB_REDIRECT', returnUrl: 'https://example.com/r' }),
-  });
+  const created = await request(`${sandbox.url}/epayment/v1/payments`, { method: 'POST', headers: { ...headers, 'idempotency-key': 'bench-create-1' }, body: createBody(ref) });
   if (created.statusCode !== 201) throw new Error(`setup create failed: ${created.statusCode} ${await created.body.text()}`);
   await created.body.dump();
-  results.sandboxGet = await load('sandbox GET payment', { url: `${sandbox.url}/epayment/v1/payments/${ref}`, headers });
-  let n = 0;
-  results.sandboxCreate = await load('sandbox POST create', {
-    url: `${sandbox.url}/epayment/v1/payments`,
-    method: 'POST',
-    headers,
-    requests: [
-      {
-        setupRequest: (req: any) => {
-          n++;
-          return {
-            ...req,
-            headers: { ...headers, 'idempotency-key': `bench-${n}` },
-            body: JSON.stringify({ amount: { currency: 'NOK', value: 49900 }, paymentMethod: { type: 'WALLET' }, reference: `bench-create-${n}`, userFlow: 'WEB_REDIRECT', returnUrl: 'https://example.com/r' }),
-          };
-        },
-      },
-    ],
-  });
-  sandbox.child.send('memory');
-  const [memory] = (await once(sandbox.child, 'message')) as [any];
-  sandbox.child.kill('SIGTERM');
 
-  // --- Prism (optional) ---
+  let n = 0;
+  const perRound: { bare: Row; get: Row; create: Row }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bare = await load('baseline GET', { url: `${baseline.url}/epayment/v1/payments/${ref}`, headers });
+    const get = await load('sandbox GET payment', { url: `${sandbox.url}/epayment/v1/payments/${ref}`, headers });
+    const create = await load('sandbox POST create', {
+      url: `${sandbox.url}/epayment/v1/payments`,
+      method: 'POST',
+      headers,
+      requests: [
+        {
+          setupRequest: (req: any) => {
+            n++;
+            return { ...req, headers: { ...headers, 'idempotency-key': `bench-${n}` }, body: createBody(`bench-create-${String(n).padStart(8, '0')}`) };
+          },
+        },
+      ],
+    });
+    perRound.push({ bare, get, create });
+  }
+  const memory = await memoryOf(sandbox.child);
+
+  const results: Record<string, Row> = {
+    baselineGet: combine(perRound.map((p) => p.bare)),
+    sandboxGet: combine(perRound.map((p) => p.get)),
+    sandboxCreate: combine(perRound.map((p) => p.create)),
+  };
+  const ratios: Record<string, number> = {
+    sandboxGetOverBare: median(perRound.map((p) => p.get.rps / p.bare.rps)),
+    sandboxCreateOverBare: median(perRound.map((p) => p.create.rps / p.bare.rps)),
+  };
+
   if (withPrism) {
+    // Prism as it starts by default (logs every request at info), and quiet (warnings only).
     const prismBin = resolve(root, '.tmp/prism/node_modules/.bin/prism');
     if (!existsSync(prismBin)) execFileSync('npm', ['install', '--prefix', resolve(root, '.tmp/prism'), '--no-audit', '--no-fund', '@stoplight/prism-cli@5'], { stdio: 'inherit' });
     const spec = resolve(root, '../shared/reference/openapi/epayment-v1.yaml');
-    const prism = await startServer(prismBin, ['mock', '-h', '127.0.0.1', '-p', '0', spec]);
-    children.push(prism.child);
-    results.prismGet = await load('prism GET payment', { url: `${prism.url}/epayment/v1/payments/${ref}`, headers });
-    prism.child.kill('SIGTERM');
+    for (const [mode, extra] of [['default', []], ['quiet', ['--errors', 'false', '-v', 'warn']]] as const) {
+      // Quiet Prism does not print its address: give it a free port and wait until it answers.
+      const port = await freePort();
+      const child = spawn(prismBin, ['mock', '-h', '127.0.0.1', '-p', String(port), ...extra, spec], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+      const prism = { url: `http://127.0.0.1:${port}`, child };
+      await untilAnswering(prism.url, 60_000);
+      await load('prism warm-up', { url: `${prism.url}/epayment/v1/payments/${ref}`, headers }, 1); // its JIT warms up, not measured
+      const key = mode === 'default' ? 'prism' : 'prismQuiet';
+      results[`${key}Get`] = await load(`prism ${mode} GET`, { url: `${prism.url}/epayment/v1/payments/${ref}`, headers });
+      results[`${key}Create`] = await load(`prism ${mode} create`, {
+        url: `${prism.url}/epayment/v1/payments`,
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'prism-bench-key' },
+        body: createBody('prism-bench-reference'),
+      });
+      ratios[`sandboxGetOver${mode === 'default' ? 'Prism' : 'PrismQuiet'}`] = results.sandboxGet.rps / results[`${key}Get`].rps;
+      ratios[`sandboxCreateOver${mode === 'default' ? 'Prism' : 'PrismQuiet'}`] = results.sandboxCreate.rps / results[`${key}Create`].rps;
+      prism.child.kill('SIGTERM');
+    }
   }
 
-  const rows = Object.values(results);
-  console.log(`\nsandbox HTTP benchmark — ${duration}s per scenario, ${connections} connections, autocannon\n`);
+  console.log(`\nsandbox HTTP benchmark — ${rounds} rounds × ${slice}s per scenario, ${connections} connections, autocannon (medians of the rounds)\n`);
   console.log('scenario                 req/s     p50 ms  p99 ms  errors');
-  for (const r of rows) console.log(`${r.title.padEnd(24)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}`);
+  for (const r of Object.values(results)) console.log(`${r.title.padEnd(24)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}`);
   const b = results.baselineGet;
-  console.log(`\nratios (same script, same machine):`);
-  console.log(`  sandbox GET / bare Fastify GET:   ${(results.sandboxGet.rps / b.rps).toFixed(2)}× throughput, p99 ${results.sandboxGet.p99} vs ${b.p99} ms`);
-  console.log(`  sandbox create / bare Fastify GET: ${(results.sandboxCreate.rps / b.rps).toFixed(2)}× throughput`);
-  if (results.prismGet) console.log(`  sandbox GET / Prism mock GET:     ${(results.sandboxGet.rps / results.prismGet.rps).toFixed(1)}× throughput, p99 ${results.sandboxGet.p99} vs ${results.prismGet.p99} ms`);
-  console.log(`\nsandbox memory after the run: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, traffic log ${memory.traffic} kept / ${memory.dropped} dropped (cap bounds it)`);
+  console.log(`\nratios (same script, same machine, median of the rounds):`);
+  console.log(`  sandbox GET / bare Fastify GET:    ${ratios.sandboxGetOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.get.rps / p.bare.rps).toFixed(2)).join(', ')}), p99 ${results.sandboxGet.p99} vs ${b.p99} ms`);
+  console.log(`  sandbox create / bare Fastify GET: ${ratios.sandboxCreateOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.create.rps / p.bare.rps).toFixed(2)).join(', ')})`);
+  if (results.prismGet) {
+    console.log(`  sandbox GET / Prism default GET:   ${ratios.sandboxGetOverPrism.toFixed(1)}×, create ${ratios.sandboxCreateOverPrism.toFixed(1)}× throughput`);
+    console.log(`  sandbox GET / Prism quiet GET:     ${ratios.sandboxGetOverPrismQuiet.toFixed(1)}×, create ${ratios.sandboxCreateOverPrismQuiet.toFixed(1)}× throughput`);
+  }
+  console.log(`\nsandbox memory after the run: rss ${MiB(memory.rss)} MiB, heap ${MiB(memory.heapUsed)} MiB, traffic log ${memory.traffic} kept / ${memory.dropped} dropped (cap bounds it)`);
+  mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results/sandbox-http.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, rounds, slice, connections, results, perRound, ratios, memory }, null, 2));
+  console.log('results: bench/results/sandbox-http.json');
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 }

@@ -101,11 +101,14 @@ function notJson(contentType: string | undefined): ApiError {
  */
 export function installParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/i, { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json/i, { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      const parsed = JSON.parse(text);
+      // The traffic log keeps the body as the text it travelled as (decoded when read).
+      request.exchangeBodyText = text;
+      done(null, parsed);
     } catch {
       done(new ApiError({ status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON.', extraDetails: [{ name: 'body', reason: 'The JSON value could not be parsed.' }] }), undefined);
     }

@@ -32,6 +32,8 @@ declare module 'fastify' {
     exchangeReference?: string;
     /** Notes a handler wants on the traffic record. */
     exchangeNotes?: Record<string, unknown>;
+    /** The JSON body's text as it arrived, kept by the traffic log in place of the parsed body. */
+    exchangeBodyText?: string;
     /** When the request arrived: sandbox clock (ms) and a monotonic timer for the duration. */
     arrivedAt?: number;
     arrivedHr?: number;
@@ -204,28 +206,6 @@ function withSystemHeaderNotes(request: FastifyRequest): Record<string, unknown>
   return tooLong.length === 0 ? request.exchangeNotes : { ...request.exchangeNotes, systemHeaderTooLong: tooLong };
 }
 
-/** A JSON body parsed on first read, so recording costs nothing until a check looks. */
-function lazyBody(raw: string, contentType: string | undefined): { value: unknown } {
-  let parsed: unknown;
-  let done = false;
-  return {
-    get value() {
-      if (!done) {
-        done = true;
-        parsed = raw;
-        if (raw && contentType?.includes('json')) {
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            /* keep the raw text */
-          }
-        }
-      }
-      return parsed;
-    },
-  };
-}
-
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);
   installEdges(app, ctx);
@@ -237,20 +217,32 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
     done();
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // A synchronous fast path (no promise per request); a refusal or a fault goes the async way as
+  // before: Fastify's hook runner awaits what the hook returns (the reply, once sent; the fault's outcome).
+  app.addHook('preHandler', ((request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const config = request.routeOptions.config;
     if (config.auth === 'vipps' && !authenticate(ctx, request, reply)) return reply;
-    if ((config.faults ?? config.auth === 'vipps') && (await applyFault(ctx, request, reply))) return reply;
+    if (ctx.faults.size === 0 || !(config.faults ?? config.auth === 'vipps')) return done();
+    return applyFault(ctx, request, reply).then((answered) => (answered ? reply : undefined));
+  }) as never);
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    try {
+      done(null, record(request, reply, payload));
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  /** The traffic record of an answered request (routes with an `api`); the payload goes on unchanged. */
+  function record(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     const config = request.routeOptions.config;
     if (!config.api) return payload;
     const dropped = request.fault?.effect.type === 'drop-response';
     const hung = request.fault?.effect.type === 'hang';
     const raw = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     const responseHeaders = reply.getHeaders() as Record<string, string>;
-    const body = lazyBody(raw, responseHeaders['content-type']);
+    const bodyText = request.exchangeBodyText;
     const msn = request.merchant?.msn ?? headerValue(request, 'merchant-serial-number');
     ctx.traffic.append({
       kind: config.api === 'landing' || config.api === 'sandbox-control' ? 'control' : 'api',
@@ -263,22 +255,20 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       response:
         dropped || hung
           ? undefined
-          : {
-              status: reply.statusCode,
-              headers: responseHeaders,
-              get body() {
-                return body.value;
-              },
-            },
+          : { status: reply.statusCode, headers: responseHeaders },
       error: dropped ? 'response dropped by sandbox fault (the operation took effect)' : hung ? 'no answer (sandbox fault: hang)' : undefined,
       fault: request.fault ? faultName(request.fault.effect) : undefined,
       startedAt: request.arrivedAt ?? ctx.clock.now(),
       durationMs: request.arrivedHr === undefined ? 0 : performance.now() - request.arrivedHr,
       notes: withSystemHeaderNotes(request),
+    }, {
+      // Bodies stay the text they travelled as; the log decodes them when a reader looks.
+      request: bodyText === undefined ? undefined : { text: bodyText, json: true },
+      response: { text: raw, json: String(responseHeaders['content-type'] ?? '').includes('json') },
     });
     if (dropped) request.raw.socket?.destroy();
     return payload;
-  });
+  }
 
   // The default for routes whose plugin sets no error handler of its own.
   app.setErrorHandler(rootErrorHandler);

@@ -14,6 +14,12 @@ import {
 import { webhookPayload } from './views.ts';
 import { ExpiryQueue, type SchedulingClock } from '../shared/expiry.ts';
 import { landingPageUrl, landingToken } from '../shared/landing-tokens.ts';
+
+/**
+ * A UUID as one flat string. Node builds randomUUID() by concatenation: a rope of ~20 pieces,
+ * ~600 heap bytes kept with every payment (issue #17) where the flat string takes 56.
+ */
+const flatUuid = (): string => Buffer.from(randomUUID(), 'latin1').toString('latin1');
 import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 import { MSISDN } from '../shared/validation.ts';
@@ -186,7 +192,7 @@ export class EpaymentMachine implements EpaymentService {
         capturedAmount: { currency: c, value: 0 },
         refundedAmount: { currency: c, value: 0 },
       },
-      pspReference: randomUUID(),
+      pspReference: flatUuid(),
       userFlow: input.userFlow,
       paymentMethodType: input.paymentMethodType,
       returnUrl: input.returnUrl,
@@ -395,7 +401,7 @@ export class EpaymentMachine implements EpaymentService {
     this.record(p, event, p.amount.value, idempotencyKey, at);
   }
 
-  private record(p: Payment, name: PaymentEventName, value: number, idempotencyKey: string | null, at: number, pspReference: string = randomUUID()): void {
+  private record(p: Payment, name: PaymentEventName, value: number, idempotencyKey: string | null, at: number, pspReference: string = flatUuid()): void {
     const event: PaymentEventRecord = {
       reference: p.reference,
       pspReference,

@@ -1,0 +1,64 @@
+/** Helpers the HTTP benches share: a server child process that prints its URL, and a sandbox access token. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { request } from 'undici';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * Start `command args…` in the repository root; resolves once it prints an http://127.0.0.1:port URL.
+ * Its output is drained from then on: a child blocked on a full stdout pipe (Prism logs every
+ * request; pipes are synchronous on Linux) would measure the pipe, not the server.
+ */
+export function startServer(command: string, commandArgs: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolvePromise, reject) => {
+    let found = false;
+    lines.on('line', (line) => {
+      const m = found ? null : /(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (!m) return;
+      found = true;
+      resolvePromise({ url: m[1], child });
+    });
+    child.once('exit', () => found || reject(new Error(`${command} exited before printing its URL`)));
+  });
+}
+
+export interface Credentials {
+  msn: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionKeys: string[];
+}
+
+export async function token(base: string, m: Credentials): Promise<string> {
+  const res = await request(`${base}/accesstoken/get`, {
+    method: 'POST',
+    headers: { client_id: m.clientId, client_secret: m.clientSecret, 'ocp-apim-subscription-key': m.subscriptionKeys[0], 'merchant-serial-number': m.msn },
+  });
+  if (res.statusCode !== 200) throw new Error(`token for ${m.msn}: ${res.statusCode} ${await res.body.text()}`);
+  return ((await res.body.json()) as { access_token: string }).access_token;
+}
+
+/** The headers an integration sends on every ePayment call. */
+export async function apiHeaders(base: string, m: Credentials): Promise<Record<string, string>> {
+  return {
+    authorization: `Bearer ${await token(base, m)}`,
+    'ocp-apim-subscription-key': m.subscriptionKeys[0],
+    'merchant-serial-number': m.msn,
+    'content-type': 'application/json',
+    'vipps-system-name': 'bench',
+  };
+}
+
+/** Ask a bench/servers/sandbox-server.ts child for its memory (after a full GC when it runs with --expose-gc). */
+export function memoryOf(child: ChildProcess): Promise<{ rss: number; heapUsed: number; traffic: number; dropped: number; payments?: number }> {
+  return new Promise((resolvePromise) => {
+    child.once('message', (m) => resolvePromise(m as never));
+    child.send('memory');
+  });
+}
+
+export const MiB = (bytes: number) => Math.round(bytes / 2 ** 20);
