@@ -3,7 +3,7 @@
  * shop, healthy and with each fault switch on; every row must fail exactly the items
  * test/self-test/expected-detections.ts lists for it.
  *
- *   node bin/run-ts.mjs scripts/detection-matrix.ts [--shop reference-merchant|sdk-shop|ecom-shop|reference-psp|all] [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
+ *   node bin/run-ts.mjs scripts/detection-matrix.ts [--shop reference-merchant|sdk-shop|ecom-shop|reference-psp|reference-psp-v2|reference-psp-v3|all] [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
  *
  * --shop          which example integration: reference-merchant (default; REFERENCE_MERCHANT_FAULTS),
  *                 sdk-shop (examples/sdk-shop, SDK_SHOP_FAULTS), ecom-shop (examples/ecom-shop, ECOM_SHOP_FAULTS;

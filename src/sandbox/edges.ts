@@ -116,6 +116,8 @@ export function installParsers(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (!text) return done(null, undefined);
+    // Recorded as sent, also when refused: the traffic log loses nothing of bad input.
+    request.exchangeBodyText = text;
     const api = request.routeOptions.config.api;
     if (api !== undefined && !takesAnyBody.has(api)) return done(notJson(request.headers['content-type']), undefined);
     done(null, text);

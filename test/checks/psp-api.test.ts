@@ -94,7 +94,9 @@ describe('PSPAPI-UPDATESTATUS (whole run)', () => {
     startedAt: seq,
     durationMs: 5,
   });
-  const run = (traffic: Exchange[], orderStatus: string) => {
+  // The PSP reserved the payment (makePayment OK): its captures and cancels are its to report.
+  const run = (reports: Exchange[], orderStatus: string) => {
+    const traffic = [makePayment(OK), ...reports];
     const flow: FlowRecord = { suite: 'psp-api', id: 'f', title: 'f', checklist: [], references: [REF], observations: [{ type: 'merchant-order', at: 5, reference: REF, status: orderStatus }], startedAt: 0, endedAt: 1e9, outcome: 'completed' };
     return evaluateRun({ traffic, flows: [flow], profile }).find((r) => r.item === 'PSPAPI-UPDATESTATUS')!.verdict;
   };

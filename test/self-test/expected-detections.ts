@@ -14,6 +14,7 @@ import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merch
 import { FAULT_NAMES as SDK_SHOP_FAULTS, type FaultName as SdkShopFault } from '../../examples/sdk-shop/src/faults.ts';
 import { FAULT_NAMES as ECOM_SHOP_FAULTS, type FaultName as EcomShopFault } from '../../examples/ecom-shop/src/config.ts';
 import { FAULT_NAMES as REFERENCE_PSP_FAULTS, type FaultName as ReferencePspFault } from '../../examples/reference-psp/src/config.ts';
+import { FAULT_NAMES as PSP_API_FAULTS, type FaultName as PspApiFault } from '../../examples/reference-psp/src/psp-api/config.ts';
 import type { Verdict } from '../../src/checks/types.ts';
 
 export interface ExpectedDetection {
@@ -329,7 +330,7 @@ export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, Expect
   },
   'reuse-psp-reference': {
     fail: ['PSP-CREATE'],
-    why: 'the same pspReference for every payment',
+    why: 'every create first reuses one pspReference, which Vipps refuses as a duplicate (409), before the PSP tries a fresh one',
   },
   'no-psp-id': {
     fail: ['PSP-CREATE', 'PSP-HEADERS', 'PSP-GET', 'PSP-EVENTS', 'PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-20S', 'PSP-CB-AUTH', 'PSP-CB-CARDTYPE', 'PSP-UPDATE-CAPTURE', 'PSP-UPDATE-CANCEL', 'PSP-UPDATE-REFUND', 'PSP-WEBHOOKS-AND-POLLING', 'PSP-ERRORS'],
@@ -350,12 +351,70 @@ export const REFERENCE_PSP_EXPECTED_DETECTIONS: Record<ReferencePspFault, Expect
 
 export const REFERENCE_PSP_ROWS: readonly ReferencePspRowName[] = ['baseline', ...REFERENCE_PSP_FAULTS];
 
+// --- the PSP API mode of the reference PSP (config/reference-psp-v2|v3.profile.yaml) -----------
+// The same PSP on the PSP API (issue 12), judged on the PSPAPI- items; its switches
+// (REFERENCE_PSP_API_FAULTS) are in examples/reference-psp/README.md. v3 sends network tokens, so
+// the v2-only switch (ok-without-decrypt) has no row there.
+
+export type PspApiRowName = 'baseline' | PspApiFault;
+
+export const PSP_API_BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the clean PSP answers every makePayment as documented: no false failures, no warnings, exit 0',
+};
+
+const NO_RESERVATION =
+  'no makePayment is answered in a form Vipps can use, so no payment is ever reserved: nothing is captured, refunded or cancelled to report (PSPAPI-UPDATESTATUS) or read back (PSPAPI-DETAILS), no order becomes paid (PSPAPI-NO-REDIRECT-RELIANCE), and the declines, the cancel and the 3-D Secure step-up get no valid answer (PSPAPI-ERRORS, PSPAPI-SOFTDECLINE)';
+
+export const PSP_API_EXPECTED_DETECTIONS: Record<PspApiFault, ExpectedDetection> = {
+  'ok-without-decrypt': {
+    fail: ['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE'],
+    why: 'cardData it cannot decrypt is answered OK: the forged, undecryptable cardData is "reserved" (PSPAPI-MAKEPAYMENT-TOKENS)',
+    cascade: 'without the card number the acquirer stub cannot decline or step up: the declined and insufficient-funds cards are answered OK (PSPAPI-ERRORS), the 3-D Secure card too (PSPAPI-SOFTDECLINE)',
+  },
+  'slow-make-payment': {
+    fail: ['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE', 'PSPAPI-UPDATESTATUS', 'PSPAPI-DETAILS', 'PSPAPI-NO-REDIRECT-RELIANCE'],
+    why: 'every makePayment is answered after 16 s, past the 15 s Vipps waits: each payment FAILED',
+    cascade: NO_RESERVATION,
+  },
+  'no-status-updates': {
+    fail: ['PSPAPI-UPDATESTATUS'],
+    why: 'captures, refunds and cancels are never reported with updatestatus',
+  },
+  'wrong-error-id': {
+    fail: ['PSPAPI-ERRORS'],
+    why: 'the declined cards are answered errorId 72 instead of the 82 and 89 the profile names for them',
+  },
+  'accept-wrong-token': {
+    fail: ['PSPAPI-MAKEPAYMENT-TOKENS'],
+    why: 'makePayment calls with a wrong or no makePaymentToken are processed and answered OK',
+  },
+  'reuse-transaction-id': {
+    fail: ['PSPAPI-INIT'],
+    why: 'every init first reuses one pspTransactionId, which Vipps refuses as a duplicate, before the PSP tries a fresh one',
+  },
+  'timeout-as-success': {
+    fail: ['PSPAPI-ERRORS'],
+    why: 'the customer\'s CANCEL is answered OK instead of FAIL with errorId 93',
+  },
+  'redirect-reliance': {
+    fail: ['PSPAPI-NO-REDIRECT-RELIANCE'],
+    why: 'the order becomes paid only when the customer reaches pspRedirectUrl, which a customer closing the app never does',
+  },
+};
+
+export const PSP_API_V2_ROWS: readonly PspApiRowName[] = ['baseline', ...PSP_API_FAULTS];
+export const PSP_API_V3_ROWS: readonly PspApiRowName[] = ['baseline', ...PSP_API_FAULTS.filter((f) => f !== 'ok-without-decrypt')];
+
 /** The example integrations the matrix runs, with how golive runs each and how a switch is turned on. */
 export const SHOPS = {
   'reference-merchant': { profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: MATRIX_ROWS as readonly string[], title: 'the reference merchant' },
   'sdk-shop': { profile: 'config/sdk-shop.profile.yaml', faultsVariable: 'SDK_SHOP_FAULTS', rows: SDK_SHOP_ROWS as readonly string[], title: 'the SDK shop' },
   'ecom-shop': { profile: 'config/ecom-shop.profile.yaml', faultsVariable: 'ECOM_SHOP_FAULTS', rows: ECOM_SHOP_ROWS as readonly string[], title: 'the eCom shop' },
   'reference-psp': { profile: 'config/reference-psp.profile.yaml', faultsVariable: 'REFERENCE_PSP_FAULTS', rows: REFERENCE_PSP_ROWS as readonly string[], title: 'the reference PSP' },
+  'reference-psp-v2': { profile: 'config/reference-psp-v2.profile.yaml', faultsVariable: 'REFERENCE_PSP_API_FAULTS', rows: PSP_API_V2_ROWS as readonly string[], title: 'the reference PSP on the PSP API v2' },
+  'reference-psp-v3': { profile: 'config/reference-psp-v3.profile.yaml', faultsVariable: 'REFERENCE_PSP_API_FAULTS', rows: PSP_API_V3_ROWS as readonly string[], title: 'the reference PSP on the PSP API v3' },
 } as const;
 export type Shop = keyof typeof SHOPS;
 export const SHOP_NAMES = Object.keys(SHOPS) as Shop[];
@@ -366,6 +425,7 @@ export function expectedFor(name: string, shop: Shop = 'reference-merchant'): Ex
   if (!SHOPS[shop].rows.includes(name)) throw new Error(`${shop} has no matrix row ${name}; rows are ${SHOPS[shop].rows.join(', ')}`);
   if (shop === 'sdk-shop') return name === 'baseline' ? SDK_SHOP_BASELINE : SDK_SHOP_EXPECTED_DETECTIONS[name as SdkShopFault];
   if (shop === 'ecom-shop') return name === 'baseline' ? ECOM_SHOP_BASELINE : ECOM_SHOP_EXPECTED_DETECTIONS[name as EcomShopFault];
+  if (shop === 'reference-psp-v2' || shop === 'reference-psp-v3') return name === 'baseline' ? PSP_API_BASELINE : PSP_API_EXPECTED_DETECTIONS[name as PspApiFault];
   if (shop === 'reference-psp') return name === 'baseline' ? REFERENCE_PSP_BASELINE : REFERENCE_PSP_EXPECTED_DETECTIONS[name as ReferencePspFault];
   return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name as FaultSwitch];
 }

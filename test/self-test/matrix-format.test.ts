@@ -6,7 +6,8 @@ import { CHECKLIST_ITEM_IDS } from '../../src/checks/index.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS } from '../../examples/sdk-shop/src/faults.ts';
 import { FAULT_NAMES as ECOM_SHOP_FAULTS } from '../../examples/ecom-shop/src/config.ts';
 import { FAULT_NAMES as REFERENCE_PSP_FAULTS } from '../../examples/reference-psp/src/config.ts';
-import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, REFERENCE_PSP_EXPECTED_DETECTIONS, REFERENCE_PSP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
+import { FAULT_NAMES as PSP_API_FAULTS } from '../../examples/reference-psp/src/psp-api/config.ts';
+import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, PSP_API_EXPECTED_DETECTIONS, PSP_API_V2_ROWS, PSP_API_V3_ROWS, REFERENCE_PSP_EXPECTED_DETECTIONS, REFERENCE_PSP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
 import { formatMatrix, matrixRows, rowLabel, verdictLine, type MatrixRow } from './matrix.ts';
 
 describe('expected detections', () => {
@@ -62,11 +63,22 @@ describe('expected detections', () => {
     expect(SHOPS['reference-psp']).toMatchObject({ profile: 'config/reference-psp.profile.yaml', faultsVariable: 'REFERENCE_PSP_FAULTS' });
   });
 
+  it('has rows for the PSP API mode (v2 every switch, v3 all but the v2-only one), judged on PSPAPI- items only', () => {
+    expect(PSP_API_V2_ROWS).toEqual(['baseline', ...PSP_API_FAULTS]);
+    expect(PSP_API_V3_ROWS).toEqual(['baseline', ...PSP_API_FAULTS.filter((f) => f !== 'ok-without-decrypt')]);
+    for (const sw of PSP_API_FAULTS) {
+      const e = PSP_API_EXPECTED_DETECTIONS[sw];
+      expect(e.fail.length + (e.warn?.length ?? 0), sw).toBeGreaterThan(0);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(id, sw).toMatch(/^PSPAPI-/);
+      expect(expectedFor(sw, 'reference-psp-v2')).toBe(e);
+    }
+  });
+
   it('selects rows by shop, and by name or label', () => {
     expect(matrixRows().map(rowLabel)).toEqual([...MATRIX_ROWS]);
     expect(matrixRows('sdk-shop').map(rowLabel)).toEqual(SDK_SHOP_ROWS.map((n) => `sdk-shop/${n}`));
-    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length + REFERENCE_PSP_ROWS.length);
-    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline', 'reference-psp/baseline']);
+    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length + REFERENCE_PSP_ROWS.length + PSP_API_V2_ROWS.length + PSP_API_V3_ROWS.length);
+    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline', 'reference-psp/baseline', 'reference-psp-v2/baseline', 'reference-psp-v3/baseline']);
     expect(matrixRows('all', ['sdk-shop/poll-too-fast']).map(rowLabel)).toEqual(['sdk-shop/poll-too-fast']);
     expect(matrixRows('sdk-shop', ['token-per-call', 'webhooks-only'])).toEqual([{ shop: 'sdk-shop', name: 'token-per-call' }]);
   });

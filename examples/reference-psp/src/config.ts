@@ -12,7 +12,7 @@ export const FAULTS = {
   'unknown-status': "Answers status 'APPROVED' instead of 'RESERVE' for an authorised card (PSP-CB-RESERVE).",
   'no-report-after-timeout': 'After a callback answer that never reached Vipps, keeps the reservation and reports nothing (PSP-CB-20S).',
   'ignore-card-type': "Processes with allowedCardTypes[0] or a BIN guess instead of the callback's cardType, and records that (PSP-CB-CARDTYPE).",
-  'reuse-psp-reference': 'Sends the same cardPassthrough.pspReference for every payment (PSP-CREATE).',
+  'reuse-psp-reference': 'Sends the same cardPassthrough.pspReference first for every payment, and a fresh one only after Vipps refuses it as a duplicate (PSP-CREATE).',
   'no-psp-id': 'Omits the Psp-Id header on ePayment and Webhooks calls (PSP-CREATE / PSP-HEADERS).',
   'no-system-headers': 'Omits the four Vipps-System-* headers (PSP-HEADERS).',
   'webhooks-only': 'Never polls GET payment, not even when the return page is opened (PSP-WEBHOOKS-AND-POLLING).',

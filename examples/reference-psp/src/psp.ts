@@ -13,7 +13,7 @@ import { amountOf, PspError } from './shared/http.ts';
 import { VippsError } from './vipps/client.ts';
 
 export { PspError };
-import { ALLOWED_CARD_TYPES, type EpaymentApi, type VippsEvent } from './vipps/epayment.ts';
+import { ALLOWED_CARD_TYPES, type CreateRequest, type EpaymentApi, type VippsEvent } from './vipps/epayment.ts';
 
 /** With reuse-psp-reference every payment carries this one. */
 const FIXED_PSP_REFERENCE = 'refpsp-0000000000000001';
@@ -38,7 +38,9 @@ export class Psp {
     if (!Number.isInteger(amount) || amount <= 0) throw new PspError(400, 'amount must be a positive integer (øre)');
     const description = typeof input.description === 'string' && input.description.trim() ? input.description.trim().slice(0, 100) : 'Card payment';
     const reference = `refpsp-${randomUUID()}`;
-    const pspReference = this.config.faults.has('reuse-psp-reference') ? FIXED_PSP_REFERENCE : `psp-${randomUUID()}`;
+    // reuse-psp-reference: first the same pspReference every time; when Vipps refuses it as a
+    // duplicate, a fresh one (the PSP recovers, but its creates broke the uniqueness rule).
+    let pspReference = this.config.faults.has('reuse-psp-reference') ? FIXED_PSP_REFERENCE : `psp-${randomUUID()}`;
     const p: Payment = {
       reference,
       pspReference,
@@ -53,10 +55,8 @@ export class Psp {
       operations: [],
       notifications: [],
     };
-    const idempotencyKey = randomUUID();
-    try {
-      const answer = await this.epayment.create(
-        {
+    let idempotencyKey = randomUUID();
+    const body = (): CreateRequest => ({
           amount: { currency: p.currency, value: amount },
           paymentMethod: { type: 'CARD_PASSTHROUGH' },
           cardPassthrough: {
@@ -70,9 +70,17 @@ export class Psp {
           userFlow: 'WEB_REDIRECT',
           returnUrl: `${this.config.publicUrl}/return?payment=${encodeURIComponent(reference)}`,
           paymentDescription: description,
-        },
-        idempotencyKey,
-      );
+        });
+    try {
+      let answer;
+      try {
+        answer = await this.epayment.create(body(), idempotencyKey);
+      } catch (err) {
+        if (!(err instanceof VippsError && err.status === 409 && pspReference === FIXED_PSP_REFERENCE)) throw err;
+        pspReference = p.pspReference = `psp-${randomUUID()}`;
+        idempotencyKey = randomUUID();
+        answer = await this.epayment.create(body(), idempotencyKey);
+      }
       p.redirectUrl = answer.body.redirectUrl;
       p.vippsState = 'CREATED';
     } catch (err) {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS, type Sandbox } from '../../../src/sandbox/index.ts';
 import { pspWithKey } from '../../../test/helpers/psp-api.ts';
 import { call, startSandbox } from '../../../test/helpers/sandbox.ts';
+import { FIXED_PSP_TRANSACTION_ID } from '../src/psp-api/psp.ts';
 import { startPspApi, type RunningPspApi } from '../src/psp-api/app.ts';
 import { newCardDataKey } from '../src/psp-api/card-data.ts';
 import { loadPspApiConfig, type FaultName, type PspApiVersion } from '../src/psp-api/config.ts';
@@ -89,12 +90,14 @@ describe('PSP API fault switches against golive’s sandbox', () => {
     expect((await order(p, ref)).card.maskedNumber).toBeNull();
   });
 
-  it('reuse-transaction-id: the sandbox refuses the second initiate', async () => {
+  it('reuse-transaction-id: the sandbox refuses the reused id, and the PSP then initiates with a fresh one', async () => {
     const p = await start('v3', 'reuse-transaction-id');
     await checkout(p);
     const second = await api('POST', `${p.url}/api/payments`, { amount: 10000 });
-    expect(second.status).toBe(502);
-    expect(second.body.error).toMatch(/44|already exists/);
+    expect(second.status).toBe(201);
+    expect(second.body.reference).not.toBe(FIXED_PSP_TRANSACTION_ID);
+    const refused = sandbox.traffic.all().filter((e) => e.api === 'psp-v3' && e.response?.status === 400 && JSON.stringify(e.response.body).match(/44|already exists/));
+    expect(refused).toHaveLength(1);
   });
 
   it('redirect-reliance: RESERVED at the sandbox, still initiated at the PSP until the customer comes back', async () => {

@@ -11,7 +11,7 @@ export const FAULTS = {
   'no-status-updates': 'Never reports captures, refunds or cancels with updatestatus (PSPAPI-UPDATESTATUS).',
   'wrong-error-id': 'Answers a declined card with errorId 72 "Different texts" instead of the documented one (PSPAPI-ERRORS).',
   'accept-wrong-token': "Does not check makePayment's Authorization against the payment's makePaymentToken (PSPAPI-MAKEPAYMENT).",
-  'reuse-transaction-id': 'Sends the same pspTransactionId for every payment (PSPAPI-INIT).',
+  'reuse-transaction-id': 'Sends the same pspTransactionId first for every payment, and a fresh one only after Vipps refuses the duplicate (PSPAPI-INIT).',
   'timeout-as-success': 'Answers OK to a makePayment with TIMEOUT / CANCEL / NO (v3 TIMEOUT / USER_CANCEL) instead of errorId 93 (PSPAPI-ERRORS).',
   'redirect-reliance': 'Marks the order paid only when the customer reaches pspRedirectUrl, not from the makePayment call (PSPAPI-NO-REDIRECT-RELIANCE).',
 } as const;

@@ -46,7 +46,10 @@ export class PspApiPsp {
     if (!Number.isInteger(amount) || amount <= 0) throw new PspError(400, 'amount must be a positive integer (øre)');
     const description = typeof input.description === 'string' && input.description.trim() ? input.description.trim().slice(0, 100) : 'Card payment';
     // [a-z0-9], 30 characters: within v2's older 30 and the later 36.
-    const reference = this.config.faults.has('reuse-transaction-id') ? FIXED_PSP_TRANSACTION_ID : `rp${randomBytes(14).toString('hex')}`;
+    // reuse-transaction-id: first the same pspTransactionId every time; when Vipps refuses it as a
+    // duplicate, a fresh one (the PSP recovers, but its inits broke the uniqueness rule).
+    const fresh = () => `rp${randomBytes(14).toString('hex')}`;
+    const reference = this.config.faults.has('reuse-transaction-id') ? FIXED_PSP_TRANSACTION_ID : fresh();
     const p: ApiPayment = {
       reference,
       merchantOrderId: `order-${randomBytes(10).toString('hex')}`,
@@ -60,17 +63,27 @@ export class PspApiPsp {
       reports: [],
       details: [],
     };
-    try {
-      const answer = await this.api.init({
-        pspTransactionId: reference,
+    const init = () =>
+      this.api.init({
+        pspTransactionId: p.reference,
         merchantOrderId: p.merchantOrderId,
         amount,
         currency: 'NOK',
-        pspRedirectUrl: `${this.config.publicUrl}/return?payment=${encodeURIComponent(reference)}`,
+        pspRedirectUrl: `${this.config.publicUrl}/return?payment=${encodeURIComponent(p.reference)}`,
         makePaymentUrl: `${this.config.publicUrl}${MAKE_PAYMENT_PATH}`,
         makePaymentToken: p.makePaymentToken,
         paymentText: description,
       });
+    try {
+      let answer;
+      try {
+        answer = await init();
+      } catch (err) {
+        if (p.reference !== FIXED_PSP_TRANSACTION_ID) throw err;
+        this.log(`refpsp-api: init with the reused ${p.reference} refused; retrying with a fresh pspTransactionId`);
+        p.reference = fresh();
+        answer = await init();
+      }
       p.redirectUrl = answer.body.vippsRedirectUrl;
     } catch (err) {
       this.log(`refpsp-api: init ${reference} failed: ${(err as Error).message}`);
