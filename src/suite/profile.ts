@@ -5,7 +5,7 @@ import { CANONICAL_STATUSES, type CanonicalStatus } from './steps.ts';
 import { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
 import { USER_FLOWS } from '../contract/epayment.ts';
-import { CARD_TYPES } from '../contract/card-passthrough.ts';
+import { pspSections } from './profile-psp.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
@@ -223,21 +223,6 @@ function makeProfileSchema(forExport: boolean) {
   ) as Record<KnownAction, typeof ValidationAction>;
   // Typed as the validating schema; the export variant only differs in its JSON-Schema shape.
   const browser = z.array(forExport ? oneKeyMapForExport(BROWSER_OPS, { what: 'browser action' }) : BrowserOpSchema).min(1) as unknown as z.ZodArray<typeof BrowserOpSchema>;
-  const THREE_DS = 'Browser steps on the PSP\'s 3-D Secure page (the softDeclineUrl / url3dSecure) that complete the challenge; absent: golive waits for the page to return by itself.';
-  const TestCards = z
-    .record(
-      z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'expected a card name such as declined' }),
-      z
-        .strictObject({
-          type: z.enum(CARD_TYPES).optional().meta({ description: 'The card type the customer picks (card passthrough; default: the first the payment allows).' }),
-          last4: z.string().regex(/^[0-9]{4}$/, { error: 'expected the last four digits' }).optional(),
-          number: z.string().regex(/^[0-9]{12,19}$|^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, { error: 'expected a test card number (12–19 digits) or ${env:NAME}' }).optional(),
-          errorId: z.number().int().positive().optional().meta({ description: 'PSP API: the makePayment errorId the PSP answers for this card (e.g. 82 Refused by Issuer); golive checks the answer carries it.' }),
-        })
-        .meta({ description: 'A test card: its type and the last four digits (or the whole test number) that make the PSP\'s acquirer (test) answer as the card\'s name says; the sandbox generates the rest.' }),
-    )
-    .default({})
-    .meta({ description: 'Cards by name; the bundled PSP suites use approved, declined, softDecline (3-D Secure required) and coBranded (Visa/Dankort) or insufficientFunds.' });
   return z.strictObject({
     $schema: z.string().optional(),
     profile: KebabId.meta({ description: 'Profile id (kebab-case), e.g. my-shop.' }),
@@ -288,21 +273,7 @@ function makeProfileSchema(forExport: boolean) {
       .strictObject(actionShape)
       .catchall(Action)
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
-    cardPassthrough: z
-      .strictObject({ cards: TestCards, threeDSecure: browser.optional().meta({ description: THREE_DS }) })
-      .optional()
-      .meta({ description: 'PSPs on ePayment card passthrough: the test cards the suite drives each card-callback answer with.' }),
-    pspApi: z
-      .strictObject({
-        publicKey: z
-          .union([z.strictObject({ url: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })])
-          .optional()
-          .meta({ description: 'The RSA-2048 public key (PEM) Vipps encrypts v2 cardData with: a URL of the started PSP ({{baseUrl}}/…) or a file (relative to this profile). golive gives it to the sandbox before the first flow.' }),
-        cards: TestCards,
-        threeDSecure: browser.optional().meta({ description: THREE_DS }),
-      })
-      .optional()
-      .meta({ description: 'PSPs on the PSP API (v2/v3): the public key for cardData and the test cards the suite drives each makePayment answer with.' }),
+    ...pspSections(browser),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))
