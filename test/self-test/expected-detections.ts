@@ -399,8 +399,9 @@ export const PSP_API_EXPECTED_DETECTIONS: Record<PspApiFault, ExpectedDetection>
     why: 'the customer\'s CANCEL is answered OK instead of FAIL with errorId 93',
   },
   'redirect-reliance': {
-    fail: ['PSPAPI-NO-REDIRECT-RELIANCE'],
+    fail: ['PSPAPI-NO-REDIRECT-RELIANCE', 'PSPAPI-UPDATESTATUS', 'PSPAPI-DETAILS'],
     why: 'the order becomes paid only when the customer reaches pspRedirectUrl, which a customer closing the app never does',
+    cascade: 'in every flow the customer confirms in the app and does not come back, so no order ever shows paid and each flow stops there, before its capture, refund or cancel: nothing to report with updatestatus or read back with details',
   },
 };
 
