@@ -134,4 +134,19 @@ describe('golive validate / init', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('golive init: --api must be one of epayment-v1, ecom-v2, psp-v2 (got "ecom-v3")');
   });
+
+  it('init --kind psp starts a PSP profile (Psp-Id, test cards) that validates; an unknown kind exits 2', async () => {
+    const out = join('config', 'my-psp.profile.yaml');
+    const r = await golive(['init', '--out', out, '--kind', 'psp'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('suites/psp/card-passthrough.yaml');
+    const text = await readFile(join(dir, out), 'utf8');
+    expect(text).toMatch(/^kind: psp$/m);
+    expect(text).toMatch(/^  pspId: \$\{env:VIPPS_PSP_ID\}/m);
+    expect(text).toMatch(/^cardPassthrough:\n  cards:\n    approved:/m);
+    expect((await golive(['validate', out], dir)).code).toBe(0);
+    const bad = await golive(['init', '--out', join('config', 'y.profile.yaml'), '--kind', 'bank'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('golive init: --kind must be one of direct, partner, psp (got "bank")');
+  });
 });
