@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
 import { createSandbox, DEFAULT_TEST_MERCHANT, DEFAULT_TEST_PSP, type Sandbox } from '../sandbox/index.ts';
+import { ControlClient } from '../sandbox/client.ts';
 import { Redactor } from '../traffic/redact.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
 import type { RunConfig } from './run-config.ts';
@@ -89,11 +90,14 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     },
   };
 
+  // What `golive validate` allows in start: (src/suite/loader.ts): env, sandbox, baseUrl, msn; pspApi.publicKey.url uses the same.
+  const templateScope = () => {
+    const base = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
+    return { ...base, baseUrl: interpolate(profile.baseUrl, base), msn: profile.merchant.msn };
+  };
   const start = profile.start;
   if (start) {
-    const base = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
-    // What `golive validate` allows in start: (src/suite/loader.ts): env, sandbox, baseUrl, msn.
-    const scope = { ...base, baseUrl: interpolate(profile.baseUrl, base), msn: profile.merchant.msn };
+    const scope = templateScope();
     const url = String(interpolate(start.url, scope));
     if (await answers(url)) {
       if (start.reuseExisting) return environment;
@@ -147,7 +151,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   }
   if (profile.pspApi?.publicKey) {
     try {
-      await registerPspPublicKey(profile, sandboxUrl, (s) => String(interpolate(s, { env: base(env).env, sandbox: { url: sandboxUrl }, baseUrl: interpolate(profile.baseUrl, base(env)), msn: m.msn })), config.profileFile);
+      await registerPspPublicKey(profile, new ControlClient(sandboxUrl), (s) => String(interpolate(s, templateScope())), config.profileFile);
     } catch (err) {
       await environment.close();
       throw new IntegrationStartError((err as Error).message);
@@ -156,7 +160,11 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   return environment;
 }
 
-const base = (env: NodeJS.ProcessEnv) => ({ env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string> });
+const isDefaultPspKeys = (m: ResolvedProfile['merchant']) =>
+  m.clientId === DEFAULT_TEST_PSP.clientId && m.clientSecret === DEFAULT_TEST_PSP.clientSecret && (DEFAULT_TEST_PSP.subscriptionKeys as readonly string[]).includes(m.subscriptionKey);
+
+/** The Psp-Id the sandbox knows the profile's PSP by: its own, the test PSP's for the test keys, else one golive names. */
+const pspIdOf = (profile: ResolvedProfile): string => profile.merchant.pspId ?? (isDefaultPspKeys(profile.merchant) ? DEFAULT_TEST_PSP.pspId : 'profile-psp');
 
 /**
  * A PSP's profile: its keys are a PSP's, acting for the profile's MSN. The sandbox's default test
@@ -165,9 +173,8 @@ const base = (env: NodeJS.ProcessEnv) => ({ env: Object.fromEntries(Object.entri
  */
 function pspSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSandbox>[0] {
   const m = profile.merchant;
-  const isDefaultPsp = m.clientId === DEFAULT_TEST_PSP.clientId && m.clientSecret === DEFAULT_TEST_PSP.clientSecret && (DEFAULT_TEST_PSP.subscriptionKeys as readonly string[]).includes(m.subscriptionKey);
-  if (isDefaultPsp && (DEFAULT_TEST_PSP.merchants as readonly string[]).includes(m.msn)) return {};
-  const pspId = m.pspId ?? 'profile-psp';
+  if (isDefaultPspKeys(m) && (DEFAULT_TEST_PSP.merchants as readonly string[]).includes(m.msn)) return {};
+  const pspId = pspIdOf(profile);
   return {
     psps: [{ pspId, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], merchants: [m.msn] }],
     merchants: [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: randomUUID(), clientSecret: randomUUID(), subscriptionKeys: [randomUUID().replace(/-/g, '')], pspId }],
@@ -180,7 +187,7 @@ function pspSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSa
  * onboarding: golive reads it from the profile (a file, or a URL of the started PSP) and gives
  * it to the sandbox before the first flow.
  */
-async function registerPspPublicKey(profile: ResolvedProfile, sandboxUrl: string, resolveTemplate: (s: string) => string, profileFile: string): Promise<void> {
+async function registerPspPublicKey(profile: ResolvedProfile, control: ControlClient, resolveTemplate: (s: string) => string, profileFile: string): Promise<void> {
   const source = profile.pspApi!.publicKey!;
   let pem: string;
   if ('file' in source) pem = readFileSync(resolve(dirname(profileFile), source.file), 'utf8');
@@ -192,16 +199,9 @@ async function registerPspPublicKey(profile: ResolvedProfile, sandboxUrl: string
     pem = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`pspApi.publicKey: ${url} answered ${res.statusCode}, not a PEM public key`);
   }
-  const pspId = profile.merchant.pspId ?? (profile.merchant.clientId === DEFAULT_TEST_PSP.clientId ? DEFAULT_TEST_PSP.pspId : 'profile-psp');
-  const res = await request(`${sandboxUrl}/_sandbox/v1/psps/${encodeURIComponent(pspId)}/public-key`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ publicKey: pem }),
-    headersTimeout: 5000,
-    bodyTimeout: 5000,
+  await control.setPspPublicKey(pspIdOf(profile), pem).catch((err: Error) => {
+    throw new Error(`pspApi.publicKey: the sandbox refused the PSP's public key: ${err.message}`);
   });
-  const answer = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`pspApi.publicKey: the sandbox refused the PSP's public key (${res.statusCode}): ${answer}`);
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -134,6 +134,10 @@ export class ControlClient {
   addMerchant(merchant: Record<string, unknown>): Promise<any> {
     return this.call('POST', '/merchants', merchant);
   }
+  /** The RSA public key (PEM) the PSP API v2 encrypts this PSP's cardData with. */
+  setPspPublicKey(pspId: string, publicKey: string): Promise<{ pspId: string }> {
+    return this.call('PUT', `/psps/${encodeURIComponent(pspId)}/public-key`, { publicKey });
+  }
   merchants(): Promise<{ merchants: { msn: string }[] }> {
     return this.call('GET', '/merchants');
   }

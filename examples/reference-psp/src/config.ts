@@ -3,7 +3,7 @@
  * fault switches (REFERENCE_PSP_FAULTS=a,b): each breaks one item of the ePayment PSP checklist
  * on purpose, so golive's detection can be proven on a PSP it was not written for.
  */
-import { listenConfig, number, parseSwitches, required } from './shared/env.ts';
+import { listenConfig, number, parseSwitches, vippsAccess, type VippsAccess } from './shared/env.ts';
 
 export const FAULTS = {
   'slow-callback': 'Answers the card callback after 21 s, past the 20 s Vipps waits (PSP-CB-20S).',
@@ -20,18 +20,11 @@ export const FAULTS = {
 export type FaultName = keyof typeof FAULTS;
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
 
-export interface PspConfig {
+export interface PspConfig extends VippsAccess {
   port: number;
   host: string;
   /** How Vipps (card callback, webhooks) and the customer's browser reach the PSP. */
   publicUrl: string;
-  vippsBaseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  subscriptionKey: string;
-  pspId: string;
-  /** The merchant the PSP acts for (its Merchant-Serial-Number, never the PSP's own). */
-  msn: string;
   faults: ReadonlySet<FaultName>;
   /** Guideline polling pace (ms): first GET payment 5 s after create, then every 2 s. */
   firstPollMs: number;
@@ -66,12 +59,7 @@ export function parseFaults(raw: string | undefined): Set<FaultName> {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PspConfig {
   return {
     ...listenConfig(env),
-    vippsBaseUrl: (env.VIPPS_BASE_URL ?? 'https://apitest.vipps.no').replace(/\/$/, ''),
-    clientId: required(env, 'VIPPS_CLIENT_ID'),
-    clientSecret: required(env, 'VIPPS_CLIENT_SECRET'),
-    subscriptionKey: required(env, 'VIPPS_SUBSCRIPTION_KEY'),
-    pspId: required(env, 'VIPPS_PSP_ID'),
-    msn: required(env, 'VIPPS_MSN'),
+    ...vippsAccess(env),
     faults: parseFaults(env.REFERENCE_PSP_FAULTS),
     firstPollMs: number(env, 'REFERENCE_PSP_FIRST_POLL_MS', 5000),
     pollIntervalMs: number(env, 'REFERENCE_PSP_POLL_INTERVAL_MS', 2000),

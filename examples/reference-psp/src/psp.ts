@@ -6,6 +6,7 @@
  * never reached Vipps (README "Timeouts").
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SerialQueue } from './shared/serial.ts';
 import { AcquirerStub } from './acquirer.ts';
 import type { PspConfig } from './config.ts';
 import { PaymentStore, statusOf, type Attempt, type Operation, type Payment } from './payments.ts';
@@ -21,7 +22,7 @@ const FIXED_PSP_REFERENCE = 'refpsp-0000000000000001';
 export class Psp {
   readonly store = new PaymentStore();
   readonly acquirer = new AcquirerStub();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new SerialQueue();
 
   constructor(
     readonly config: PspConfig,
@@ -100,12 +101,7 @@ export class Psp {
 
   /** Operations on one payment run one at a time. */
   private serial<T>(reference: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(reference) ?? Promise.resolve();
-    const next = prev.catch(() => {}).then(fn);
-    this.locks.set(reference, next);
-    return next.finally(() => {
-      if (this.locks.get(reference) === next) this.locks.delete(reference);
-    });
+    return this.queue.run(reference, fn);
   }
 
   /** Re-read the payment at Vipps (never trusting a webhook body). */

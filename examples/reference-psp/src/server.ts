@@ -10,7 +10,7 @@ import { adminPage, returnPage, threeDSecurePage } from './pages.ts';
 import { notFoundPage } from './shared/html.ts';
 import type { Poller } from './poller.ts';
 import type { Psp } from './psp.ts';
-import { parseJson, PspError, readBody, sendHtml, sendJson } from './shared/http.ts';
+import { answerVipps, parseJson, PspError, readBody, sendHtml, sendJson } from './shared/http.ts';
 import type { VippsEvent } from './vipps/epayment.ts';
 
 export const CARD_CALLBACK_PATH = '/card-callback';
@@ -103,21 +103,7 @@ async function cardCallback(psp: Psp, req: IncomingMessage, res: ServerResponse)
   const started = Date.now();
   const rawBody = await readBody(req);
   const answer = handleCardCallback(psp, { method: 'POST', pathAndQuery: req.url ?? CARD_CALLBACK_PATH, host: req.headers.host, headers: req.headers, rawBody });
-  let timer: NodeJS.Timeout | undefined;
-  let settled = false;
-  const settle = () => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    answer.settle?.(res.writableFinished, Date.now() - started);
-  };
-  res.on('close', settle);
-  const write = () => {
-    if (res.destroyed || req.socket.destroyed) return settle();
-    sendJson(res, answer.httpStatus, answer.body);
-  };
-  if (answer.delayMs > 0) timer = setTimeout(write, answer.delayMs);
-  else write();
+  answerVipps(req, res, answer, started);
 }
 
 async function webhook(psp: Psp, state: ServerState, req: IncomingMessage, res: ServerResponse): Promise<void> {

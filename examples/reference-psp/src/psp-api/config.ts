@@ -3,7 +3,7 @@
  * (REFERENCE_PSP_API_FAULTS=a,b): each breaks one item of the PSP API checklist on purpose, so
  * golive's detection can be proven on a PSP it was not written for.
  */
-import { listenConfig, number, parseSwitches, required } from '../shared/env.ts';
+import { listenConfig, number, parseSwitches, vippsAccess, type VippsAccess } from '../shared/env.ts';
 
 export const FAULTS = {
   'ok-without-decrypt': 'Cannot decrypt cardData (decrypts with the wrong key) but answers makePayment OK anyway; v2 only (PSPAPI-MAKEPAYMENT).',
@@ -20,18 +20,11 @@ export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
 
 export type PspApiVersion = 'v2' | 'v3';
 
-export interface PspApiConfig {
+export interface PspApiConfig extends VippsAccess {
   port: number;
   host: string;
   /** How Vipps (makePayment) and the customer's browser reach the PSP. */
   publicUrl: string;
-  vippsBaseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  subscriptionKey: string;
-  pspId: string;
-  /** The merchant the PSP acts for (its merchant-serial-number, never the PSP's own). */
-  msn: string;
   /** PSP_API_VERSION: which PSP API the PSP integrates (v2: encrypted cardData, v3: network tokens). */
   version: PspApiVersion;
   faults: ReadonlySet<FaultName>;
@@ -64,12 +57,7 @@ export function loadPspApiConfig(env: NodeJS.ProcessEnv = process.env): PspApiCo
   if (oaepHash !== 'sha1' && oaepHash !== 'sha256') throw new Error('REFERENCE_PSP_API_OAEP_HASH must be sha1 or sha256');
   return {
     ...listenConfig(env),
-    vippsBaseUrl: (env.VIPPS_BASE_URL ?? 'https://apitest.vipps.no').replace(/\/$/, ''),
-    clientId: required(env, 'VIPPS_CLIENT_ID'),
-    clientSecret: required(env, 'VIPPS_CLIENT_SECRET'),
-    subscriptionKey: required(env, 'VIPPS_SUBSCRIPTION_KEY'),
-    pspId: required(env, 'VIPPS_PSP_ID'),
-    msn: required(env, 'VIPPS_MSN'),
+    ...vippsAccess(env),
     version,
     faults: parseFaults(env.REFERENCE_PSP_API_FAULTS),
     oaepHash,

@@ -6,6 +6,7 @@
  * amount), reading `GET …/details` afterwards to confirm Vipps has it.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { SerialQueue } from '../shared/serial.ts';
 import { AcquirerStub } from '../acquirer.ts';
 import { amountOf, PspError } from '../shared/http.ts';
 import { VippsError } from '../vipps/client.ts';
@@ -22,7 +23,7 @@ export const MAKE_PAYMENT_PATH = '/make-payment';
 export class PspApiPsp {
   readonly store = new ApiPaymentStore();
   readonly acquirer = new AcquirerStub();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new SerialQueue();
   private wrongKeyValue: KeyObject | undefined;
 
   constructor(
@@ -101,12 +102,7 @@ export class PspApiPsp {
 
   /** Operations on one payment run one at a time. */
   private serial<T>(reference: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(reference) ?? Promise.resolve();
-    const next = prev.catch(() => {}).then(fn);
-    this.locks.set(reference, next);
-    return next.finally(() => {
-      if (this.locks.get(reference) === next) this.locks.delete(reference);
-    });
+    return this.queue.run(reference, fn);
   }
 
   capture(reference: string, rawAmount?: unknown): Promise<ApiPayment> {

@@ -4,7 +4,7 @@
  * admin pages, and /health.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { parseJson, PspError, readBody, sendHtml, sendJson } from '../shared/http.ts';
+import { answerVipps, parseJson, PspError, readBody, sendHtml, sendJson } from '../shared/http.ts';
 import { notFoundPage } from '../shared/html.ts';
 import { handleMakePayment } from './make-payment.ts';
 import { adminPage, returnPage, threeDSecurePage } from './pages.ts';
@@ -86,19 +86,5 @@ async function route(psp: PspApiPsp, req: IncomingMessage, res: ServerResponse):
 async function makePayment(psp: PspApiPsp, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
   const answer = handleMakePayment(psp, req.headers, await readBody(req));
-  let timer: NodeJS.Timeout | undefined;
-  let settled = false;
-  const settle = () => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    answer.settle?.(res.writableFinished, Date.now() - started);
-  };
-  res.on('close', settle);
-  const write = () => {
-    if (res.destroyed || req.socket.destroyed) return settle();
-    sendJson(res, answer.httpStatus, answer.body);
-  };
-  if (answer.delayMs > 0) timer = setTimeout(write, answer.delayMs);
-  else write();
+  answerVipps(req, res, answer, started);
 }

@@ -20,6 +20,28 @@ export function parseSwitches<T extends string>(variable: string, raw: string | 
   return new Set(names as T[]);
 }
 
+/** How either mode reaches Vipps and for whom: the API base, the PSP's keys, its Psp-Id, the merchant's MSN. */
+export interface VippsAccess {
+  vippsBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionKey: string;
+  pspId: string;
+  /** The merchant the PSP acts for (its Merchant-Serial-Number, never the PSP's own). */
+  msn: string;
+}
+
+export function vippsAccess(env: NodeJS.ProcessEnv): VippsAccess {
+  return {
+    vippsBaseUrl: (env.VIPPS_BASE_URL ?? 'https://apitest.vipps.no').replace(/\/$/, ''),
+    clientId: required(env, 'VIPPS_CLIENT_ID'),
+    clientSecret: required(env, 'VIPPS_CLIENT_SECRET'),
+    subscriptionKey: required(env, 'VIPPS_SUBSCRIPTION_KEY'),
+    pspId: required(env, 'VIPPS_PSP_ID'),
+    msn: required(env, 'VIPPS_MSN'),
+  };
+}
+
 /** Port, host and public URL as both modes read them (port 0: any free port). */
 export function listenConfig(env: NodeJS.ProcessEnv): { port: number; host: string; publicUrl: string } {
   const port = Number(env.GOLIVE_INTEGRATION_PORT ?? env.PORT ?? 4400);

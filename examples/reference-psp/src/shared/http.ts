@@ -66,3 +66,35 @@ export function amountOf(raw: unknown, fallback: number): number {
   if (!Number.isInteger(n) || n <= 0) throw new PspError(400, 'amount must be a positive integer (øre)');
   return n;
 }
+
+/** The synchronous answer to a call from Vipps (card callback, makePayment), as both modes build it. */
+export interface SyncAnswer {
+  httpStatus: number;
+  body: unknown;
+  /** Answer this much later (fault switches that answer too late). */
+  delayMs: number;
+  /** Told once whether the answer reached Vipps (false: the connection closed first) and how long it took. */
+  settle?(delivered: boolean, ms: number): void;
+}
+
+/**
+ * Write the answer (after its delay), and tell the handler once whether it was delivered: a
+ * connection Vipps closed before the answer was written means Vipps does not know the outcome.
+ */
+export function answerVipps(req: IncomingMessage, res: ServerResponse, answer: SyncAnswer, started: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    answer.settle?.(res.writableFinished, Date.now() - started);
+  };
+  res.on('close', settle);
+  const write = () => {
+    if (res.destroyed || req.socket.destroyed) return settle();
+    sendJson(res, answer.httpStatus, answer.body);
+  };
+  if (answer.delayMs > 0) timer = setTimeout(write, answer.delayMs);
+  else write();
+}
