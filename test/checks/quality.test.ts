@@ -303,8 +303,23 @@ describe('EP-RECEIPT', () => {
     expect(epReceipt.evaluate(runInput(withProfile(run, { capabilities: { contentMonitored: true } }))).verdict).toBe('FAILED');
   });
   it('flags receipts whose lines do not add up', () => {
-    const run = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => ((e.request.body as any).receipt.orderLines[0].totalAmount = 100));
+    const run = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => {
+      const line = (e.request.body as any).receipt.orderLines[0];
+      Object.assign(line, { totalAmount: 100, totalAmountExcludingTax: 80, totalTaxAmount: 20, taxRate: 2500 });
+    });
     expect(epReceipt.evaluate(runInput(run)).details![0]).toMatch(/order lines add up to 100, the payment amount is 49900/);
+  });
+  it('flags order lines whose own amounts do not add up or miss their tax rate', () => {
+    const run = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => {
+      const line = (e.request.body as any).receipt.orderLines[0];
+      line.totalTaxAmount += 10;
+    });
+    expect(epReceipt.evaluate(runInput(run)).details![0]).toMatch(/totalAmountExcludingTax \d+ \+ totalTaxAmount \d+ ≠ totalAmount/);
+    const wrongRate = mapExchanges(good(), op('createPayment', 'acme-shop-1001-a'), (e) => {
+      const line = (e.request.body as any).receipt.orderLines[0];
+      line.taxRate = line.taxRate === 1500 ? 2500 : 1500;
+    });
+    expect(epReceipt.evaluate(runInput(wrongRate)).details![0]).toMatch(/totalTaxAmount \d+ is not (15|25) % of/);
   });
   it('is not applicable for PSPs', () => {
     expect(runCheck(epReceipt, runInput(withProfile(good(), { kind: 'psp' }))).verdict).toBe('NOT_APPLICABLE');

@@ -18,32 +18,15 @@
  * content-monitored.
  */
 import type { Rule } from '../types.ts';
+import { receiptProblems } from '../../contract/receipts.ts';
 import { finding, list, plural, Tally } from '../support/findings.ts';
 import { declaredOn, declaredOff } from '../support/profile.ts';
 import { finalStateOf, payments } from '../support/payments.ts';
 import { apiCalls, bodyOf, describe, isOk, isOp, ORDER_MANAGEMENT_INFO_OPS, referenceOf } from '../support/traffic.ts';
 
-/** Problems with a create request's `receipt` (Order Management Receipt schema, §2.5). */
-export function receiptProblems(body: Record<string, any>): string[] {
-  const r = body.receipt;
-  const problems: string[] = [];
-  if (!r || typeof r !== 'object') return ['no receipt object'];
-  if (!Array.isArray(r.orderLines) || r.orderLines.length === 0) problems.push('receipt.orderLines is missing or empty');
-  if (!r.bottomLine || typeof r.bottomLine !== 'object') problems.push('receipt.bottomLine is missing');
-  else if (r.bottomLine.currency !== body.amount?.currency) problems.push(`receipt.bottomLine.currency ${r.bottomLine.currency} ≠ amount currency ${body.amount?.currency}`);
-  if (Array.isArray(r.orderLines)) {
-    let sum = 0;
-    for (const [i, line] of r.orderLines.entries()) {
-      const missing = ['name', 'id', 'totalAmount', 'totalAmountExcludingTax', 'totalTaxAmount'].filter((k) => line?.[k] === undefined);
-      if (line?.taxRate === undefined && line?.taxPercentage === undefined) missing.push('taxRate');
-      if (missing.length > 0) problems.push(`orderLines[${i}] lacks ${missing.join(', ')}`);
-      if (typeof line?.totalAmount === 'number') sum += line.isReturn ? -line.totalAmount : line.totalAmount;
-    }
-    const tip = typeof r.bottomLine?.tipAmount === 'number' ? r.bottomLine.tipAmount : 0;
-    const amount = body.amount?.value;
-    if (typeof amount === 'number' && problems.length === 0 && sum + tip !== amount) problems.push(`order lines add up to ${sum + tip}, the payment amount is ${amount}`);
-  }
-  return problems;
+/** Problems with a create request's `receipt` against its amount (src/contract/receipts.ts). */
+export function createReceiptProblems(body: Record<string, any>): string[] {
+  return receiptProblems(body.receipt, body.amount);
 }
 
 export const paymentHistoryReceipt: Rule = {
@@ -66,7 +49,7 @@ export const paymentHistoryReceipt: Rule = {
       const body = bodyOf(p.created!)!;
       const omCall = om.find((e) => referenceOf(e) === p.reference);
       if (body.receipt !== undefined) {
-        const problems = receiptProblems(body);
+        const problems = createReceiptProblems(body);
         if (problems.length > 0 && !omCall) t.add(breach, `${p.reference}: receipt on create (${describe(p.created!)}) is invalid: ${problems.join('; ')}`, p.created);
         else {
           covered.push(`${p.reference} (receipt on create)`);
