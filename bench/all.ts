@@ -5,6 +5,7 @@
  *
  *   sandbox-http     sandbox vs bare Fastify (vs Prism with --prism): GET, create — ratios
  *   traffic-memory   traffic-log heap bytes per kept exchange, before #17 vs now
+ *   request-validation  ePayment create validation (spec-compiled shapes + rules) vs JSON.parse of the body
  *   sandbox-scale    100k payments over 4 MSNs: RSS with the log at its cap, GET p99 at 1k vs 100k
  *   soak             mixed traffic from many simulated merchants (60 s by default): memory growth, errors
  */
@@ -17,6 +18,7 @@ const passOn = args.filter((a, i) => a !== '--only' && args[i - 1] !== '--only')
 const benches: { name: string; node: string[]; args: string[] }[] = [
   { name: 'sandbox-http', node: [], args: passOn },
   { name: 'traffic-memory', node: ['--expose-gc'], args: [] },
+  { name: 'request-validation', node: [], args: [] },
   { name: 'sandbox-scale', node: [], args: passOn.filter((a) => a !== '--prism') },
   { name: 'soak', node: [], args: passOn.filter((a) => a !== '--prism') },
 ];

@@ -695,9 +695,9 @@ describe('ePayment create validation', () => {
   it('receipt, industryData, minimumUserAge shapes; unknown fields are ignored', () => {
     const e = create({ receipt: { orderLines: [{ name: 'x', id: '1', totalAmount: 1.5, totalAmountExcludingTax: 1, totalTaxAmount: 0 }], bottomLine: {} } });
     expect(e.status).toBe(400);
-    expect(e.extra.map((x) => x.name).sort()).toEqual(['receipt.bottomLine.currency', 'receipt.orderLines.0.totalAmount']);
+    expect(e.extra.map((x) => x.name).sort()).toEqual(['receipt.bottomLine.currency', 'receipt.orderLines[0].taxRate', 'receipt.orderLines[0].totalAmount']);
     const noTax = create({ receipt: { orderLines: [{ name: 'x', id: '1', totalAmount: 1, totalAmountExcludingTax: 1, totalTaxAmount: 0 }], bottomLine: { currency: 'NOK' } } });
-    expect(noTax.extra).toEqual([{ name: 'receipt.orderLines.0.taxRate', reason: 'taxRate (or the deprecated taxPercentage) is required' }]);
+    expect(noTax.extra).toEqual([{ name: 'receipt.orderLines[0].taxRate', reason: 'taxRate (or taxPercentage) is required.' }]);
     expect(create({ receipt: { orderLines: [], bottomLine: { currency: 'NOK' } } }).extra[0].name).toBe('receipt.orderLines');
     expect(accepted({ receipt: { ...RECEIPT, orderLines: [{ ...RECEIPT.orderLines[0], taxRate: undefined, taxPercentage: 25, unitInfo: { unitPrice: 500, quantity: '2', quantityUnit: 'PCS' } }] } }).receipt).toBeDefined();
     expect(create({ industryData: { airlineData: { agencyInvoiceNumber: '1234567', airlineCode: '074', airlineDesignatorCode: 'KL' } } }).extra.map((x) => x.name).sort()).toEqual([

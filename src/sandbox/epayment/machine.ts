@@ -260,7 +260,7 @@ export class EpaymentMachine implements EpaymentService {
 
   refund(msn: string, reference: string, body: unknown, options: ModifyOptions = {}): Payment {
     const p = this.require(msn, reference);
-    const value = validateModification(body, p.amount.currency);
+    const value = validateModification(body, p.amount.currency, 'refundPayment');
     const a = p.aggregate;
     if (p.state === 'CREATED') throw epaymentError(6020, 'The payment is not reserved yet; there is nothing to refund.');
     if (p.state !== 'AUTHORIZED') throw epaymentError(6210, `The payment is ${p.state} and cannot be refunded.`);
