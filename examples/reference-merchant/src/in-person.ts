@@ -162,14 +162,14 @@ export class InPerson {
     this.track(
       this.userinfo.get(sub).then(
         (claims) => {
-          if (typeof claims.phone_number !== 'string') return this.shop.noteOn(order, 'poll', 'Userinfo had no phone number');
+          if (typeof claims.phone_number !== 'string') return this.shop.note(order, 'poll', 'Userinfo had no phone number');
           // Userinfo may answer "+4791234567"; the ePayment API wants digits only.
           this.keptPhones.set(customerId, claims.phone_number.replace(/\D/g, ''));
-          this.shop.noteOn(order, 'poll', 'phone number shared by the customer (Userinfo)');
+          this.shop.note(order, 'poll', 'phone number shared by the customer (Userinfo)');
         },
         (err) => {
           order.userinfoRead = false; // try again on the next update
-          this.shop.problemOn(order, 'getUserinfo', err);
+          this.shop.recordProblem(order, 'getUserinfo', err);
           this.log.warn({ reference: order.reference, err: String(err) }, 'could not read Userinfo');
         },
       ),

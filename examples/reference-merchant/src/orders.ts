@@ -10,6 +10,7 @@
  * Orders live in memory: this is an example, a real shop keeps them in its database.
  */
 import type { Faults } from './config.ts';
+import type { FlowOptions } from './shop.ts';
 import type { Aggregate, Amount, Payment, PaymentState, UserFlow } from './vipps/epayment.ts';
 import { FINAL_STATES } from './vipps/epayment.ts';
 
@@ -73,6 +74,8 @@ export interface Order {
   phoneNumber?: string;
   /** In person: the customer this order belongs to (the reference of their first order), for the kept phone number. */
   customerId?: string;
+  /** In person: what the create request carried beyond the web checkout's (a retry sends it again). */
+  flow?: FlowOptions;
   /** Userinfo was asked for this order's profile `sub` (once). */
   userinfoRead?: boolean;
 }

@@ -106,6 +106,7 @@ export class Shop {
       userFlow: input.flow?.userFlow ?? 'WEB_REDIRECT',
       phoneNumber: input.flow?.customer?.phoneNumber,
       customerId: input.customerId,
+      flow: input.flow,
     };
     this.orders.add(order);
     this.setStatus(order, 'pending', 'checkout', 'payment requested');
@@ -154,7 +155,16 @@ export class Shop {
       const next = this.orders.get(order.retriedAs);
       if (next) return next;
     }
-    const next = await this.checkout({ amount: order.amount.value, description: order.description, sessionId, orderNumber: order.orderNumber, attempt: order.attempt + 1 });
+    const next = await this.checkout({
+      amount: order.amount.value,
+      description: order.description,
+      sessionId,
+      orderNumber: order.orderNumber,
+      attempt: order.attempt + 1,
+      // In person, the new attempt goes the same way (the push to the same phone, a new QR).
+      flow: order.flow,
+      customerId: order.customerId,
+    });
     order.retriedAs = next.reference;
     return next;
   }
@@ -304,15 +314,6 @@ export class Shop {
     for (const listener of this.updateListeners) listener(order);
   }
 
-  /** A history line without a status change (public: the in-person mode notes Userinfo reads). */
-  noteOn(order: Order, source: Source, text: string): void {
-    this.note(order, source, text);
-  }
-
-  /** Public for the in-person mode, which reports Userinfo failures on the order like any other. */
-  problemOn(order: Order, operation: string, err: unknown): Problem {
-    return this.recordProblem(order, operation, err);
-  }
 
   private setStatus(order: Order, status: Order['status'], source: Source, note?: string): void {
     order.status = status;
@@ -320,11 +321,13 @@ export class Shop {
     order.history.push({ at: order.updatedAt, status, source, note });
   }
 
-  private note(order: Order, source: Source, note: string): void {
+  /** A history line without a status change (also the in-person mode's Userinfo reads). */
+  note(order: Order, source: Source, note: string): void {
     order.history.push({ at: now(), status: order.status, source, note });
   }
 
-  private recordProblem(order: Order, operation: string, err: unknown): Problem {
+  /** A problem shown on the order page (also the in-person mode's Userinfo failures). */
+  recordProblem(order: Order, operation: string, err: unknown): Problem {
     const e = err instanceof VippsApiError ? err : undefined;
     const problem: Problem = {
       at: now(),

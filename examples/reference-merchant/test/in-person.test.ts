@@ -122,6 +122,21 @@ describe('in person: push payment', () => {
   });
 });
 
+describe('in person: a new attempt', () => {
+  it('a new attempt after a rejected push pushes again to the same phone (not a web redirect)', async () => {
+    await shopWith({}, async (m) => {
+      const first = await pushed(m);
+      await customer(sandbox, m.msn, first, 'reject');
+      await waitForStatus(m, first, 'failed');
+      const retry = await http(m.url, 'POST', `/api/orders/${first}/retry`);
+      expect(retry.status).toBe(201);
+      expect(createBody(m, retry.body.reference)).toMatchObject({ userFlow: 'PUSH_MESSAGE', customer: { phoneNumber: PHONE }, profile: { scope: 'phoneNumber' } });
+      const page = await fetch(`${m.url}/orders/${first}/retry`, { method: 'POST', redirect: 'manual' });
+      expect(page.headers.get('location')).toBe(`/orders/${encodeURIComponent(retry.body.reference)}`);
+    });
+  });
+});
+
 describe('in person: merchant-redirect QR and the bill page', () => {
   it('creates the QR (Accept image/svg+xml) pointing at the stateless bill page, and updates it with PUT when it exists', async () => {
     await shopWith({}, async (m) => {
@@ -142,6 +157,19 @@ describe('in person: merchant-redirect QR and the bill page', () => {
       expect(mine[0].body).toEqual({ id, redirectUrl: `${m.publicUrl}/bill/${id}` });
       expect(mine[2].body).toEqual({ redirectUrl: `${m.publicUrl}/bill/${id}` });
       expect((await http(m.url, 'POST', '/api/qr/not%20ok')).status).toBe(400);
+    });
+  });
+
+  it('the back office form creates the QR and shows the image to print', async () => {
+    await shopWith({}, async (m) => {
+      expect((await http(m.url, 'GET', '/admin')).body).toContain('data-testid="qr-id-input"');
+      const id = `table-${m.msn}`;
+      const res = await formPost(m.url, '/admin/qr', { qrId: id });
+      const page = await res.text();
+      expect(res.status).toBe(200);
+      expect(page).toContain(`data-testid="merchant-qr" src="https://qr.test/merchant-redirect/${id}.svg"`);
+      expect(page).toContain(`${m.publicUrl}/bill/${id}`);
+      expect(qr.codes.get(id)).toBe(`${m.publicUrl}/bill/${id}`);
     });
   });
 

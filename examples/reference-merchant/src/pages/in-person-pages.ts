@@ -67,3 +67,18 @@ export function posPaymentPage(opts: { shopName: string; order: Order; refreshSe
 </div>`;
   return layout({ title: 'Scan to pay', shopName: opts.shopName, body, testid: 'pos-payment-page', refreshSeconds: pending ? opts.refreshSeconds : undefined });
 }
+
+/** The back office's answer after creating or updating a printed QR: the image to print and where it points. */
+export function qrCodePage(opts: { shopName: string; qrId: string; url?: string; redirectUrl?: string; error?: string }): string {
+  const body = html`
+<h1>QR code ${opts.qrId}</h1>
+<div class="card">
+  ${errorBox(opts.error)}
+  ${opts.url
+    ? html`<img data-testid="merchant-qr" src="${opts.url}" alt="QR code ${opts.qrId}" width="240" height="240">
+  <p>Opens <a class="mono" href="${opts.redirectUrl}" data-testid="qr-redirect-url">${opts.redirectUrl}</a></p>`
+    : ''}
+  <p><a class="btn btn-plain" href="/admin">Back office</a></p>
+</div>`;
+  return layout({ title: `QR ${opts.qrId}`, shopName: opts.shopName, body, testid: 'qr-code-page' });
+}

@@ -2,6 +2,7 @@
  * In-person routes (pages and JSON; amounts in the JSON API in øre, on pages in kroner):
  *
  *   POST /api/qr/:qrId            → {qrId, url, redirectUrl}: create (409 ⇒ update) the merchant-redirect QR
+ *   POST /admin/qr                the same from the back office form {qrId}: a page with the image
  *   GET  /bill/:qrId              the page a scanned QR opens; POST /bill/:qrId pushes the payment
  *   POST /api/push-payments       {amount, description, phoneNumber} | {amount, description, returningFrom} → 201 {reference, orderUrl}
  *   GET  /pos                     customer-facing screen; POST /pos → 303 /pos/:reference (the QR + status)
@@ -11,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Faults, MerchantConfig } from '../config.ts';
 import { NO_SHARED_PHONE, type InPerson } from '../in-person.ts';
-import { billPage, posPage, posPaymentPage } from '../pages/in-person-pages.ts';
+import { billPage, posPage, posPaymentPage, qrCodePage } from '../pages/in-person-pages.ts';
 import { messagePage } from '../pages/return-page.ts';
 import { ShopError, type Shop } from '../shop.ts';
 import { customerMessage, VippsApiError } from '../vipps/errors.ts';
@@ -52,6 +53,18 @@ export default async function inPersonRoutes(app: FastifyInstance, { config, fau
       return { qrId: qr.id, url: qr.url, redirectUrl: qr.redirectUrl };
     } catch (err) {
       return jsonError(reply, err);
+    }
+  });
+
+  app.post<{ Body: { qrId?: string } }>('/admin/qr', async (request, reply) => {
+    const qrId = String(request.body?.qrId ?? '').trim();
+    try {
+      const { qr, sessionId } = await inPerson.merchantRedirectQr(qrId);
+      if (sessionId) reply.header('set-cookie', `sid=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
+      return sendHtml(reply, qrCodePage({ shopName, qrId: qr.id, url: qr.url, redirectUrl: qr.redirectUrl }));
+    } catch (err) {
+      const text = err instanceof ShopError ? err.message : customerMessage(err);
+      return sendHtml(reply, qrCodePage({ shopName, qrId, error: text }), statusOf(err));
     }
   });
 

@@ -94,6 +94,9 @@ export default async function pageRoutes(app: FastifyInstance, { config, faults,
     if (!order) return notFound(reply);
     try {
       const next = await shop.retry(order, cookie(request, SESSION_COOKIE));
+      // A push payment has no redirectUrl and a QR payment's is an image: they wait on our own pages.
+      if (next.userFlow === 'PUSH_MESSAGE') return reply.redirect(`/orders/${encodeURIComponent(next.reference)}`, 303);
+      if (next.userFlow === 'QR') return reply.redirect(`/pos/${encodeURIComponent(next.reference)}`, 303);
       return reply.redirect(next.redirectUrl!, 303);
     } catch (err) {
       const text = err instanceof ShopError ? err.customerText : customerMessage(err);
