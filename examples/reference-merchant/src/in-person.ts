@@ -51,7 +51,7 @@ export class InPerson {
   }
 
   /** Create the merchant-redirect QR for `qrId`, or point the existing one at our bill page. */
-  async merchantRedirectQr(qrId: string): Promise<{ qr: MerchantRedirectQr; sessionId?: string }> {
+  async merchantRedirectQr(qrId: string): Promise<{ qr: MerchantRedirectQr; action: 'created' | 'updated'; sessionId?: string }> {
     if (!QR_ID.test(qrId)) throw new ShopError('A QR id is 1–128 letters, digits, "-" or "_".', 400);
     // Stateless: whoever scans it, whenever, in whatever browser, must reach the bill.
     let redirectUrl = `${this.publicUrl()}/bill/${encodeURIComponent(qrId)}`;
@@ -63,10 +63,10 @@ export class InPerson {
     }
     try {
       try {
-        return { qr: await this.qr.create(qrId, redirectUrl), sessionId };
+        return { qr: await this.qr.create(qrId, redirectUrl), action: 'created', sessionId };
       } catch (err) {
         // The code is printed already: keep it, change where it points.
-        if (err instanceof VippsApiError && err.status === 409) return { qr: await this.qr.update(qrId, redirectUrl), sessionId };
+        if (err instanceof VippsApiError && err.status === 409) return { qr: await this.qr.update(qrId, redirectUrl), action: 'updated', sessionId };
         throw err;
       }
     } catch (err) {

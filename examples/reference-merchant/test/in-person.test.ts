@@ -143,9 +143,10 @@ describe('in person: merchant-redirect QR and the bill page', () => {
       const id = `taxi-${m.msn}`;
       const first = await http(m.url, 'POST', `/api/qr/${id}`);
       expect(first.status, JSON.stringify(first.body)).toBe(200);
-      expect(first.body).toEqual({ qrId: id, url: `https://qr.test/merchant-redirect/${id}.svg`, redirectUrl: `${m.publicUrl}/bill/${id}` });
+      expect(first.body).toEqual({ qrId: id, url: `https://qr.test/merchant-redirect/${id}.svg`, redirectUrl: `${m.publicUrl}/bill/${id}`, action: 'created' });
       const second = await http(m.url, 'POST', `/api/qr/${id}`);
       expect(second.status).toBe(200);
+      expect(second.body.action).toBe('updated');
       expect(second.body.redirectUrl).toBe(`${m.publicUrl}/bill/${id}`);
       const mine = qr.calls.filter((c) => c.path.includes(id) || c.body?.id === id);
       expect(mine.map((c) => [c.method, c.path, c.status])).toEqual([
@@ -296,7 +297,12 @@ describe('in person: fault switches', () => {
       const fresh = await http(m.url, 'GET', path);
       expect(fresh.status).toBe(410);
       expect(fresh.body).toContain('Session expired');
-      expect((await http(m.url, 'GET', path, undefined, { cookie: `sid=${session}` })).status).toBe(200);
+      const withCookie = await http(m.url, 'GET', path, undefined, { cookie: `sid=${session}` });
+      expect(withCookie.status).toBe(200);
+      expect(withCookie.body).toContain(`action="${path}"`); // the form posts back with the session
+      const form = { amount: '120', phoneNumber: PHONE };
+      expect((await formPost(m.url, path, form)).status).toBe(410);
+      expect((await formPost(m.url, path, form, { cookie: `sid=${session}` })).status).toBe(303);
     });
     // Healthy: no session in the URL, any browser gets the bill.
     await shopWith({}, async (m) => {

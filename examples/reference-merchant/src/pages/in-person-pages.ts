@@ -8,13 +8,13 @@ import { html, layout } from './html.ts';
 
 const errorBox = (error?: string) => (error ? html`<div class="alert error" role="alert" data-testid="in-person-error">${error}</div>` : '');
 
-export function billPage(opts: { shopName: string; qrId: string; amount?: string; description?: string; phoneNumber?: string; error?: string }): string {
+export function billPage(opts: { shopName: string; qrId: string; action: string; amount?: string; description?: string; phoneNumber?: string; error?: string }): string {
   const body = html`
 <h1>Pay your bill</h1>
 <p class="lead">The payment request goes to your phone: approve it in the Vipps or MobilePay app. We ask to keep your phone number, so next time you need not type it.</p>
 <div class="card">
   ${errorBox(opts.error)}
-  <form method="post" action="/bill/${encodeURIComponent(opts.qrId)}" data-testid="bill-form">
+  <form method="post" action="${opts.action}" data-testid="bill-form">
     <div class="row">
       <div><label for="amount">Amount (kr)</label>
         <input id="amount" name="amount" type="text" inputmode="decimal" autocomplete="off" required value="${opts.amount ?? ''}" data-testid="bill-amount-input"></div>

@@ -1,7 +1,7 @@
 /**
  * In-person routes (pages and JSON; amounts in the JSON API in øre, on pages in kroner):
  *
- *   POST /api/qr/:qrId            → {qrId, url, redirectUrl}: create (409 ⇒ update) the merchant-redirect QR
+ *   POST /api/qr/:qrId            → {qrId, url, redirectUrl, action: created|updated}: create (409 ⇒ update) the merchant-redirect QR
  *   POST /admin/qr                the same from the back office form {qrId}: a page with the image
  *   GET  /bill/:qrId              the page a scanned QR opens; POST /bill/:qrId pushes the payment
  *   POST /api/push-payments       {amount, description, phoneNumber} | {amount, description, returningFrom} → 201 {reference, orderUrl}
@@ -47,10 +47,10 @@ export default async function inPersonRoutes(app: FastifyInstance, { config, fau
 
   app.post<{ Params: { qrId: string } }>('/api/qr/:qrId', async (request, reply) => {
     try {
-      const { qr, sessionId } = await inPerson.merchantRedirectQr(request.params.qrId);
+      const { qr, sessionId, action } = await inPerson.merchantRedirectQr(request.params.qrId);
       // qr-session-url fault: only the browser that created the QR holds the session.
       if (sessionId) reply.header('set-cookie', `sid=${sessionId}; Path=/; HttpOnly; SameSite=Lax`);
-      return { qrId: qr.id, url: qr.url, redirectUrl: qr.redirectUrl };
+      return { qrId: qr.id, url: qr.url, redirectUrl: qr.redirectUrl, action };
     } catch (err) {
       return jsonError(reply, err);
     }
@@ -78,14 +78,16 @@ export default async function inPersonRoutes(app: FastifyInstance, { config, fau
 
   app.get<{ Params: { qrId: string }; Querystring: { session?: string } }>('/bill/:qrId', async (request, reply) => {
     if (sessionExpired(request)) return sendHtml(reply, expiredPage(), 410);
-    return sendHtml(reply, billPage({ shopName, qrId: request.params.qrId }));
+    // The form posts back to the very URL the QR opened (its query included).
+    return sendHtml(reply, billPage({ shopName, qrId: request.params.qrId, action: request.url }));
   });
 
-  app.post<{ Params: { qrId: string }; Body: { amount?: string; description?: string; phoneNumber?: string } }>(
+  app.post<{ Params: { qrId: string }; Querystring: { session?: string }; Body: { amount?: string; description?: string; phoneNumber?: string } }>(
     '/bill/:qrId',
     async (request, reply) => {
+      if (sessionExpired(request)) return sendHtml(reply, expiredPage(), 410);
       const body = request.body ?? {};
-      const form = { shopName, qrId: request.params.qrId, amount: body.amount, description: body.description, phoneNumber: body.phoneNumber };
+      const form = { shopName, qrId: request.params.qrId, action: request.url, amount: body.amount, description: body.description, phoneNumber: body.phoneNumber };
       const amount = parseKroner(body.amount);
       if (amount === undefined || Number.isNaN(amount) || amount <= 0)
         return sendHtml(reply, billPage({ ...form, error: 'Please enter an amount in kroner, for example 149.00.' }), 400);
