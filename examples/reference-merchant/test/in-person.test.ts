@@ -2,6 +2,7 @@
 // scope and a receipt → outcome by polling and webhooks → Userinfo → the phone number kept for
 // the next payment; and the POS screen's one-time payment QR. Real shop, real sandbox; the QR
 // API's merchant-redirect endpoints come from a fake in front of the sandbox (test/fake-qr.ts).
+// Receipts are judged with golive's own arithmetic (src/contract/receipts.ts; tests only, the shop never imports it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptProblems } from '../../../src/contract/receipts.ts';
 import type { Sandbox } from '../../../src/sandbox/index.ts';
