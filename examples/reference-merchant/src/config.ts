@@ -30,6 +30,12 @@ export const FAULT_SWITCHES = [
   'accept-bad-webhook-signature',
   'capture-more-than-authorized',
   'poll-too-fast',
+  // In person (PUSH_MESSAGE, QR, merchant-redirect QR):
+  'scope-without-userinfo',
+  'phone-without-consent',
+  'receipt-lines-mismatch',
+  'push-without-polling',
+  'qr-session-url',
 ] as const;
 export type FaultSwitch = (typeof FAULT_SWITCHES)[number];
 

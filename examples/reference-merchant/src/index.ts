@@ -12,12 +12,16 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { resolveConfig, type FaultSwitch, type MerchantConfig, type MerchantConfigInput } from './config.ts';
 import { OrderStore } from './orders.ts';
 import { ReferenceGenerator } from './references.ts';
+import { InPerson } from './in-person.ts';
 import apiRoutes from './routes/api.ts';
+import inPersonRoutes from './routes/in-person.ts';
 import pageRoutes from './routes/pages.ts';
 import webhookRoutes, { WEBHOOK_PATH } from './routes/webhooks.ts';
 import { Shop } from './shop.ts';
 import { VippsClient } from './vipps/client.ts';
 import { EpaymentApi } from './vipps/epayment.ts';
+import { QrApi } from './vipps/qr.ts';
+import { UserinfoApi } from './vipps/userinfo.ts';
 import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
 
 export { configFromArgs, resolveConfig, FAULT_SWITCHES, SANDBOX_TEST_KEYS } from './config.ts';
@@ -39,6 +43,8 @@ export interface ReferenceMerchant {
   faults: ReadonlySet<FaultSwitch>;
   /** The shop's state, for tests and tools (orders, pollers). */
   shop: Shop;
+  /** The in-person mode (push and QR payments, kept phone numbers). */
+  inPerson: InPerson;
   /** Our webhook registration, when it succeeded. */
   webhook: Omit<WebhookRegistration, 'secret'> | undefined;
   close(): Promise<void>;
@@ -62,13 +68,15 @@ export async function startReferenceMerchant(options: StartOptions = {}): Promis
     background.add(work);
     void work.finally(() => background.delete(work));
   };
+  const inPerson = new InPerson(config, faults, shop, new QrApi(client), new UserinfoApi(client), () => publicUrl, track, log);
 
   // Plain HTML forms post application/x-www-form-urlencoded.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   app.register(pageRoutes, { config, faults, shop, webhookRegistered: () => webhook !== undefined });
-  app.register(apiRoutes, { shop, faults });
+  app.register(apiRoutes, { shop, faults, sharedPhone: (order) => inPerson.hasSharedPhone(order) });
+  app.register(inPersonRoutes, { config, faults, shop, inPerson });
   app.register(webhookRoutes, { config, faults, shop, secret: () => webhook?.secret, track, log });
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -97,6 +105,7 @@ export async function startReferenceMerchant(options: StartOptions = {}): Promis
     config,
     faults,
     shop,
+    inPerson,
     get webhook() {
       return webhook ? { id: webhook.id, url: webhook.url } : undefined;
     },

@@ -10,7 +10,8 @@
  * Orders live in memory: this is an example, a real shop keeps them in its database.
  */
 import type { Faults } from './config.ts';
-import type { Aggregate, Amount, Payment, PaymentState } from './vipps/epayment.ts';
+import type { FlowOptions } from './shop.ts';
+import type { Aggregate, Amount, Payment, PaymentState, UserFlow } from './vipps/epayment.ts';
 import { FINAL_STATES } from './vipps/epayment.ts';
 
 export const ORDER_STATUSES = [
@@ -67,7 +68,20 @@ export interface Order {
   retriedAs?: string;
   /** Webhook deliveries already handled (reference + event name + pspReference). */
   seenWebhooks: Set<string>;
+  /** How the customer approves: WEB_REDIRECT (the web shop), PUSH_MESSAGE or QR (in person). */
+  userFlow: UserFlow;
+  /** PUSH_MESSAGE: the number the payment was pushed to (typed in, or kept from an earlier order). */
+  phoneNumber?: string;
+  /** In person: the customer this order belongs to (the reference of their first order), for the kept phone number. */
+  customerId?: string;
+  /** In person: what the create request carried beyond the web checkout's (a retry sends it again). */
+  flow?: FlowOptions;
+  /** Userinfo was asked for this order's profile `sub` (once). */
+  userinfoRead?: boolean;
 }
+
+/** Flows in which no redirect ever reaches the shop: only polling and webhooks tell the outcome. */
+export const isNoRedirectFlow = (order: Order) => order.userFlow === 'PUSH_MESSAGE' || order.userFlow === 'QR';
 
 const v = (a: Amount | undefined) => a?.value ?? 0;
 

@@ -7,7 +7,7 @@
  * (setTimeout, not setInterval) so a slow answer never piles up requests.
  */
 import type { Faults, MerchantConfig } from './config.ts';
-import type { Order } from './orders.ts';
+import { isNoRedirectFlow, type Order } from './orders.ts';
 import { FINAL_STATES } from './vipps/epayment.ts';
 import type { Logger } from './vipps/client.ts';
 
@@ -27,6 +27,8 @@ export class Pollers {
   start(order: Order): void {
     if (this.faults.has('webhooks-only')) return;
     if (this.faults.has('redirect-only')) return;
+    // The fault: push and QR payments are left to webhooks alone.
+    if (this.faults.has('push-without-polling') && isNoRedirectFlow(order)) return;
     let initialDelay = this.config.pollInitialDelayMs;
     let interval = this.config.pollIntervalMs;
     if (this.faults.has('poll-too-fast')) initialDelay = interval = 100;

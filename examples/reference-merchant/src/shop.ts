@@ -8,7 +8,7 @@ import { mergePayment, orderStatusFor, remaining, type Order, type OrderStore, t
 import { Pollers } from './poller.ts';
 import type { ReferenceGenerator } from './references.ts';
 import type { Logger } from './vipps/client.ts';
-import type { EpaymentApi, Payment, PaymentEvent, PaymentState } from './vipps/epayment.ts';
+import type { CreatePaymentInput, EpaymentApi, Payment, PaymentEvent, PaymentState } from './vipps/epayment.ts';
 import { customerMessage, staffMessage, VippsApiError } from './vipps/errors.ts';
 
 /** An error the shop reports to a person (customer or staff) in plain words. */
@@ -45,8 +45,13 @@ const NOT_DONE: Record<string, string> = {
   cancelPayment: 'The cancellation did not go through:',
 };
 
+/** What an in-person payment changes in the create request (the web checkout sends none of it). */
+export type FlowOptions = Pick<CreatePaymentInput, 'userFlow' | 'customer' | 'profile' | 'customerInteraction' | 'qrFormat' | 'receipt'>;
+
 export class Shop {
   readonly pollers: Pollers;
+  /** Called whenever what we know of an order's payment changed (the in-person mode reads Userinfo). */
+  private readonly updateListeners: ((order: Order) => void)[] = [];
 
   constructor(
     private readonly config: MerchantConfig,
@@ -69,7 +74,15 @@ export class Shop {
   }
 
   /** Start a payment for a new order (or a new attempt for an existing order number). */
-  async checkout(input: { amount: number; description: string; sessionId?: string; orderNumber?: string; attempt?: number }): Promise<Order> {
+  async checkout(input: {
+    amount: number;
+    description: string;
+    sessionId?: string;
+    orderNumber?: string;
+    attempt?: number;
+    flow?: FlowOptions;
+    customerId?: string;
+  }): Promise<Order> {
     if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > 65_000_000)
       throw new ShopError('The amount must be a whole number of øre between 1 and 65 000 000.', 400, 'Please enter a valid amount.');
     const description = input.description.trim() || 'Coffee order';
@@ -90,19 +103,26 @@ export class Shop {
       history: [],
       problems: [],
       seenWebhooks: new Set(),
+      userFlow: input.flow?.userFlow ?? 'WEB_REDIRECT',
+      phoneNumber: input.flow?.customer?.phoneNumber,
+      customerId: input.customerId,
+      flow: input.flow,
     };
     this.orders.add(order);
     this.setStatus(order, 'pending', 'checkout', 'payment requested');
 
     // Tax: coffee is food in Norway (15 % VAT); amounts in øre, as everywhere in the API.
     const excl = Math.round(amount.value / 1.15);
+    const { receipt, ...flow } = input.flow ?? {};
     try {
       const created = await this.epayment.create({
         reference,
         amount,
-        returnUrl: this.returnUrl(reference),
+        // Only the web checkout comes back: a push or a QR payment has no return page.
+        returnUrl: order.userFlow === 'WEB_REDIRECT' ? this.returnUrl(reference) : undefined,
         paymentDescription: `${this.config.shopName}: ${description}`.slice(0, 100),
-        receipt: {
+        ...flow,
+        receipt: receipt ?? {
           orderLines: [
             {
               name: description.slice(0, 100),
@@ -135,7 +155,16 @@ export class Shop {
       const next = this.orders.get(order.retriedAs);
       if (next) return next;
     }
-    const next = await this.checkout({ amount: order.amount.value, description: order.description, sessionId, orderNumber: order.orderNumber, attempt: order.attempt + 1 });
+    const next = await this.checkout({
+      amount: order.amount.value,
+      description: order.description,
+      sessionId,
+      orderNumber: order.orderNumber,
+      attempt: order.attempt + 1,
+      // In person, the new attempt goes the same way (the push to the same phone, a new QR).
+      flow: order.flow,
+      customerId: order.customerId,
+    });
     order.retriedAs = next.reference;
     return next;
   }
@@ -273,12 +302,18 @@ export class Shop {
     }
   }
 
+  onUpdate(listener: (order: Order) => void): void {
+    this.updateListeners.push(listener);
+  }
+
   private apply(order: Order, payment: Payment, source: Source, note?: string): void {
     order.payment = mergePayment(order.payment, payment);
     const status = orderStatusFor(order.payment, this.faults);
     if (status !== order.status) this.setStatus(order, status, source, note);
     else order.updatedAt = now();
+    for (const listener of this.updateListeners) listener(order);
   }
+
 
   private setStatus(order: Order, status: Order['status'], source: Source, note?: string): void {
     order.status = status;
@@ -286,11 +321,13 @@ export class Shop {
     order.history.push({ at: order.updatedAt, status, source, note });
   }
 
-  private note(order: Order, source: Source, note: string): void {
+  /** A history line without a status change (also the in-person mode's Userinfo reads). */
+  note(order: Order, source: Source, note: string): void {
     order.history.push({ at: now(), status: order.status, source, note });
   }
 
-  private recordProblem(order: Order, operation: string, err: unknown): Problem {
+  /** A problem shown on the order page (also the in-person mode's Userinfo failures). */
+  recordProblem(order: Order, operation: string, err: unknown): Problem {
     const e = err instanceof VippsApiError ? err : undefined;
     const problem: Problem = {
       at: now(),

@@ -25,6 +25,14 @@ ${opts.faults.length > 0 ? html`<div class="alert error" data-testid="faults-ban
     )}
   </table>`}
 </div>
+<div class="card">
+  <h2>Printed QR codes (taxi, table)</h2>
+  <form method="post" action="/admin/qr" class="actions" data-testid="qr-form">
+    <div><label for="qrId">QR id</label><input id="qrId" name="qrId" type="text" maxlength="128" required placeholder="taxi-7" data-testid="qr-id-input"></div>
+    <button class="btn btn-plain" type="submit" data-testid="create-qr">Create or update</button>
+  </form>
+  <p class="muted small">The code opens the bill page <span class="mono">/bill/&lt;id&gt;</span>. <a href="/pos" data-testid="nav-pos">Till (customer-facing QR)</a></p>
+</div>
 <p class="muted" data-testid="webhook-status">Webhooks: ${opts.webhookRegistered ? 'registered' : 'not registered'} · JSON API: <span class="mono">GET /api/orders</span></p>`;
   return layout({ title: 'Back office', shopName: opts.shopName, body, testid: 'admin-page' });
 }

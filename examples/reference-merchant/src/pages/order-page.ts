@@ -28,6 +28,8 @@ export function orderPage(opts: {
   lookupError?: string;
   /** Result of the last staff action, shown once. */
   notice?: { kind: 'success' | 'error'; text: string };
+  /** Reload while a push/QR payment is pending (no redirect will come). */
+  refreshSeconds?: number;
 }): string {
   const { order } = opts;
   const cur = order.amount.currency;
@@ -128,5 +130,5 @@ ${order.problems.length > 0
     )}
   </table>
 </div>`;
-  return layout({ title: `Order ${order.orderNumber}`, shopName: opts.shopName, body, testid: 'order-page' });
+  return layout({ title: `Order ${order.orderNumber}`, shopName: opts.shopName, body, testid: 'order-page', refreshSeconds: opts.refreshSeconds });
 }

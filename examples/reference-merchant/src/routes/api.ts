@@ -26,7 +26,10 @@ const CheckoutBody = z.object({
 });
 const AmountBody = z.object({ amount: z.number().int().positive().optional() }).default({});
 
-export function orderJson(order: Order, shop: Shop) {
+/** Whether the shop keeps a phone number for this order's customer (never the number itself). */
+export type SharedPhone = (order: Order) => boolean;
+
+export function orderJson(order: Order, shop: Shop, sharedPhone?: SharedPhone) {
   return {
     reference: order.reference,
     orderNumber: order.orderNumber,
@@ -46,6 +49,8 @@ export function orderJson(order: Order, shop: Shop) {
     updatedAt: order.updatedAt,
     history: order.history,
     problems: order.problems,
+    userFlow: order.userFlow,
+    sharedPhoneNumber: sharedPhone?.(order) ?? false,
   };
 }
 
@@ -57,7 +62,7 @@ function sendError(reply: FastifyReply, err: unknown) {
   throw err;
 }
 
-export default async function apiRoutes(app: FastifyInstance, { shop, faults }: { shop: Shop; faults: Faults }) {
+export default async function apiRoutes(app: FastifyInstance, { shop, faults, sharedPhone }: { shop: Shop; faults: Faults; sharedPhone?: SharedPhone }) {
   const bad = (reply: FastifyReply, error: z.ZodError) => reply.code(400).send({ error: { message: z.prettifyError(error) } });
   const noOrder = (reply: FastifyReply) => reply.code(404).send({ error: { message: 'No such order.' } });
 
@@ -83,11 +88,11 @@ export default async function apiRoutes(app: FastifyInstance, { shop, faults }: 
     }
   });
 
-  app.get('/api/orders', async () => ({ orders: shop.orders.list().map((o) => orderJson(o, shop)) }));
+  app.get('/api/orders', async () => ({ orders: shop.orders.list().map((o) => orderJson(o, shop, sharedPhone)) }));
 
   app.get<{ Params: { reference: string } }>('/api/orders/:reference', async (request, reply) => {
     const order = shop.orders.get(request.params.reference);
-    return order ? orderJson(order, shop) : noOrder(reply);
+    return order ? orderJson(order, shop, sharedPhone) : noOrder(reply);
   });
 
   app.get<{ Params: { reference: string } }>('/api/orders/:reference/events', async (request, reply) => {
@@ -111,7 +116,7 @@ export default async function apiRoutes(app: FastifyInstance, { shop, faults }: 
         if (action === 'capture') await shop.capture(order, parsed.data.amount);
         else if (action === 'refund') await shop.refund(order, parsed.data.amount);
         else await shop.cancel(order);
-        return orderJson(order, shop);
+        return orderJson(order, shop, sharedPhone);
       } catch (err) {
         return sendError(reply, err);
       } finally {
@@ -125,7 +130,7 @@ export default async function apiRoutes(app: FastifyInstance, { shop, faults }: 
     if (!order) return noOrder(reply);
     try {
       const next = await shop.retry(order);
-      return reply.code(201).send(orderJson(next, shop));
+      return reply.code(201).send(orderJson(next, shop, sharedPhone));
     } catch (err) {
       return sendError(reply, err);
     }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Faults, MerchantConfig } from '../config.ts';
+import { isNoRedirectFlow } from '../orders.ts';
 import { adminPage } from '../pages/admin-page.ts';
 import { orderPage } from '../pages/order-page.ts';
 import { messagePage, returnPage } from '../pages/return-page.ts';
@@ -31,7 +32,7 @@ export function parseKroner(text: unknown): number | undefined {
   return Math.round(Number(s) * 100);
 }
 
-function cookie(request: FastifyRequest, name: string): string | undefined {
+export function cookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
@@ -93,6 +94,9 @@ export default async function pageRoutes(app: FastifyInstance, { config, faults,
     if (!order) return notFound(reply);
     try {
       const next = await shop.retry(order, cookie(request, SESSION_COOKIE));
+      // A push payment has no redirectUrl and a QR payment's is an image: they wait on our own pages.
+      if (next.userFlow === 'PUSH_MESSAGE') return reply.redirect(`/orders/${encodeURIComponent(next.reference)}`, 303);
+      if (next.userFlow === 'QR') return reply.redirect(`/pos/${encodeURIComponent(next.reference)}`, 303);
       return reply.redirect(next.redirectUrl!, 303);
     } catch (err) {
       const text = err instanceof ShopError ? err.customerText : customerMessage(err);
@@ -104,7 +108,11 @@ export default async function pageRoutes(app: FastifyInstance, { config, faults,
   app.get<{ Params: { reference: string } }>('/orders/:reference', async (request, reply) => {
     const order = shop.orders.get(request.params.reference);
     if (!order) return notFound(reply);
-    const failure = await shop.refresh(order, 'order-page');
+    // Push and QR payments: the customer watches this page while approving on the phone, and it
+    // reloads itself; each reload reading the payment would poll faster than the poller's pace.
+    // Poller and webhooks keep the order current.
+    const noRedirect = isNoRedirectFlow(order);
+    const failure = noRedirect ? undefined : await shop.refresh(order, 'order-page');
     let events: PaymentEvent[] | undefined;
     let eventsError: string | undefined;
     try {
@@ -116,7 +124,8 @@ export default async function pageRoutes(app: FastifyInstance, { config, faults,
     if (faults.has('swallow-errors')) lookupError = eventsError = undefined;
     const notice = order.notice;
     order.notice = undefined; // shown once
-    return sendHtml(reply, orderPage({ shopName, order, events, eventsError, lookupError, notice, eventLogDisabled: faults.has('no-event-log') }));
+    const refreshSeconds = noRedirect && order.status === 'pending' ? config.returnPageRefreshSeconds : undefined;
+    return sendHtml(reply, orderPage({ shopName, order, events, eventsError, lookupError, notice, eventLogDisabled: faults.has('no-event-log'), refreshSeconds }));
   });
 
   // Staff actions from the order page's forms.

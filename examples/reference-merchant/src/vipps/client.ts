@@ -36,6 +36,8 @@ export interface VippsRequest {
   body?: unknown;
   /** Send an Idempotency-Key (create, capture, refund, cancel). */
   idempotent?: boolean;
+  /** Extra headers for this operation (the QR API's `Accept` picks the image format). */
+  headers?: Record<string, string>;
 }
 
 export interface VippsResponse<T> {
@@ -120,7 +122,7 @@ export class VippsClient {
       try {
         await this.waitForRateLimit(endpoint);
         const token = await this.accessToken();
-        const headers: Record<string, string> = { ...this.standardHeaders(), Authorization: `Bearer ${token}` };
+        const headers: Record<string, string> = { ...req.headers, ...this.standardHeaders(), Authorization: `Bearer ${token}` };
         if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
         const res = await this.send(req.operation, req.method, req.path, headers, req.body);
         if (res.status !== 429) this.rateLimited.delete(endpoint);

@@ -27,6 +27,8 @@ export interface Payment {
   aggregate: Aggregate;
   pspReference: string;
   redirectUrl?: string;
+  /** `sub` is set once the customer approved and shared the `profile.scope` asked for. */
+  profile?: { sub?: string };
 }
 
 export interface PaymentEvent {
@@ -49,13 +51,30 @@ export interface ReceiptLine {
   unitInfo?: { unitPrice: number; quantity: string; quantityUnit: 'PCS' };
 }
 
+export type UserFlow = 'WEB_REDIRECT' | 'PUSH_MESSAGE' | 'QR';
+
+export interface Receipt {
+  orderLines: ReceiptLine[];
+  bottomLine: { currency: string; receiptNumber?: string };
+}
+
 export interface CreatePaymentInput {
   reference: string;
   amount: Amount;
-  returnUrl: string;
+  /** Required for WEB_REDIRECT; PUSH_MESSAGE and QR never send the customer back. */
+  returnUrl?: string;
   paymentDescription: string;
   /** Order lines for the customer's payment history in the app (checklist: "Add information to the payment history"). */
-  receipt: { orderLines: ReceiptLine[]; bottomLine: { currency: string; receiptNumber?: string } };
+  receipt: Receipt;
+  userFlow?: UserFlow;
+  /** PUSH_MESSAGE: the phone the push goes to (MSISDN, e.g. 4791234567). */
+  customer?: { phoneNumber: string };
+  /** Profile data the customer is asked to share before paying (space-separated scopes). */
+  profile?: { scope: string };
+  /** In a taxi, at a table or a till: the customer is there. */
+  customerInteraction?: 'CUSTOMER_PRESENT' | 'CUSTOMER_NOT_PRESENT';
+  /** QR: the format of the image `redirectUrl` points at. */
+  qrFormat?: { format: 'IMAGE/SVG+XML' | 'IMAGE/PNG' | 'TEXT/TARGETURL'; size?: number };
 }
 
 /** States after which the payment never changes state again (money can still move: capture, refund, cancel). */
@@ -66,9 +85,12 @@ const enc = encodeURIComponent;
 export class EpaymentApi {
   constructor(private readonly client: VippsClient) {}
 
-  /** POST /epayment/v1/payments — WEB_REDIRECT: we get a redirectUrl to send the customer to. */
+  /**
+   * POST /epayment/v1/payments. WEB_REDIRECT: `redirectUrl` is where to send the customer; QR: it
+   * is the QR image to show; PUSH_MESSAGE: there is none (the push goes to the phone).
+   */
   async create(input: CreatePaymentInput) {
-    const res = await this.client.call<{ redirectUrl: string; reference: string }>({
+    const res = await this.client.call<{ redirectUrl?: string; reference: string }>({
       operation: 'createPayment',
       method: 'POST',
       path: '/epayment/v1/payments',
@@ -77,10 +99,14 @@ export class EpaymentApi {
         amount: input.amount,
         paymentMethod: { type: 'WALLET' },
         reference: input.reference,
-        userFlow: 'WEB_REDIRECT',
+        userFlow: input.userFlow ?? 'WEB_REDIRECT',
         returnUrl: input.returnUrl,
         paymentDescription: input.paymentDescription,
         receipt: input.receipt,
+        customer: input.customer,
+        profile: input.profile,
+        customerInteraction: input.customerInteraction,
+        qrFormat: input.qrFormat,
       },
     });
     return { ...res.body, idempotencyKey: res.idempotencyKey };
