@@ -86,9 +86,9 @@ export class MerchantRedirectStore {
     return [...this.latest.values()].filter((qr) => qr.msn === msn && this.status(qr) === 'active').sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Seconds left, -1 for a code without ttl (the spec's `expiresIn`). */
+  /** Seconds left (a started second counts), -1 for a code without ttl (the spec's `expiresIn`). */
   expiresIn(qr: MerchantRedirectQr): number {
     if (qr.expiresAt === undefined) return -1;
-    return Math.max(0, Math.floor((qr.expiresAt - this.clock.now()) / 1000));
+    return Math.max(0, Math.ceil((qr.expiresAt - this.clock.now()) / 1000));
   }
 }
