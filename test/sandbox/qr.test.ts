@@ -254,6 +254,15 @@ describe('QR API', () => {
     expect((await call(sandbox.url, 'GET', MR, { headers: noMsn })).status).toBe(200);
   });
 
+  it('an injected status fault answers in the QR API’s error shape', async () => {
+    sandbox.faults.add({ match: { api: 'qr', operation: 'GetAllMerchantRedirectQrs' }, effect: { type: 'status', status: 503, detail: 'maintenance' }, times: 1 });
+    const res = await call(sandbox.url, 'GET', MR, { headers: png() });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ title: 'Service Unavailable', detail: 'maintenance', instance: '/qr/v1/merchant-redirect' });
+    await errorValid(503, res.body);
+    expect((await call(sandbox.url, 'GET', MR, { headers: png() })).status).toBe(200);
+  });
+
   it('every recorded QR API answer validates against qr-v1.yaml', async (t) => {
     if (!specAvailable()) return t.skip(SPEC_MISSING_MESSAGE);
     // Left out: the gateway's 401s (Azure's body, checked for every API by validateError) and the
