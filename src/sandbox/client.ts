@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
 import type { FaultSpecInput, Fault } from '../contract/faults.ts';
+import type { ConsentChoice, PhoneInbox, QrScan } from '../contract/in-person.ts';
 import { CARD_CALLBACK_TIMEOUT_MS, type CardCallbackForgery, type CardCallbackSummary, type CustomerCardChoice } from '../contract/card-passthrough.ts';
 
 /**
@@ -100,6 +101,19 @@ export class ControlClient {
   }
   customer(action: 'approve' | 'reject' | 'expire' | 'fail', msn: string, reference: string, body: Record<string, unknown> = {}): Promise<any> {
     return this.call('POST', `/payments/${encodeURIComponent(msn)}/${encodeURIComponent(reference)}/${action}`, body);
+  }
+  /** The customer approves; `consent` answers the profile-sharing question (`decline` → ABORTED). */
+  approve(msn: string, reference: string, body: { phoneNumber?: string; consent?: ConsentChoice } = {}): Promise<any> {
+    return this.customer('approve', msn, reference, body);
+  }
+
+  /** The push messages a phone received (CREATED ones unless `all`), newest first. */
+  phoneRequests(phoneNumber: string, options: { all?: boolean } = {}): Promise<PhoneInbox> {
+    return this.call('GET', `/phones/${encodeURIComponent(phoneNumber)}/requests${options.all ? '?all=true' : ''}`);
+  }
+  /** What a phone camera reading a QR sees: `{url}` (its content or image URL) or `{msn, id}`. */
+  scanQr(arg: { url: string } | { msn: string; id: string }): Promise<QrScan> {
+    return this.call('POST', '/qr/scan', arg);
   }
 
   /**

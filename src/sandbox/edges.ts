@@ -16,7 +16,7 @@ import { ApiError, buildProblem, defaultTitle, instanceOfPath, sendErrorAsProble
 
 export type EdgeStyle = 'ecom' | 'problem' | 'gateway';
 
-const PROBLEM_PREFIXES = ['/epayment/', '/webhooks/', '/accesstoken/', '/order-management/', '/vipps-userinfo-api/', '/recurring/', '/_sandbox/'];
+const PROBLEM_PREFIXES = ['/epayment/', '/webhooks/', '/accesstoken/', '/order-management/', '/vipps-userinfo-api/', '/qr/', '/recurring/', '/_sandbox/'];
 
 /** Which error shape a path's API answers in (case-insensitive, as the gateway matches paths). */
 export function styleOf(url: string): EdgeStyle {

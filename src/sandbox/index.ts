@@ -22,6 +22,7 @@ import webhooksPlugin from './webhooks/plugin.ts';
 import landingPlugin from './landing/plugin.ts';
 import orderManagementPlugin from './order-management/plugin.ts';
 import userinfoPlugin from './userinfo/plugin.ts';
+import qrPlugin from './qr/plugin.ts';
 import controlPlugin from './control/plugin.ts';
 
 export { DEFAULT_TEST_MERCHANT } from './merchants.ts';
@@ -117,6 +118,7 @@ export class Sandbox {
     this.app.register(sandboxPlugin('golive-landing', landingPlugin), opts);
     this.app.register(sandboxPlugin('golive-order-management', orderManagementPlugin), opts);
     this.app.register(sandboxPlugin('golive-userinfo', userinfoPlugin), opts);
+    this.app.register(sandboxPlugin('golive-qr', qrPlugin, ['golive-landing']), opts);
     this.app.register(sandboxPlugin('golive-control', controlPlugin), opts);
   }
 

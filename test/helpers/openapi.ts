@@ -17,7 +17,7 @@ export const SPEC_DIR = process.env.GOLIVE_OPENAPI_DIR ?? resolve(here, '../../.
 export const specAvailable = () => existsSync(resolve(SPEC_DIR, 'epayment-v1.yaml'));
 export const SPEC_MISSING_MESSAGE = `official OpenAPI specs not found in ${SPEC_DIR} (set GOLIVE_OPENAPI_DIR); contract tests skipped`;
 
-export type SpecName = 'epayment-v1' | 'webhooks-v1' | 'access-token' | 'order-management-v2' | 'ecom-v2' | 'ecom-v2-merchant-endpoints' | 'psp-v2' | 'psp-v3';
+export type SpecName = 'epayment-v1' | 'webhooks-v1' | 'access-token' | 'order-management-v2' | 'ecom-v2' | 'ecom-v2-merchant-endpoints' | 'psp-v2' | 'psp-v3' | 'qr-v1';
 
 interface Route {
   template: string;
@@ -185,6 +185,7 @@ const ERROR_SCHEMA: Partial<Record<SpecName, (schemas: Record<string, object>) =
   'webhooks-v1': (s) => s.ProblemDetails,
   'ecom-v2': (s) => ({ oneOf: [s.ErrorArray, s.ErrorFromAzure] }),
   'order-management-v2': (s) => s.ErrorResponse,
+  'qr-v1': (s) => s.QrErrorResponse,
   // The token endpoint answers Azure AD errors; edges before it (404, 405, 413…) answer problem details.
   'access-token': () => ({ anyOf: [AAD_ERROR, AZURE_GATEWAY_ERROR, { type: 'object', required: ['type', 'title', 'status', 'traceId'] }] }),
 };
@@ -222,6 +223,7 @@ export const SPEC_OF_API: Record<string, SpecName | undefined> = {
   'ecom-v2': 'ecom-v2',
   'psp-v2': 'psp-v2',
   'psp-v3': 'psp-v3',
+  qr: 'qr-v1',
 };
 
 /**

@@ -23,6 +23,7 @@ const flatUuid = (): string => Buffer.from(randomUUID(), 'latin1').toString('lat
 import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 import { MSISDN } from '../shared/validation.ts';
+import type { ConsentChoice } from '../../contract/in-person.ts';
 import { holdsExpiry, newCardState } from './card-passthrough/attempts.ts';
 export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 
@@ -118,12 +119,22 @@ export class EpaymentMachine implements EpaymentService {
     return out;
   }
 
-  approve(msn: string, reference: string, options: { phoneNumber?: string; source?: ApproveSource } = {}): Payment {
+  approve(msn: string, reference: string, options: { phoneNumber?: string; source?: ApproveSource; consent?: ConsentChoice } = {}): Payment {
     const p = this.require(msn, reference);
     const source = options.source ?? 'control';
     if (p.state !== 'CREATED') throw epaymentError(10020, `The payment is ${p.state}; only a CREATED payment can be approved.`);
     if (options.phoneNumber !== undefined && !MSISDN.test(options.phoneNumber))
       throw epaymentError(10010, 'The phone number must be an MSISDN (10–15 digits).', 'phoneNumber', 'must match ^\\d{10,15}$');
+    // A push reaches one phone: only its owner can approve it.
+    const pushedTo = p.userFlow === 'PUSH_MESSAGE' ? p.customer?.phoneNumber : undefined;
+    if (pushedTo !== undefined && options.phoneNumber !== undefined && options.phoneNumber !== pushedTo)
+      throw new ApiError({ status: 409, title: 'Other phone', detail: `The payment was pushed to ${pushedTo}; another phone cannot approve it.`, code: 'other-phone' });
+    // The consent question comes before paying: declining it fails the payment (vipps-facts §2.13).
+    if (p.profileScope !== undefined && source !== 'force-approve') p.consent = options.consent ?? 'share';
+    if (p.consent === 'decline') {
+      this.finish(p, 'ABORTED', 'ABORTED', this.deps.clock.now());
+      return p;
+    }
     const magic = source === 'force-approve' ? undefined : magicApproval(p.amount);
     if (magic) {
       p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${p.amount.value} ${magic.reason}` });

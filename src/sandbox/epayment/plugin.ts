@@ -10,6 +10,7 @@ import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
 import { IdempotencyStore, idempotencyScope } from '../shared/idempotency.ts';
 import { jsonOutcome as ok, note, runIdempotent, sendOutcome as send } from '../shared/routes.ts';
 import { isObject } from '../shared/validation.ts';
+import { noteReceiptProblems } from '../shared/receipt-notes.ts';
 import { EpaymentMachine } from './machine.ts';
 import { epaymentSource } from './source.ts';
 import { CardPassthroughService } from './card-passthrough/service.ts';
@@ -130,6 +131,7 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
           authenticatedPspId: request.psp?.pspId,
           expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
         });
+        noteReceiptProblems(request, p.receipt, p.amount);
         return ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
       },
     });

@@ -1,5 +1,6 @@
 import { CustomerDeclinedError, type ApproveSource } from '../shared/directory.ts';
 import type { CardPassthroughState } from './card-passthrough/attempts.ts';
+import type { ConsentChoice } from '../../contract/in-person.ts';
 import type { AggregateKey, PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
 /**
@@ -86,6 +87,8 @@ export interface Payment {
   /** `qrFormat` of a QR payment (format defaulted to IMAGE/SVG+XML). */
   qrFormat?: { format: QrFormat; size?: number | null };
   receiptUrl?: string;
+  /** The customer's answer to `profile.scope` (`decline` ended the payment ABORTED). */
+  consent?: ConsentChoice;
 }
 
 export type { ApproveSource } from '../shared/directory.ts';
@@ -134,8 +137,11 @@ export interface EpaymentService {
    * `control`) magic amounts throw `PaymentDeclinedError` after recording a failed attempt;
    * `force-approve` skips the magic amounts. Sets `profile.sub` when a scope was requested
    * (derived from `phoneNumber` ?? `customer.phoneNumber` ?? 4712345678).
+   * In-person (src/contract/in-person.ts): `consent: 'decline'` on a payment with a scope ends it
+   * ABORTED (the app cannot pay without the consent); a PUSH_MESSAGE payment approved with
+   * another `phoneNumber` than its `customer.phoneNumber` → 409 code `other-phone`.
    */
-  approve(msn: string, reference: string, options?: { phoneNumber?: string; source?: ApproveSource }): Payment;
+  approve(msn: string, reference: string, options?: { phoneNumber?: string; source?: ApproveSource; consent?: ConsentChoice }): Payment;
   /** The customer rejects: ABORTED. 404/5090 unknown; 409 "Payment is not CREATED" (no code) otherwise. */
   reject(msn: string, reference: string): Payment;
   /** The clock runs out now: EXPIRED. Errors as reject(). */

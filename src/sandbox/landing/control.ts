@@ -4,6 +4,7 @@ import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CustomerDeclinedError, type CustomerPayment, type PaymentSource } from '../shared/directory.ts';
 import { CARD_TYPES } from '../../contract/card-passthrough.ts';
+import { CONSENT_CHOICES } from '../../contract/in-person.ts';
 import { CardCallbackDeclinedError } from '../shared/card-customer.ts';
 import { addCardControlRoutes, cardAnswer } from './card-control.ts';
 import { CONTROL_PREFIX } from '../control/plugin.ts';
@@ -16,7 +17,9 @@ import { landingPageUrl } from '../shared/landing-tokens.ts';
  * the golive runner's customer actor (no browser needed). Not part of Vipps' API. Answers are
  * JSON: the API's own record of the payment (redacted, plus `landingUrl`); errors `{error, code?}`.
  *
- *   POST /_sandbox/v1/payments/:msn/:reference/approve   {phoneNumber?, card?}  → 200 view
+ *   POST /_sandbox/v1/payments/:msn/:reference/approve   {phoneNumber?, card?, consent?}  → 200 view
+ *        (consent `decline` on a payment with profile.scope → ABORTED; a PUSH_MESSAGE payment
+ *        approved with another phoneNumber → 409 code other-phone; src/contract/in-person.ts)
  *   POST /_sandbox/v1/payments/:msn/:reference/reject                    → 200 view (ABORTED)
  *   POST /_sandbox/v1/payments/:msn/:reference/expire                    → 200 view (EXPIRED)
  *   POST /_sandbox/v1/payments/:msn/:reference/fail      {reason}        → 200 view (CREATED, failedAttempts + 1)
@@ -39,6 +42,8 @@ const ApproveBody = z.object({
   phoneNumber: z.string().regex(MSISDN, 'an MSISDN: country code + number, 10–15 digits').optional(),
   /** Card passthrough: the card the customer picks (CustomerCardChoice). */
   card: z.object({ type: z.enum(CARD_TYPES).optional(), last4: z.string().regex(/^\d{4}$/).optional(), number: z.string().regex(/^\d{12,19}$/).optional() }).optional(),
+  /** The answer to `profile.scope` (default share); decline → ABORTED. */
+  consent: z.enum(CONSENT_CHOICES).optional(),
 });
 const FailBody = z.object({ reason: z.string().trim().min(1).max(200) });
 
@@ -96,7 +101,7 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
       const source = ctx.payments.sourceOf(current);
       try {
         const result = await run(source, request.params, bodyOf(request.body));
-        request.exchangeNotes = { state: result.apiState };
+        request.exchangeNotes = { state: result.apiState, ...consentNotes(result) };
         if (result.cardCallback) return cardAnswer(request, reply, view, result);
         return reply.type('application/json; charset=utf-8').send(view(result));
       } catch (err) {
@@ -122,7 +127,7 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
   action('approve', (source, { msn, reference }, body) => {
     const parsed = ApproveBody.safeParse(body);
     if (!parsed.success) throw new ApiError({ status: 400, title: 'Bad Request', detail: z.prettifyError(parsed.error) });
-    return source.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control', card: parsed.data.card });
+    return source.approve(msn, reference, { phoneNumber: parsed.data.phoneNumber, source: 'control', card: parsed.data.card, consent: parsed.data.consent });
   });
   action('reject', (source, { msn, reference }) => source.reject(msn, reference));
   action('expire', (source, { msn, reference }) => source.expire(msn, reference));
@@ -151,4 +156,10 @@ export default async function controlRoutes(app: FastifyInstance, { ctx, redacto
     const p = ctx.payments.find(request.params.msn, request.params.reference);
     return p ? view(p) : fail(reply, 404, `no payment with reference ${request.params.reference} for MSN ${request.params.msn}`);
   });
+}
+
+/** Why an approve ended ABORTED, for the traffic record. */
+export function consentNotes(p: CustomerPayment): Record<string, unknown> {
+  if (p.consent !== 'decline') return p.consent ? { consent: p.consent } : {};
+  return { consent: 'decline', why: `the customer declined to share ${p.profileScope ?? 'profile data'}; the app cannot pay without the consent` };
 }

@@ -4,7 +4,8 @@ import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
 import { CustomerDeclinedError, type CustomerPayment } from '../shared/directory.ts';
 import { ApiError } from '../problem.ts';
-import controlRoutes from './control.ts';
+import controlRoutes, { consentNotes } from './control.ts';
+import inboxRoutes from './inbox.ts';
 import { landingPageUrl } from '../shared/landing-tokens.ts';
 import { declineMessage, normalisePhone } from './format.ts';
 import { MSISDN } from '../shared/validation.ts';
@@ -22,7 +23,11 @@ import { cardOutcomePage, type CardPageKind } from './cards.ts';
 export default async function landingPlugin(app: FastifyInstance, opts: { ctx: SandboxContext; redactor: Redactor }) {
   app.register(landingPages, opts);
   app.register(controlRoutes, opts);
+  app.register(inboxRoutes, opts);
 }
+
+/** The app, not a browser: opened from the app inbox (`via=app`), or any push (PUSH_MESSAGE). */
+const inApp = (p: CustomerPayment, via: string | undefined) => via === 'app' || p.userFlow === 'PUSH_MESSAGE';
 
 /** The landing page URL for a payment's token (what the QR code points at). */
 export function landingUrl(ctx: SandboxContext, token: string): string {
@@ -102,28 +107,31 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     attribute(request, payment, { state: payment.apiState });
     const blocked = payment.state === 'awaiting-customer' ? payment.card?.blocked : undefined;
     if (blocked && blocked !== 'attempt-in-progress') return page(reply, 200, cardOutcomePage({ ...model(payment), kind: blocked }));
-    if (payment.state === 'awaiting-customer') return page(reply, 200, approvalPage(model(payment)));
-    return page(reply, 200, resultPage(model(payment)));
+    const app = inApp(payment, firstString(request.query.via));
+    if (payment.state === 'awaiting-customer') return page(reply, 200, approvalPage({ ...model(payment), app }));
+    return page(reply, 200, resultPage({ ...model(payment), app }));
   });
 
-  const act = (action: 'approve' | 'reject') => async (request: FastifyRequest, reply: FastifyReply) => {
+  const act = (action: 'approve' | 'reject' | 'decline-consent') => async (request: FastifyRequest, reply: FastifyReply) => {
     const form = formFields(request.body);
     const payment = lookup(form.token);
     if (!payment) return notFound(reply);
     const source = ctx.payments.sourceOf(payment);
-    const stay = ['false', '0', 'no', 'off'].includes((form.redirect ?? '').toLowerCase());
-    attribute(request, payment, { action, redirect: !stay });
+    const app = inApp(payment, form.via);
+    // A push (or the app inbox) is answered in the app: the phone never opens returnUrl.
+    const stay = app || ['false', '0', 'no', 'off'].includes((form.redirect ?? '').toLowerCase());
+    attribute(request, payment, { action, redirect: !stay, ...(app ? { via: 'app' } : {}) });
 
     if (payment.state !== 'awaiting-customer') {
       return page(
         reply,
         409,
-        resultPage({ ...model(payment), error: `This payment can no longer be ${action === 'approve' ? 'approved' : 'rejected'}: it is ${payment.apiState}.` }),
+        resultPage({ ...model(payment), app, error: `This payment can no longer be ${action === 'reject' ? 'rejected' : 'approved'}: it is ${payment.apiState}.` }),
       );
     }
 
     const blocked = payment.card?.blocked;
-    if (action === 'approve' && blocked && blocked !== 'attempt-in-progress') {
+    if (action !== 'reject' && blocked && blocked !== 'attempt-in-progress') {
       attribute(request, payment, { outcome: 'refused', blocked });
       return page(reply, 409, cardOutcomePage({ ...model(payment), kind: blocked }));
     }
@@ -134,7 +142,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       return page(
         reply,
         400,
-        approvalPage({ ...model(payment), phone: form.phone, error: 'Enter your mobile number with country code, digits only (10–15 digits, e.g. 4791234567).' }),
+        approvalPage({ ...model(payment), app, phone: form.phone, error: 'Enter your mobile number with country code, digits only (10–15 digits, e.g. 4791234567).' }),
       );
     }
 
@@ -143,9 +151,9 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
     try {
       const card = payment.card && form.card ? { type: form.card as CardType } : undefined; // a type not offered: 400 from the source
       after =
-        action === 'approve'
-          ? await source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing', card })
-          : source.reject(payment.msn, payment.reference);
+        action === 'reject'
+          ? source.reject(payment.msn, payment.reference)
+          : await source.approve(payment.msn, payment.reference, { phoneNumber: phone || undefined, source: 'landing', card, consent: action === 'decline-consent' ? 'decline' : 'share' });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const current = source.get(payment.msn, payment.reference) ?? payment;
@@ -153,15 +161,15 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       if (err instanceof CustomerDeclinedError && current.state === 'awaiting-customer') {
         // A magic amount: the card was declined, the payment stays open for another try.
         attribute(request, current, { outcome: err.outcome === 'unknown' ? 'unknown-result' : 'declined', reason: err.reason });
-        return page(reply, 402, approvalPage({ ...model(current), phone: form.phone, error: declineMessage(err.outcome === 'unknown' ? 'unknown result' : err.reason) }));
+        return page(reply, 402, approvalPage({ ...model(current), app, phone: form.phone, error: declineMessage(err.outcome === 'unknown' ? 'unknown result' : err.reason) }));
       }
       const message = customerMessage(err);
       attribute(request, current, { outcome: 'refused', error: err.message });
       if (current.state === 'awaiting-customer') {
         const status = err.problem.status >= 500 ? 502 : 402;
-        return page(reply, status, approvalPage({ ...model(current), phone: form.phone, error: message }));
+        return page(reply, status, approvalPage({ ...model(current), app, phone: form.phone, error: message }));
       }
-      return page(reply, 409, resultPage({ ...model(current), error: message }));
+      return page(reply, 409, resultPage({ ...model(current), app, error: message }));
     }
 
     if (after.cardCallback?.outcome === 'soft-decline') return softDeclineRedirect(request, reply, after);
@@ -170,15 +178,15 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
       const attempts = after.failedAttempts ?? [];
       const reason = attempts.length > attemptsBefore ? attempts[attempts.length - 1]?.reason : undefined;
       attribute(request, after, { outcome: 'declined', reason });
-      return page(reply, 402, approvalPage({ ...model(after), phone: form.phone, error: declineMessage(reason) }));
+      return page(reply, 402, approvalPage({ ...model(after), app, phone: form.phone, error: declineMessage(reason) }));
     }
 
-    attribute(request, after, { outcome: after.apiState });
+    attribute(request, after, { outcome: after.apiState, ...consentNotes(after) });
     if (!stay && after.returnUrl && SAFE_LOCATION.test(after.returnUrl)) {
       // Like the app: the customer's browser is sent to returnUrl exactly as given.
       return reply.code(303).header('location', after.returnUrl).header('cache-control', 'no-store').send();
     }
-    return page(reply, 200, resultPage({ ...model(after), done: true }));
+    return page(reply, 200, resultPage({ ...model(after), app, done: true }));
   };
 
   /** A card callback answered FAIL or its outcome is unknown: a retry form, or no further attempt. */
@@ -227,6 +235,7 @@ async function landingPages(app: FastifyInstance, { ctx }: { ctx: SandboxContext
 
   app.post('/landing/approve', { config: { api: 'landing', operation: 'approveOnLandingPage' } }, act('approve'));
   app.post('/landing/reject', { config: { api: 'landing', operation: 'rejectOnLandingPage' } }, act('reject'));
+  app.post('/landing/consent-decline', { config: { api: 'landing', operation: 'declineConsentOnLandingPage' } }, act('decline-consent'));
 
   // --- QR image of the landing URL (userFlow QR) ----------------------------------------
   app.get<{ Querystring: Record<string, unknown> }>('/qr-image/v1', { config: { api: 'landing', operation: 'getQrImage' } }, async (request, reply) => {

@@ -127,7 +127,7 @@ function minutesLeft(payment: CustomerPayment, now: number): string {
 }
 
 /** The page where the customer approves or rejects (payment is CREATED). */
-export function approvalPage(model: PageModel & { error?: string; phone?: string; card?: string }): string {
+export function approvalPage(model: PageModel & { error?: string; phone?: string; card?: string; app?: boolean }): string {
   const { payment, merchantName } = model;
   const amount = formatAmount(payment.amount);
   const scopes = scopeLabels(payment.profileScope);
@@ -145,15 +145,17 @@ ${errorBlock(model.error)}
 ${consent}
 <form method="post" action="/landing/approve">
 <input type="hidden" name="token" value="${h(payment.landingToken)}">
+${model.app ? '<input type="hidden" name="via" value="app">' : ''}
 <label class="field" for="phone">Mobile number</label>
 <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" placeholder="4791234567" value="${h(phone)}" data-testid="landing-phone">
 <p class="hint">Country code and number, digits only (e.g. 4791234567).</p>
 ${payment.card ? cardPicker(payment.card.cards as CustomerCard[], model.card) : ''}
 <div class="actions">
 <button type="submit" class="primary" data-testid="approve-button">Approve ${h(amount)}</button>
+${scopes.length ? `<button type="submit" class="secondary" formaction="/landing/consent-decline" data-testid="consent-decline">Don't share (cancels the payment)</button>` : ''}
 <button type="submit" class="secondary" formaction="/landing/reject" data-testid="reject-button">Reject</button>
 </div>
-<label class="stay"><input type="checkbox" name="redirect" value="false" data-testid="landing-stay">Stay on this page afterwards (simulates a customer who closes the app instead of returning to the shop)</label>
+${model.app ? '' : `<label class="stay"><input type="checkbox" name="redirect" value="false" data-testid="landing-stay">Stay on this page afterwards (simulates a customer who closes the app instead of returning to the shop)</label>`}
 </form>
 <p class="leave">To leave without deciding, just close this window.${h(minutesLeft(payment, model.now))}</p>
 </main>`;
@@ -161,12 +163,13 @@ ${payment.card ? cardPicker(payment.card.cards as CustomerCard[], model.card) : 
 }
 
 /** A payment that can no longer be acted on, or the "done" page after `redirect=false`. */
-export function resultPage(model: PageModel & { error?: string; done?: boolean }): string {
+export function resultPage(model: PageModel & { error?: string; done?: boolean; app?: boolean }): string {
   const { payment, merchantName } = model;
   const s = STATE_TEXT[payment.state] ?? { title: payment.apiState, text: '', tone: 'neutral' as const };
   const icon = s.tone === 'ok' ? ICON_OK : s.tone === 'bad' ? ICON_BAD : ICON_INFO;
   const done = model.done ? `<p class="done" data-testid="landing-done">Done — you can close this window.</p>` : '';
-  const back = payment.returnUrl
+  // In the app (a push, or the app inbox) nothing leads back to the shop's page.
+  const back = payment.returnUrl && !model.app
     ? `<div class="actions"><a class="button ${model.done ? 'secondary' : 'primary'}" href="${h(payment.returnUrl)}" data-testid="landing-return-link">Back to ${h(merchantName)}</a></div>`
     : '';
   const body = `<main class="card result">

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { SandboxContext } from '../context.ts';
 import { ApiError, defaultTitle, traceId } from '../problem.ts';
 import { InjectedFaultError } from '../faults.ts';
+import { noteReceiptProblems } from '../shared/receipt-notes.ts';
 import {
   CategorySchema,
   ID_PATTERN,
@@ -136,6 +137,9 @@ export default async function orderManagementPlugin(app: FastifyInstance, { ctx 
         detail: `A receipt already exists for order ${request.params.orderId}. Receipts cannot be changed or replaced.`,
       });
     }
+    // The payment's amount when the sandbox knows the orderId as a payment reference (ecom covers ePayment and eCom).
+    const payment = request.params.paymentType === 'ecom' ? ctx.payments.find(msn, request.params.orderId) : undefined;
+    noteReceiptProblems(request, receipt, payment?.amount);
     order.receipt = receipt;
     order.receiptId = randomUUID();
     orders.set(key, order);

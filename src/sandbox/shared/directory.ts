@@ -1,4 +1,5 @@
 import type { ApiName } from '../../traffic/types.ts';
+import type { ConsentChoice } from '../../contract/in-person.ts';
 import type { Amount } from './amount.ts';
 import { ApiError, type ProblemInput } from '../problem.ts';
 import type { CardCallbackForgery, CardCallbackSummary, CustomerCardChoice, CustomerCards, ForgedCardCallback } from './card-customer.ts';
@@ -34,6 +35,12 @@ export interface CustomerPayment {
   profileScope?: string;
   /** The customer the payment was requested from, when the merchant said. */
   customerPhoneNumber?: string;
+  /** The API's user flow (ePayment `userFlow`: PUSH_MESSAGE payments are the phone's push requests). */
+  userFlow?: string;
+  /** When the merchant created it (the push's `receivedAt`). */
+  createdAt?: number;
+  /** The customer's answer to the profile-sharing question, once given. */
+  consent?: ConsentChoice;
   /** Set once approved: when, by whom (MSISDN) and the `sub` Userinfo answers for. */
   approvedAt?: number;
   approvedPhoneNumber?: string;
@@ -50,6 +57,14 @@ export interface CustomerPayment {
   cardCallback?: CardCallbackSummary;
 }
 
+export interface ApproveOptions {
+  phoneNumber?: string;
+  source: ApproveSource;
+  card?: CustomerCardChoice;
+  /** The answer to the profile-sharing question (default `share`); `decline` fails a payment with a scope. */
+  consent?: ConsentChoice;
+}
+
 /** One API's payments, as the directory reaches them. Actions throw `ApiError` when refused. */
 export interface PaymentSource {
   api: ApiName;
@@ -63,7 +78,7 @@ export interface PaymentSource {
    * the PSP's card callback answer: a Promise; RESERVE → approved, SOFT_DECLINE → still awaiting
    * with `cardCallback.softDeclineUrl`, FAIL/unknown → throws CardCallbackDeclinedError.
    */
-  approve(msn: string, reference: string, options: { phoneNumber?: string; source: ApproveSource; card?: CustomerCardChoice }): CustomerPayment | Promise<CustomerPayment>;
+  approve(msn: string, reference: string, options: ApproveOptions): CustomerPayment | Promise<CustomerPayment>;
   /** Card passthrough: the PSP sent the customer back after 3-D Secure; the second callback (same attempt). */
   completeSoftDecline?(msn: string, reference: string, attemptId?: string): Promise<CustomerPayment>;
   /** Card passthrough: send a forged card callback for this payment and report the PSP's answer (never acted on). */
