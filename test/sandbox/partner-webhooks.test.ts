@@ -157,7 +157,12 @@ describe('partner-wide webhooks', () => {
       const spec = await loadSpec('epayment-v1');
       for (const r of partnerGot) expect(spec.validateComponent('WebhookEvent', r.json)).toEqual({ outcome: 'valid' });
     }
-    const records = sandbox.traffic.query({ kind: ['webhook'], operation: ['deliverWebhook'] });
+    // A delivery is recorded once the receiver's answer is in: it can trail the receiver.
+    const ours = (e: { notes?: Record<string, unknown> }) => e.notes?.webhookId === wide.id || e.notes?.webhookId === unit.id;
+    const records = await waitFor(() => {
+      const all = sandbox.traffic.query({ kind: ['webhook'], operation: ['deliverWebhook'] }).filter(ours);
+      return all.length >= 6 && all;
+    }, 'recorded deliveries');
     expect(records.filter((e) => e.notes?.webhookId === wide.id).map((e) => [e.msn, e.notes?.partner]).sort()).toEqual(
       [['123456', DEFAULT_TEST_PARTNER.id], ['123456', DEFAULT_TEST_PARTNER.id], ['234567', DEFAULT_TEST_PARTNER.id], ['234567', DEFAULT_TEST_PARTNER.id]],
     );
