@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createSandbox, DEFAULT_TEST_MERCHANT } from '../sandbox/index.ts';
 import { MerchantSchema } from '../sandbox/merchants.ts';
 import { DEFAULT_TEST_PSP, PspSchema } from '../sandbox/psps.ts';
+import { DEFAULT_TEST_PARTNER, PartnerSchema } from '../sandbox/partners.ts';
 import { SettingsSchema } from '../sandbox/settings.ts';
 
 export const SandboxConfigSchema = z.object({
@@ -13,6 +14,9 @@ export const SandboxConfigSchema = z.object({
   /** PSPs with their own credentials (card passthrough), besides the default test PSP. */
   psps: z.array(PspSchema).default([]),
   includeDefaultPsp: z.boolean().default(true),
+  /** Partners with partner keys acting for several sales units, besides the default test partner. */
+  partners: z.array(PartnerSchema).default([]),
+  includeDefaultPartner: z.boolean().default(true),
 });
 
 export interface SandboxCommandOptions {
@@ -53,6 +57,8 @@ export async function runSandboxCommand(options: SandboxCommandOptions, command?
     includeDefaultMerchant: config.includeDefaultMerchant,
     psps: config.psps,
     includeDefaultPsp: config.includeDefaultPsp,
+    partners: config.partners,
+    includeDefaultPartner: config.includeDefaultPartner,
   });
   const url = await sandbox.listen({ port: Number(options.port), host: options.host });
   const m = DEFAULT_TEST_MERCHANT;
@@ -75,6 +81,16 @@ Default test PSP (card passthrough; public sandbox-only keys):
   client_secret              ${p.clientSecret}
   Ocp-Apim-Subscription-Key  ${p.subscriptionKeys[0]}  (secondary: ${p.subscriptionKeys[1]})`);
   }
+  if (config.includeDefaultPartner && !config.partners.some((p) => p.id === DEFAULT_TEST_PARTNER.id)) {
+    const p = DEFAULT_TEST_PARTNER;
+    console.log(`
+Default test partner (partner keys; public sandbox-only keys; send the sales unit's MSN on every call):
+  Merchant-Serial-Number     ${p.salesUnits.join(' or ')}   (not the partner id ${p.id})
+  client_id                  ${p.clientId}
+  client_secret              ${p.clientSecret}
+  Ocp-Apim-Subscription-Key  ${p.subscriptionKeys[0]}  (secondary: ${p.subscriptionKeys[1]})`);
+  }
+  for (const extra of config.partners) console.log(`  + partner ${extra.id} (${extra.name}) for ${extra.salesUnits.join(', ')}, client_id ${extra.clientId}`);
   for (const extra of config.psps) console.log(`  + PSP ${extra.pspId} (${extra.name}) for ${extra.merchants.join(', ')}, client_id ${extra.clientId}`);
   for (const extra of config.merchants) console.log(`  + merchant ${extra.msn} (${extra.name}), client_id ${extra.clientId}`);
   console.log(`

@@ -14,6 +14,14 @@ export interface CardActionAnswer {
   body: { cardCallback: CardCallbackSummary; [key: string]: any };
 }
 
+/** A partner as the control API shows it (no secrets). */
+export interface PartnerView {
+  id: string;
+  name: string;
+  clientId: string;
+  salesUnits: string[];
+}
+
 /** Thrown when the sandbox control API answers with an error. */
 export class ControlError extends Error {
   constructor(readonly status: number, message: string) {
@@ -154,6 +162,13 @@ export class ControlClient {
   }
   merchants(): Promise<{ merchants: { msn: string }[] }> {
     return this.call('GET', '/merchants');
+  }
+  /** Partner keys acting for `salesUnits` (each a merchant the sandbox knows); 409 for a taken id or client_id. */
+  addPartner(partner: { id: string; name?: string; clientId: string; clientSecret: string; subscriptionKeys: string[]; salesUnits: string[] }): Promise<PartnerView> {
+    return this.call('POST', '/partners', partner);
+  }
+  partners(): Promise<{ partners: PartnerView[] }> {
+    return this.call('GET', '/partners');
   }
 }
 

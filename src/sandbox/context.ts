@@ -3,6 +3,7 @@ import type { EventBus } from './events.ts';
 import type { FaultRegistry } from './faults.ts';
 import type { FlowTags } from './flow-tags.ts';
 import type { MerchantRegistry } from './merchants.ts';
+import type { PartnerRegistry } from './partners.ts';
 import type { PspRegistry } from './psps.ts';
 import type { SandboxSettings } from './settings.ts';
 import type { TokenStore } from './tokens.ts';
@@ -17,6 +18,8 @@ export interface SandboxContext {
   merchants: MerchantRegistry;
   /** PSPs with their own credentials, acting for the merchants they serve (card passthrough). */
   psps: PspRegistry;
+  /** Partners with partner keys, acting for their sales units (partner-wide webhooks too). */
+  partners: PartnerRegistry;
   traffic: TrafficLog;
   faults: FaultRegistry;
   /** Which running flow an exchange belongs to, set at record time (`Exchange.flowId`). */

@@ -6,6 +6,7 @@ import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
 import type { Merchant } from './merchants.ts';
 import { installEdges, installParsers, rootErrorHandler } from './edges.ts';
 import { authenticatePsp } from './psp-auth.ts';
+import { authenticatePartner } from './partner-auth.ts';
 import { ApiError, GATEWAY_MESSAGES, sendErrorAsProblem, sendGatewayError, sendProblem, type ProblemInput } from './problem.ts';
 
 declare module 'fastify' {
@@ -104,6 +105,11 @@ function amountOf(request: FastifyRequest, ctx: SandboxContext, msn: string | un
   return (request.routeOptions.config.subject ?? DEFAULT_SUBJECT).amount(request);
 }
 
+/** Whether a subscription key is anyone's: a merchant's, a PSP's or a partner's (else the gateway's 401). */
+export function isKnownSubscriptionKey(ctx: SandboxContext, key: string): boolean {
+  return ctx.merchants.isKnownSubscriptionKey(key) || ctx.psps.isKnownSubscriptionKey(key) || ctx.partners.isKnownSubscriptionKey(key);
+}
+
 function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply): boolean {
   const answer = request.routeOptions.config.authErrors ?? DEFAULT_AUTH_ERRORS;
   const key = headerValue(request, 'ocp-apim-subscription-key');
@@ -111,7 +117,7 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
     answer.gateway(reply, 401, GATEWAY_MESSAGES.missingKey);
     return false;
   }
-  if (!ctx.merchants.isKnownSubscriptionKey(key) && !ctx.psps.isKnownSubscriptionKey(key)) {
+  if (!isKnownSubscriptionKey(ctx, key)) {
     answer.gateway(reply, 401, GATEWAY_MESSAGES.invalidKey);
     return false;
   }
@@ -123,6 +129,7 @@ function authenticate(ctx: SandboxContext, request: FastifyRequest, reply: Fasti
     return false;
   }
   if (verdict.psp) return authenticatePsp(ctx, request, reply, verdict.psp, key, answer);
+  if (verdict.partner) return authenticatePartner(ctx, request, reply, verdict.partner, key, answer);
   const merchant = verdict.merchant!;
   if (!ctx.merchants.subscriptionKeyBelongsTo(key, merchant)) {
     answer.refuse(request, reply, {
@@ -194,16 +201,23 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
 
 
 /**
- * `Vipps-System-*` headers are at most 30 characters (vipps-facts §1.1); the gateway takes longer
- * ones silently, so the traffic record says which were too long, for EP-HEADERS to judge.
+ * The exchange's notes: the handler's, plus `partner` (the partner id) when partner keys made
+ * the request, so a check can tell which installation's traffic used them, and
+ * `systemHeaderTooLong`: `Vipps-System-*` headers are at most 30 characters (vipps-facts §1.1);
+ * the gateway takes longer ones silently, so the record says which were too long, for EP-HEADERS.
  */
-function withSystemHeaderNotes(request: FastifyRequest): Record<string, unknown> | undefined {
+function notesOf(request: FastifyRequest): Record<string, unknown> | undefined {
   const tooLong: string[] = [];
   for (const [name, value] of Object.entries(request.headers)) {
     if (!name.startsWith('vipps-system-')) continue;
     if ([value].flat().some((v) => typeof v === 'string' && v.length > 30)) tooLong.push(name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()));
   }
-  return tooLong.length === 0 ? request.exchangeNotes : { ...request.exchangeNotes, systemHeaderTooLong: tooLong };
+  if (tooLong.length === 0 && !request.partner) return request.exchangeNotes;
+  return {
+    ...request.exchangeNotes,
+    ...(request.partner ? { partner: request.partner.id } : {}),
+    ...(tooLong.length > 0 ? { systemHeaderTooLong: tooLong } : {}),
+  };
 }
 
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
@@ -260,7 +274,7 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       fault: request.fault ? faultName(request.fault.effect) : undefined,
       startedAt: request.arrivedAt ?? ctx.clock.now(),
       durationMs: request.arrivedHr === undefined ? 0 : performance.now() - request.arrivedHr,
-      notes: withSystemHeaderNotes(request),
+      notes: notesOf(request),
     }, {
       // Bodies stay the text they travelled as; the log decodes them when a reader looks.
       request: bodyText === undefined ? undefined : { text: bodyText, json: true },

@@ -10,6 +10,7 @@ import { clientErrorHandler, frameworkErrors } from './edges.ts';
 import { installHttpLayer } from './http.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from './merchants.ts';
 import { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS, PspRegistry, type PspInput } from './psps.ts';
+import { DEFAULT_TEST_PARTNER, DEFAULT_TEST_PARTNER_MERCHANTS, PartnerRegistry, type PartnerInput } from './partners.ts';
 import { resolveSettings, type SandboxSettingsInput } from './settings.ts';
 import { TokenStore } from './tokens.ts';
 import { PaymentDirectory } from './shared/directory.ts';
@@ -27,6 +28,7 @@ import controlPlugin from './control/plugin.ts';
 
 export { DEFAULT_TEST_MERCHANT } from './merchants.ts';
 export { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS } from './psps.ts';
+export { DEFAULT_TEST_PARTNER, DEFAULT_TEST_PARTNER_MERCHANTS } from './partners.ts';
 export type { SandboxContext } from './context.ts';
 
 export interface SandboxOptions {
@@ -41,6 +43,13 @@ export interface SandboxOptions {
    */
   psps?: PspInput[];
   includeDefaultPsp?: boolean;
+  /**
+   * Partners (partner keys) besides the default test partner (DEFAULT_TEST_PARTNER, acting for
+   * MSNs 123456, 234567 and 345678; the last two are registered with it), there unless
+   * `includeDefaultPartner: false`. A given merchant or partner with a default one's MSN or id replaces it.
+   */
+  partners?: PartnerInput[];
+  includeDefaultPartner?: boolean;
 }
 
 export interface ListenOptions {
@@ -66,20 +75,27 @@ export class Sandbox {
     const settings = resolveSettings(options.settings);
     const given = options.merchants ?? [];
     const givenPsps = options.psps ?? [];
+    const givenPartners = options.partners ?? [];
     const defaultPsp = options.includeDefaultPsp !== false && !givenPsps.some((p) => p.pspId === DEFAULT_TEST_PSP.pspId);
+    const defaultPartner = options.includeDefaultPartner !== false && !givenPartners.some((p) => p.id === DEFAULT_TEST_PARTNER.id);
+    const notGiven = (d: MerchantInput) => !given.some((m) => m.msn === d.msn);
     const merchants = new MerchantRegistry([
       ...(options.includeDefaultMerchant === false ? [] : [DEFAULT_TEST_MERCHANT]),
-      ...(defaultPsp ? DEFAULT_TEST_PSP_MERCHANTS.filter((d) => !given.some((m) => m.msn === d.msn)) : []),
+      ...(defaultPsp ? DEFAULT_TEST_PSP_MERCHANTS.filter(notGiven) : []),
+      ...(defaultPartner ? DEFAULT_TEST_PARTNER_MERCHANTS.filter(notGiven) : []),
       ...given,
     ]);
     const psps = new PspRegistry([...(defaultPsp ? [DEFAULT_TEST_PSP] : []), ...givenPsps]);
-    // The defaults' keys are public: not scrubbed (a given merchant or PSP reusing them elsewhere still is).
-    const publicKeys = new Set<string>([DEFAULT_TEST_MERCHANT, ...DEFAULT_TEST_PSP_MERCHANTS].map((m) => `${m.msn}\u0000${m.clientSecret}`));
+    const partners = new PartnerRegistry([...(defaultPartner ? [DEFAULT_TEST_PARTNER] : []), ...givenPartners]);
+    // The defaults' keys are public: not scrubbed (a given merchant, PSP or partner reusing them elsewhere still is).
+    const publicKeys = new Set<string>([DEFAULT_TEST_MERCHANT, ...DEFAULT_TEST_PSP_MERCHANTS, ...DEFAULT_TEST_PARTNER_MERCHANTS].map((m) => `${m.msn}\u0000${m.clientSecret}`));
     publicKeys.add(`${DEFAULT_TEST_PSP.pspId}\u0000${DEFAULT_TEST_PSP.clientSecret}`);
-    for (const m of [...merchants.list(), ...psps.list()]) {
-      if (publicKeys.has(`${'msn' in m ? m.msn : m.pspId}\u0000${m.clientSecret}`)) continue;
-      this.redactor.addSecret(m.clientSecret);
-      m.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
+    publicKeys.add(`${DEFAULT_TEST_PARTNER.id}\u0000${DEFAULT_TEST_PARTNER.clientSecret}`);
+    const holders = [...merchants.list().map((m) => ({ id: m.msn, keys: m })), ...psps.list().map((p) => ({ id: p.pspId, keys: p })), ...partners.list().map((p) => ({ id: p.id, keys: p }))];
+    for (const { id, keys } of holders) {
+      if (publicKeys.has(`${id}\u0000${keys.clientSecret}`)) continue;
+      this.redactor.addSecret(keys.clientSecret);
+      keys.subscriptionKeys.forEach((k) => this.redactor.addSecret(k));
     }
     const clock = new SandboxClock();
     const flows = new FlowTags();
@@ -88,6 +104,7 @@ export class Sandbox {
       settings,
       merchants,
       psps,
+      partners,
       traffic: new TrafficLog({ capacity: settings.trafficCapacity, annotate: (e) => flows.tag(e) }),
       flows,
       faults: new FaultRegistry(() => clock.now()),

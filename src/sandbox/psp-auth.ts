@@ -2,14 +2,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SandboxContext } from './context.ts';
 import type { AuthErrorShape } from './http.ts';
 import type { Psp } from './psps.ts';
+import { salesUnitOf } from './acting-keys.ts';
 
 /**
  * The auth rules for a request made with a PSP's token (vipps-facts §1.4, §4.1), after the
- * gateway accepted key and token: the subscription key must be the PSP's own, the
- * `Merchant-Serial-Number` one of the sales units the PSP serves (a PSP always names the
- * merchant: no partner-wide webhooks here), and on ePayment and Webhooks requests `Psp-Id`
- * must be sent and be the PSP's (also on the PSP API, v2 `psp-id`, v3 `Psp-Id`). Refusals use the route API's `refuse` shape (RFC 7807 for
- * ePayment and Webhooks). Sets `request.merchant` (the sales unit) and `request.psp`.
+ * gateway accepted key and token: the subscription key must be the PSP's own and the
+ * `Merchant-Serial-Number` one of the sales units it serves (acting-keys.ts, shared with
+ * partner keys); a PSP always names the merchant (no partner-wide webhooks here; a missing MSN
+ * is a 400). On ePayment, Webhooks and PSP API requests `Psp-Id` must be sent and be the PSP's
+ * (v2 `psp-id`, v3 `Psp-Id`). Refusals use the route API's `refuse` shape (RFC 7807 for ePayment
+ * and Webhooks). Sets `request.merchant` (the sales unit) and `request.psp`.
  */
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,25 +28,17 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 export function authenticatePsp(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply, psp: Psp, key: string, answer: AuthErrorShape): boolean {
-  if (!ctx.psps.subscriptionKeyBelongsTo(key, psp)) {
-    answer.refuse(request, reply, { status: 403, title: 'Forbidden', detail: 'The subscription key and the access token belong to different API users.' });
-    return false;
-  }
-  const msn = header(request, 'merchant-serial-number');
-  if (!msn) {
-    answer.refuse(request, reply, {
+  const merchant = salesUnitOf(ctx, request, reply, answer, {
+    keyBelongs: ctx.psps.subscriptionKeyBelongsTo(key, psp),
+    actsFor: (msn) => ctx.psps.serves(psp, msn),
+    withoutMsn: {
       status: 400,
       title: 'Bad Request',
       detail: 'One or more validation errors occurred.',
       extraDetails: [{ name: 'Merchant-Serial-Number', reason: 'The Merchant-Serial-Number header is required: a PSP sends the MSN of the merchant it acts for.' }],
-    });
-    return false;
-  }
-  const merchant = ctx.psps.serves(psp, msn) ? ctx.merchants.byMerchantSerialNumber(msn) : undefined;
-  if (!merchant) {
-    answer.refuse(request, reply, { status: 403, title: 'Merchant Not Allowed', detail: `The API keys used do not give access to merchant ${msn}.` });
-    return false;
-  }
+    },
+  });
+  if (!merchant) return false;
   if (PSP_ID_APIS.has(request.routeOptions.config.api ?? '')) {
     const pspId = header(request, 'psp-id');
     if (!pspId) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ActingKeyRegistry, MSN_PATTERN } from './acting-keys.ts';
 import type { MerchantInput } from './merchants.ts';
 
 /**
@@ -15,7 +16,7 @@ export const PspSchema = z.object({
   /** The PSP's own subscription keys, the same for all its merchants (§1.4). */
   subscriptionKeys: z.array(z.string().min(1)).min(1),
   /** MSNs of the sales units this PSP serves. */
-  merchants: z.array(z.string().regex(/^[0-9]{4,6}$/, 'an MSN is 4–6 digits')).default([]),
+  merchants: z.array(z.string().regex(MSN_PATTERN, 'an MSN is 4–6 digits')).default([]),
   /**
    * PSP API v2: the RSA-2048 public key (SPKI/PKCS#8 PEM) the PSP gave at onboarding; makePayment's
    * `cardData` is encrypted with it (src/sandbox/psp-api/card-data.ts). v2 payments need it.
@@ -51,46 +52,17 @@ export const DEFAULT_TEST_PSP_MERCHANTS: MerchantInput[] = DEFAULT_TEST_PSP.merc
   pspId: DEFAULT_TEST_PSP.pspId,
 }));
 
-export class PspRegistry {
-  private readonly byId = new Map<string, Psp>();
-  private readonly byClientId = new Map<string, Psp>();
-  private readonly keys = new Map<string, Psp>();
-
+/** PSPs by id, client id and key (acting-keys.ts); `serves` = acts for. */
+export class PspRegistry extends ActingKeyRegistry<Psp> {
   constructor(psps: PspInput[] = []) {
-    for (const p of psps) this.add(p);
-  }
-
-  add(input: PspInput): Psp {
-    const psp = PspSchema.parse(input);
-    if (this.byId.has(psp.pspId)) throw new Error(`duplicate PSP ${psp.pspId}`);
-    if (this.byClientId.has(psp.clientId)) throw new Error(`duplicate client_id for PSP ${psp.pspId}`);
-    this.byId.set(psp.pspId, psp);
-    this.byClientId.set(psp.clientId, psp);
-    for (const key of psp.subscriptionKeys) this.keys.set(key, psp);
-    return psp;
+    super('PSP', PspSchema, (p) => p.pspId, (p) => p.merchants, psps);
   }
 
   byPspId(pspId: string | undefined): Psp | undefined {
-    return pspId === undefined ? undefined : this.byId.get(pspId);
-  }
-
-  byClient(clientId: string): Psp | undefined {
-    return this.byClientId.get(clientId);
-  }
-
-  isKnownSubscriptionKey(key: string): boolean {
-    return this.keys.has(key);
-  }
-
-  subscriptionKeyBelongsTo(key: string, psp: Psp): boolean {
-    return psp.subscriptionKeys.includes(key);
+    return this.byId(pspId);
   }
 
   serves(psp: Psp, msn: string): boolean {
-    return psp.merchants.includes(msn);
-  }
-
-  list(): Psp[] {
-    return [...this.byId.values()];
+    return this.actsFor(psp, msn);
   }
 }

@@ -1,12 +1,14 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Merchant } from './merchants.ts';
+import type { Partner } from './partners.ts';
 import type { Psp } from './psps.ts';
 
 export interface IssuedToken {
   token: string;
-  /** Whose token: a merchant's (acts for its own MSN) or a PSP's (acts for the MSNs it serves). */
+  /** Whose token: a merchant's (acts for its own MSN), a PSP's or a partner's (act for their sales units). */
   merchant?: Merchant;
   psp?: Psp;
+  partner?: Partner;
   issuedAt: number; // ms, sandbox clock
   expiresAt: number; // ms, sandbox clock
 }
@@ -23,10 +25,10 @@ export class TokenStore {
   private readonly key = randomBytes(32);
   private sweepAt = 10_000;
 
-  /** A token for a merchant, or for a PSP (`{psp}`). */
-  issue(owner: Merchant | { psp: Psp }, now: number, lifetimeSeconds: number): IssuedToken {
-    const who: { merchant?: Merchant; psp?: Psp } = 'psp' in owner ? { psp: owner.psp } : { merchant: owner };
-    const clientId = who.psp?.clientId ?? who.merchant!.clientId;
+  /** A token for a merchant, a PSP (`{psp}`) or a partner (`{partner}`). */
+  issue(owner: Merchant | { psp: Psp } | { partner: Partner }, now: number, lifetimeSeconds: number): IssuedToken {
+    const who: { merchant?: Merchant; psp?: Psp; partner?: Partner } = 'psp' in owner ? { psp: owner.psp } : 'partner' in owner ? { partner: owner.partner } : { merchant: owner };
+    const clientId = (who.psp ?? who.partner ?? who.merchant!).clientId;
     const iat = Math.floor(now / 1000);
     const exp = iat + lifetimeSeconds;
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'HS256', kid: 'golive-sandbox' }));
@@ -41,7 +43,7 @@ export class TokenStore {
         tid: 'golive-sandbox',
         jti: randomUUID(),
         appid: clientId,
-        ...(who.psp ? { pspId: who.psp.pspId } : { msn: who.merchant!.msn }),
+        ...(who.psp ? { pspId: who.psp.pspId } : who.partner ? { partnerId: who.partner.id } : { msn: who.merchant!.msn }),
         env: 'test',
       }),
     );

@@ -168,6 +168,18 @@ export class SpecValidator {
     return { outcome: 'invalid', errors: errors.join(' | ') };
   }
 
+  /** Validate a body against one of the spec's component schemas (e.g. ePayment's `WebhookEvent`, the webhook payload). */
+  validateComponent(schemaName: string, body: unknown): ValidationResult {
+    const schema = this.document.components?.schemas?.[schemaName];
+    if (!schema) return { outcome: 'undocumented' };
+    let validate = this.cache.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.cache.set(schema, validate);
+    }
+    return validate(body) ? { outcome: 'valid' } : { outcome: 'invalid', errors: this.ajv.errorsText(validate.errors, { separator: '; ' }) };
+  }
+
   validateExchange(e: Exchange): ValidationResult {
     if (!e.response) return { outcome: 'undocumented' };
     const ct = e.response.headers['content-type'];

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { createSandbox, DEFAULT_TEST_MERCHANT, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { createSandbox, DEFAULT_TEST_MERCHANT, DEFAULT_TEST_PARTNER, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 
 export const TEST_MERCHANT = DEFAULT_TEST_MERCHANT as Required<Pick<typeof DEFAULT_TEST_MERCHANT, 'msn' | 'clientId' | 'clientSecret' | 'subscriptionKeys'>>;
 
@@ -55,6 +55,35 @@ export async function merchantHeaders(base: string, merchant = TEST_MERCHANT): P
     Authorization: `Bearer ${res.body.access_token}`,
     'Ocp-Apim-Subscription-Key': merchant.subscriptionKeys[0],
     'Merchant-Serial-Number': merchant.msn,
+    'Vipps-System-Name': 'golive-tests',
+    'Vipps-System-Version': '1.0.0',
+    'Vipps-System-Plugin-Name': 'golive-tests',
+    'Vipps-System-Plugin-Version': '1.0.0',
+  };
+}
+
+export const TEST_PARTNER = DEFAULT_TEST_PARTNER as { id: string; clientId: string; clientSecret: string; subscriptionKeys: readonly string[]; salesUnits: readonly string[] };
+
+/**
+ * A token from partner keys (no MSN on the token call unless `tokenMsn`) and API headers for
+ * one sales unit; `msn: null` leaves Merchant-Serial-Number out (partner-wide webhooks).
+ */
+export async function partnerHeaders(base: string, options: { partner?: typeof TEST_PARTNER; msn?: string | null; tokenMsn?: string } = {}): Promise<Record<string, string>> {
+  const partner = options.partner ?? TEST_PARTNER;
+  const res = await call(base, 'POST', '/accesstoken/get', {
+    headers: {
+      client_id: partner.clientId,
+      client_secret: partner.clientSecret,
+      'Ocp-Apim-Subscription-Key': partner.subscriptionKeys[0],
+      ...(options.tokenMsn ? { 'Merchant-Serial-Number': options.tokenMsn } : {}),
+    },
+  });
+  if (res.status !== 200) throw new Error(`partner token request failed: ${res.status} ${res.text}`);
+  const msn = options.msn === undefined ? partner.salesUnits[0] : options.msn;
+  return {
+    Authorization: `Bearer ${res.body.access_token}`,
+    'Ocp-Apim-Subscription-Key': partner.subscriptionKeys[0],
+    ...(msn === null ? {} : { 'Merchant-Serial-Number': msn }),
     'Vipps-System-Name': 'golive-tests',
     'Vipps-System-Version': '1.0.0',
     'Vipps-System-Plugin-Name': 'golive-tests',

@@ -5,6 +5,7 @@ import type { SandboxContext } from '../context.ts';
 import { FaultSpecSchema } from '../../contract/faults.ts';
 import { MerchantSchema } from '../merchants.ts';
 import { PspSchema } from '../psps.ts';
+import { PartnerSchema, type Partner } from '../partners.ts';
 import { Redactor } from '../../traffic/redact.ts';
 import type { ExchangeKind, TrafficQuery, ApiName } from '../../traffic/types.ts';
 
@@ -12,7 +13,7 @@ export const CONTROL_PREFIX = '/_sandbox/v1';
 
 /**
  * The sandbox control API — not part of Vipps' API. Tests and the golive runner use it to
- * move the clock, switch faults on and off, read the traffic log and add merchants and PSPs.
+ * move the clock, switch faults on and off, read the traffic log and add merchants, PSPs and partners.
  * Customer actions on payments (approve, reject, expire, fail) live with the landing page.
  */
 export default async function controlPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
@@ -117,6 +118,22 @@ export default async function controlPlugin(app: FastifyInstance, { ctx, redacto
       redactor.addSecret(p.clientSecret);
       p.subscriptionKeys.forEach((k) => redactor.addSecret(k));
       return reply.code(201).send({ pspId: p.pspId, name: p.name, clientId: p.clientId, merchants: p.merchants });
+    } catch (err) {
+      return reply.code(409).send({ error: (err as Error).message });
+    }
+  });
+
+  // --- partners (partner keys): one set of keys acting for many sales units ------------------
+  const partnerView = (p: Partner) => ({ id: p.id, name: p.name, clientId: p.clientId, salesUnits: p.salesUnits });
+  app.get(`${CONTROL_PREFIX}/partners`, async () => ({ partners: ctx.partners.list().map(partnerView) }));
+  app.post(`${CONTROL_PREFIX}/partners`, { config: { ...config, operation: 'addPartner' } }, async (request, reply) => {
+    const parsed = PartnerSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return bad(reply, parsed.error);
+    try {
+      const p = ctx.partners.add(parsed.data);
+      redactor.addSecret(p.clientSecret);
+      p.subscriptionKeys.forEach((k) => redactor.addSecret(k));
+      return reply.code(201).send(partnerView(p));
     } catch (err) {
       return reply.code(409).send({ error: (err as Error).message });
     }

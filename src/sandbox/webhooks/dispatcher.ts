@@ -13,9 +13,9 @@ import type { WebhookRegistration, WebhookRegistry } from './registry.ts';
 
 /**
  * Webhook delivery: for every published event, one delivery per subscribed registration of
- * the event's MSN, signed per attempt with the sandbox clock's date, retried on non-2xx /
- * timeout / connection errors with the configured back-off until the give-up window has
- * passed. Ordering is kept per registration + payment (facts §3.5): while an event is
+ * the event's MSN and of each partner acting for it (partner-wide), signed per attempt with
+ * the sandbox clock's date, retried on non-2xx / timeout / connection errors with the
+ * configured back-off until the give-up window has passed. Ordering is kept per registration + payment (facts §3.5): while an event is
  * failing (or delayed), later events of the same payment for that registration wait.
  * Every attempt is recorded in the traffic log.
  *
@@ -277,6 +277,8 @@ export class WebhookDispatcher {
       deliveryId: delivery.deliveryId,
     };
     if (delivery.copy) notes.copy = delivery.copy;
+    // A partner-wide registration's delivery: the payload's msn says which sales unit, this whose webhook.
+    if (delivery.registration.partnerId !== undefined) notes.partner = delivery.registration.partnerId;
     return notes;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Redactor } from '../../traffic/redact.ts';
 import type { SandboxContext } from '../context.ts';
@@ -7,7 +7,7 @@ import { CONTROL_PREFIX } from '../control/plugin.ts';
 import { sendProblem, sendErrorAsProblem } from '../problem.ts';
 import { TAMPER_MODES, WebhookDispatcher, type InjectResult, type InjectTarget } from './dispatcher.ts';
 import { epaymentEventType } from '../../contract/epayment.ts';
-import { validateRegisterRequest, WebhookRegistry, withoutSecret } from './registry.ts';
+import { describeScope, validateRegisterRequest, WebhookRegistry, withoutSecret, type RegistrationScope } from './registry.ts';
 
 /** Operation names (webhooks-v1.yaml has no operationIds; these follow its summaries). */
 export const WEBHOOK_OPERATIONS = {
@@ -63,7 +63,11 @@ export type DeliverRequest = z.input<typeof DeliverRequestSchema>;
  * - `url` may be plain http:// on loopback hosts (localhost, 127.0.0.0/8, [::1]): integrations
  *   under test run there. Elsewhere HTTPS is required, as on the real API. Reachability,
  *   redirects and "common ports" are not checked at registration.
- * - Merchant keys only: Merchant-Serial-Number is required (no partner-wide registrations).
+ * - Partner keys without Merchant-Serial-Number register, list and delete partner-wide webhooks
+ *   (webhooks-v1.yaml: the header is "optional for ecom-partners. If merchant serial number is
+ *   included, the partner access the API on behalf of the identified merchant"; facts §3.1). Such
+ *   a registration gets the events of every sales unit the partner acts for, each payload with
+ *   its own `msn`. Listing and deleting stay within one scope: the partner-wide ones, or one MSN's.
  * - DELETE of an unknown (or another MSN's) id answers 404 ProblemDetails; the spec lists only
  *   204 and 400. A malformed (non-UUID) id answers 400.
  * - The limit per event type is `settings.webhooksPerEvent` for every type (the toolkit's
@@ -72,16 +76,19 @@ export type DeliverRequest = z.input<typeof DeliverRequestSchema>;
 export default async function webhooksPlugin(app: FastifyInstance, { ctx, redactor }: { ctx: SandboxContext; redactor: Redactor }) {
   // Webhooks v1 answers RFC 7807 problems, injected faults included.
   app.setErrorHandler(sendErrorAsProblem);
-  const registry = new WebhookRegistry();
+  const registry = new WebhookRegistry((msn) => ctx.partners.actingFor(msn).map((p) => p.id));
   const dispatcher = new WebhookDispatcher(ctx, registry);
   ctx.onClose.push(() => dispatcher.close());
 
-  const vipps = (operation: string) => ({ config: { api: 'webhooks' as const, operation, auth: 'vipps' as const } });
+  const vipps = (operation: string) => ({ config: { api: 'webhooks' as const, operation, auth: 'vipps' as const, partnerWide: true } });
+  /** The request's scope: the sales unit it names, else (partner keys without MSN, partner-auth.ts) the partner. */
+  const scopeOf = (request: FastifyRequest): RegistrationScope => (request.merchant ? { msn: request.merchant.msn } : { partnerId: request.partner!.id });
+  const notesOf = (scope: RegistrationScope, webhookId: string) => ({ webhookId, ...(scope.partnerId !== undefined ? { scope: 'partner' } : {}) });
 
   // --- Webhooks API v1 -------------------------------------------------------------------
   app.post('/webhooks/v1/webhooks', vipps(WEBHOOK_OPERATIONS.register), async (request, reply) => {
-    const msn = request.merchant!.msn;
-    const verdict = validateRegisterRequest(request.body, { registry, msn, limit: ctx.settings.webhooksPerEvent });
+    const scope = scopeOf(request);
+    const verdict = validateRegisterRequest(request.body, { registry, scope, limit: ctx.settings.webhooksPerEvent });
     if (!verdict.ok) {
       return sendProblem(request, reply, {
         status: 400,
@@ -90,20 +97,21 @@ export default async function webhooksPlugin(app: FastifyInstance, { ctx, redact
         extraDetails: verdict.extraDetails,
       });
     }
-    const registration = registry.add({ msn, ...verdict.value, createdAt: ctx.clock.now() });
+    const registration = registry.add({ ...scope, ...verdict.value, createdAt: ctx.clock.now() });
     redactor.addSecret(registration.secret);
-    request.exchangeNotes = { webhookId: registration.id };
+    request.exchangeNotes = notesOf(scope, registration.id);
     return reply.code(201).type('application/json').send({ id: registration.id, secret: registration.secret });
   });
 
   app.get('/webhooks/v1/webhooks', vipps(WEBHOOK_OPERATIONS.list), async (request, reply) => {
-    const webhooks = registry.list(request.merchant!.msn).map(({ id, url, events }) => ({ id, url, events }));
+    const webhooks = registry.list(scopeOf(request)).map(({ id, url, events }) => ({ id, url, events }));
     return reply.code(200).type('application/json').send({ webhooks });
   });
 
   app.delete<{ Params: { id: string } }>('/webhooks/v1/webhooks/:id', vipps(WEBHOOK_OPERATIONS.delete), async (request, reply) => {
     const { id } = request.params;
-    request.exchangeNotes = { webhookId: id };
+    const scope = scopeOf(request);
+    request.exchangeNotes = notesOf(scope, id);
     if (!UUID.test(id)) {
       return sendProblem(request, reply, {
         status: 400,
@@ -113,12 +121,12 @@ export default async function webhooksPlugin(app: FastifyInstance, { ctx, redact
       });
     }
     const registration = registry.get(id);
-    // Another merchant's webhook is reported exactly like an unknown one.
-    if (!registration || registration.msn !== request.merchant!.msn) {
+    // Another scope's webhook (another merchant's, or partner-wide vs one MSN's) is reported exactly like an unknown one.
+    if (!registration || registry.list(scope).indexOf(registration) < 0) {
       return sendProblem(request, reply, {
         status: 404,
         title: 'Not Found',
-        detail: `No webhook with id ${id} is registered for merchant ${request.merchant!.msn}.`,
+        detail: `No webhook with id ${id} is registered for ${describeScope(scope)}.`,
       });
     }
     registry.remove(id);
@@ -130,8 +138,8 @@ export default async function webhooksPlugin(app: FastifyInstance, { ctx, redact
   const control = (operation: string) => ({ config: { api: 'sandbox-control' as const, operation } });
   const bad = (reply: FastifyReply, details: string) => reply.code(400).send({ error: 'invalid request', details });
 
-  app.get<{ Querystring: { msn?: string } }>(`${CONTROL_PREFIX}/webhooks`, control('listWebhookRegistrations'), async (request) => ({
-    webhooks: registry.list(request.query.msn || undefined).map((r) => ({
+  app.get<{ Querystring: { msn?: string; partnerId?: string } }>(`${CONTROL_PREFIX}/webhooks`, control('listWebhookRegistrations'), async (request) => ({
+    webhooks: registry.list(request.query.msn ? { msn: request.query.msn } : request.query.partnerId ? { partnerId: request.query.partnerId } : undefined).map((r) => ({
       ...withoutSecret(r),
       createdAt: new Date(r.createdAt).toISOString(),
       deliveries: dispatcher.statsOf(r.id),

@@ -26,16 +26,24 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
   ...LOGIN_EVENT_TYPES,
 ]);
 
-export interface WebhookRegistration {
+/**
+ * Whom a registration is for: one sales unit (`msn`: merchant keys, or partner keys with the
+ * header), or a partner as a whole (`partnerId`: partner keys without it, vipps-facts §3.1), which
+ * gets the events of every sales unit the partner acts for, later ones included.
+ */
+export type RegistrationScope = { msn: string; partnerId?: undefined } | { partnerId: string; msn?: undefined };
+
+export const describeScope = (scope: RegistrationScope): string => (scope.msn !== undefined ? `merchant ${scope.msn}` : `partner ${scope.partnerId}`);
+
+export type WebhookRegistration = RegistrationScope & {
   id: string;
-  msn: string;
   url: string;
   events: string[];
   /** Returned once, at registration; signs every delivery. */
   secret: string;
   /** Sandbox clock ms. */
   createdAt: number;
-}
+};
 
 /** What a listing may show: everything but the secret. */
 export type PublicRegistration = Omit<WebhookRegistration, 'secret'>;
@@ -52,14 +60,20 @@ export function newSecret(): string {
   return randomBytes(64).toString('base64');
 }
 
-/** Registrations of every MSN of one sandbox. No HTTP here. */
+const inScope = (r: WebhookRegistration, scope: RegistrationScope) => (scope.msn !== undefined ? r.msn === scope.msn : r.partnerId === scope.partnerId);
+
+/** Registrations of every MSN and partner of one sandbox. No HTTP here. */
 export class WebhookRegistry {
   private readonly byId = new Map<string, WebhookRegistration>();
 
-  add(input: { msn: string; url: string; events: string[]; createdAt: number; secret?: string }): WebhookRegistration {
+  /** `partnersOf(msn)`: ids of the partners acting for a sales unit (asked per event, so it stays current). */
+  constructor(private readonly partnersOf: (msn: string) => string[] = () => []) {}
+
+  add(input: RegistrationScope & { url: string; events: string[]; createdAt: number; secret?: string }): WebhookRegistration {
+    const scope: RegistrationScope = input.msn !== undefined ? { msn: input.msn } : { partnerId: input.partnerId! };
     const registration: WebhookRegistration = {
       id: randomUUID(),
-      msn: input.msn,
+      ...scope,
       url: input.url,
       events: [...input.events],
       secret: input.secret ?? newSecret(),
@@ -73,10 +87,12 @@ export class WebhookRegistry {
     return this.byId.get(id);
   }
 
-  /** Registrations in the order they were made; one MSN's only when `msn` is given. */
-  list(msn?: string): WebhookRegistration[] {
+  /** Registrations in the order they were made; one sales unit's (`msn` string) or one scope's only when given. */
+  list(scope?: string | RegistrationScope): WebhookRegistration[] {
     const all = [...this.byId.values()];
-    return msn === undefined ? all : all.filter((r) => r.msn === msn);
+    if (scope === undefined) return all;
+    const s: RegistrationScope = typeof scope === 'string' ? { msn: scope } : scope;
+    return all.filter((r) => inScope(r, s));
   }
 
   remove(id: string): WebhookRegistration | undefined {
@@ -85,13 +101,19 @@ export class WebhookRegistry {
     return r;
   }
 
-  /** Registrations of `msn` subscribed to `eventType`, in registration order. */
+  /**
+   * Registrations an event of `msn` goes to, in registration order: the sales unit's own and
+   * the partner-wide ones of each partner acting for it. The same URL registered both ways gets
+   * the event once per registration (the docs name no de-duplication; each signs with its secret).
+   */
   subscribers(msn: string, eventType: string): WebhookRegistration[] {
-    return this.list(msn).filter((r) => r.events.includes(eventType));
+    const partners = new Set(this.partnersOf(msn));
+    return [...this.byId.values()].filter((r) => (r.msn !== undefined ? r.msn === msn : partners.has(r.partnerId)) && r.events.includes(eventType));
   }
 
-  count(msn: string, eventType: string): number {
-    return this.subscribers(msn, eventType).length;
+  /** Registrations of one scope for `eventType` (the limit counts per registration type, §3.1). */
+  count(scope: RegistrationScope, eventType: string): number {
+    return this.list(scope).filter((r) => r.events.includes(eventType)).length;
   }
 
   get size(): number {
@@ -123,11 +145,12 @@ export type RegisterValidation =
 /**
  * Validate a `RegisterRequest` (webhooks-v1.yaml: `url` + `events` required, no other
  * properties) plus the API's rules: absolute https URL (http on loopback in the sandbox),
- * known event types, at most `limit` registrations per event type per MSN.
+ * known event types, at most `limit` registrations per event type per MSN (or per partner, for
+ * partner-wide ones: the toolkit counts "per registration type (sales-unit vs partner)").
  */
 export function validateRegisterRequest(
   body: unknown,
-  options: { registry: WebhookRegistry; msn: string; limit: number },
+  options: { registry: WebhookRegistry; scope: RegistrationScope; limit: number },
 ): RegisterValidation {
   const errors: ExtraDetail[] = [];
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -183,11 +206,11 @@ export function validateRegisterRequest(
 
   if (events && url !== undefined && errors.length === 0) {
     for (const e of events) {
-      const n = options.registry.count(options.msn, e);
+      const n = options.registry.count(options.scope, e);
       if (n >= options.limit) {
         errors.push({
           name: 'events',
-          reason: `At most ${options.limit} webhooks can be registered per event; '${e}' already has ${n} for merchant ${options.msn}.`,
+          reason: `At most ${options.limit} webhooks can be registered per event; '${e}' already has ${n} for ${describeScope(options.scope)}.`,
         });
       }
     }
