@@ -17,13 +17,18 @@ export class BodyTap extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.keep(chunk);
+    callback(null, chunk);
+  }
+
+  /** Count and keep a chunk without passing it on (a body drained after the upstream failed). */
+  keep(chunk: Buffer): void {
     this.total += chunk.length;
     if (this.kept < this.limit) {
       const part = this.kept + chunk.length <= this.limit ? chunk : chunk.subarray(0, this.limit - this.kept);
       this.chunks.push(part);
       this.kept += part.length;
     }
-    callback(null, chunk);
   }
 
   get truncated(): boolean {

@@ -17,6 +17,8 @@ export type { RateLimit } from './rate-limit.ts';
 export const DEFAULT_UPSTREAM = 'https://apitest.vipps.no';
 export const DEFAULT_RECORD_LIMIT = 1024 * 1024;
 
+const timeoutError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
 export interface RecordingProxyOptions {
   /** Base URL of the real API (default the Vipps MobilePay test environment); a path in it prefixes every forwarded path. */
   upstream?: string;
@@ -24,7 +26,10 @@ export interface RecordingProxyOptions {
   log: TrafficLog;
   /** The run's redactor (default: the proxy's own); learns the secrets the proxy sees. */
   redactor?: Redactor;
-  /** Longest wait for the upstream's headers, and between two chunks of its body (504 / aborted answer beyond). */
+  /**
+   * Longest wait from sending the request to the upstream's headers (504 beyond), and between
+   * two chunks of its body (aborted answer beyond).
+   */
   timeoutMs: number;
   /** Requests per second sent upstream at most; above, requests queue (none are refused). */
   rateLimit?: RateLimit;
@@ -62,8 +67,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     connections: options.connections ?? 32,
     keepAliveTimeout: 30_000,
     connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+    // Backstops only; the proxy's own timers (in handle) decide.
+    headersTimeout: timeoutMs + 1_000,
+    bodyTimeout: timeoutMs + 1_000,
   });
   const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
   const ctx: RecordContext = { log: options.log, redactor: options.redactor ?? new Redactor(), upstream: upstreamUrl.origin + prefix, recordLimit: limit };
@@ -114,6 +120,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       x.requestBody = requestTap;
     }
 
+    // Our own timers, not undici's: its headers and body timeouts tick in ~1 s steps.
+    const headersTimer = setTimeout(() => abort.abort(timeoutError('UND_ERR_HEADERS_TIMEOUT', `no response headers within ${timeoutMs} ms`)), timeoutMs);
     let upstream: Awaited<ReturnType<Pool['request']>>;
     try {
       upstream = await pool.request({
@@ -125,12 +133,27 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       });
     } catch (err) {
       if (clientAborted || req.socket.destroyed) return done({});
-      if (requestTap) {
-        req.unpipe(requestTap);
-        req.resume();
-      }
-      return answerFailure(res, upstreamFailure(err, ctx.upstream), done);
+      const failure = upstreamFailure(abort.signal.reason ?? err, ctx.upstream);
+      if (!requestTap || req.complete) return answerFailure(res, failure, done);
+      // The upstream never read the body: drain it through the tap (the record gets it whole), then answer.
+      req.unpipe(requestTap);
+      if (!requestTap.destroyed) requestTap.resume(); // what it holds unread still passes through keep()
+      req.on('data', (chunk: Buffer) => requestTap.keep(chunk)).resume();
+      let answered = false;
+      const answer = () => answered || ((answered = true), answerFailure(res, failure, done));
+      req.once('end', answer).once('close', answer);
+      return;
+    } finally {
+      clearTimeout(headersTimer);
     }
+    const body = upstream.body;
+    // Idle time between body chunks; a client reading slowly pauses the body, and that is not the upstream's fault.
+    const bodyTimer = setTimeout(function idle() {
+      if (body.isPaused()) bodyTimer.refresh();
+      else body.destroy(timeoutError('UND_ERR_BODY_TIMEOUT', `no response body data for ${timeoutMs} ms`));
+    }, timeoutMs);
+    body.on('data', () => bodyTimer.refresh());
+    body.once('close', () => clearTimeout(bodyTimer));
 
     const responseTap = new BodyTap(limit);
     x.response = { status: upstream.statusCode, headers: upstream.headers, body: responseTap };
@@ -138,10 +161,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       res.writeHead(upstream.statusCode, upstream.statusText || undefined, forwardResponseHeaders(upstream.headers));
     } catch (err) {
       // A header Node will not write (invalid characters): no answer the integration could trust.
-      upstream.body.destroy();
+      body.destroy();
       return answerFailure(res, { status: 502, cause: 'upstream-error', detail: `${ctx.upstream}: unforwardable response headers: ${(err as Error).message}` }, done);
     }
-    pipeline(upstream.body, responseTap, res, (err) => {
+    pipeline(body, responseTap, res, (err) => {
       if (!err || clientAborted) return done({});
       // Headers are out: the only honest signal left is a broken connection, never a short success.
       req.socket.destroy();
