@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { upstreamFailure } from '../../src/proxy/failures.ts';
 import { environmentProblemOf } from '../../src/traffic/environment.ts';
 import { deadPort, rawRequest, startProxy, startUpstream, until } from './helpers.ts';
 
@@ -73,6 +74,58 @@ describe('recording proxy: upstream failures are environment problems', () => {
       expect(environmentProblemOf(e)?.cause).toBe('upstream-reset');
       expect(e.error).toMatch(/mid-body/);
     }
+  });
+
+  it('aborts the answer when the upstream stalls mid-body beyond the timeout', async () => {
+    const { proxy } = await pair((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"stalled":'); // and nothing more
+    }, { timeoutMs: 200 });
+    const t0 = Date.now();
+    await expect(request(`${proxy.url}/epayment/v1/payments/stall-1`).then((r) => r.body.text())).rejects.toThrow();
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    await until(() => proxy.log.length === 1);
+    const e = proxy.log.all()[0];
+    expect(environmentProblemOf(e)?.cause).toBe('upstream-timeout');
+    expect(e.response?.status).toBe(200);
+    expect(e.error).toMatch(/mid-body/);
+  });
+
+  it('answers 502 on a TLS failure (an https upstream that speaks plain HTTP)', async () => {
+    const plain = await startUpstream((_req, res) => res.end('not tls'));
+    cleanups.push(() => plain.close());
+    const proxy = await startProxy(plain.url.replace('http:', 'https:'));
+    cleanups.push(() => proxy.close());
+    const res = await request(`${proxy.url}/accesstoken/get`, { method: 'POST' });
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['x-golive-proxy-error']).toBe('upstream-tls');
+    await res.body.dump();
+    await until(() => proxy.log.length === 1);
+    expect(environmentProblemOf(proxy.log.all()[0])?.cause).toBe('upstream-tls');
+  });
+
+  it('names DNS failures and undici timeouts by their codes, also when wrapped', () => {
+    const wrapped = (code: string) => Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+    expect(upstreamFailure(wrapped('ENOTFOUND'), 'https://apitest.vipps.no')).toMatchObject({ status: 502, cause: 'upstream-dns' });
+    expect(upstreamFailure(wrapped('EAI_AGAIN'), 'u').cause).toBe('upstream-dns');
+    expect(upstreamFailure(wrapped('UND_ERR_CONNECT_TIMEOUT'), 'u')).toMatchObject({ status: 504, cause: 'upstream-timeout' });
+    expect(upstreamFailure(wrapped('CERT_HAS_EXPIRED'), 'u').cause).toBe('upstream-tls');
+    expect(upstreamFailure(new Error('odd'), 'u')).toMatchObject({ status: 502, cause: 'upstream-error' });
+  });
+
+  it('aborts the upstream request when the integration goes away, and records that', async () => {
+    let upstreamSawClose = false;
+    const { proxy } = await pair((req, res) => {
+      res.writeHead(200);
+      res.write('x');
+      res.on('close', () => (upstreamSawClose = true));
+    });
+    const res = await request(`${proxy.url}/epayment/v1/payments/gone-1`);
+    res.body.destroy();
+    await until(() => upstreamSawClose && proxy.log.length === 1);
+    const e = proxy.log.all()[0];
+    expect(e.notes?.clientAborted).toBe(true);
+    expect(environmentProblemOf(e)).toBeUndefined();
   });
 
   it('passes a 429 through byte for byte (backoff is the integration\'s business)', async () => {
