@@ -1,34 +1,25 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform } from 'node:stream';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Redactor } from '../traffic/redact.ts';
 import type { Headers } from '../traffic/types.ts';
 
 /**
- * A pass-through that keeps a bounded copy of what flows by: the forwarded bytes never wait for
- * the whole body, and a large body costs the log at most `limit` bytes (the rest only counted).
+ * A bounded copy of a body as it flows by: the forwarded bytes never wait for the whole body,
+ * and a large body costs the log at most `limit` bytes (the rest only counted).
  */
-export class BodyTap extends Transform {
+export class BodyCopy {
   total = 0;
   private kept = 0;
   private readonly chunks: Buffer[] = [];
 
-  constructor(private readonly limit: number) {
-    super();
-  }
+  constructor(private readonly limit: number) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.keep(chunk);
-    callback(null, chunk);
-  }
-
-  /** Count and keep a chunk without passing it on (a body drained after the upstream failed). */
   keep(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.kept < this.limit) {
-      const part = this.kept + chunk.length <= this.limit ? chunk : chunk.subarray(0, this.limit - this.kept);
-      this.chunks.push(part);
-      this.kept += part.length;
-    }
+    if (this.kept >= this.limit) return;
+    const part = this.kept + chunk.length <= this.limit ? chunk : chunk.subarray(0, this.limit - this.kept);
+    this.chunks.push(part);
+    this.kept += part.length;
   }
 
   get truncated(): boolean {
@@ -38,6 +29,16 @@ export class BodyTap extends Transform {
   bytes(): Buffer {
     return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
   }
+}
+
+/** A pass-through stream that copies into `copy` what it passes on (the request body, handed to undici). */
+export function tapInto(copy: BodyCopy): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      copy.keep(chunk);
+      callback(null, chunk);
+    },
+  });
 }
 
 const first = (headers: Headers, name: string): string | undefined => {
@@ -54,7 +55,7 @@ export interface RecordedBody {
   parsed?: unknown;
 }
 
-export function recordedBody(tap: BodyTap | undefined, headers: Headers, redactor: Redactor, limit: number): RecordedBody {
+export function recordedBody(tap: BodyCopy | undefined, headers: Headers, redactor: Redactor, limit: number): RecordedBody {
   if (!tap || tap.total === 0) return { recorded: undefined };
   const recorded = (v: unknown): RecordedBody => ({ recorded: v });
   const encoding = (first(headers, 'content-encoding') ?? 'identity').trim().toLowerCase();

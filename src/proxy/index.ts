@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import type { TrafficLog } from '../traffic/log.ts';
 import { Redactor } from '../traffic/redact.ts';
-import { BodyTap } from './capture.ts';
+import { BodyCopy, tapInto } from './capture.ts';
 import { failureBody, PROXY_ERROR_HEADER, upstreamFailure, type UpstreamFailure } from './failures.ts';
 import { forwardRequestHeaders, forwardResponseHeaders } from './headers.ts';
 import { TokenBucket, type RateLimit } from './rate-limit.ts';
@@ -18,6 +18,21 @@ export const DEFAULT_UPSTREAM = 'https://apitest.vipps.no';
 export const DEFAULT_RECORD_LIMIT = 1024 * 1024;
 
 const timeoutError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+/**
+ * The abort signal undici also accepts (an EventEmitter with `aborted`/`reason`): an
+ * AbortController per request costs a DOMException and a NodeError on every finish.
+ */
+class Abort extends EventEmitter {
+  aborted = false;
+  reason: unknown;
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
 
 export interface RecordingProxyOptions {
   /** Base URL of the real API (default the Vipps MobilePay test environment); a path in it prefixes every forwarded path. */
@@ -90,14 +105,20 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     let clientAborted = false;
-    const abort = new AbortController();
+    const abort = new Abort();
     res.once('close', () => {
       if (res.writableFinished) return;
       clientAborted = true;
       abort.abort();
     });
     const x: ProxiedExchange = { method, url, requestHeaders: req.headers, startedAt, durationMs: 0, queuedMs: 0 };
-    const done = (extra: Partial<ProxiedExchange>) => record(Object.assign(x, extra, { durationMs: performance.now() - t0, clientAborted: clientAborted || undefined }));
+    let recorded = false;
+    // Once per exchange, whichever end comes first (answer finished, upstream failed, client gone).
+    const done = (extra: Partial<ProxiedExchange>) => {
+      if (recorded) return;
+      recorded = true;
+      record(Object.assign(x, extra, { durationMs: performance.now() - t0, clientAborted: clientAborted || undefined }));
+    };
 
     if (bucket) {
       try {
@@ -111,13 +132,14 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     }
 
     const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
-    const requestTap = hasBody ? new BodyTap(limit) : undefined;
-    if (requestTap) {
+    const requestCopy = hasBody ? new BodyCopy(limit) : undefined;
+    const requestStream = requestCopy && tapInto(requestCopy);
+    if (requestStream) {
       // pipe, not pipeline: when the upstream fails before reading the body, the request must
       // stay open for the proxy's own 502 while the rest of the body is drained.
-      req.pipe(requestTap);
-      req.once('error', (err) => requestTap.destroy(err));
-      x.requestBody = requestTap;
+      req.pipe(requestStream);
+      req.once('error', (err) => requestStream.destroy(err));
+      x.requestBody = requestCopy;
     }
 
     // Our own timers, not undici's: its headers and body timeouts tick in ~1 s steps.
@@ -128,17 +150,17 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
         path: prefix + url,
         method: method as never,
         headers: forwardRequestHeaders(req.rawHeaders, req.headers.connection),
-        body: requestTap,
-        signal: abort.signal,
+        body: requestStream,
+        signal: abort,
       });
     } catch (err) {
       if (clientAborted || req.socket.destroyed) return done({});
-      const failure = upstreamFailure(abort.signal.reason ?? err, ctx.upstream);
-      if (!requestTap || req.complete) return answerFailure(res, failure, done);
-      // The upstream never read the body: drain it through the tap (the record gets it whole), then answer.
-      req.unpipe(requestTap);
-      if (!requestTap.destroyed) requestTap.resume(); // what it holds unread still passes through keep()
-      req.on('data', (chunk: Buffer) => requestTap.keep(chunk)).resume();
+      const failure = upstreamFailure(abort.reason ?? err, ctx.upstream);
+      if (!requestStream || req.complete) return answerFailure(res, failure, done);
+      // The upstream never read the body: drain it into the copy (the record gets it whole), then answer.
+      req.unpipe(requestStream);
+      if (!requestStream.destroyed) requestStream.resume(); // what it holds unread still passes the copy
+      req.on('data', (chunk: Buffer) => requestCopy!.keep(chunk)).resume();
       let answered = false;
       const answer = () => answered || ((answered = true), answerFailure(res, failure, done));
       req.once('end', answer).once('close', answer);
@@ -146,17 +168,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     } finally {
       clearTimeout(headersTimer);
     }
-    const body = upstream.body;
-    // Idle time between body chunks; a client reading slowly pauses the body, and that is not the upstream's fault.
-    const bodyTimer = setTimeout(function idle() {
-      if (body.isPaused()) bodyTimer.refresh();
-      else body.destroy(timeoutError('UND_ERR_BODY_TIMEOUT', `no response body data for ${timeoutMs} ms`));
-    }, timeoutMs);
-    body.on('data', () => bodyTimer.refresh());
-    body.once('close', () => clearTimeout(bodyTimer));
 
-    const responseTap = new BodyTap(limit);
-    x.response = { status: upstream.statusCode, headers: upstream.headers, body: responseTap };
+    const body = upstream.body;
+    const responseCopy = new BodyCopy(limit);
+    x.response = { status: upstream.statusCode, headers: upstream.headers, body: responseCopy };
     try {
       res.writeHead(upstream.statusCode, upstream.statusText || undefined, forwardResponseHeaders(upstream.headers));
     } catch (err) {
@@ -164,11 +179,41 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       body.destroy();
       return answerFailure(res, { status: 502, cause: 'upstream-error', detail: `${ctx.upstream}: unforwardable response headers: ${(err as Error).message}` }, done);
     }
-    pipeline(body, responseTap, res, (err) => {
-      if (!err || clientAborted) return done({});
+    // Piped by hand (stream.pipeline costs an AbortController and errors on every finish): the copy
+    // and the idle timer ride on the same 'data' events, back-pressure pauses the upstream body.
+    let paused = false;
+    const bodyTimer = setTimeout(function idle() {
+      if (paused) bodyTimer.refresh(); // a client reading slowly is not the upstream's fault
+      else body.destroy(timeoutError('UND_ERR_BODY_TIMEOUT', `no response body data for ${timeoutMs} ms`));
+    }, timeoutMs);
+    body.on('data', (chunk: Buffer) => {
+      bodyTimer.refresh();
+      responseCopy.keep(chunk);
+      if (!res.write(chunk)) {
+        paused = true;
+        body.pause();
+      }
+    });
+    res.on('drain', () => {
+      paused = false;
+      body.resume();
+    });
+    body.once('end', () => {
+      clearTimeout(bodyTimer);
+      res.end(() => done({}));
+    });
+    body.once('error', (err) => {
+      clearTimeout(bodyTimer);
+      if (clientAborted) return done({});
       // Headers are out: the only honest signal left is a broken connection, never a short success.
       req.socket.destroy();
       done({ failure: { ...upstreamFailure(err, ctx.upstream), midBody: true } });
+    });
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      clearTimeout(bodyTimer);
+      body.destroy();
+      done({});
     });
   }
 

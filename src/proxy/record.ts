@@ -3,7 +3,7 @@ import { environmentNote } from '../traffic/environment.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { Redactor } from '../traffic/redact.ts';
 import type { ExchangeResponse, Headers } from '../traffic/types.ts';
-import { BodyTap, discoverHeaderSecrets, recordedBody } from './capture.ts';
+import { BodyCopy, discoverHeaderSecrets, recordedBody } from './capture.ts';
 import { classifyRequest } from './classify.ts';
 import type { UpstreamFailure } from './failures.ts';
 import { recordedResponseHeaders } from './headers.ts';
@@ -14,9 +14,9 @@ export interface ProxiedExchange {
   /** The integration's request target (path and query), as the sandbox records it. */
   url: string;
   requestHeaders: Headers;
-  requestBody?: BodyTap;
+  requestBody?: BodyCopy;
   /** What the integration got: the upstream's answer, or the proxy's own 502/504 (`body` then its JSON text). */
-  response?: { status: number; headers: IncomingHttpHeaders; body?: BodyTap | string };
+  response?: { status: number; headers: IncomingHttpHeaders; body?: BodyCopy | string };
   /** Set when the upstream failed: before its status line (the proxy answered) or mid-body (the answer was aborted). */
   failure?: UpstreamFailure & { midBody: boolean };
   /** The integration went away before the exchange was over. */
@@ -57,7 +57,7 @@ export function recordExchange(ctx: RecordContext, x: ProxiedExchange): void {
   const notes: Record<string, unknown> = { upstream: ctx.upstream };
   const truncated: Record<string, number> = {};
   if (x.requestBody?.truncated) truncated.request = x.requestBody.total;
-  if (x.response?.body instanceof BodyTap && x.response.body.truncated) truncated.response = x.response.body.total;
+  if (x.response?.body instanceof BodyCopy && x.response.body.truncated) truncated.response = x.response.body.total;
   if (Object.keys(truncated).length > 0) notes.bodyTruncated = { ...truncated, keptBytes: ctx.recordLimit };
   if (x.queuedMs >= 1) notes.rateLimitQueuedMs = Math.round(x.queuedMs);
   if (x.failure) Object.assign(notes, environmentNote(x.failure.cause, redactor.text(x.failure.detail)));

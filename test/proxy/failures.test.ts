@@ -91,6 +91,19 @@ describe('recording proxy: upstream failures are environment problems', () => {
     expect(e.error).toMatch(/mid-body/);
   });
 
+  it('does not time out an upstream held back by a slowly reading client', async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 'y');
+    const { proxy } = await pair((_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': big.length }).end(big), { timeoutMs: 200 });
+    const res = await request(`${proxy.url}/slow-reader`);
+    await sleep(600); // far beyond the timeout, with the proxy's buffers full
+    let n = 0;
+    for await (const chunk of res.body) n += (chunk as Buffer).length;
+    expect(n).toBe(big.length);
+    await until(() => proxy.log.length === 1);
+    expect(environmentProblemOf(proxy.log.all()[0])).toBeUndefined();
+    expect(proxy.log.all()[0].error).toBeUndefined();
+  });
+
   it('answers 502 on a TLS failure (an https upstream that speaks plain HTTP)', async () => {
     const plain = await startUpstream((_req, res) => res.end('not tls'));
     cleanups.push(() => plain.close());
