@@ -8,6 +8,7 @@
  *   request-validation  ePayment create validation (spec-compiled shapes + rules) vs JSON.parse of the body
  *   sandbox-scale    100k payments over 4 MSNs: RSS with the log at its cap, GET p99 at 1k vs 100k
  *   soak             mixed traffic from many simulated merchants (60 s by default): memory growth, errors
+ *   proxy-latency    recording proxy vs direct calls to the same local upstream: added p50/p99 ms
  */
 import { spawnSync } from 'node:child_process';
 import { root } from './support/processes.ts';
@@ -21,6 +22,7 @@ const benches: { name: string; node: string[]; args: string[] }[] = [
   { name: 'request-validation', node: [], args: [] },
   { name: 'sandbox-scale', node: [], args: passOn.filter((a) => a !== '--prism') },
   { name: 'soak', node: [], args: passOn.filter((a) => a !== '--prism') },
+  { name: 'proxy-latency', node: [], args: [] },
 ];
 let failed = 0;
 for (const b of benches) {

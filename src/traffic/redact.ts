@@ -58,13 +58,21 @@ export class Redactor {
   private pattern: RegExp | undefined;
   /** Per-instance salt: fingerprints tell equal secrets apart within a run, and reveal nothing. */
   private readonly salt = randomBytes(16);
+  private readonly marks = new Map<string, string>();
 
   /**
    * `[REDACTED:1a2b3c4d]`: the same secret always gets the same marker within a run, so checks
    * can still tell "the same token was reused" from "a new token per request".
    */
   mark(secret: string): string {
-    return `[REDACTED:${createHash('sha256').update(this.salt).update(secret).digest('hex').slice(0, 8)}]`;
+    let m = this.marks.get(secret);
+    if (m === undefined) {
+      m = `[REDACTED:${createHash('sha256').update(this.salt).update(secret).digest('hex').slice(0, 8)}]`;
+      // The same few tokens and keys come by on every request (the recording proxy marks them per exchange).
+      if (this.marks.size >= 1024) this.marks.clear();
+      this.marks.set(secret, m);
+    }
+    return m;
   }
 
   /** Register a secret value to scrub wherever it appears (values shorter than 6 chars are ignored). */
