@@ -114,6 +114,18 @@ describe('EP-PROFILE-SHARING', () => {
     expect(judge(item, i).verdict).toBe('WARNING');
   });
 
+  it('a returning customer\'s payment goes only to a number shared earlier in the flow', () => {
+    const returning: Observation = { type: 'role-action', at: T0 + 10_000, role: 'returningCheckout', name: 'again' };
+    const sharedFirst = input(
+      [create('p1', T0, { profile: { scope: 'phoneNumber' } }), get('p1', T0 + 6_000, 'AUTHORIZED', 'sub-1'), userinfo('sub-1', T0 + 6_100), create('p2', T0 + 11_000)],
+      [approve('p1', T0 + 3_000, 'share'), returning],
+      [item],
+    );
+    expect(judge(item, sharedFirst).verdict).toBe('PASSED');
+    const neverAsked = input([create('p1', T0), create('p2', T0 + 11_000)], [approve('p1', T0 + 3_000), returning], [item]);
+    expect(judge(item, neverAsked)).toMatchObject({ verdict: 'WARNING', message: expect.stringMatching(/p2: the returning payment goes to 4712345678 .* which no earlier payment of the flow had the customer share/) });
+  });
+
   it('never passes a flow in which nothing asked for or declined sharing; N/A without the capability; NOT_RUN when no flow lists it', () => {
     const none = input([create('p1', T0)], [approve('p1', T0 + 3_000)], [item]);
     expect(judge(item, none)).toMatchObject({ verdict: 'WARNING', message: expect.stringMatching(/No payment of this flow asked for profile sharing/) });

@@ -11,7 +11,8 @@
  * never reading it is asking for more than the shop uses); and never use customer data without
  * consent: after the customer declined sharing, no later create of the flow pushes to that
  * customer's phone, unless the customer gave the number again (a pushCheckout action of golive's,
- * or a request to the shop carrying the number, after the decline).
+ * or a request to the shop carrying the number, after the decline); a returning customer's
+ * payment (role returningCheckout) goes only to a number shared earlier in the flow.
  *
  * Evidence (flow): createPayment bodies (`profile.scope`, `customer.phoneNumber`), the `sub` in
  * any answer or webhook about the payment, getUserinfo calls (`/vipps-userinfo-api/userinfo/{sub}`),
@@ -113,6 +114,30 @@ function judgeDeclines(input: CheckInput, all: PaymentPicture[], t: Tally, breac
   return declines.length;
 }
 
+/**
+ * A returning customer's payment (role returningCheckout) goes to a number the customer shared
+ * earlier in the flow: a payment that asked for the phoneNumber scope and was approved with it.
+ */
+function judgeReturning(input: CheckInput, all: PaymentPicture[], t: Tally, breach: Verdict): number {
+  const actions = observationsOf(input, 'role-action');
+  const returning = actions.filter((o) => o.role === 'returningCheckout' && o.refused !== true);
+  const sharedBy = new Map(all.map((p) => [p.reference, scopeWords(bodyOf(p.created!)).includes('phoneNumber')]));
+  const shared = observationsOf(input, 'customer').filter((c) => c.action === 'approve' && c.consent !== 'decline' && c.phoneNumber && sharedBy.get(c.reference));
+  let judged = 0;
+  for (const r of returning) {
+    const next = actions.find((o) => o.at > r.at)?.at ?? Number.POSITIVE_INFINITY;
+    for (const p of all.filter((x) => x.created!.startedAt >= r.at && x.created!.startedAt < next)) {
+      const phone = digits(bodyOf(p.created!)?.customer?.phoneNumber);
+      if (!phone) continue;
+      judged++;
+      const from = shared.find((c) => c.at < r.at && samePhone(digits(c.phoneNumber), phone));
+      if (from) t.cite(p.created).note(`${p.reference}: the returning payment goes to ${phone}, shared on ${from.reference}`);
+      else t.add(breach, `${p.reference}: the returning payment goes to ${phone} (${describe(p.created!)}), which no earlier payment of the flow had the customer share (profile.scope phoneNumber, consented)`, p.created);
+    }
+  }
+  return judged;
+}
+
 export const profileSharing: Rule = {
   notApplicable: (profile) => (declaredOn(profile, 'profileSharing') ? undefined : 'the profile declares no profile sharing (capabilities.profileSharing)'),
   judge: (input, { item }) =>
@@ -121,7 +146,8 @@ export const profileSharing: Rule = {
       const t = new Tally();
       const asked = judgeScopes(flowInput.traffic, all, t, breachVerdict(item));
       const declined = judgeDeclines(flowInput, all, t, breachVerdict(item));
-      if (asked === 0 && declined === 0) return noEvidence(item, flowInput, `No payment of this flow asked for profile sharing (profile.scope) and no customer declined it (${plural(all.length, 'payment')} created).`);
+      const returning = judgeReturning(flowInput, all, t, breachVerdict(item));
+      if (asked === 0 && declined === 0 && returning === 0) return noEvidence(item, flowInput, `No payment of this flow asked for profile sharing (profile.scope) and no customer declined it (${plural(all.length, 'payment')} created).`);
       if (t.problems > 0) return t.finding(item, flowInput, `Profile sharing: ${t.summary()}.`);
       return t.finding(item, flowInput, `Profile data asked for and used as consented (${plural(asked, 'payment')} asking for a scope, ${plural(declined, 'declined consent')}).`);
     }),
