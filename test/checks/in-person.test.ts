@@ -108,8 +108,8 @@ describe('EP-PROFILE-SHARING', () => {
     expect(judge(item, i).verdict).toBe('PASSED');
   });
 
-  it('a number merely contained in other digits is no number the customer gave', () => {
-    const other: Exchange = x({ kind: 'merchant', api: 'merchant', operation: 'again', startedAt: T0 + 15_000, request: req('POST', '/api/push-payments', { amount: 4712, returningFrom: 'order-345678' }) });
+  it('digits inside another value (a reference) are no number the customer gave', () => {
+    const other: Exchange = x({ kind: 'merchant', api: 'merchant', operation: 'again', startedAt: T0 + 15_000, request: req('POST', '/api/push-payments', { amount: 4712, returningFrom: 'order-12345678' }) });
     const i = input([create('p1', T0, { profile: { scope: 'phoneNumber' } }), other, create('p2', T0 + 20_000)], [approve('p1', T0 + 3_000, 'decline')], [item]);
     expect(judge(item, i).verdict).toBe('WARNING');
   });

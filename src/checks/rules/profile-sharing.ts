@@ -34,17 +34,20 @@ const digits = (v: unknown): string => String(v ?? '').replace(/\D/g, '');
 /** A number the customer typed matches the phone with or without its country code. */
 const samePhone = (typed: string, phone: string): boolean => typed.length >= 8 && (typed === phone || phone.endsWith(typed));
 
-/** Every value golive sent the shop in a request (body fields, query parameters), as digits. */
+/** A value that is a phone number as people type one (not, say, a reference that contains digits). */
+const PHONE_LIKE = /^\+?[0-9][0-9 ()-]{6,18}[0-9]$/;
+
+/** Every phone-like value golive sent the shop in a request (body fields, query parameters), as digits. */
 function valuesOf(e: Exchange): string[] {
   const out: string[] = [];
   const walk = (v: unknown): void => {
-    if (typeof v === 'string' || typeof v === 'number') out.push(digits(v));
+    if ((typeof v === 'string' && PHONE_LIKE.test(v.trim())) || typeof v === 'number') out.push(digits(v));
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   walk(e.request.body);
   try {
-    for (const value of new URL(e.request.url, 'http://x').searchParams.values()) out.push(digits(value));
+    for (const value of new URL(e.request.url, 'http://x').searchParams.values()) if (PHONE_LIKE.test(value.trim())) out.push(digits(value));
   } catch {
     // not a URL: no query to read
   }
