@@ -59,7 +59,7 @@ describe('customer.approve via app', () => {
     const err = await approve(ctx, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StepFailure);
     expect((err as Error).message).toBe(
-      "no push message for payment p1 reached phone 4712345678 (its inbox holds other-1): a PUSH_MESSAGE payment must name the customer's phone (customer.phoneNumber)",
+      "no push message for payment p1 reached phone 4712345678 (its inbox holds other-1): a PUSH_MESSAGE payment must name the customer's phone (customer.phoneNumber); a QR payment is reached by scanning it first (customer.scanQr: { payment: true })",
     );
     expect(calls.map((c) => c.what)).toEqual(['phoneRequests']);
   });

@@ -78,7 +78,7 @@ export async function approveInApp(ctx: FlowContext, a: { consent?: ConsentChoic
     if (!request) {
       const others = inbox.requests.map((r) => r.reference);
       throw new StepFailure(
-        `no push message for payment ${order.reference} reached phone ${phone} (${others.length > 0 ? `its inbox holds ${others.join(', ')}` : 'its inbox is empty'}): a PUSH_MESSAGE payment must name the customer's phone (customer.phoneNumber)`,
+        `no push message for payment ${order.reference} reached phone ${phone} (${others.length > 0 ? `its inbox holds ${others.join(', ')}` : 'its inbox is empty'}): a PUSH_MESSAGE payment must name the customer's phone (customer.phoneNumber); a QR payment is reached by scanning it first (customer.scanQr: { payment: true })`,
       );
     }
     landingUrl = request.landingUrl;
