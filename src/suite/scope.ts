@@ -9,10 +9,11 @@ import { DEFAULT_CUSTOMER_PHONE_NUMBER } from '../contract/in-person.ts';
  * `merchant.checkout` / `merchant.action` with `as:`), and `vars.x` from `set` steps.
  * Profile actions get this scope plus `description` and `params`.
  *
- *   { vars, env, sandbox: { url }, baseUrl, msn, phoneNumber, flow: { id, title }, suite: { id, title } }
+ *   { vars, env, sandbox: { url }, baseUrl, msn, phoneNumber, qrTarget, qrId, flow: { id, title }, suite: { id, title } }
  *
- * `phoneNumber` is the test customer's (profile `customer.phoneNumber`); `customer.scanQr` adds
- * `qrTarget`, a merchantRedirectQr action's extracted `qrId` becomes `qrId`.
+ * `phoneNumber` is the test customer's (profile `customer.phoneNumber`); `qrTarget` is what the
+ * last `customer.scanQr` of a merchant-redirect code opened and `qrId` what the last action
+ * extracted as qrId ('' before).
  *
  * Suite and flow vars (flow vars win) may themselves use {{env.*}}, {{sandbox.url}},
  * {{baseUrl}}, {{msn}}, {{flow.*}} and {{suite.*}}; so may the profile's baseUrl ({{env.*}},
@@ -36,6 +37,9 @@ export function flowScope(opts: FlowScopeOptions): Scope {
     base.msn = opts.profile.merchant.msn;
   }
   base.phoneNumber = opts.profile?.customer?.phoneNumber ?? DEFAULT_CUSTOMER_PHONE_NUMBER;
+  // Empty until a step makes them, so a template naming them never fails as unknown.
+  base.qrTarget = '';
+  base.qrId = '';
   const vars = interpolate({ ...opts.suite.vars, ...opts.flow.vars }, base) as Record<string, unknown>;
   return { ...base, vars };
 }

@@ -121,7 +121,7 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
     // one), the step's params, and IN_PERSON_SCOPE.
     const current = ctx.current ? { reference: ctx.current.reference, amount: ctx.current.amount } : {};
     const amount = ctx.current?.amount ?? ctx.flowAmount;
-    const inPerson = { amountMajor: amountMajor(amount), description: `golive ${ctx.o.flow.id}`, qrTarget: ctx.scope.qrTarget ?? '' };
+    const inPerson = { amountMajor: amountMajor(amount), description: `golive ${ctx.o.flow.id}` };
     let result: ActionResult;
     try {
       result = await ctx.merchant.run(name, { ...ctx.scope, ...inPerson, ...current, params: a.params }, page);
