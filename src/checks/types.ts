@@ -34,7 +34,11 @@ export type Observation =
       reference?: string;
       screenshot?: string;
     }
-  | { type: 'customer'; at: number; action: 'approve' | 'reject' | 'ignore' | 'open-landing'; reference: string; redirect: boolean; via: 'landing' | 'control' }
+  /**
+   * `via: 'app'`: on the phone the payment reached (push inbox or scanned payment QR); `consent`:
+   * the customer's answer to the profile-sharing question there (a `decline` is recorded as `reject`).
+   */
+  | { type: 'customer'; at: number; action: 'approve' | 'reject' | 'ignore' | 'open-landing'; reference: string; redirect: boolean; via: 'landing' | 'control' | 'app'; consent?: 'share' | 'decline'; phoneNumber?: string }
   | {
       type: 'navigation';
       at: number;
@@ -66,7 +70,24 @@ export type Observation =
   | { type: 'clock'; at: number; advancedMs: number }
   | { type: 'step-error'; at: number; step: string; message: string }
   /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
-  | { type: 'role-action'; at: number; role: string; name: string; reference?: string }
+  /** `refused`: the step expected a refusal (expectRefusal) and the action answered with an error (its message), or `false` when it went ahead. */
+  | { type: 'role-action'; at: number; role: string; name: string; reference?: string; refused?: boolean; answer?: string }
+  /**
+   * The customer scanned a QR through the sandbox (`customer.scanQr`): a merchant-redirect code
+   * (`qrId`) or the payment QR of `reference`; `target` what it leads to, `error` the sandbox's
+   * code when the printed QR no longer works (unknown/expired/deleted), `opened` what a fresh
+   * browser got when it opened the target.
+   */
+  | {
+      type: 'qr-scan';
+      at: number;
+      kind: 'merchant-redirect' | 'payment';
+      qrId?: string;
+      reference?: string;
+      target?: string;
+      error?: string;
+      opened?: { url: string; status?: number; freshBrowser: true };
+    }
   /**
    * Card passthrough: the customer paid with a profile card (`card` is its name there, e.g.
    * declined); what the sandbox made of the PSP's answer. Forged callbacks are `card-forgery`.

@@ -102,3 +102,10 @@ export const IN_PERSON_ROLES = {
     'Show a one-time payment QR on the customer-facing screen (userFlow QR, customerInteraction CUSTOMER_PRESENT). Scope: {{amount}}, {{amountMajor}}, {{description}}. Must extract reference.',
 } as const;
 export type InPersonRole = keyof typeof IN_PERSON_ROLES;
+
+/**
+ * The sandbox test customer's phone number (MSISDN): who a push reaches when a profile names no
+ * `customer.phoneNumber`. The sandbox's own default (src/sandbox/shared/test-customer.ts) must
+ * equal it; the suite layer reads it here because it may not import the sandbox.
+ */
+export const DEFAULT_CUSTOMER_PHONE_NUMBER = '4712345678';

@@ -184,7 +184,13 @@ function noteOf(o: Observation): { lane: Lane; text: string; tone: 'info' | 'bad
       return {
         lane: 'customer',
         tone: 'customer',
-        text: o.action === 'ignore' ? 'customer ignores the payment' : `customer ${o.action === 'open-landing' ? 'opens the landing page' : `${o.action}s`} (${o.via === 'landing' ? 'on the landing page' : 'simulated via sandbox control'})${o.redirect ? ', is sent back' : ''}`,
+        text: o.action === 'ignore' ? 'customer ignores the payment' : `customer ${o.action === 'open-landing' ? 'opens the landing page' : `${o.action}s`} (${o.via === 'landing' ? 'on the landing page' : o.via === 'app' ? `in the app${o.consent ? `, consent: ${o.consent}` : ''}` : 'simulated via sandbox control'})${o.redirect ? ', is sent back' : ''}`,
+      };
+    case 'qr-scan':
+      return {
+        lane: 'customer',
+        tone: o.error || (o.opened?.status ?? 200) >= 400 ? 'bad' : 'customer',
+        text: `customer scans the ${o.kind} QR ${o.qrId ?? o.reference ?? ''}: ${o.error ? `leads nowhere (${o.error})` : `${o.target ?? ''}${o.opened ? ` (${o.opened.status ?? 'no answer'} in a fresh browser)` : ''}`}`,
       };
     case 'page':
       return { lane: 'customer', tone: 'info', text: `page ${o.name}${o.status ? ` (${o.status})` : ''}${o.freshBrowser ? ' in a fresh browser' : ''}${o.url ? `: ${o.url}` : ''}` };

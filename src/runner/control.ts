@@ -4,6 +4,10 @@ import type { AggregateKey } from '../contract/epayment.ts';
 import type { Exchange, TrafficQuery } from '../traffic/types.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
 import type { CardCallbackForgery, CustomerCardChoice } from '../contract/card-passthrough.ts';
+import type { PhoneInbox, QrScan } from '../contract/in-person.ts';
+
+/** A QR scan: what the code leads to, or why the printed code no longer works (404 `unknown-qr` | `expired-qr` | `deleted-qr`). */
+export type QrScanAnswer = { ok: true; scan: QrScan } | { ok: false; status: number; code?: string; error: string };
 
 /** A payment as the control API shows it (the sandbox's internal view, redacted, plus landingUrl). */
 export interface ControlPayment {
@@ -71,9 +75,51 @@ export class SandboxControl {
   payWithCard = (msn: string, reference: string, card: CustomerCardChoice) => this.call((c) => c.approveWithCard(msn, reference, { card }));
   forgeCardCallback = (msn: string, reference: string, forgery: CardCallbackForgery) => this.call((c) => c.forgeCardCallback(msn, reference, forgery));
 
+  /**
+   * The in-person routes (src/contract/in-person.ts), called directly until ControlClient has
+   * them: the push messages a phone received, and what scanning a QR shows.
+   */
+  phoneRequests = (phoneNumber: string): Promise<PhoneInbox> =>
+    this.call(async () => {
+      const answer = await this.raw('GET', `/phones/${encodeURIComponent(phoneNumber)}/requests`);
+      if (answer.status >= 400) throw new ControlError(answer.status, `sandbox control GET /phones/${phoneNumber}/requests → ${answer.status}: ${errorOf(answer.body)}`);
+      return answer.body as PhoneInbox;
+    });
+  scanQr = (what: { url: string } | { msn: string; id: string }): Promise<QrScanAnswer> =>
+    this.call(async () => {
+      const answer = await this.raw('POST', '/qr/scan', what);
+      if (answer.status < 300) return { ok: true, scan: answer.body as QrScan };
+      const body = answer.body as { error?: string; code?: string } | undefined;
+      // A code the sandbox does not know (any more) is the integration's evidence, not a broken environment.
+      if (answer.status === 404 && body?.code) return { ok: false, status: 404, code: body.code, error: errorOf(body) };
+      throw new ControlError(answer.status, `sandbox control POST /qr/scan → ${answer.status}: ${errorOf(body)}`);
+    });
+
+  private async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${this.client.baseUrl}/_sandbox/v1${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text for the message
+    }
+    return { status: res.status, body: parsed };
+  }
+
   /** Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent several. */
   async deliverWebhook(body: Record<string, unknown>): Promise<ForgedDelivery | undefined> {
     const result = (await this.call((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;
     return result?.deliveries?.[0] ?? result;
   }
 }
+
+const errorOf = (body: unknown): string => {
+  const b = body as { error?: unknown } | undefined;
+  return typeof b?.error === 'string' ? b.error : typeof body === 'string' ? body : JSON.stringify(body);
+};

@@ -18,9 +18,12 @@ export function hasRequirement(profile: Pick<Profile, 'capabilities'>, req: Requ
   return profile.capabilities[req as Exclude<Requirement, `userFlow:${string}`>] === true;
 }
 
+const missingRequirement = (req: Requirement): string =>
+  req.startsWith('userFlow:') ? `profile lacks userFlow ${req.slice('userFlow:'.length)} (capabilities.userFlows)` : `profile lacks capability ${req}`;
+
 export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'>): Applicability {
   const reasons: string[] = [];
-  for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(`profile lacks capability ${req}`);
+  for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(missingRequirement(req));
   const missing = new Set<string>();
   for (const step of flow.steps) {
     const role = roleOf(step);

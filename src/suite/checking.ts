@@ -93,6 +93,12 @@ export const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flo
  * (test/runner/merchant-action-scope.test.ts).
  */
 export const VARS = { vars: 'any' } as const;
+/**
+ * What in-person role actions (IN_PERSON_ROLES) are told besides a custom action's scope: the
+ * customer's phone, the current amount in major units, a description, and the page a scanned
+ * merchant-redirect QR opened ('' when the flow scanned none).
+ */
+export const IN_PERSON_SCOPE = { phoneNumber: 'leaf', amountMajor: 'leaf', description: 'leaf', qrTarget: 'leaf' } as const;
 export const ACTION_SCOPES = {
   checkout: { ...RUN_ROOTS, ...VARS, amount: 'leaf', amountMajor: 'leaf', description: 'leaf' },
   capture: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', amountMajor: 'leaf' },
@@ -103,7 +109,7 @@ export const ACTION_SCOPES = {
   orderPage: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
   eventLog: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf' },
   /** Custom actions (merchant.action): their params, and the flow's current order when it has one. */
-  custom: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', params: 'any' },
+  custom: { ...RUN_ROOTS, ...VARS, reference: 'leaf', amount: 'leaf', params: 'any', ...IN_PERSON_SCOPE },
 } as const satisfies Record<(typeof KNOWN_ACTIONS)[number] | 'custom', Record<string, readonly string[] | 'any' | 'leaf'>>;
 
 export const CHECKOUT_CAPTURES = ['reference', 'redirectUrl', 'amount'];

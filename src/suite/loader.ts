@@ -151,6 +151,8 @@ function checkFlowSteps(r: Reporter, flow: Record<string, unknown>, base: DocPat
         if (rest.length > 0) return `{{${root}}} has no properties (in {{${expr}}})`;
         return orderFrom === undefined ? `{{${expr}}} is not defined yet: no merchant.checkout (or merchant.action) comes before this step` : undefined;
       }
+      // The flow's customer phone is always there; a QR's target and id once a step made them (empty before).
+      if (root === 'phoneNumber' || root === 'qrTarget' || root === 'qrId') return rest.length > 0 ? `{{${root}}} has no properties (in {{${expr}}})` : undefined;
       const alias = aliases.get(root);
       if (alias !== undefined) {
         if (rest.length === 0) return `{{${root}}} needs a property, e.g. {{${root}.reference}}`;
@@ -168,12 +170,16 @@ function checkFlowSteps(r: Reporter, flow: Record<string, unknown>, base: DocPat
       orderFrom = name;
       if (typeof args.as === 'string') aliases.set(args.as, name === 'merchant.checkout' ? CHECKOUT_CAPTURES : 'any');
     }
+    if (name === 'customer.scanQr' && typeof args.as === 'string') aliases.set(args.as, QR_SCAN_CAPTURES);
   });
 
   if (flow.browser === false && usesBrowser) {
     r.error([...base, 'browser'], 'browser is false, but steps of this flow need a browser page (returnPage, orderPage, openLanding, expect.page, or approve/reject via landing or with redirect)');
   }
 }
+
+/** What `customer.scanQr { as }` stores. */
+const QR_SCAN_CAPTURES = ['kind', 'qrId', 'reference', 'target', 'status'];
 
 // --- files --------------------------------------------------------------------------------------
 

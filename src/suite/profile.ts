@@ -5,6 +5,7 @@ import { CANONICAL_STATUSES, type CanonicalStatus } from './steps.ts';
 import { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
 import { USER_FLOWS } from '../contract/epayment.ts';
+import { DEFAULT_CUSTOMER_PHONE_NUMBER } from '../contract/in-person.ts';
 import { pspSections } from './profile-psp.ts';
 
 /**
@@ -34,6 +35,8 @@ export const BOOLEAN_CAPABILITIES = [
   'inStore',
   'contentMonitored',
   'encryptedCardData',
+  'profileSharing',
+  'qrMerchantRedirect',
 ] as const;
 export type BooleanCapability = (typeof BOOLEAN_CAPABILITIES)[number];
 
@@ -197,7 +200,19 @@ const Capabilities = z
     inStore: z.boolean().default(false).meta({ description: 'Point-of-sale integration (customer present).' }),
     contentMonitored: z.boolean().default(false).meta({ description: 'The sales unit is content-monitored (receipts mandatory).' }),
     encryptedCardData: z.boolean().default(false).meta({ description: 'PSP API v2: receives the card data encrypted with its RSA public key (cardData), not a network token (v3).' }),
-    userFlows: z.array(z.enum(USER_FLOWS)).min(1).default(['WEB_REDIRECT']).meta({ description: 'The ePayment userFlows the integration uses.' }),
+    userFlows: z
+      .array(z.enum(USER_FLOWS))
+      .min(1)
+      .default(['WEB_REDIRECT'])
+      .meta({ description: 'The ePayment userFlows the integration uses; a flow that requires userFlow:<FLOW> (e.g. userFlow:PUSH_MESSAGE) is NOT APPLICABLE without it.' }),
+    profileSharing: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Asks the customer to share profile data (profile.scope, e.g. phoneNumber) and reads it from Userinfo; needs actions with roles pushCheckout and returningCheckout for the in-person flows.' }),
+    qrMerchantRedirect: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Prints merchant-redirect QR codes made with the QR API (needs an action with role merchantRedirectQr).' }),
   })
   .transform((c) => ({ ...c, partialCapture: c.partialCapture ?? c.capture, partialRefund: c.partialRefund ?? c.refund }))
   .meta({ description: 'What the integration can do; flows that require more are reported NOT APPLICABLE.' });
@@ -261,6 +276,16 @@ function makeProfileSchema(forExport: boolean) {
       .optional()
       .meta({ description: 'Expected Vipps-System-Name/-Version/-Plugin-Name/-Plugin-Version header values.' }),
     capabilities: Capabilities.prefault({}),
+    customer: z
+      .strictObject({
+        phoneNumber: z
+          .string()
+          .regex(/^[0-9]{10,15}$/, { error: 'expected an MSISDN (country code and number, digits only), e.g. 4712345678' })
+          .default(DEFAULT_CUSTOMER_PHONE_NUMBER)
+          .meta({ description: `The test customer's phone (MSISDN) that push payments go to, {{phoneNumber}} in flows and actions (default ${DEFAULT_CUSTOMER_PHONE_NUMBER}, the sandbox test user).` }),
+      })
+      .prefault({})
+      .meta({ description: 'The simulated customer golive plays.' }),
     polling: z
       .strictObject({
         firstAfter: DurationSchema.default(5_000).meta({ description: 'When the integration first reads a new payment with GET (guideline: 5s).' }),

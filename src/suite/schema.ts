@@ -21,7 +21,10 @@ const RequirementSchema = z
     [z.enum(BOOLEAN_CAPABILITIES, { error: REQUIREMENT_EXPECTATION }), z.string().regex(USER_FLOW_REQUIREMENT, { error: REQUIREMENT_EXPECTATION })],
     { error: REQUIREMENT_EXPECTATION },
   )
-  .meta({ description: 'Profile capability the flow needs; without it the flow is NOT APPLICABLE.' });
+  .meta({
+    description:
+      'Profile capability the flow needs: a boolean capability (e.g. profileSharing) or userFlow:<FLOW>, a userFlow the profile lists in capabilities.userFlows (e.g. userFlow:PUSH_MESSAGE). All must hold; otherwise the flow is NOT APPLICABLE, with the reason.',
+  });
 
 const ChecklistIdSchema = z.string().superRefine((id, ctx) => {
   if (isChecklistItemId(id)) return;

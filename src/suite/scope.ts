@@ -1,6 +1,7 @@
 import type { Profile } from './profile.ts';
 import type { Flow, Suite } from './schema.ts';
 import { interpolate, type Scope } from './template.ts';
+import { DEFAULT_CUSTOMER_PHONE_NUMBER } from '../contract/in-person.ts';
 
 /**
  * The interpolation scope at the start of a flow. The runner adds to it as steps run:
@@ -8,7 +9,11 @@ import { interpolate, type Scope } from './template.ts';
  * `merchant.checkout` / `merchant.action` with `as:`), and `vars.x` from `set` steps.
  * Profile actions get this scope plus `description` and `params`.
  *
- *   { vars, env, sandbox: { url }, baseUrl, msn, flow: { id, title }, suite: { id, title } }
+ *   { vars, env, sandbox: { url }, baseUrl, msn, phoneNumber, qrTarget, qrId, flow: { id, title }, suite: { id, title } }
+ *
+ * `phoneNumber` is the test customer's (profile `customer.phoneNumber`); `qrTarget` is what the
+ * last `customer.scanQr` of a merchant-redirect code opened and `qrId` what the last action
+ * extracted as qrId ('' before).
  *
  * Suite and flow vars (flow vars win) may themselves use {{env.*}}, {{sandbox.url}},
  * {{baseUrl}}, {{msn}}, {{flow.*}} and {{suite.*}}; so may the profile's baseUrl ({{env.*}},
@@ -18,7 +23,7 @@ export interface FlowScopeOptions {
   suite: Pick<Suite, 'suite' | 'title' | 'vars'>;
   flow: Pick<Flow, 'id' | 'title' | 'vars'>;
   /** With secrets resolved (resolveSecrets) when `msn` is an `${env:…}`. */
-  profile?: Pick<Profile, 'baseUrl'> & { merchant: Pick<Profile['merchant'], 'msn'> };
+  profile?: Pick<Profile, 'baseUrl'> & { merchant: Pick<Profile['merchant'], 'msn'>; customer?: Partial<Profile['customer']> };
   sandboxUrl?: string;
   env?: Record<string, string | undefined>;
 }
@@ -31,6 +36,10 @@ export function flowScope(opts: FlowScopeOptions): Scope {
     base.baseUrl = interpolate(opts.profile.baseUrl, { env, sandbox });
     base.msn = opts.profile.merchant.msn;
   }
+  base.phoneNumber = opts.profile?.customer?.phoneNumber ?? DEFAULT_CUSTOMER_PHONE_NUMBER;
+  // Empty until a step makes them, so a template naming them never fails as unknown.
+  base.qrTarget = '';
+  base.qrId = '';
   const vars = interpolate({ ...opts.suite.vars, ...opts.flow.vars }, base) as Record<string, unknown>;
   return { ...base, vars };
 }

@@ -9,6 +9,7 @@ import { AGGREGATE_KEYS, PAYMENT_EVENT_NAMES, PAYMENT_STATES } from '../contract
 import { ECOM_STATES } from '../contract/ecom.ts';
 import { CARD_CALLBACK_FORGERIES } from '../contract/card-passthrough.ts';
 import { PSP_PAYMENT_STATES } from '../contract/psp-api.ts';
+import { CONSENT_CHOICES } from '../contract/in-person.ts';
 
 /** Every API's state words, for `expect.payment.state`; the suite loader checks them against the suite's api. */
 export const STATES_OF_API = { 'epayment-v1': PAYMENT_STATES, 'webhooks-v1': PAYMENT_STATES, 'epayment-psp': PAYMENT_STATES, 'ecom-v2': ECOM_STATES, 'psp-v2': PSP_PAYMENT_STATES } as const satisfies Record<string, readonly string[]>;
@@ -62,7 +63,7 @@ export const STATUS_CLASSES: Record<CanonicalStatus, string> = {
 export const WEBHOOK_TAMPERS = ['signature', 'body', 'date', 'missing-signature'] as const;
 
 /** Names reserved in the interpolation scope; `as:` aliases and `set` names cannot use them. */
-export const RESERVED_NAMES = ['vars', 'env', 'sandbox', 'baseUrl', 'reference', 'redirectUrl', 'amount', 'flow', 'suite', 'msn', 'params', 'merchant'] as const;
+export const RESERVED_NAMES = ['vars', 'env', 'sandbox', 'baseUrl', 'reference', 'redirectUrl', 'amount', 'flow', 'suite', 'msn', 'params', 'merchant', 'phoneNumber', 'qrTarget', 'qrId'] as const;
 
 const Alias = Identifier.refine((v) => !(RESERVED_NAMES as readonly string[]).includes(v), {
   error: `expected a name that is not reserved (${RESERVED_NAMES.join(', ')})`,
@@ -97,6 +98,10 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
   const Redirect = z.boolean().default(true).meta({ description: 'After acting, the customer is sent back to the merchant\'s returnUrl.' });
   const Via = z.enum(['landing', 'control']).default('landing').meta({
     description: '`landing`: click on the sandbox landing page in the browser; `control`: use the sandbox control API (no browser).',
+  });
+  const ApproveVia = z.enum(['landing', 'control', 'app']).default('landing').meta({
+    description:
+      '`landing`: click on the sandbox landing page in the browser; `control`: use the sandbox control API (no browser); `app`: the phone the payment reached (the push in the inbox of {{phoneNumber}}, or the payment QR the customer scanned) opened in app mode — no redirect ever follows.',
   });
   const Within = DurationSchema.optional().meta({ description: 'Keep retrying until this long has passed (default: the profile\'s timeouts.status).' });
   const Operation = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'Spec operation name(s), e.g. capturePayment.' });
@@ -134,6 +139,10 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         role: z.enum(ACTION_ROLES).optional().meta({ description: 'Run the profile action that declares this role (bundled flows use roles, not action names).' }),
         params: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Available to the action as {{params.x}}.' }),
         as: Alias.optional(),
+        expectRefusal: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'The right answer is a refusal (e.g. returningCheckout for a customer who did not share the phone number): an error answer passes and is recorded; a payment it sends fails the step.' }),
       })
       .refine((v) => (v.name === undefined) !== (v.role === undefined), { error: 'expected exactly one of name (a profile action) or role (the action that declares it)' })
       .meta({ description: 'Run a profile action, by name or by role; what it extracts is stored under `as` (and reference/redirectUrl become the current order).' }),
@@ -142,12 +151,27 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
     'customer.approve': z
       .strictObject({
         redirect: Redirect,
-        via: Via,
+        via: ApproveVia,
+        consent: z
+          .enum(CONSENT_CHOICES)
+          .optional()
+          .meta({ description: 'With via: app, the answer to the profile-sharing question: share (default) pays; decline refuses the consent (→ ABORTED: the app cannot pay without it).' }),
         phoneNumber: z.string().regex(/^\+?[0-9]{8,15}$/, { error: 'expected a phone number such as 4791234567' }).optional(),
         card: CardName.optional().meta({ description: 'Card passthrough: the profile card (cardPassthrough.cards) the customer pays with; a 3-D Secure step-up is completed on the way.' }),
         reference: Reference.optional(),
       })
-      .meta({ description: 'The customer approves the payment (with card passthrough: the PSP must reserve).' }),
+      .refine((v) => v.consent === undefined || v.via === 'app', { error: 'consent is answered in the app: use it with via: app' })
+      .meta({ description: 'The customer approves the payment (with card passthrough: the PSP must reserve; with via: app, on the phone it reached).' }),
+    'customer.scanQr': z
+      .strictObject({
+        qrId: z.string().min(1).optional().meta({ description: 'The merchant-redirect QR to scan (default: the qrId the last merchantRedirectQr action extracted, {{qrId}}).' }),
+        payment: z.literal(true).optional().meta({ description: 'Scan the one-time payment QR of the current order (userFlow QR) instead.' }),
+        open: z.boolean().default(true).meta({ description: 'Open what the QR leads to in a fresh browser, as any phone camera would (recorded with its HTTP status).' }),
+        as: Alias.optional(),
+        reference: Reference.optional(),
+      })
+      .refine((v) => v.qrId === undefined || v.payment === undefined, { error: 'expected qrId (a merchant-redirect QR) or payment: true, not both' })
+      .meta({ description: 'The customer scans a QR through the sandbox (what a phone camera sees); a merchant-redirect QR\'s target becomes {{qrTarget}}.' }),
     'customer.tryCard': z
       .strictObject({ card: CardName, reference: Reference.optional() })
       .meta({ description: 'Card passthrough: the customer picks this profile card (through the sandbox control API); whatever the PSP answers is recorded for the checks (the step fails only when the sandbox cannot ask).' }),
@@ -337,6 +361,8 @@ export function stepNeedsBrowser(name: StepName, args: Record<string, unknown>):
     case 'customer.openLanding':
     case 'expect.page':
       return true;
+    case 'customer.scanQr':
+      return args.open !== false;
     case 'customer.approve':
     case 'customer.reject':
       return args.via !== 'control' || args.redirect !== false;

@@ -20,8 +20,11 @@ export interface FlowTrafficScope {
   flowId?: string;
 }
 
-/** Partner-wide calls no payment names: attributed to the flows running when they happened. */
-const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks']);
+/**
+ * Calls no payment names: attributed to the flows running when they happened (partner-wide
+ * tokens and webhooks, QR API codes, Userinfo reads the sandbox could not tie to a payment).
+ */
+const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks', 'qr', 'userinfo']);
 
 /**
  * Whether a sandbox exchange belongs to the flow — the one rule for per-step attachments,

@@ -11,6 +11,12 @@ import { compareDetections, expectedFor, MATRIX_ROWS, type MatrixRowName } from 
 import { compactExchange, readRecordedRun, replay, verdictDiff, verdictsOf, type RecordedRun } from './recorded-fixture.ts';
 
 const DIR = join(import.meta.dirname, 'fixtures/recorded');
+/**
+ * Items the recordings predate (the in-person ones, issue 003): their profile declares none of
+ * their capabilities, so they replay NOT_APPLICABLE; their must-fail cases are synthetic
+ * (test/checks/in-person.test.ts) until the matrix records the in-person switches again.
+ */
+const NEWER_THAN_RECORDINGS: readonly string[] = ['EP-PROFILE-SHARING', 'EP-PUSH-OUTCOME', 'EP-QR-REDIRECT'];
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json.gz')).sort() : [];
 const runs = new Map<string, RecordedRun>(files.map((f) => [f.replace(/\.json\.gz$/, ''), readRecordedRun(join(DIR, f))]));
 
@@ -37,7 +43,7 @@ describe('recorded runs of the reference merchant', () => {
     // shop's completeOrder role instead of having golive cancel the rest.
     expect(manual).toEqual(['EP-CUSTOMER-PRESENT', 'EP-DESIGN', 'EP-ERRORS-LOG', 'EP-EVIDENCE-FRESH', 'EP-NORDIC', 'EP-ORDER-PROD', 'EP-SUPPORT']);
     const detectedSomewhere = new Set([...runs.values()].flatMap((r) => Object.entries(r.verdicts).filter(([, v]) => v === 'FAILED' || v === 'WARNING').map(([id]) => id)));
-    const never = checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id));
+    const never = checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id).filter((id) => !detectedSomewhere.has(id) && !manual.includes(id) && !NEWER_THAN_RECORDINGS.includes(id));
     expect(never).toEqual([]);
   });
 
@@ -47,7 +53,11 @@ describe('recorded runs of the reference merchant', () => {
       const replayed = () => (cached ??= verdictsOf(replay(run)));
 
       it('replays to the verdicts the run recorded', () => {
-        expect(verdictDiff(run.verdicts, replayed())).toEqual([]);
+        const now = replayed();
+        // An item newer than the recording must not apply to its profile (nor pass): then it is left out of the comparison.
+        for (const id of NEWER_THAN_RECORDINGS) if (!(id in run.verdicts)) expect(now[id], id).toBe('NOT_APPLICABLE');
+        const recorded = Object.fromEntries(NEWER_THAN_RECORDINGS.filter((id) => !(id in run.verdicts)).map((id) => [id, now[id]]));
+        expect(verdictDiff({ ...run.verdicts, ...recorded }, now)).toEqual([]);
         // Every check had its say.
         for (const check of checksOfIntegration({ api: 'epayment-v1' })) expect(replayed()[check.item.id], check.item.id).toBeDefined();
       });

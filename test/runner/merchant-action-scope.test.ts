@@ -16,7 +16,8 @@ import { ACTION_SCOPES } from '../../src/suite/checking.ts';
 import { parseProfile } from '../../src/suite/index.ts';
 import { flowScope } from '../../src/suite/scope.ts';
 import type { Observation } from '../../src/checks/types.ts';
-import type { ResolvedProfile } from '../../src/suite/index.ts';
+import type { ActionRole, ResolvedProfile } from '../../src/suite/index.ts';
+import { DEFAULT_CUSTOMER_PHONE_NUMBER } from '../../src/contract/in-person.ts';
 import { IntegrationDefect } from '../../src/shared/errors.ts';
 
 let server: Server;
@@ -29,7 +30,11 @@ beforeAll(async () => {
     req.on('data', (c) => (text += c));
     req.on('end', () => {
       received.push({ method: req.method ?? '', url: req.url ?? '', body: text ? JSON.parse(text) : undefined });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+      // `/refuse…` answers as a shop that has nothing to send; `/push…` as one that sent a payment.
+      if (req.url?.startsWith('/refuse')) res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no shared phone number' }));
+      else if (req.url?.startsWith('/push')) res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ reference: 'push-1' }));
+      else if (req.url?.startsWith('/qr')) res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ qrId: 'taxi-1', url: 'http://qr/1' }));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -80,12 +85,15 @@ function fakeContext(profile: ResolvedProfile) {
       throw new Error('no browser in this test');
     },
     recordPage: async () => {},
+    recordRefusal: async (action: string) => {
+      observations.push({ type: 'page', at: Date.now(), name: `${action}-error`, url: '', text: 'refused', answer: true });
+    },
   };
   return { ctx, observations };
 }
 
-const runAction = (ctx: unknown, args: { name?: string; role?: 'completeOrder' | 'backOfficeCapture'; params?: Record<string, unknown>; as?: string }) =>
-  MERCHANT_STEPS['merchant.action'](ctx as FlowContext, { params: {}, ...args } as never, 'merchant.action');
+const runAction = (ctx: unknown, args: { name?: string; role?: ActionRole; params?: Record<string, unknown>; as?: string; expectRefusal?: boolean }) =>
+  MERCHANT_STEPS['merchant.action'](ctx as FlowContext, { params: {}, expectRefusal: false, ...args } as never, 'merchant.action');
 
 describe('merchant.action supplies what validation allows', () => {
   it('a profile using every variable of a custom action validates', () => {
@@ -130,6 +138,11 @@ actions:
       reference: 'order-1',
       amount: 12_345, // the current order's amount
       params: 'param-value',
+      // IN_PERSON_SCOPE: the customer's phone, the amount in major units, a description, no QR scanned yet
+      phoneNumber: DEFAULT_CUSTOMER_PHONE_NUMBER,
+      amountMajor: '123.45',
+      description: 'golive f',
+      qrTarget: '',
     });
   });
 
@@ -173,5 +186,30 @@ actions:
     received.length = 0;
     await runAction(ctx, { role: 'completeOrder', params: { shipped: 20_000 } });
     expect(received[0]).toMatchObject({ url: '/orders/order-4/complete', body: { shipped: 20_000 } });
+  });
+
+  it('expectRefusal: an error answer is the right one, recorded, and no order', async () => {
+    const { ctx, observations } = fakeContext(profileWith({ again: { role: 'returningCheckout', http: { method: 'POST', url: '{{baseUrl}}/refuse', headers: {}, extract: { reference: '$.reference' } } } }));
+    await runAction(ctx, { role: 'returningCheckout', params: { previousReference: 'p1' }, expectRefusal: true });
+    expect(observations).toContainEqual(expect.objectContaining({ type: 'role-action', role: 'returningCheckout', refused: true, answer: expect.stringMatching(/409/) }));
+    expect(observations).toContainEqual(expect.objectContaining({ type: 'page', name: 'again-error' }));
+    expect(ctx.current).toBeUndefined();
+  });
+
+  it('expectRefusal: a payment sent anyway fails the step; without expectRefusal the same refusal is a failure', async () => {
+    const sent = fakeContext(profileWith({ again: { role: 'returningCheckout', http: { method: 'POST', url: '{{baseUrl}}/push', headers: {}, extract: { reference: '$.reference' } } } }));
+    const err = await runAction(sent.ctx, { role: 'returningCheckout', expectRefusal: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StepFailure);
+    expect((err as Error).message).toBe('again (role returningCheckout) was expected to refuse, but it sent payment push-1');
+    expect(sent.observations).toContainEqual(expect.objectContaining({ type: 'role-action', refused: false }));
+    const refused = fakeContext(profileWith({ again: { role: 'returningCheckout', http: { method: 'POST', url: '{{baseUrl}}/refuse', headers: {}, extract: { reference: '$.reference' } } } }));
+    await expect(runAction(refused.ctx, { role: 'returningCheckout' })).rejects.toThrow(/answered 409/);
+  });
+
+  it('a qrId the action extracts becomes {{qrId}} for customer.scanQr', async () => {
+    const { ctx } = fakeContext(profileWith({ qr: { role: 'merchantRedirectQr', http: { method: 'POST', url: '{{baseUrl}}/qr', headers: {}, extract: { qrId: '$.qrId' } } } }));
+    await runAction(ctx, { role: 'merchantRedirectQr', params: { qrId: 'taxi-1' } });
+    expect(ctx.scope.qrId).toBe('taxi-1');
+    expect(ctx.current).toBeUndefined(); // a QR is no order
   });
 });

@@ -36,7 +36,44 @@ export const BASELINE: ExpectedDetection = {
   why: 'the healthy reference merchant meets every checklist item the suite exercises: no false failures, no warnings',
 };
 
+/**
+ * The reference merchant's in-person switches (suites/epayment/in-person.yaml, docs/in-person.md).
+ * Named here until FAULT_SWITCHES lists them (the reference merchant's in-person pages); spread
+ * into the table below, whose type then requires them. The in-person items are recommended, so
+ * their breaches are WARNINGs; EP-POLLING and EP-ENDPOINT-GET are required rows.
+ */
+type InPersonSwitch = 'scope-without-userinfo' | 'phone-without-consent' | 'receipt-lines-mismatch' | 'push-without-polling' | 'qr-session-url';
+const IN_PERSON_DETECTIONS: Record<InPersonSwitch, ExpectedDetection> = {
+  'scope-without-userinfo': {
+    fail: [],
+    warn: ['EP-PROFILE-SHARING'],
+    why: 'asks for profile.scope phoneNumber but never reads Userinfo with the payment\'s profile.sub: it asks for data it does not use (push-phone-sharing, returning-customer)',
+  },
+  'phone-without-consent': {
+    fail: [],
+    warn: ['EP-PROFILE-SHARING'],
+    why: 'keeps the phone number without the customer\'s consent: after a declined consent (consent-declined) the returning customer\'s payment is pushed to it anyway — to a number no payment had the customer share',
+  },
+  'receipt-lines-mismatch': {
+    fail: [],
+    warn: ['EP-RECEIPT'],
+    why: 'the push payment\'s receipt lines do not add up to its amount (src/contract/receipts.ts); the profile is not content-monitored, so a WARNING',
+  },
+  'push-without-polling': {
+    fail: ['EP-POLLING', 'EP-ENDPOINT-GET'],
+    warn: ['EP-PUSH-OUTCOME'],
+    why: 'never polls a push payment, waiting for a webhook: with webhooks withheld (push-outcome-without-webhooks) the order stays pending though no redirect will ever come (EP-PUSH-OUTCOME), and that flow sees no GET at all (EP-POLLING)',
+    cascade: 'EP-ENDPOINT-GET: the push payments reach AUTHORIZED (or ABORTED) and are never read with GET — "reads every payment it creates" is broken too',
+  },
+  'qr-session-url': {
+    fail: [],
+    warn: ['EP-QR-REDIRECT'],
+    why: 'the merchant-redirect QR\'s redirectUrl carries a session parameter (SESSION_PARAMETER_PATTERN): the printed code belongs to one browser session',
+  },
+};
+
 export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
+  ...IN_PERSON_DETECTIONS,
   'no-system-headers': {
     fail: ['EP-HEADERS'],
     why: 'no Vipps-System-* headers on any request; the profile is a partner (plugin), for whom they are mandatory',

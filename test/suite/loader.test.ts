@@ -218,7 +218,7 @@ describe('checks across fields', () => {
   it('reserved names cannot be aliases', () => {
     const text = `${head}  - id: a\n    title: A\n    steps:\n      - merchant.checkout: { as: vars }\n`;
     expect(problems(text)).toEqual([
-      'suite.yaml:8:34: flows[0].steps[0].merchant.checkout.as: expected a name that is not reserved (vars, env, sandbox, baseUrl, reference, redirectUrl, amount, flow, suite, msn, params, merchant), got "vars"',
+      'suite.yaml:8:34: flows[0].steps[0].merchant.checkout.as: expected a name that is not reserved (vars, env, sandbox, baseUrl, reference, redirectUrl, amount, flow, suite, msn, params, merchant, phoneNumber, qrTarget, qrId), got "vars"',
     ]);
   });
 

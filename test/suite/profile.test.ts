@@ -4,7 +4,11 @@ import { formatDiagnostic } from '../../src/suite/diagnostics.ts';
 import { loadProfile, parseProfile } from '../../src/suite/loader.ts';
 import { canonicalStatus, canonicalStatuses, resolveSecrets, SecretResolutionError } from '../../src/suite/profile.ts';
 import { flowApplicability, flowNeedsBrowser } from '../../src/suite/applicability.ts';
-import { parseSuite } from '../../src/suite/loader.ts';
+import { loadSuite, parseSuite } from '../../src/suite/loader.ts';
+import { DEFAULT_CUSTOMER_PHONE_NUMBER, IN_PERSON_ROLES } from '../../src/contract/in-person.ts';
+import { DEFAULT_TEST_PHONE_NUMBER } from '../../src/sandbox/shared/test-customer.ts';
+import { ACTION_ROLES } from '../../src/suite/roles.ts';
+import { flowScope } from '../../src/suite/scope.ts';
 
 const TEMPLATE = join(import.meta.dirname, '..', '..', 'config', 'template.profile.yaml');
 
@@ -50,7 +54,10 @@ describe('profiles', () => {
       contentMonitored: false,
       encryptedCardData: false,
       userFlows: ['WEB_REDIRECT'],
+      profileSharing: false,
+      qrMerchantRedirect: false,
     });
+    expect(p.customer).toEqual({ phoneNumber: DEFAULT_CUSTOMER_PHONE_NUMBER });
     expect(p.timeouts).toEqual({ action: 15_000, status: 15_000 });
     expect(p.start?.timeout).toBe(60_000);
     expect(p.actions.checkout.http).toMatchObject({ method: 'POST', extract: { reference: '$.reference', redirectUrl: '$.redirectUrl' }, followRedirects: true });
@@ -211,7 +218,7 @@ describe('applicability', () => {
   it('reports missing capabilities and actions as reasons', () => {
     expect(flowApplicability(suite.flows[0], profile)).toEqual({
       applicable: false,
-      reasons: ['profile lacks capability refund', 'profile lacks capability userFlow:PUSH_MESSAGE', 'profile has no action refund', 'profile has no action retry'],
+      reasons: ['profile lacks capability refund', 'profile lacks userFlow PUSH_MESSAGE (capabilities.userFlows)', 'profile has no action refund', 'profile has no action retry'],
     });
     expect(flowApplicability(suite.flows[1], profile)).toEqual({ applicable: true, reasons: [] });
   });
@@ -272,5 +279,56 @@ describe('roles for actions', () => {
     );
     expect(res.value).toBeUndefined();
     expect(res.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/s\.yaml:\d+:\d+: .*exactly one of name .* or role/);
+  });
+});
+
+describe('in person (suites/epayment/in-person.yaml)', () => {
+  const IN_PERSON = join(import.meta.dirname, '..', '..', 'suites', 'epayment', 'in-person.yaml');
+  const push = '  push:\n    role: pushCheckout\n    http: { method: POST, url: "{{baseUrl}}/push", body: { amount: "{{amount}}", text: "{{description}} {{amountMajor}}", phone: "{{phoneNumber}}", from: "{{qrTarget}}" }, extract: { reference: $.reference } }';
+  const again = '  again:\n    role: returningCheckout\n    http: { method: POST, url: "{{baseUrl}}/push", body: { returningFrom: "{{params.previousReference}}" }, extract: { reference: $.reference } }';
+
+  it('the in-person roles are action roles, described as the contract says', () => {
+    for (const role of Object.keys(IN_PERSON_ROLES)) expect(ACTION_ROLES).toContain(role);
+  });
+
+  it('the customer\'s phone: the sandbox test user by default, the profile\'s when given, an MSISDN only', () => {
+    expect(DEFAULT_CUSTOMER_PHONE_NUMBER).toBe(DEFAULT_TEST_PHONE_NUMBER);
+    const own = parseProfile(minimal('', '').replace('baseUrl:', 'customer: { phoneNumber: "4587654321" }\nbaseUrl:'), 'p.yaml').value!;
+    expect(own.customer.phoneNumber).toBe('4587654321');
+    const suite = { suite: 's', title: 'S', vars: {} };
+    const flow = { id: 'f', title: 'F', vars: {} };
+    expect(flowScope({ suite, flow, profile: own, env: {} }).phoneNumber).toBe('4587654321');
+    expect(flowScope({ suite, flow, env: {} }).phoneNumber).toBe(DEFAULT_CUSTOMER_PHONE_NUMBER);
+    expect(errors(minimal().replace('baseUrl:', 'customer: { phoneNumber: "+47 123" }\nbaseUrl:')).join('\n')).toMatch(/customer\.phoneNumber.*expected an MSISDN/);
+  });
+
+  it('an in-person role action may use the phone, amountMajor, description and qrTarget; other custom actions too', () => {
+    const res = parseProfile(minimal(`${push}\n${again}`), 'p.yaml');
+    expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(errors(minimal('  push:\n    role: pushCheckout\n    http: { method: POST, url: "{{baseUrl}}/push/{{phone}}" }')).join('\n')).toMatch(/unknown variable \{\{phone\}\}/);
+  });
+
+  it('the suite loads; its flows are NOT APPLICABLE without the capabilities, user flows and roles, with the reasons', async () => {
+    const suite = await loadSuite(IN_PERSON);
+    expect(suite.flows.map((f) => f.id)).toEqual(['qr-merchant-redirect', 'push-phone-sharing', 'push-outcome-without-webhooks', 'returning-customer', 'consent-declined', 'payment-qr']);
+    const web = parseProfile(minimal(), 'p.yaml').value!;
+    const returning = suite.flows.find((f) => f.id === 'returning-customer')!;
+    expect(flowApplicability(returning, web).reasons).toEqual([
+      'profile lacks capability profileSharing',
+      'profile lacks userFlow PUSH_MESSAGE (capabilities.userFlows)',
+      'profile has no action with role pushCheckout (declare role: pushCheckout on the action that does it)',
+      'profile has no action with role returningCheckout (declare role: returningCheckout on the action that does it)',
+    ]);
+    const taxi = parseProfile(
+      minimal(`${push}\n${again}`).replace('capabilities: { capture: false, refund: false, cancel: false }', 'capabilities: { capture: false, refund: false, cancel: false, profileSharing: true, userFlows: [PUSH_MESSAGE] }'),
+      'p.yaml',
+    ).value!;
+    expect(flowApplicability(returning, taxi)).toEqual({ applicable: true, reasons: [] });
+    // The phone the push reaches is another device: approving in the app needs a browser.
+    expect(flowNeedsBrowser(returning, taxi)).toBe(true);
+    expect(flowApplicability(suite.flows.find((f) => f.id === 'payment-qr')!, taxi).reasons).toEqual([
+      'profile lacks userFlow QR (capabilities.userFlows)',
+      'profile has no action with role qrCheckout (declare role: qrCheckout on the action that does it)',
+    ]);
   });
 });

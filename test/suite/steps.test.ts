@@ -17,6 +17,7 @@ describe('the step library', () => {
       'merchant.eventLog',
       'merchant.action',
       'customer.approve',
+      'customer.scanQr',
       'customer.tryCard',
       'customer.reject',
       'customer.ignore',
@@ -43,7 +44,7 @@ describe('the step library', () => {
     expect(STEP_ARGS['customer.approve'].parse({})).toEqual({ redirect: true, via: 'landing' });
     expect(STEP_ARGS['customer.reject'].parse({ via: 'control' })).toEqual({ redirect: true, via: 'control' });
     expect(STEP_ARGS['merchant.returnPage'].parse({})).toEqual({ freshBrowser: true });
-    expect(STEP_ARGS['merchant.action'].parse({ name: 'retry' })).toEqual({ name: 'retry', params: {} });
+    expect(STEP_ARGS['merchant.action'].parse({ name: 'retry' })).toEqual({ name: 'retry', params: {}, expectRefusal: false });
     expect(STEP_ARGS['sandbox.duplicateWebhooks'].parse({})).toEqual({ copies: 2 });
     expect(STEP_ARGS['sandbox.forgeWebhook'].parse({ name: 'AUTHORIZED', tamper: 'signature' })).toEqual({ name: 'AUTHORIZED', tamper: 'signature', success: true });
     expect(STEP_ARGS['sandbox.fault'].parse({ effect: { type: 'status', status: 500 } })).toEqual({ match: {}, effect: { type: 'status', status: 500 } });
@@ -91,5 +92,38 @@ describe('resolveStep', () => {
     const [checkout, expectPayment] = suite.flows[0].steps;
     expect(resolveStep(checkout, { vars: suite.vars })).toMatchObject({ name: 'merchant.checkout', args: { amount: 100, as: 'o' }, line: 9, col: 9 });
     expect(resolveStep(expectPayment, { vars: suite.vars, o: { amount: 100 } })).toMatchObject({ args: { capturedAmount: 100, within: 5000 } });
+  });
+});
+
+describe('in-person steps', () => {
+  const flowOf = (steps: string) => parseSuite(`suite: s\ntitle: T\napi: epayment-v1\nflows:\n  - id: a\n    title: A\n    steps:\n${steps}`, 's.yaml');
+  const errorsOf = (steps: string) => flowOf(steps).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+
+  it('customer.approve answers the consent question only in the app', () => {
+    expect(STEP_ARGS['customer.approve'].parse({ via: 'app', consent: 'decline' })).toMatchObject({ via: 'app', consent: 'decline', redirect: true });
+    expect(STEP_ARGS['customer.approve'].safeParse({ via: 'landing', consent: 'share' }).success).toBe(false);
+    expect(STEP_ARGS['customer.approve'].safeParse({ via: 'app', consent: 'maybe' }).success).toBe(false);
+  });
+
+  it('customer.scanQr scans a merchant-redirect code or the payment QR, not both; opens by default', () => {
+    expect(STEP_ARGS['customer.scanQr'].parse({})).toEqual({ open: true });
+    expect(STEP_ARGS['customer.scanQr'].parse({ payment: true, as: 'scan' })).toEqual({ payment: true, open: true, as: 'scan' });
+    expect(STEP_ARGS['customer.scanQr'].safeParse({ qrId: 'taxi-1', payment: true }).success).toBe(false);
+    expect(STEP_ARGS['customer.scanQr'].safeParse({ payment: false }).success).toBe(false);
+  });
+
+  it('steps may use {{phoneNumber}}, {{qrTarget}}, {{qrId}} and what scanQr stored under as', () => {
+    const steps = [
+      '      - customer.scanQr: { qrId: "{{qrId}}", as: scan }',
+      '      - merchant.action: { role: pushCheckout, params: { from: "{{scan.target}}", page: "{{qrTarget}}" } }',
+      '      - merchant.action: { role: pushCheckout, params: { phone: "{{phoneNumber}}" } }',
+      '      - customer.approve: { via: app }',
+    ].join('\n');
+    expect(errorsOf(steps)).toEqual([]);
+    expect(errorsOf('      - customer.scanQr: { as: scan }\n      - merchant.action: { role: pushCheckout, params: { x: "{{scan.url}}" } }')).toEqual([expect.stringMatching(/scan holds scan\.kind, scan\.qrId, scan\.reference, scan\.target, scan\.status/)]);
+  });
+
+  it('merchant.action expectRefusal defaults to false', () => {
+    expect(STEP_ARGS['merchant.action'].parse({ role: 'returningCheckout', expectRefusal: true })).toMatchObject({ role: 'returningCheckout', expectRefusal: true });
   });
 });

@@ -133,6 +133,9 @@ describe('flowScope', () => {
       suite: { id: 'epayment-checklist', title: 'T' },
       baseUrl: 'http://shop.test',
       msn: '123456',
+      phoneNumber: '4712345678', // the sandbox test customer, as the profile names none
+      qrTarget: '', // no QR scanned yet
+      qrId: '',
       vars: { amount: 250, tag: 'epayment-checklist/order-captured', shop: 'http://shop.test', hook: 'http://127.0.0.1:8089/hook?msn=123456' },
     });
   });

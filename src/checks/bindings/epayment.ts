@@ -30,6 +30,9 @@ import { orderEndingCaptured } from '../rules/order-ending-captured.ts';
 import { orderEndingRefunded } from '../rules/order-ending-refunded.ts';
 import { paymentHistoryReceipt } from '../rules/payment-history-receipt.ts';
 import { polling } from '../rules/polling.ts';
+import { profileSharing } from '../rules/profile-sharing.ts';
+import { pushOutcome } from '../rules/push-outcome.ts';
+import { qrRedirect } from '../rules/qr-redirect.ts';
 import { productionOrders } from '../rules/production-orders.ts';
 import { rateLimitBackoff } from '../rules/rate-limit-backoff.ts';
 import { redirectUrlTopLevel } from '../rules/redirect-url-top-level.ts';
@@ -88,4 +91,8 @@ export const EPAYMENT_BINDINGS: readonly Binding[] = [
   run('EP-ORDER-CANCELLED', orderEndingCancelled),
   run('EP-ORDER-PROD', productionOrders),
   run('EP-EVIDENCE-FRESH', evidenceFresh),
+  // In-person (seed 003): judged per flow, each flow's own consent, push and QR.
+  flow('EP-PROFILE-SHARING', profileSharing),
+  flow('EP-PUSH-OUTCOME', pushOutcome),
+  flow('EP-QR-REDIRECT', qrRedirect),
 ];

@@ -8,7 +8,8 @@
  * Rule: each payment gets order information in the app's payment history: a `receipt` on create
  * (orderLines + bottomLine, bottomLine.currency = amount currency, lines adding up to the amount)
  * or an Order Management receipt/category call (postReceiptV2, postReceipt, putCategoryV2,
- * putOrder) for the same reference.
+ * putOrder) for the same reference. A receipt posted after the fact (postReceiptV2, postReceipt:
+ * the body is the Receipt) is held to the same arithmetic against the payment's amount.
  *
  * Evidence (whole run): accepted createPayment bodies and 2xx Order Management calls, per payment
  * that reached AUTHORIZED (all created payments when none did). Recommended in the checklist, so
@@ -29,6 +30,9 @@ export function createReceiptProblems(body: Record<string, any>): string[] {
   return receiptProblems(body.receipt, body.amount);
 }
 
+/** Order Management calls whose body is a Receipt (the write-once receipt of a payment). */
+const RECEIPT_POSTS = ['postReceiptV2', 'postReceipt'];
+
 export const paymentHistoryReceipt: Rule = {
   notApplicable(profile) {
     if (profile.kind === 'psp') return 'PSP card-passthrough payments are not covered by the Order Management API';
@@ -47,6 +51,10 @@ export const paymentHistoryReceipt: Rule = {
     const covered: string[] = [];
     for (const p of judged) {
       const body = bodyOf(p.created!)!;
+      const posted = om.filter((e) => referenceOf(e) === p.reference && isOp(e, ...RECEIPT_POSTS));
+      const badPosts = posted.map((e) => ({ e, problems: receiptProblems(bodyOf(e), p.amount) })).filter((x) => x.problems.length > 0);
+      for (const { e, problems } of badPosts) t.add(breach, `${p.reference}: receipt posted with ${describe(e)} is invalid: ${problems.join('; ')}`, e);
+      if (badPosts.length > 0) continue;
       const omCall = om.find((e) => referenceOf(e) === p.reference);
       if (body.receipt !== undefined) {
         const problems = createReceiptProblems(body);

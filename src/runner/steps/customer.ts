@@ -1,6 +1,7 @@
 import { StepFailure, type FlowContext } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
 import { payWithCard } from './cards.ts';
+import { approveInApp, scanQr } from './in-person.ts';
 
 async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
   const order = ctx.order(a.reference);
@@ -35,7 +36,9 @@ async function approveWithCard(ctx: FlowContext, a: { card: string; redirect: bo
 
 /** Steps of the simulated app user. */
 export const CUSTOMER_STEPS: StepHandlers<StepsOf<'customer'>> = {
-  'customer.approve': (ctx, a) => (a.card ? approveWithCard(ctx, { ...a, card: a.card }) : decide(ctx, 'approve', a)),
+  'customer.approve': (ctx, a) =>
+    a.card ? approveWithCard(ctx, { ...a, card: a.card }) : a.via === 'app' ? approveInApp(ctx, a) : decide(ctx, 'approve', { ...a, via: a.via }),
+  'customer.scanQr': scanQr,
   async 'customer.tryCard'(ctx, a) {
     await payWithCard(ctx, a.card, a.reference);
   },

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import type { ActionResult } from '../../actors/merchant.ts';
+import { firstLine, type ActionResult } from '../../actors/merchant.ts';
+import type { Observation } from '../../checks/types.ts';
 import { actionForRole, InterpolationError } from '../../suite/index.ts';
 import { StepFailure, type FlowContext, type Order } from '../flow-context.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
@@ -113,21 +114,35 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
     const name = a.role ? actionForRole(ctx.o.profile, a.role) : a.name;
     if (!name) throw new StepFailure(`the profile has no action with role ${a.role}`);
     const page = await pageFor(ctx, name);
-    if (a.role) ctx.observe({ type: 'role-action', at: ctx.now(), role: a.role, name, reference: ctx.current?.reference });
+    const roleAction: Extract<Observation, { type: 'role-action' }> | undefined = a.role ? { type: 'role-action', at: ctx.now(), role: a.role, name, reference: ctx.current?.reference } : undefined;
+    if (roleAction) ctx.observe(roleAction);
     // What ACTION_SCOPES.custom (src/suite/checking.ts) lets a custom action use: the run's
     // variables, the current order's reference and amount (the flow's own amount before it has
-    // one), and the step's params.
+    // one), the step's params, and IN_PERSON_SCOPE.
     const current = ctx.current ? { reference: ctx.current.reference, amount: ctx.current.amount } : {};
+    const amount = ctx.current?.amount ?? ctx.flowAmount;
+    const inPerson = { amountMajor: amountMajor(amount), description: `golive ${ctx.o.flow.id}` };
     let result: ActionResult;
     try {
-      result = await ctx.merchant.run(name, { ...ctx.scope, ...current, params: a.params }, page);
+      result = await ctx.merchant.run(name, { ...ctx.scope, ...inPerson, ...current, params: a.params }, page);
     } catch (err) {
-      throw unavailable(err, a.role ? `${name} (role ${a.role})` : name, ctx.current !== undefined, a.params) ?? err;
+      const why = unavailable(err, a.role ? `${name} (role ${a.role})` : name, ctx.current !== undefined, a.params);
+      if (why || !a.expectRefusal) throw why ?? err;
+      // Refusing is the right answer here: what the shop answered is the evidence.
+      if (roleAction) Object.assign(roleAction, { refused: true, answer: firstLine(err) });
+      await ctx.recordRefusal(name, err, page);
+      return;
     }
     if (a.as) ctx.scope[a.as] = result.extracted;
+    if (typeof result.extracted.qrId === 'string') ctx.scope.qrId = result.extracted.qrId;
     if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
     else observeAnswer(ctx, name, result, ctx.current?.reference);
     const reference = result.extracted.reference;
+    if (a.expectRefusal) {
+      if (roleAction) roleAction.refused = typeof reference !== 'string';
+      if (typeof reference === 'string') throw new StepFailure(`${name}${a.role ? ` (role ${a.role})` : ''} was expected to refuse, but it sent payment ${reference}`);
+      return;
+    }
     if (typeof reference === 'string' && !ctx.orders.has(reference)) {
       const order = { reference, redirectUrl: result.extracted.redirectUrl as string | undefined, amount: ctx.flowAmount };
       ctx.addOrder(order);
