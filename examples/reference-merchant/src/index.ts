@@ -19,7 +19,7 @@ import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipp
 
 export { configFromArgs, resolveConfig, FAULT_SWITCHES, PLATFORM_FAULT_SWITCHES, SANDBOX_TEST_KEYS, SANDBOX_TEST_PARTNER } from './config.ts';
 export type { AnyFaultSwitch, FaultSwitch, MerchantConfig, MerchantConfigInput, PlatformFaultSwitch } from './config.ts';
-export { startReferencePlatform, type ReferencePlatform, type PlatformTenantShop } from './platform.ts';
+export { startReferencePlatform, PLATFORM_WEBHOOK_PATH, type PlatformStartOptions, type ReferencePlatform, type PlatformTenantShop } from './platform.ts';
 export type { Order, OrderStatus } from './orders.ts';
 
 export interface StartOptions extends MerchantConfigInput {
