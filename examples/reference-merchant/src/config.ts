@@ -39,12 +39,64 @@ export const FAULT_SWITCHES = [
 ] as const;
 export type FaultSwitch = (typeof FAULT_SWITCHES)[number];
 
+/**
+ * Fault switches of the platform mode only (several tenants on partner keys, see platform.ts).
+ * Kept apart from FAULT_SWITCHES, whose every entry is a row of golive's single-shop detection
+ * matrix; the single shop refuses them.
+ */
+export const PLATFORM_FAULT_SWITCHES = [
+  /** The second tenant sends the first tenant's MSN on its Vipps calls. */
+  'foreign-msn',
+  /** Partner-wide deliveries go to whichever tenant has an order with that reference, whatever the payload's msn. */
+  'webhooks-by-reference-only',
+  /** The second tenant sends no Vipps-System-* headers. */
+  'tenant-without-system-headers',
+] as const;
+export type PlatformFaultSwitch = (typeof PLATFORM_FAULT_SWITCHES)[number];
+export type AnyFaultSwitch = FaultSwitch | PlatformFaultSwitch;
+
 /** The sandbox's public default test merchant (values copied, not imported: this shop knows nothing of golive). */
 export const SANDBOX_TEST_KEYS = {
   msn: '123456',
   clientId: 'b3ae2a3c-9c1f-4d2e-8f6a-0a5e1d7c9b21',
   clientSecret: 'golive-sandbox-client-secret',
   subscriptionKey: '0123456789abcdef0123456789abcdef',
+} as const;
+
+/** A platform tenant: a shop of its own under /shops/<id>/, acting as sales unit `msn`. */
+export const TenantSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a tenant id is lower-case letters, digits and -'),
+  msn: z.string().regex(/^[0-9]{4,6}$/, 'an MSN is 4–6 digits'),
+});
+export type Tenant = z.output<typeof TenantSchema>;
+
+/** `alpha:123456,beta:234567` ⇒ [{id: 'alpha', msn: '123456'}, …]. */
+export function parseTenants(value: string): { id: string; msn: string }[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [id, msn, ...rest] = entry.split(':').map((s) => s.trim());
+      if (!id || !msn || rest.length) throw new Error(`a platform tenant is id:msn, not "${entry}"`);
+      return { id, msn };
+    });
+}
+
+/**
+ * The sandbox's public default test partner (DEFAULT_TEST_PARTNER, values copied as above):
+ * partner keys acting for the sales units 123456, 234567 and 345678. The platform mode's defaults.
+ */
+export const SANDBOX_TEST_PARTNER = {
+  id: '900100',
+  clientId: '7e3b9c51-2a4d-4f86-b0c7-93d1e5a8f264',
+  clientSecret: 'golive-sandbox-partner-client-secret',
+  subscriptionKey: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+  tenants: [
+    { id: 'alpha', msn: '123456' },
+    { id: 'beta', msn: '234567' },
+    { id: 'gamma', msn: '345678' },
+  ],
 } as const;
 
 const systemHeaderValue = z.string().min(1).max(30);
@@ -74,6 +126,23 @@ export const ConfigSchema = z.object({
   shopName: z.string().min(1).default('Acme Coffee Roasters'),
   referencePrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,30}$/).default('acme-shop'),
   currency: z.enum(['NOK', 'DKK', 'EUR']).default('NOK'),
+  /**
+   * Deterministic order numbers (tests only): counter from 1001 plus a suffix derived from this
+   * seed and the counter, so two shops (platform tenants) with the same seed make the same
+   * references in the same order — a reference collision on purpose. Unset: time + random.
+   */
+  referenceSeed: z.string().min(1).optional(),
+
+  /**
+   * Platform mode: several shops on one process with partner keys (clientId/secret/subscription
+   * key are then the partner's; `msn` is unused). Each tenant is a full shop under /shops/<id>/.
+   */
+  platformTenants: z
+    .array(TenantSchema)
+    .min(1)
+    .refine((t) => new Set(t.map((x) => x.id)).size === t.length, 'tenant ids must be distinct')
+    .refine((t) => new Set(t.map((x) => x.msn)).size === t.length, 'tenant MSNs must be distinct')
+    .optional(),
 
   /** Polling guideline: first GET 5 s after create, then every 2 s until a final state. */
   pollInitialDelayMs: ms.default(5000),
@@ -99,7 +168,7 @@ export const ConfigSchema = z.object({
   /** Webhooks whose x-ms-date is further off than this are rejected as replays. */
   webhookMaxClockSkewMs: ms.default(5 * 60_000),
 
-  faults: z.array(z.enum(FAULT_SWITCHES)).default([]),
+  faults: z.array(z.enum([...FAULT_SWITCHES, ...PLATFORM_FAULT_SWITCHES])).default([]),
 });
 
 export type MerchantConfig = z.output<typeof ConfigSchema>;
@@ -122,6 +191,8 @@ const SETTINGS: { key: keyof MerchantConfigInput; flag: string; env: string }[] 
   { key: 'shopName', flag: 'shop-name', env: 'REFERENCE_MERCHANT_SHOP_NAME' },
   { key: 'referencePrefix', flag: 'reference-prefix', env: 'REFERENCE_MERCHANT_REFERENCE_PREFIX' },
   { key: 'currency', flag: 'currency', env: 'REFERENCE_MERCHANT_CURRENCY' },
+  { key: 'referenceSeed', flag: 'reference-seed', env: 'REFERENCE_MERCHANT_REFERENCE_SEED' },
+  { key: 'platformTenants', flag: 'platform-tenants', env: 'REFERENCE_PLATFORM_TENANTS' },
   { key: 'pollInitialDelayMs', flag: 'poll-initial-delay-ms', env: 'REFERENCE_MERCHANT_POLL_INITIAL_DELAY_MS' },
   { key: 'pollIntervalMs', flag: 'poll-interval-ms', env: 'REFERENCE_MERCHANT_POLL_INTERVAL_MS' },
   { key: 'pollGiveUpAfterMs', flag: 'poll-give-up-after-ms', env: 'REFERENCE_MERCHANT_POLL_GIVE_UP_AFTER_MS' },
@@ -139,6 +210,7 @@ export const CONFIG_SETTINGS = SETTINGS;
 function convert(key: keyof MerchantConfigInput, value: string): unknown {
   if (key === 'faults') return value.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'registerWebhooks') return !/^(0|false|no|off)$/i.test(value);
+  if (key === 'platformTenants') return parseTenants(value);
   return value;
 }
 
@@ -182,4 +254,4 @@ export function resolveConfig(input: MerchantConfigInput = {}): MerchantConfig {
 }
 
 /** Fault switches as a quick lookup: `faults.has('no-refund')`. */
-export type Faults = ReadonlySet<FaultSwitch>;
+export type Faults = ReadonlySet<AnyFaultSwitch>;

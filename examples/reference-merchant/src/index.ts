@@ -9,23 +9,17 @@
  * or from the command line (src/main.ts). It talks to Vipps only over HTTP.
  */
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { resolveConfig, type FaultSwitch, type MerchantConfig, type MerchantConfigInput } from './config.ts';
-import { OrderStore } from './orders.ts';
-import { ReferenceGenerator } from './references.ts';
-import { InPerson } from './in-person.ts';
-import apiRoutes from './routes/api.ts';
-import inPersonRoutes from './routes/in-person.ts';
-import pageRoutes from './routes/pages.ts';
+import { PLATFORM_FAULT_SWITCHES, resolveConfig, type Faults, type MerchantConfig, type MerchantConfigInput } from './config.ts';
+import type { InPerson } from './in-person.ts';
 import webhookRoutes, { WEBHOOK_PATH } from './routes/webhooks.ts';
-import { Shop } from './shop.ts';
+import shopRoutes, { assembleShop } from './shop-app.ts';
+import type { Shop } from './shop.ts';
 import { VippsClient } from './vipps/client.ts';
-import { EpaymentApi } from './vipps/epayment.ts';
-import { QrApi } from './vipps/qr.ts';
-import { UserinfoApi } from './vipps/userinfo.ts';
 import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
 
-export { configFromArgs, resolveConfig, FAULT_SWITCHES, SANDBOX_TEST_KEYS } from './config.ts';
-export type { FaultSwitch, MerchantConfig, MerchantConfigInput } from './config.ts';
+export { configFromArgs, resolveConfig, FAULT_SWITCHES, PLATFORM_FAULT_SWITCHES, SANDBOX_TEST_KEYS, SANDBOX_TEST_PARTNER } from './config.ts';
+export type { AnyFaultSwitch, FaultSwitch, MerchantConfig, MerchantConfigInput, PlatformFaultSwitch } from './config.ts';
+export { startReferencePlatform, PLATFORM_WEBHOOK_PATH, type PlatformStartOptions, type ReferencePlatform, type PlatformTenantShop } from './platform.ts';
 export type { Order, OrderStatus } from './orders.ts';
 
 export interface StartOptions extends MerchantConfigInput {
@@ -40,7 +34,7 @@ export interface ReferenceMerchant {
   publicUrl: string;
   port: number;
   config: MerchantConfig;
-  faults: ReadonlySet<FaultSwitch>;
+  faults: Faults;
   /** The shop's state, for tests and tools (orders, pollers). */
   shop: Shop;
   /** The in-person mode (push and QR payments, kept phone numbers). */
@@ -53,14 +47,15 @@ export interface ReferenceMerchant {
 export async function startReferenceMerchant(options: StartOptions = {}): Promise<ReferenceMerchant> {
   const { logger = false, ...input } = options;
   const config = resolveConfig(input);
-  const faults: ReadonlySet<FaultSwitch> = new Set(config.faults);
+  if (config.platformTenants) throw new Error('platformTenants is set: start the platform mode (startReferencePlatform) instead');
+  const platformOnly = config.faults.filter((f) => (PLATFORM_FAULT_SWITCHES as readonly string[]).includes(f));
+  if (platformOnly.length) throw new Error(`fault switch ${platformOnly.join(', ')} needs the platform mode (--platform-tenants)`);
+  const faults: Faults = new Set(config.faults);
 
   const app = Fastify({ logger, forceCloseConnections: true });
   const log = app.log;
   const client = new VippsClient(config, faults, log);
-  const epayment = new EpaymentApi(client);
   let publicUrl = '';
-  const shop = new Shop(config, faults, epayment, new OrderStore(), new ReferenceGenerator(config.referencePrefix, faults), () => publicUrl, log);
 
   let webhook: WebhookRegistration | undefined;
   const background = new Set<Promise<unknown>>();
@@ -68,15 +63,9 @@ export async function startReferenceMerchant(options: StartOptions = {}): Promis
     background.add(work);
     void work.finally(() => background.delete(work));
   };
-  const inPerson = new InPerson(config, faults, shop, new QrApi(client), new UserinfoApi(client), () => publicUrl, track, log);
+  const { shop, inPerson } = assembleShop(config, faults, client, () => publicUrl, track, log);
 
-  // Plain HTML forms post application/x-www-form-urlencoded.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
-  app.register(pageRoutes, { config, faults, shop, webhookRegistered: () => webhook !== undefined });
-  app.register(apiRoutes, { shop, faults, sharedPhone: (order) => inPerson.hasSharedPhone(order) });
-  app.register(inPersonRoutes, { config, faults, shop, inPerson });
+  app.register(shopRoutes, { config, faults, shop, inPerson, webhookRegistered: () => webhook !== undefined });
   app.register(webhookRoutes, { config, faults, shop, secret: () => webhook?.secret, track, log });
   app.get('/health', async () => ({ status: 'ok' }));
 

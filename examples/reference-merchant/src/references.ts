@@ -7,7 +7,7 @@
  *   acme-shop-mf3k2x9q-7b2-1
  *   └prefix─┘ └order no.─┘ └attempt
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Faults } from './config.ts';
 
 export const REFERENCE_PATTERN = /^[a-zA-Z0-9-]{8,64}$/;
@@ -15,10 +15,13 @@ export const REFERENCE_PATTERN = /^[a-zA-Z0-9-]{8,64}$/;
 export class ReferenceGenerator {
   private sequence = 10_000_000;
   private lastTime = 0;
+  private seeded = 1000;
 
   constructor(
     private readonly prefix: string,
     private readonly faults: Faults,
+    /** Deterministic order numbers (config `referenceSeed`): same seed ⇒ same sequence, on purpose. */
+    private readonly seed?: string,
   ) {}
 
   /**
@@ -28,6 +31,11 @@ export class ReferenceGenerator {
    */
   orderNumber(): string {
     if (this.faults.has('weak-references')) return String(++this.sequence);
+    if (this.seed !== undefined) {
+      // 1001-3fa2, 1002-9c0e, …: as unique as the seed is (a test shares it to make a collision).
+      const n = ++this.seeded;
+      return `${n}-${createHash('sha256').update(`${this.seed}:${n}`).digest('hex').slice(0, 4)}`;
+    }
     this.lastTime = Math.max(Date.now(), this.lastTime + 1);
     return `${this.lastTime.toString(36)}-${randomBytes(2).toString('hex')}`;
   }

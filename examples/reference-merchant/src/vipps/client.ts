@@ -47,6 +47,19 @@ export interface VippsResponse<T> {
   idempotencyKey?: string;
 }
 
+export interface ClientOptions {
+  /**
+   * Merchant-Serial-Number on every request. Default: `config.msn`. `null`: none at all — a
+   * partner's own calls (its token, its partner-wide webhook registrations).
+   */
+  msn?: string | null;
+  /**
+   * Take the access token from this client instead of fetching one: the platform's tenants share
+   * the partner's one token (keys for many sales units; each call names its MSN).
+   */
+  tokenFrom?: VippsClient;
+}
+
 /** Token refresh margin: renew a minute early so a token never expires mid-request. */
 const TOKEN_MARGIN_MS = 60_000;
 /** After a 429, calls to the same endpoint are at least this far apart until one succeeds. */
@@ -60,11 +73,23 @@ export class VippsClient {
   /** Endpoints (method + path) Vipps answered 429, with the earliest time of the next call there. */
   private readonly rateLimited = new Map<string, number>();
 
+  private readonly msn: string | undefined;
+  private readonly tokenFrom: VippsClient | undefined;
+
   constructor(
     private readonly config: MerchantConfig,
     private readonly faults: Faults,
     private readonly log: Logger,
-  ) {}
+    options: ClientOptions = {},
+  ) {
+    this.msn = options.msn === null ? undefined : (options.msn ?? config.msn);
+    this.tokenFrom = options.tokenFrom;
+  }
+
+  /** The MSN this client sends (undefined: none). */
+  get merchantSerialNumber(): string | undefined {
+    return this.msn;
+  }
 
   async close(): Promise<void> {
     this.closing.abort();
@@ -73,10 +98,8 @@ export class VippsClient {
 
   /** Headers every request to Vipps carries. */
   private standardHeaders(): Record<string, string> {
-    const headers: Record<string, string> = {
-      'Ocp-Apim-Subscription-Key': this.config.subscriptionKey,
-      'Merchant-Serial-Number': this.config.msn,
-    };
+    const headers: Record<string, string> = { 'Ocp-Apim-Subscription-Key': this.config.subscriptionKey };
+    if (this.msn !== undefined) headers['Merchant-Serial-Number'] = this.msn;
     if (!this.faults.has('no-system-headers')) {
       headers['Vipps-System-Name'] = this.config.systemName;
       headers['Vipps-System-Version'] = this.config.systemVersion;
@@ -88,6 +111,10 @@ export class VippsClient {
 
   /** A valid access token, from the cache when possible. Concurrent callers share one fetch. */
   private async accessToken(): Promise<string> {
+    if (this.tokenFrom) {
+      if (this.faults.has('token-per-request')) this.tokenFrom.token = undefined;
+      return this.tokenFrom.accessToken();
+    }
     if (this.faults.has('token-per-request')) this.token = undefined;
     if (this.token && Date.now() < this.token.expiresAt) return this.token.value;
     this.tokenRequest ??= this.fetchToken().finally(() => (this.tokenRequest = undefined));
@@ -130,7 +157,7 @@ export class VippsClient {
         if (res.status === 401 && !refreshedToken) {
           // The token may have been revoked or expired early: fetch a new one, retry once.
           refreshedToken = true;
-          this.token = undefined;
+          (this.tokenFrom ?? this).token = undefined;
           attempt--;
           continue;
         }
