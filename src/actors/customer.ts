@@ -49,8 +49,10 @@ export class CustomerActor {
     const navigation = page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: o.timeoutMs }).catch(() => undefined);
     await button.click({ timeout: o.timeoutMs });
     await navigation;
-    // The error box exists only when the payment was declined: its absence is the normal case.
-    const error = await page.getByTestId('landing-error').textContent({ timeout: 500 }).catch(() => null);
+    // The error box exists only when the payment was declined: read it without waiting for it (a
+    // page still moving on to the return URL has none).
+    const errorBox = page.getByTestId('landing-error');
+    const error = (await errorBox.count().catch(() => 0)) > 0 ? await errorBox.first().textContent({ timeout: 1000 }).catch(() => null) : null;
     if (error) return { finalUrl: page.url(), declined: error.trim() };
     if (o.redirect && o.returnUrl && !page.url().startsWith(o.returnUrl.split('#')[0])) {
       await page.waitForURL((u) => u.href.startsWith(o.returnUrl!.split('#')[0]), { timeout: o.timeoutMs, waitUntil: 'domcontentloaded' });

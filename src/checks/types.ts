@@ -133,6 +133,8 @@ export interface ProfileFacts {
   cardErrorIds?: Record<string, number>;
   /** Expected Vipps-System-* values, when the profile states them. */
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
+  /** The test customer's phone golive hands the integration ({{phoneNumber}}): golive's choice, not the shop's. */
+  customerPhoneNumber?: string;
 }
 
 export interface CheckInput {

@@ -7,7 +7,7 @@ import type { ProfileFacts } from '../checks/types.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
 import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
-import { exchangesOfFlow, type FlowTrafficScope } from '../traffic/flow-scope.ts';
+import { exchangesOfFlow, UNATTRIBUTED_APIS, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
 import { awaitFaultsMet } from './fault-wait.ts';
@@ -113,14 +113,14 @@ export class FlowRunner {
   }
 
   /**
-   * Sandbox exchanges that may belong to the flow (its payments, creates for its MSN, token and
-   * Webhooks API calls): a few narrow queries, so a long run's log is never read whole; which of
+   * Sandbox exchanges that may belong to the flow (its payments, creates for its MSN, the calls
+   * that name no payment: token, Webhooks, QR and Userinfo APIs): a few narrow queries, so a long run's log is never read whole; which of
    * them belong to the flow is `exchangesOfFlow`'s to say.
    */
   private async candidates(query: { afterSeq?: number; since?: number }, limit: number) {
     const { control, msn, record } = this.ctx;
     return Promise.all([
-      control.traffic({ ...query, api: ['access-token', 'webhooks'], kind: 'api', limit }),
+      control.traffic({ ...query, api: [...UNATTRIBUTED_APIS], kind: 'api', limit }),
       control.traffic({ ...query, operation: [...PAYMENT_OPERATIONS.create], msn, limit }),
       ...record.references.map((reference) => control.traffic({ ...query, reference, limit })),
     ]);
@@ -200,6 +200,7 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
     capabilities: profile.capabilities as ProfileFacts['capabilities'],
     ...(profile.polling ? { polling: { firstAfterMs: profile.polling.firstAfter, intervalMs: profile.polling.interval } } : {}),
     system: profile.system,
+    ...(profile.customer?.phoneNumber ? { customerPhoneNumber: profile.customer.phoneNumber } : {}),
     ...cardErrorIds(profile),
   };
 }

@@ -15,7 +15,8 @@ export interface Applicability {
 
 export function hasRequirement(profile: Pick<Profile, 'capabilities'>, req: Requirement): boolean {
   if (req.startsWith('userFlow:')) return (profile.capabilities.userFlows as string[]).includes(req.slice('userFlow:'.length));
-  return profile.capabilities[req as Exclude<Requirement, `userFlow:${string}`>] === true;
+  const v: unknown = profile.capabilities[req as Exclude<Requirement, `userFlow:${string}`>];
+  return v === true || (Array.isArray(v) && v.length > 0);
 }
 
 const missingRequirement = (req: Requirement): string =>

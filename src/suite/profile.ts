@@ -197,7 +197,10 @@ const Capabilities = z
     polling: z.boolean().default(true).meta({ description: 'Polls GET payment.' }),
     eventLog: z.boolean().default(false).meta({ description: 'Shows the payment event log (needs actions.eventLog).' }),
     receipts: z.boolean().default(false).meta({ description: 'Sends receipts / order lines.' }),
-    inStore: z.boolean().default(false).meta({ description: 'Point-of-sale integration (customer present).' }),
+    inStore: z
+      .union([z.boolean(), z.array(z.enum(USER_FLOWS)).min(1)])
+      .default(false)
+      .meta({ description: 'Point-of-sale payments (customer present): true when every payment is, or the userFlows that are (e.g. [PUSH_MESSAGE, QR]).' }),
     contentMonitored: z.boolean().default(false).meta({ description: 'The sales unit is content-monitored (receipts mandatory).' }),
     encryptedCardData: z.boolean().default(false).meta({ description: 'PSP API v2: receives the card data encrypted with its RSA public key (cardData), not a network token (v3).' }),
     userFlows: z

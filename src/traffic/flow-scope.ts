@@ -1,5 +1,5 @@
 import { PAYMENT_OPERATIONS, requestedAmountOf } from '../contract/operations.ts';
-import type { Exchange } from './types.ts';
+import type { ApiName, Exchange } from './types.ts';
 
 /** What ties sandbox exchanges to one flow. */
 export interface FlowTrafficScope {
@@ -24,7 +24,7 @@ export interface FlowTrafficScope {
  * Calls no payment names: attributed to the flows running when they happened (partner-wide
  * tokens and webhooks, QR API codes, Userinfo reads the sandbox could not tie to a payment).
  */
-const UNATTRIBUTED_APIS = new Set(['access-token', 'webhooks', 'qr', 'userinfo']);
+export const UNATTRIBUTED_APIS: ReadonlySet<ApiName> = new Set<ApiName>(['access-token', 'webhooks', 'qr', 'userinfo']);
 
 /**
  * Whether a sandbox exchange belongs to the flow — the one rule for per-step attachments,

@@ -272,6 +272,14 @@ describe('EP-NORDIC', () => {
     const run = mapExchanges(good(), op('createPayment'), (e) => delete (e.request.body as any).customer);
     expect(epNordic.evaluate(runInput(run)).verdict).toBe('REVIEW');
   });
+  it('does not count the test customer golive handed the shop (a push to {{phoneNumber}}) as the shop\'s choice', () => {
+    const norwegianOnly = mapExchanges(good(), op('createPayment'), (e) => {
+      if ((e.request.body as any).customer) (e.request.body as any).customer.phoneNumber = '4791234567';
+    });
+    expect(epNordic.evaluate(runInput(norwegianOnly)).verdict).toBe('WARNING');
+    const input = runInput(norwegianOnly);
+    expect(epNordic.evaluate({ ...input, profile: { ...input.profile, customerPhoneNumber: '4791234567' } }).verdict).toBe('REVIEW');
+  });
 });
 
 

@@ -83,6 +83,8 @@ export async function approveInApp(ctx: FlowContext, a: { consent?: ConsentChoic
     }
     landingUrl = request.landingUrl;
   }
+  // When the customer answered: before the answer travels, so what the shop does after it counts.
+  let answeredAt = ctx.now();
   if (!ctx.hasBrowser) {
     // No browser in this run: the app's answer through the control API, as the phone would send it
     // (an approve with consent decline is the contract's way to refuse: the payment ends ABORTED).
@@ -91,13 +93,14 @@ export async function approveInApp(ctx: FlowContext, a: { consent?: ConsentChoic
     // The phone is another device than the shop's screen: its own browser context.
     const page = await ctx.freshPage('customer.approve');
     await page.goto(landingUrl, { waitUntil: 'domcontentloaded', timeout: ctx.config.actionTimeoutMs });
-    await press(ctx, page, choice, order.reference);
+    answeredAt = await press(ctx, page, choice, order.reference);
     await ctx.recordPage('app', page, false, order.reference);
   }
-  ctx.observe({ type: 'customer', at: ctx.now(), action: choice === 'decline' ? 'reject' : 'approve', reference: order.reference, redirect: false, via: 'app', consent: a.consent, phoneNumber: phone });
+  ctx.observe({ type: 'customer', at: answeredAt, action: choice === 'decline' ? 'reject' : 'approve', reference: order.reference, redirect: false, via: 'app', consent: a.consent, phoneNumber: phone });
 }
 
-async function press(ctx: FlowContext, page: Page, choice: ConsentChoice, reference: string): Promise<void> {
+/** Press the app's button for `choice`; returns when it was pressed. */
+async function press(ctx: FlowContext, page: Page, choice: ConsentChoice, reference: string): Promise<number> {
   const timeout = ctx.config.actionTimeoutMs;
   const button = page.getByTestId(choice === 'decline' ? 'consent-decline' : 'approve-button');
   const visible = await button.waitFor({ state: 'visible', timeout }).then(
@@ -111,9 +114,12 @@ async function press(ctx: FlowContext, page: Page, choice: ConsentChoice, refere
         : `the app shows no approve button for payment ${reference} (is it still CREATED?)`,
     );
   }
+  const pressedAt = ctx.now();
   await button.click({ timeout });
   await page.waitForLoadState('domcontentloaded').catch(() => undefined);
-  // The error box exists only when the app could not pay: its absence is the normal case.
-  const error = await page.getByTestId('landing-error').textContent({ timeout: 500 }).catch(() => null);
+  // The error box exists only when the app could not pay: read it without waiting for it.
+  const errorBox = page.getByTestId('landing-error');
+  const error = (await errorBox.count()) > 0 ? await errorBox.first().textContent() : null;
   if (error && choice === 'share') throw new StepFailure(`the app could not pay payment ${reference}: ${error.trim()}`);
+  return pressedAt;
 }
