@@ -202,6 +202,19 @@ describe('partner keys', () => {
       await expectRefusal(res, 'ecom-v2');
       expect(res.body[0]).toMatchObject({ errorGroup: 'Authentication', errorCode: '403' });
     });
+
+    it('QR API: merchant-redirect codes of the unit named; no MSN or a foreign one is 403 in the QR error shape', async () => {
+      const id = `partner-qr-${randomUUID().slice(0, 8)}`;
+      const body = { id, redirectUrl: 'https://example.com/bill/1' };
+      const made = await api('POST', '/qr/v1/merchant-redirect', UNITS[1], { headers: { Accept: 'image/svg+xml' }, body });
+      expect(made.status, made.text).toBe(200);
+      const accept = { headers: { Accept: 'image/svg+xml' } };
+      expect((await api('GET', `/qr/v1/merchant-redirect/${id}`, UNITS[1], accept)).status).toBe(200);
+      // Another unit of the same partner does not see it: codes belong to their sales unit.
+      expect((await api('GET', `/qr/v1/merchant-redirect/${id}`, UNITS[2], accept)).status).toBe(404);
+      await expectRefusal(await api('POST', '/qr/v1/merchant-redirect', null, { headers: { Accept: 'image/svg+xml' }, body: { ...body, id: `${id}-x` } }), 'qr-v1');
+      await expectRefusal(await api('GET', '/qr/v1/merchant-redirect', OUTSIDER.msn, accept), 'qr-v1');
+    });
   });
 
   it('partners can be listed and added through the control API; the new partner’s token acts for its units only', async () => {
