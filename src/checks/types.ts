@@ -71,7 +71,7 @@ export type Observation =
   | { type: 'step-error'; at: number; step: string; message: string }
   /** golive ran a profile action by its role (merchant.action { role }); `name` is the shop's action. */
   /** `refused`: the step expected a refusal (expectRefusal) and the action answered with an error (its message), or `false` when it went ahead. */
-  | { type: 'role-action'; at: number; role: string; name: string; reference?: string; refused?: boolean; answer?: string }
+  | { type: 'role-action'; at: number; role: string; name: string; reference?: string; refused?: boolean; answer?: string; qrId?: string }
   /**
    * The customer scanned a QR through the sandbox (`customer.scanQr`): a merchant-redirect code
    * (`qrId`) or the payment QR of `reference`; `target` what it leads to, `error` the sandbox's

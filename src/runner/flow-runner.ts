@@ -7,7 +7,8 @@ import type { ProfileFacts } from '../checks/types.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
 import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
-import { exchangesOfFlow, UNATTRIBUTED_APIS, type FlowTrafficScope } from '../traffic/flow-scope.ts';
+import { exchangesOfFlow, NON_PAYMENT_APIS, type FlowTrafficScope } from '../traffic/flow-scope.ts';
+import { qrIdsOf } from '../checks/support/payments.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
 import { awaitFaultsMet } from './fault-wait.ts';
@@ -109,7 +110,7 @@ export class FlowRunner {
   }
 
   private scopeOfTraffic(): FlowTrafficScope {
-    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount, flowId: this.ctx.record.id };
+    return { ...this.ctx.record, msn: this.ctx.msn, amount: this.ctx.flowAmount, flowId: this.ctx.record.id, qrIds: qrIdsOf(this.ctx.record) };
   }
 
   /**
@@ -120,7 +121,7 @@ export class FlowRunner {
   private async candidates(query: { afterSeq?: number; since?: number }, limit: number) {
     const { control, msn, record } = this.ctx;
     return Promise.all([
-      control.traffic({ ...query, api: [...UNATTRIBUTED_APIS], kind: 'api', limit }),
+      control.traffic({ ...query, api: [...NON_PAYMENT_APIS], kind: 'api', limit }),
       control.traffic({ ...query, operation: [...PAYMENT_OPERATIONS.create], msn, limit }),
       ...record.references.map((reference) => control.traffic({ ...query, reference, limit })),
     ]);

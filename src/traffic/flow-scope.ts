@@ -18,26 +18,44 @@ export interface FlowTrafficScope {
   readAt?: number;
   /** The flow's id as exchanges carry it in `flowId` (tagged by the sandbox or the runner at record time). */
   flowId?: string;
+  /** Merchant-redirect QR ids the flow made or scanned: QR API calls name no payment, only these. */
+  qrIds?: readonly string[];
 }
 
 /**
  * Calls no payment names: attributed to the flows running when they happened (partner-wide
  * tokens and webhooks, QR API codes, Userinfo reads the sandbox could not tie to a payment).
  */
-export const UNATTRIBUTED_APIS: ReadonlySet<ApiName> = new Set<ApiName>(['access-token', 'webhooks', 'qr', 'userinfo']);
+export const UNATTRIBUTED_APIS: ReadonlySet<ApiName> = new Set<ApiName>(['access-token', 'webhooks', 'userinfo']);
+/** APIs whose calls may belong to a flow without naming its payments (what the runner collects). */
+export const NON_PAYMENT_APIS: readonly ApiName[] = [...UNATTRIBUTED_APIS, 'qr'];
+
+const QR_ID_PATH = /\/qr\/v1\/merchant-redirect\/([^/?#]+)/i;
+/** The merchant-redirect QR id a QR API exchange names (its path, or the create body's `id`). */
+export function qrIdOf(e: Exchange): string | undefined {
+  const m = QR_ID_PATH.exec(e.request.path ?? e.request.url);
+  if (m) return decodeURIComponent(m[1]);
+  const body = e.request.body as { id?: unknown } | undefined;
+  return typeof body === 'object' && body !== null && typeof body.id === 'string' ? body.id : undefined;
+}
 
 /**
  * Whether a sandbox exchange belongs to the flow — the one rule for per-step attachments,
  * end-of-flow judging, the checks and the recorded fixtures. An exchange tagged at record time
  * (`flowId`) belongs to the flow it names. Otherwise it is inferred: its payments' exchanges (any
- * time), creates of its amount for its MSN since it started (refused ones have no payment), and
- * token and Webhooks API calls during it. `now` closes the window of a flow still running.
+ * time), creates of its amount for its MSN since it started (refused ones have no payment), QR
+ * API calls for its QR ids, and token, Webhooks and unattributed Userinfo calls during it. `now` closes the window of a flow still running.
  */
 export function belongsToFlow(e: Exchange, flow: FlowTrafficScope, now = Number.POSITIVE_INFINITY): boolean {
   if (e.flowId !== undefined && flow.flowId !== undefined) return e.flowId === flow.flowId && (flow.readAt === undefined || e.startedAt <= flow.readAt);
   if (e.reference !== undefined && flow.references.includes(e.reference)) return flow.readAt === undefined || e.startedAt <= flow.readAt;
   if (e.startedAt < flow.startedAt) return false;
   if (isCreate(e.operation)) return e.msn === flow.msn && requestedAmountOf(e.request.body) === flow.amount;
+  // Parallel flows overlap in time: a QR API call is the flow's whose QR id it names.
+  if (e.kind === 'api' && e.api === 'qr') {
+    const id = qrIdOf(e);
+    return id !== undefined && (flow.qrIds ?? []).includes(id) && e.startedAt <= (flow.endedAt || now);
+  }
   return e.kind === 'api' && UNATTRIBUTED_APIS.has(e.api) && e.startedAt <= (flow.endedAt || now);
 }
 

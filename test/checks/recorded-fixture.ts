@@ -22,6 +22,7 @@ import type { FlowRecord, ProfileFacts, Verdict } from '../../src/checks/types.t
 import type { FlowEvidence, RunSummary } from '../../src/report/run-summary.ts';
 import { RunConfigSchema } from '../../src/runner/run-config.ts';
 import { exchangesOfFlow, type FlowTrafficScope } from '../../src/traffic/flow-scope.ts';
+import { qrIdsOf } from '../../src/checks/support/payments.ts';
 import type { Exchange } from '../../src/traffic/types.ts';
 
 export const RECORDED_FORMAT = 'golive-recorded-run/1';
@@ -241,7 +242,7 @@ async function flowAmounts(suiteFiles: string[]): Promise<Map<string, number>> {
 function selectFlowTraffic(traffic: Exchange[], ev: FlowEvidence, profile: ProfileFacts, amount: number | undefined): { seqs: number[]; ok: boolean } {
   const { record } = ev;
   if (record.outcome === 'not-applicable') return { seqs: [], ok: true };
-  const scope: FlowTrafficScope = { ...record, msn: profile.msn, amount: amount ?? Number.NaN };
+  const scope: FlowTrafficScope = { ...record, msn: profile.msn, amount: amount ?? Number.NaN, qrIds: qrIdsOf(record) };
   const refs = new Set(record.references);
   const later = [...new Set(traffic.filter((e) => e.reference !== undefined && refs.has(e.reference) && e.startedAt > record.endedAt).map((e) => e.startedAt))].sort((a, b) => a - b);
   const wanted = findingsKey(ev.results);

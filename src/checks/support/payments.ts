@@ -247,8 +247,14 @@ export const flowsListing = (input: CheckInput, itemId: string): FlowRecord[] =>
 export function trafficOfFlow(input: CheckInput, flow: FlowRecord): Exchange[] {
   if (input.flows.length === 1) return input.traffic;
   if (flow.msn === undefined || flow.amount === undefined) return input.traffic.filter((e) => inWindowOrReferences(e, flow));
-  const scope: FlowTrafficScope = { references: flow.references, startedAt: flow.startedAt, endedAt: flow.endedAt, msn: flow.msn, amount: flow.amount, flowId: flow.id };
+  const scope: FlowTrafficScope = { references: flow.references, startedAt: flow.startedAt, endedAt: flow.endedAt, msn: flow.msn, amount: flow.amount, flowId: flow.id, qrIds: qrIdsOf(flow) };
   return input.traffic.filter((e) => (e.kind === 'merchant' && e.flowId === undefined ? inWindowOrReferences(e, flow) : belongsToFlow(e, scope)));
+}
+
+/** The merchant-redirect QR ids a flow made (role actions) or scanned. */
+export function qrIdsOf(flow: Pick<FlowRecord, 'observations'>): string[] {
+  const ids = flow.observations.flatMap((o) => ((o.type === 'role-action' || o.type === 'qr-scan') && o.qrId ? [o.qrId] : []));
+  return [...new Set(ids)];
 }
 
 /** The rule before flow records carried their MSN and amount: tagged id, references, else time window. */

@@ -134,7 +134,10 @@ export const MERCHANT_STEPS: StepHandlers<StepsOf<'merchant'>> = {
       return;
     }
     if (a.as) ctx.scope[a.as] = result.extracted;
-    if (typeof result.extracted.qrId === 'string') ctx.scope.qrId = result.extracted.qrId;
+    if (typeof result.extracted.qrId === 'string') {
+      ctx.scope.qrId = result.extracted.qrId;
+      if (roleAction) roleAction.qrId = result.extracted.qrId; // the QR API calls with this id are the flow's
+    }
     if (page) await ctx.recordPage(name, page, false, ctx.current?.reference);
     else observeAnswer(ctx, name, result, ctx.current?.reference);
     const reference = result.extracted.reference;
