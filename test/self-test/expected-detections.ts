@@ -105,10 +105,10 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
       'EP-ORDER-CANCELLED',
       'EP-ERRORS-DISPLAY',
     ],
-    warn: ['EP-RECEIPT', 'EP-NO-IFRAME', 'EP-TIMEOUT-WAIT', 'EP-CAPTURE-ON-DELIVERY', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
+    warn: ['EP-RECEIPT', 'EP-NO-IFRAME', 'EP-TIMEOUT-WAIT', 'EP-CAPTURE-ON-DELIVERY', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'EP-PROFILE-SHARING', 'EP-PUSH-OUTCOME', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
     why: 'create/capture/refund/cancel go without Idempotency-Key (EP-IDEMPOTENCY)',
     cascade:
-      'the API requires the key, so every create is refused (400): no payment exists in any flow, and every item that needs a payment has no evidence — FAILED for required items, WARNING for recommended ones (README: "this one cascades"); EP-ERRORS-DISPLAY too, because capture-refused-shown stops at its refused checkout before any page is observed',
+      'the API requires the key, so every create is refused (400): no payment exists in any flow, and every item that needs a payment has no evidence — FAILED for required items, WARNING for recommended ones (README: "this one cascades"), the in-person push flows included (EP-PROFILE-SHARING, EP-PUSH-OUTCOME: no push payment to approve); EP-ERRORS-DISPLAY too, because capture-refused-shown stops at its refused checkout before any page is observed',
   },
   'new-idempotency-key-on-retry': {
     fail: ['EP-IDEMPOTENCY'],
@@ -120,7 +120,8 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
   },
   'webhooks-only': {
     fail: ['EP-POLLING', 'EP-WEBHOOKS-AND-POLLING', 'EP-ENDPOINT-GET'],
-    why: 'never polls: with webhooks withheld and no redirect the order stays pending (EP-POLLING), so only one channel works (EP-WEBHOOKS-AND-POLLING)',
+    warn: ['EP-PUSH-OUTCOME'],
+    why: 'never polls: with webhooks withheld and no redirect the order stays pending (EP-POLLING), so only one channel works (EP-WEBHOOKS-AND-POLLING); the push payment of push-outcome-without-webhooks is never learned either (EP-PUSH-OUTCOME)',
     cascade: 'EP-ENDPOINT-GET: that same payment is never read with GET at all — "reads every payment it creates" is broken too',
   },
   'redirect-only': {
@@ -135,10 +136,10 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
       'EP-EVENTS-REFUNDED',
       'EP-ERRORS-DISPLAY',
     ],
-    warn: ['EP-STATES-TERMINATED', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
-    why: 'no webhook registration and no polling: only a return-page visit updates an order (EP-POLLING, EP-WEBHOOKS-AND-POLLING)',
+    warn: ['EP-STATES-TERMINATED', 'EP-CANCEL-REMAINDER', 'EP-429-BACKOFF', 'EP-PUSH-OUTCOME', 'EP-PROFILE-SHARING', 'WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-SUCCESS-FLAG', 'WH-NOT-TRUTH'],
+    why: 'no webhook registration and no polling: only a return-page visit updates an order (EP-POLLING, EP-WEBHOOKS-AND-POLLING); a push or QR payment has no return page, so none of them is ever learned (EP-PUSH-OUTCOME)',
     cascade:
-      'a customer who approves in the app and does not come back leaves the order pending for good — which is the fault — and 11 of the 19 flows approve that way (or expire the payment), so each stops at "expected paid/expired" and the items only they exercise have no evidence: EP-ENDPOINT-GET (12 payments never read), -EVENTS (support-view), -CAPTURE-PARTIAL (partial-capture-then-cancel), -REFUND-PARTIAL and EP-EVENTS-REFUNDED (partial-refunds), EP-STATES-EXPIRED (the order stays pending), EP-ERRORS-DISPLAY (capture-refused-shown), and as WARNING the recommended rows EP-STATES-TERMINATED (the terminated payment is never read again), EP-CANCEL-REMAINDER, EP-429-BACKOFF; with nothing registered no webhook is ever delivered (or can be forged), so the WH-* rows have no evidence either',
+      'a customer who approves in the app and does not come back leaves the order pending for good — which is the fault — and 11 of the 19 flows approve that way (or expire the payment), so each stops at "expected paid/expired" and the items only they exercise have no evidence: EP-ENDPOINT-GET (12 payments never read), -EVENTS (support-view), -CAPTURE-PARTIAL (partial-capture-then-cancel), -REFUND-PARTIAL and EP-EVENTS-REFUNDED (partial-refunds), EP-STATES-EXPIRED (the order stays pending), EP-ERRORS-DISPLAY (capture-refused-shown), and as WARNING the recommended rows EP-STATES-TERMINATED (the terminated payment is never read again), EP-CANCEL-REMAINDER, EP-429-BACKOFF, EP-PROFILE-SHARING (an approved push payment is never read, so its profile.sub never reaches the shop and Userinfo is never called); with nothing registered no webhook is ever delivered (or can be forged), so the WH-* rows have no evidence either',
   },
   'return-page-needs-session': {
     fail: ['EP-REDIRECT', 'EP-STATES-AUTHORIZED', 'EP-STATES-ABORTED', 'EP-STATES-EXPIRED', 'EP-STATES-CREATED'],
@@ -148,8 +149,8 @@ export const EXPECTED_DETECTIONS: Record<FaultSwitch, ExpectedDetection> = {
   },
   'ignore-aborted-expired': {
     fail: ['EP-STATES-ABORTED', 'EP-STATES-EXPIRED'],
-    warn: ['EP-POLLING'],
-    why: 'ABORTED and EXPIRED payments leave the order (and the return page) pending',
+    warn: ['EP-POLLING', 'EP-PUSH-OUTCOME'],
+    why: 'ABORTED and EXPIRED payments leave the order (and the return page) pending — the push payment whose consent was declined too (EP-PUSH-OUTCOME)',
     cascade: 'a payment the shop does not see as ended is polled on after ABORTED (EP-POLLING, judged over the whole run: GETs outlive the flow)',
   },
   'no-event-log': {
