@@ -30,6 +30,10 @@ program
   .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
   .option('--out <dir>', 'reports folder', 'reports')
   .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
+  .option('--target <target>', "what the integration talks to: sandbox (golive's embedded sandbox) or test-api (the real test environment through golive's recording proxy); default: the profile's target")
+  .option('--upstream <url>', 'with --target test-api: the API the proxy forwards to (default https://apitest.vipps.no)')
+  .option('--rate-limit <rps>', 'with --target test-api: most requests per second sent to the test API (default 10)')
+  .option('--interactive', 'with --target test-api: a person approves in the MT app (golive prints the landing link and a QR code and waits)')
   .option('--action-timeout <duration>', "how long golive waits for the integration to answer one action (default: the profile's timeouts.action)")
   .option('--status-timeout <duration>', "default wait of expect steps for the integration's order status (default: the profile's timeouts.status)")
   .action(async (options) => {

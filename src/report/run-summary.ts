@@ -35,6 +35,8 @@ export interface RunSummary {
   /** `api`: the integration's API (absent in older summaries: ePayment). */
   profile: { id: string; name?: string; kind: string; msn: string; api?: string };
   target: string;
+  /** Where the run's references live: `test-api` (a reviewer can look them up) or `sandbox` (absent in older summaries: sandbox). */
+  environment?: 'test-api' | 'sandbox';
   trafficDropped: number;
   items: SummaryItem[];
   flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];

@@ -34,6 +34,8 @@ export interface RunFacts {
   profile: RunSummary['profile'];
   facts: ProfileFacts;
   target: string;
+  /** Where the run's references live: the real test API, or a sandbox only (absent in older runs: sandbox). */
+  environment?: 'test-api' | 'sandbox';
   timeouts: { action: number; status: number };
   /** Every flow of the run's suites, and those Playwright selected (after --grep, --shard). */
   suiteFlows: PlannedFlow[];
@@ -49,7 +51,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   let dropped = 0;
   const interrupted = readInterruption(config.runDir);
   // Judge only after every payment that reached a final state had its first polling window.
-  if (!interrupted && env.profile.capabilities.polling !== false) {
+  // (Against the test API golive cannot list the MSN's payments: no such wait.)
+  if (!interrupted && env.profile.capabilities.polling !== false && !env.testApi) {
     const pace = profileFacts(env.profile).polling;
     await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn: env.profile.merchant.msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   }
@@ -57,7 +60,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     traffic = env.sandbox.traffic.all().map((e) => env.sandbox!.redactor.exchange(e));
     dropped = env.sandbox.traffic.dropped;
   } else {
-    const answer = await new ControlClient(env.sandboxUrl).traffic({ limit: 10_000 });
+    const answer = await new ControlClient(env.controlUrl).traffic({ limit: 10_000 });
     traffic = answer.exchanges;
     dropped = answer.dropped;
   }
@@ -72,7 +75,12 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     startedAt: config.startedAt,
     profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, api: env.profile.api, msn: env.profile.merchant.msn },
     facts: profileFacts(env.profile),
-    target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
+    target: env.testApi
+      ? `test environment via recording proxy to ${env.testApi.upstream}`
+      : env.sandbox
+        ? `embedded sandbox (${env.sandboxUrl})`
+        : `sandbox at ${env.sandboxUrl}`,
+    environment: env.testApi ? 'test-api' : 'sandbox',
     timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
     suiteFlows,
     planned: existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : suiteFlows,
@@ -147,6 +155,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
     finishedAt: new Date().toISOString(),
     profile: run.profile,
     target: run.target,
+    environment: run.environment ?? 'sandbox',
     trafficDropped: run.trafficDropped,
     timeouts: run.timeouts,
     items,

@@ -41,10 +41,10 @@ for (const suite of suites) {
         await allure.links(...meta.links);
         for (const p of meta.parameters) await allure.parameter(p.name, p.value, { excluded: p.excluded });
         if (flow.description) await allure.description(flow.description);
-        const applicability = flowApplicability(flow, profile);
+        const applicability = flowApplicability(flow, profile, { target: config.target, customer: config.testApi?.customer });
         if (!applicability.applicable) {
           writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons));
-          test.skip(true, `not applicable to profile ${profile.profile}: ${applicability.reasons.join('; ')}`);
+          test.skip(true, `not applicable ${config.target === 'test-api' ? 'against the test API' : `to profile ${profile.profile}`}: ${applicability.reasons.join('; ')}`);
           return;
         }
         test.setTimeout(flow.timeout + 30_000);
@@ -55,7 +55,7 @@ for (const suite of suites) {
           suite,
           flow,
           profile,
-          control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!)),
+          control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.controlUrl] ?? process.env[RUNTIME_ENV.sandboxUrl]!)),
           sandboxUrl: process.env[RUNTIME_ENV.sandboxUrl]!,
           ordinal: flowOrdinal,
           browser: needsBrowser ? browser : undefined,
