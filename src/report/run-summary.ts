@@ -18,6 +18,8 @@ export interface SummaryItem {
   verdict: string;
   flows: string[];
   findings: ItemResult['findings'];
+  /** Where the verdict was proven: against the real test API, or only against a sandbox (absent: nothing was proven). */
+  environment?: 'test-api' | 'sandbox';
 }
 
 /** A flow the run selected but that left no evidence (interrupted, or its worker died). */
@@ -49,6 +51,12 @@ export interface RunSummary {
    * items were exercised by no flow (NOT_RUN).
    */
   partial?: { reasons: string[]; flowsNotRun: FlowNotRun[] };
+  /**
+   * Set by `golive evidence combine`: the environment each reference lives in (the test-API run's
+   * and the sandbox run's), and the runs it combines.
+   */
+  referenceEnvironments?: Record<string, 'test-api' | 'sandbox'>;
+  combinedFrom?: { runId: string; environment: 'test-api' | 'sandbox'; target: string }[];
   /** The signal that interrupted the run (SIGINT, SIGTERM). */
   interrupted?: string;
   /** The effective timeouts (ms): profile values unless the command line overrode them. */

@@ -13,6 +13,9 @@ import { loadSuite } from '../suite/index.ts';
 import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 import { readFlowEvidence } from './flow-evidence.ts';
 import { awaitFirstPolls } from './first-polls.ts';
+import { provenIn, testApiResults } from './test-api-verdicts.ts';
+
+const withProof = (environment: 'test-api' | 'sandbox' | undefined) => (environment ? { environment } : {});
 
 export { readFlowEvidence };
 
@@ -102,7 +105,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
 export function judgeRun(run: RunFacts, traffic: Exchange[], evidence: FlowEvidence[]): RunSummary {
   const coverage = runCoverage(run, evidence);
   const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }, { partial: coverage.partial });
-  const merged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const judged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const merged = run.environment === 'test-api' ? testApiResults(judged, evidence) : judged;
   const summary = buildSummary(run, merged, evidence, traffic);
   const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
   const reasons = [
@@ -145,6 +149,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
       verdict: r.verdict,
       flows: flowsByItem.get(r.item) ?? [],
       findings: r.findings,
+      ...withProof(provenIn(r.verdict, run.environment ?? 'sandbox')),
     };
   });
   const counts: Record<string, number> = {};

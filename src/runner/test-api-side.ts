@@ -101,6 +101,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, s: { log: Traff
     return send(res, 201, b);
   }
   if (req.method === 'DELETE' && path === '/flows') return q.get('label') && s.flows.end(q.get('label')!) ? send(res, 204) : send(res, 404, { error: 'no such running flow' });
+  // Flows that inject faults are NOT APPLICABLE here: the end of every other flow removes none.
+  if (req.method === 'DELETE' && path === '/faults') return send(res, 200, { removed: 0 });
   // Anything else the sandbox control API offers does not exist against the real test API.
   return send(res, 404, { error: `${req.method} ${url.pathname}: not available with --target test-api (the real test API has no sandbox control)` });
 }

@@ -65,8 +65,14 @@ export function testApiEpaymentDriver(client: TestApiClient, control: SandboxCon
       return p;
     },
     findPayment: find,
-    // The test API's landing page is Vipps' own: golive cannot tell its payment from the page.
-    paymentOnLandingPage: async () => undefined,
+    // The landing page is Vipps' own: its payment is the recorded create whose redirectUrl it shows.
+    async paymentOnLandingPage(urls) {
+      const shown = new Set(urls.map(tokenOf).filter((t) => t !== undefined));
+      if (shown.size === 0) return undefined;
+      const { exchanges } = await control.traffic({ operation: ['createPayment'], msn, limit: 1000 });
+      const create = exchanges.reverse().find((e) => shown.has(tokenOf((e.response?.body as { redirectUrl?: string } | undefined)?.redirectUrl) ?? ''));
+      return create?.reference ? find(create.reference) : undefined;
+    },
     async decide(action, reference, body) {
       if (customer.mode === 'interactive') return awaitPerson(client, reference, action, customer);
       if (action !== 'approve') throw new EnvironmentProblem(`the test API cannot ${action} a payment on the customer's behalf (only force approve exists); run with --interactive to ${action} in the MT app`);

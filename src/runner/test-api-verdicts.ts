@@ -1,0 +1,30 @@
+import type { ItemResult } from '../checks/index.ts';
+import type { FlowEvidence } from '../report/run-summary.ts';
+import { WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
+
+const WEBHOOK_REASON = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
+
+/**
+ * Against the real test API some items cannot be judged at all: webhook items (deliveries go past
+ * golive), and items whose every flow needs the sandbox (the run-scoped judgement would otherwise
+ * read "no error happened" as a failure, when golive could not cause one). Those become NOT
+ * APPLICABLE with the reason — never PASSED, never FAILED against the integration. Items some
+ * applicable flow exercised keep their verdict: it was proven against the test API.
+ */
+export function testApiResults(results: readonly ItemResult[], evidence: readonly FlowEvidence[]): ItemResult[] {
+  const flowsOf = (item: string) => evidence.filter((f) => f.record.checklist.includes(item));
+  return results.map((r) => {
+    const flows = flowsOf(r.item);
+    let why: string | undefined;
+    if (WEBHOOK_OBSERVED_ITEMS.has(r.item)) why = WEBHOOK_REASON;
+    else if (flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
+      why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
+    if (!why || r.verdict === 'NOT_APPLICABLE') return r;
+    return { item: r.item, verdict: 'NOT_APPLICABLE', findings: [{ item: r.item, verdict: 'NOT_APPLICABLE', message: `Not applicable against the test API: ${why}.` }] };
+  });
+}
+
+/** Where an item's verdict was proven: against the test API, or only against a sandbox (NOT APPLICABLE and NOT RUN items prove nothing). */
+export function provenIn(verdict: string, environment: 'test-api' | 'sandbox'): 'test-api' | 'sandbox' | undefined {
+  return verdict === 'NOT_APPLICABLE' || verdict === 'NOT_RUN' ? undefined : environment;
+}
