@@ -12,7 +12,7 @@ import type { FlowEvidence, FlowNotRun, RunSummary, SummaryItem } from '../repor
 import { loadSuite } from '../suite/index.ts';
 import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 import { readFlowEvidence } from './flow-evidence.ts';
-import { awaitFirstPolls } from './first-polls.ts';
+import { awaitFirstPolls, awaitFirstPollsProxied } from './first-polls.ts';
 import { provenIn, testApiResults } from './test-api-verdicts.ts';
 
 const withProof = (environment: 'test-api' | 'sandbox' | undefined) => (environment ? { environment } : {});
@@ -54,8 +54,10 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   let dropped = 0;
   const interrupted = readInterruption(config.runDir);
   // Judge only after every payment that reached a final state had its first polling window.
-  // (Against the test API golive cannot list the MSN's payments: no such wait.)
-  if (!interrupted && env.profile.capabilities.polling !== false && !env.testApi) {
+  if (!interrupted && env.profile.capabilities.polling !== false && env.testApi) {
+    const pace = profileFacts(env.profile).polling;
+    await awaitFirstPollsProxied(new ControlClient(env.controlUrl), { msn: env.profile.merchant.msn, since: Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
+  } else if (!interrupted && env.profile.capabilities.polling !== false) {
     const pace = profileFacts(env.profile).polling;
     await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn: env.profile.merchant.msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   }
