@@ -4,7 +4,7 @@ import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
 import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
 import { goliveVersion, runCommand } from './run.ts';
 import { runReportCommand } from './report.ts';
-import { runEvidenceVerifyCommand } from './evidence.ts';
+import { runEvidenceCombineCommand, runEvidenceVerifyCommand } from './evidence.ts';
 import { runPruneCommand } from './reports.ts';
 
 const program = new Command();
@@ -84,6 +84,16 @@ evidence
   .option('--json', 'print the result as JSON')
   .action(async (dir: string, options: { strict?: boolean; json?: boolean }) => {
     process.exitCode = await runEvidenceVerifyCommand(dir, options);
+  });
+evidence
+  .command('combine')
+  .exitOverride(usageExit)
+  .description('combine a --target test-api run and a sandbox run into one submission summary: per item the test API\'s proof where there is one, else the sandbox\'s verdict (sandbox only)')
+  .argument('<test-api-run>', 'run folder of the --target test-api run')
+  .argument('<sandbox-run>', 'run folder of the sandbox run')
+  .option('-o, --out <dir>', 'where the combined summary goes (default: reports/combined-<time>)')
+  .action(async (testApiDir: string, sandboxDir: string, options: { out?: string }) => {
+    process.exitCode = await runEvidenceCombineCommand(testApiDir, sandboxDir, options);
   });
 
 program
