@@ -9,7 +9,7 @@ import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/er
 import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
 import { exchangesOfFlow, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import type { Exchange } from '../traffic/types.ts';
-import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
+import { FlowContext, sleep, type FlowContextOptions, type Order } from './flow-context.ts';
 import { awaitFaultsMet } from './fault-wait.ts';
 import { writeFlowEvidence } from './flow-evidence.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run-config.ts';
@@ -141,6 +141,14 @@ export class FlowRunner {
     if (record.outcome === 'completed') {
       await awaitFaultsMet(this.ctx.control, record.observations, profileFacts(this.o.profile).polling, () => this.ctx.now());
       record.endedAt = this.ctx.now(); // the integration's reaction belongs to the flow
+    }
+    const testApi = this.o.config.testApi;
+    if (testApi && this.o.config.target === 'test-api') {
+      // The proxy records an exchange when its answer is done, and its rate limit queues calls:
+      // the integration's reaction to the last step (a GET after a cancel) may still be in
+      // flight. A few request slots of grace, so it is judged, not missed.
+      await sleep(Math.ceil((2 * 1000) / testApi.requestsPerSecond) + 500);
+      record.endedAt = this.ctx.now();
     }
     await this.ctx.control.clearFaults(this.ctx.label);
     await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
