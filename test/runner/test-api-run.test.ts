@@ -16,7 +16,7 @@ const keys = { GOLIVE_TEST_CLIENT_ID: TEST_MERCHANT.clientId, GOLIVE_TEST_CLIENT
 
 async function golive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; runDir: string; summary: RunSummary }> {
   const out = mkdtempSync(join(tmpdir(), 'golive-test-api-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--suite', 'suites/epayment', ...args], { cwd: root, env, timeout: 200_000, maxBuffer: 32 * 2 ** 20 })
+  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--suite', 'suites/epayment', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
     .then((r) => ({ code: 0, stdout: r.stdout }))
     .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
   const runDir = join(out, readlinkSync(join(out, 'latest')));
@@ -90,5 +90,5 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     expect(comparable.length).toBeGreaterThan(25);
     expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
     expect(sandbox.summary.environment).toBe('sandbox');
-  }, 420_000);
+  }, 540_000);
 });
