@@ -4,6 +4,7 @@ import { evidenceReferencesOf } from '../checks/support/orders.ts';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
+import { environmentProblemOf } from '../traffic/environment.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import type { Environment } from './environment.ts';
 import { profileFacts } from './flow-runner.ts';
@@ -95,7 +96,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   writeFileSync(join(config.runDir, RUN_FACTS_FILE), JSON.stringify(run, null, 2));
   // Compact: the largest JSON of a run, read by programs (the report shows each exchange readably).
   writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all));
-  const summary = judgeRun(run, all, evidence);
+  // Upstream failures stay in traffic.json as evidence but are the test environment's: never judged against the integration.
+  const summary = judgeRun(run, all.filter((e) => !environmentProblemOf(e)), evidence);
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;
 }

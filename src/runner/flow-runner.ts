@@ -5,7 +5,9 @@ import { ActionError, firstLine } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import { ControlError } from '../sandbox/client.ts';
-import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
+import { EnvironmentProblem, foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
+import { environmentProblemOf } from '../traffic/environment.ts';
+import { upstreamProblem, withoutEnvironmentBlame } from './test-api-verdicts.ts';
 import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
 import { exchangesOfFlow, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import type { Exchange } from '../traffic/types.ts';
@@ -55,6 +57,8 @@ async function explainIntegrationExit(err: unknown, runDir: string): Promise<unk
 export class FlowRunner {
   private readonly ctx: FlowContext;
   private currentStep: string | undefined;
+  /** Set by finish() when the test environment failed under the flow (--target test-api). */
+  environmentProblem: EnvironmentProblem | undefined;
   /** Sequence number of the last sandbox exchange already attached to a step. */
   private trafficCursor = 0;
 
@@ -152,8 +156,16 @@ export class FlowRunner {
     }
     await this.ctx.control.clearFaults(this.ctx.label);
     await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
-    const traffic = await this.collectTraffic();
-    const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const all = await this.collectTraffic();
+    // Upstream failures the proxy marked are the test environment's: judged on the rest, the flow ends as an environment problem.
+    this.environmentProblem = upstreamProblem(all);
+    const traffic = all.filter((e) => !environmentProblemOf(e));
+    if (this.environmentProblem) {
+      record.outcome = 'step-failed';
+      record.error = this.environmentProblem.message;
+    }
+    const judged = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const results = this.environmentProblem ? withoutEnvironmentBlame(judged, this.environmentProblem) : judged;
     writeFlowEvidence(this.o.config.runDir, { record, results, merchantTraffic: this.ctx.merchantTraffic }, this.ctx.redactor);
     return { results, traffic };
   }

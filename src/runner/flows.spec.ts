@@ -90,6 +90,8 @@ for (const suite of suites) {
           for (const r of results) testInfo.annotations.push({ type: `verdict:${r.verdict}`, description: `${r.item}: ${r.findings.map((f) => f.message).join(' | ')}` });
           // Report extras never decide a flow; if one breaks, the report says so.
           await reportFlow(runner, results, traffic).catch((err) => testInfo.attach('report-error.txt', { body: `golive could not add its report extras: ${(err as Error)?.stack ?? err}`, contentType: 'text/plain' }));
+          // An upstream failure explains whatever the step saw: the flow is broken, not failed.
+          if (runner.environmentProblem) throw runner.environmentProblem;
           if (stepError) throw stepError;
           const failed = results.filter((r) => r.verdict === 'FAILED');
           if (failed.length > 0) {

@@ -1,4 +1,7 @@
 import type { ItemResult } from '../checks/index.ts';
+import { EnvironmentProblem } from '../shared/errors.ts';
+import { environmentProblemOf } from '../traffic/environment.ts';
+import type { Exchange } from '../traffic/types.ts';
 import type { FlowEvidence } from '../report/run-summary.ts';
 import { WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
 
@@ -27,4 +30,24 @@ export function testApiResults(results: readonly ItemResult[], evidence: readonl
 /** Where an item's verdict was proven: against the test API, or only against a sandbox (NOT APPLICABLE and NOT RUN items prove nothing). */
 export function provenIn(verdict: string, environment: 'test-api' | 'sandbox'): 'test-api' | 'sandbox' | undefined {
   return verdict === 'NOT_APPLICABLE' || verdict === 'NOT_RUN' ? undefined : environment;
+}
+
+/**
+ * The upstream failures among a flow's exchanges (the proxy's 502/504, marked environmentProblem),
+ * as one EnvironmentProblem to end the flow with (Allure: broken, not failed), or undefined.
+ */
+export function upstreamProblem(traffic: readonly Exchange[]): EnvironmentProblem | undefined {
+  const notes = traffic.flatMap((e) => {
+    const note = environmentProblemOf(e);
+    return note ? [`${e.request.method} ${e.request.path ?? e.request.url}: ${note.cause} (${note.detail})`] : [];
+  });
+  if (notes.length === 0) return undefined;
+  return new EnvironmentProblem(`the test environment failed during this flow — not the integration's fault; rerun it: ${notes.slice(0, 3).join('; ')}${notes.length > 3 ? ` (+${notes.length - 3} more)` : ''}`);
+}
+
+/** A flow the test environment broke proves nothing against the integration: its non-passing verdicts become NOT RUN with the reason. */
+export function withoutEnvironmentBlame(results: readonly ItemResult[], problem: EnvironmentProblem): ItemResult[] {
+  return results.map((r) =>
+    r.verdict === 'PASSED' || r.verdict === 'NOT_APPLICABLE' ? r : { item: r.item, verdict: 'NOT_RUN', findings: [{ item: r.item, verdict: 'NOT_RUN', message: `Not judged: ${problem.message}.` }] },
+  );
 }
