@@ -19,17 +19,17 @@ describe('applicability by run target', () => {
     expect(na('payment-expires').reasons).toEqual(['step sandbox.expire needs the sandbox control API, which the real test API does not have']);
     expect(na('polling-without-webhooks-or-redirect').reasons).toEqual(['it injects sandbox faults, which the real test API cannot do']);
     expect(na('lost-capture-response').reasons).toEqual(['step sandbox.fault needs the sandbox control API, which the real test API does not have']);
-    expect(na('duplicate-webhooks').reasons.join('; ')).toMatch(/sandbox\.duplicateWebhooks needs the sandbox control API.*WH-IDEMPOTENT: webhook deliveries are not observed in test-api mode/);
+    expect(na('duplicate-webhooks').reasons).toEqual(['step sandbox.duplicateWebhooks needs the sandbox control API, which the real test API does not have']);
     expect(na('customer-rejects').reasons).toEqual(['the test API has no force reject (only force approve): a person must reject in the MT app (--interactive)']);
     // A person at the app can reject: then the flow applies.
     expect(na('customer-rejects', 'interactive')).toEqual({ applicable: true, reasons: [] });
     for (const id of ['order-captured', 'order-refunded', 'partial-refunds', 'order-cancelled', 'merchant-cancels-before-approval', 'return-while-pending', 'support-view']) expect(na(id), id).toEqual({ applicable: true, reasons: [] });
   });
 
-  it('treats every Webhooks API item as unobserved against the test API', () => {
-    expect([...WEBHOOK_OBSERVED_ITEMS].sort()).toEqual(['WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-NOT-TRUTH', 'WH-SUCCESS-FLAG', 'WH-VERIFY-HMAC']);
+  it('treats every Webhooks API item and the eCom callback as unobserved, per item: the flow still applies', () => {
+    expect([...WEBHOOK_OBSERVED_ITEMS].sort()).toEqual(['EC-CALLBACK', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-NOT-TRUTH', 'WH-SUCCESS-FLAG', 'WH-VERIFY-HMAC']);
     const f = { ...flow('order-captured'), checklist: [...flow('order-captured').checklist, 'WH-NOT-TRUTH'] };
-    expect(testApiReasons(f)).toEqual(["WH-NOT-TRUTH: webhook deliveries are not observed in test-api mode (they go to the integration's public URL; no relay is configured)"]);
+    expect(testApiReasons(f)).toEqual([]);
   });
 });
 
@@ -53,6 +53,7 @@ describe('--target test-api options', () => {
     expect(() => parse({ target: 'test-api', rateLimit: '0' })).toThrow(/--rate-limit "0": expected requests per second > 0/);
     expect(() => parse({ target: 'test-api', upstream: 'ftp://x' })).toThrow(/expected an http\(s\) URL/);
     expect(() => parse({ target: 'test-api', sandboxUrl: 'http://127.0.0.1:1' })).toThrow(/exclude each other/);
-    expect(() => parse({ target: 'test-api' }, { ...profile, api: 'ecom-v2' })).toThrow(/ePayment integrations only/);
+    expect(() => parse({ target: 'test-api' }, { ...profile, api: 'psp-v2' })).toThrow(/the PSP API runs against the sandbox/);
+    expect(() => parse({ target: 'test-api', interactive: true }, { ...profile, api: 'ecom-v2' })).toThrow(/--interactive supports ePayment/);
   });
 });

@@ -3,6 +3,7 @@ import type { SandboxControl } from '../control.ts';
 import { aggregateDriver } from './aggregate.ts';
 import type { ApiDriver } from './types.ts';
 import { testApiEpaymentDriver, type TestApiCustomer } from './test-api.ts';
+import { testApiEcomDriver } from './test-api-ecom.ts';
 import type { TestApiClient } from './test-api-client.ts';
 
 /** With --target test-api: golive's client for the real API, and who the customer is. */
@@ -16,7 +17,8 @@ export function driverFor(api: SuiteApi, control: SandboxControl, msn: string, t
   if (testApi) {
     // `golive run` refuses other APIs with --target test-api before anything starts.
     if (api === 'epayment-v1' || api === 'webhooks-v1') return testApiEpaymentDriver(testApi.client, control, msn, testApi.customer);
-    throw new Error(`--target test-api supports ePayment suites only; ${api} suites run against the sandbox`);
+    if (api === 'ecom-v2') return testApiEcomDriver(testApi.client, control, msn, testApi.customer);
+    throw new Error(`--target test-api supports ePayment and eCom suites; ${api} suites run against the sandbox`);
   }
   switch (api) {
     case 'epayment-v1':

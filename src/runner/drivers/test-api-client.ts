@@ -87,6 +87,11 @@ export class TestApiClient {
     return { ...base, authorization: `Bearer ${this.token.value}` };
   }
 
+  /** An authorised call of the merchant's to the test API (golive's own reads and customer actions). */
+  async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    return this.call(method, path, await this.authHeaders(), body);
+  }
+
   /** The payment, or undefined when the test API has none by that reference (404). */
   async findPayment(reference: string): Promise<EpaymentPayment | undefined> {
     const res = await this.call('GET', `/epayment/v1/payments/${encodeURIComponent(reference)}`, await this.authHeaders());
