@@ -20,9 +20,8 @@ import { INTEGRATION_KINDS as PROFILE_KINDS } from '../checklist/types.ts';
 
 export { INTEGRATION_APIS, integrationApiOf, type IntegrationApi } from '../checklist/types.ts';
 import { INTEGRATION_APIS } from '../checklist/types.ts';
-/** What a run's integration talks to: golive's embedded sandbox, or the real test API through the recording proxy. */
-export const RUN_TARGETS = ['sandbox', 'test-api'] as const;
-export type RunTarget = (typeof RUN_TARGETS)[number];
+export { RUN_TARGETS, type RunTarget } from './profile-test-api.ts';
+import { testApiSections } from './profile-test-api.ts';
 
 export const BOOLEAN_CAPABILITIES = [
   'capture',
@@ -277,23 +276,7 @@ function makeProfileSchema(forExport: boolean) {
       .catchall(Action)
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
     ...pspSections(browser),
-    target: z
-      .enum(RUN_TARGETS)
-      .default('sandbox')
-      .meta({ description: "What the integration talks to: sandbox (golive's embedded sandbox, default) or test-api (the real test environment through golive's recording proxy; `golive run --target` overrides it)." }),
-    testApi: z
-      .strictObject({
-        maxWorkers: z.number().int().min(1).max(16).default(1).meta({ description: 'Most parallel flows golive runs against the real test API (default 1); --workers is capped by it.' }),
-        phoneNumber: z
-          .string()
-          .regex(/^\d{8,15}$/, { error: 'expected the test user\'s phone number, digits only (e.g. 4712345678)' })
-          .optional()
-          .meta({ description: 'The test user force approve approves as (ePayment customer.phoneNumber, MSISDN); the user must have approved one payment in the test app first.' }),
-        customerTimeout: DurationSchema.default(300_000).meta({ description: 'How long an interactive customer may take to act in the MT app (default 5m).' }),
-        customer: z.enum(['force-approve', 'interactive']).default('force-approve').meta({ description: 'Who approves: force-approve (the test API endpoint) or interactive (a person in the test app; --interactive).' }),
-      })
-      .prefault({})
-      .meta({ description: 'How golive treats the real test environment (target: test-api).' }),
+    ...testApiSections(),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))
