@@ -22,7 +22,8 @@ export function testApiResults(results: readonly ItemResult[], evidence: readonl
     if (WEBHOOK_OBSERVED_ITEMS.has(r.item)) why = WEBHOOK_REASON;
     else if (flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
-    if (!why || r.verdict === 'NOT_APPLICABLE') return r;
+    // A webhook item always says why webhooks are unseen, even when its flows were ruled out for other reasons.
+    if (!why || (r.verdict === 'NOT_APPLICABLE' && !WEBHOOK_OBSERVED_ITEMS.has(r.item))) return r;
     return { item: r.item, verdict: 'NOT_APPLICABLE', findings: [{ item: r.item, verdict: 'NOT_APPLICABLE', message: `Not applicable against the test API: ${why}.` }] };
   });
 }

@@ -28,6 +28,9 @@ describe('verdicts against the test API', () => {
     ]);
     expect(out[0].findings[0].message).toBe('Not applicable against the test API: errors: step sandbox.fault needs the sandbox control API.');
     expect(out[1].findings[0].message).toMatch(/webhook deliveries are not observed in test-api mode/);
+    // Already NOT APPLICABLE through its flow: a webhook item still says why webhooks are unseen.
+    const already = testApiResults([result('WH-VERIFY-HMAC', 'NOT_APPLICABLE')], [flow('forged', ['WH-VERIFY-HMAC'], 'not-applicable', 'sandbox.forgeWebhook')]);
+    expect(already[0].findings[0].message).toMatch(/^Not applicable against the test API: webhook deliveries are not observed in test-api mode/);
     expect([provenIn('PASSED', 'test-api'), provenIn('WARNING', 'sandbox'), provenIn('NOT_APPLICABLE', 'test-api'), provenIn('NOT_RUN', 'test-api')]).toEqual(['test-api', 'sandbox', undefined, undefined]);
   });
 
