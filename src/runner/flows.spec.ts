@@ -47,7 +47,9 @@ for (const suite of suites) {
           test.skip(true, `not applicable ${config.target === 'test-api' ? 'against the test API' : `to profile ${profile.profile}`}: ${applicability.reasons.join('; ')}`);
           return;
         }
-        test.setTimeout(flow.timeout + 30_000);
+        // A person at the MT app (--interactive) may take up to the profile's customerTimeout per decision.
+        const decisions = config.testApi?.customer === 'interactive' ? flow.steps.filter((st) => st.name === 'customer.approve' || st.name === 'customer.reject').length : 0;
+        test.setTimeout(flow.timeout + 30_000 + decisions * (config.testApi?.customerTimeoutMs ?? 0));
         // A low frame rate keeps the encoding cheap next to the flows (pages change in steps, not continuously).
         const recordVideo = needsBrowser && video.enabled ? { dir: testInfo.outputPath('video'), size: { width: 800, height: 450 }, fps: 8 } : undefined;
         const runner = new FlowRunner({
