@@ -1,5 +1,10 @@
-import { relative } from 'node:path';
-import { formatUtc, ManifestError, verifyEvidence, type VerifyResult } from '../report/manifest.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { formatUtc, ManifestError, verifyEvidence, writeManifest, type VerifyResult } from '../report/manifest.ts';
+import { combineSummaries, CombineError } from '../report/combine.ts';
+import type { RunSummary } from '../report/run-summary.ts';
+import { renderSummaryHtml } from '../report/summary-html.ts';
+import { renderSummaryMarkdown } from '../report/summary-markdown.ts';
 
 export interface EvidenceVerifyOptions {
   /** Evidence older than one month fails too (exit 1) instead of only warning. */
@@ -92,4 +97,58 @@ function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export interface EvidenceCombineOptions {
+  /** Where the combined summary goes (default: reports/combined-<time>). */
+  out?: string;
+  now?: Date;
+}
+
+/**
+ * `golive evidence combine <test-api-run> <sandbox-run>`: one submission summary from a test-API
+ * run and a sandbox run (per item the best proof, see src/report/combine.ts). Both folders must
+ * verify against their manifests first: combining changed evidence would launder it. Writes
+ * summary.json/.md/.html and a manifest of its own. Exit 0 written, 1 a run does not verify, 2 usage.
+ */
+export async function runEvidenceCombineCommand(testApiDir: string, sandboxDir: string, options: EvidenceCombineOptions = {}, out: Out = console): Promise<0 | 1 | 2> {
+  const summaries: RunSummary[] = [];
+  for (const dir of [testApiDir, sandboxDir]) {
+    let result: VerifyResult;
+    try {
+      result = await verifyEvidence(dir, options.now);
+    } catch (err) {
+      if (err instanceof ManifestError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        out.error(`golive: ${(err as Error).message}`);
+        return 2;
+      }
+      throw err;
+    }
+    if (!result.ok) {
+      out.error(`golive: ${dir} does not match its manifest (run \`golive evidence verify ${dir}\`): not combined`);
+      return 1;
+    }
+    summaries.push(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary);
+  }
+  let combined: RunSummary;
+  try {
+    combined = combineSummaries(summaries[0], summaries[1], options.now);
+  } catch (err) {
+    if (err instanceof CombineError) {
+      out.error(`golive: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const now = options.now ?? new Date();
+  const dir = resolve(options.out ?? join('reports', `combined-${now.toISOString().replace(/[:.]/g, '-')}`));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(combined, null, 2));
+  writeFileSync(join(dir, 'summary.md'), renderSummaryMarkdown(combined, { now }));
+  writeFileSync(join(dir, 'summary.html'), renderSummaryHtml(combined, { now }));
+  await writeManifest(dir, { runId: combined.runId, runDate: combined.startedAt, finishedAt: combined.finishedAt, golive: 'combined', profile: combined.profile }, now);
+  const proven = combined.items.filter((i) => i.environment === 'test-api').length;
+  const sandboxOnly = combined.items.filter((i) => i.environment === 'sandbox').length;
+  out.log(`Combined ${summaries[0].runId} (test API) + ${summaries[1].runId} (sandbox) → ${relative(process.cwd(), dir) || '.'}\n  ${proven} items proven against the test API, ${sandboxOnly} sandbox only\n  summary    ${join(relative(process.cwd(), dir), 'summary.html')}`);
+  return 0;
 }

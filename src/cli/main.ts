@@ -4,7 +4,7 @@ import { DEFAULT_VALIDATE_PATHS, runValidateCommand } from './validate.ts';
 import { DEFAULT_INIT_OUT, runInitCommand } from './init.ts';
 import { goliveVersion, runCommand } from './run.ts';
 import { runReportCommand } from './report.ts';
-import { runEvidenceVerifyCommand } from './evidence.ts';
+import { runEvidenceCombineCommand, runEvidenceVerifyCommand } from './evidence.ts';
 import { runPruneCommand } from './reports.ts';
 
 const program = new Command();
@@ -30,6 +30,10 @@ program
   .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
   .option('--out <dir>', 'reports folder', 'reports')
   .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
+  .option('--target <target>', "what the integration talks to: sandbox (golive's embedded sandbox) or test-api (the real test environment through golive's recording proxy); default: the profile's target")
+  .option('--upstream <url>', 'with --target test-api: the API the proxy forwards to (default https://apitest.vipps.no)')
+  .option('--rate-limit <rps>', 'with --target test-api: most requests per second sent to the test API (default 10)')
+  .option('--interactive', 'with --target test-api: a person approves in the MT app (golive prints the landing link and a QR code and waits)')
   .option('--action-timeout <duration>', "how long golive waits for the integration to answer one action (default: the profile's timeouts.action)")
   .option('--status-timeout <duration>', "default wait of expect steps for the integration's order status (default: the profile's timeouts.status)")
   .action(async (options) => {
@@ -80,6 +84,16 @@ evidence
   .option('--json', 'print the result as JSON')
   .action(async (dir: string, options: { strict?: boolean; json?: boolean }) => {
     process.exitCode = await runEvidenceVerifyCommand(dir, options);
+  });
+evidence
+  .command('combine')
+  .exitOverride(usageExit)
+  .description('combine a --target test-api run and a sandbox run into one submission summary: per item the test API\'s proof where there is one, else the sandbox\'s verdict (sandbox only)')
+  .argument('<test-api-run>', 'run folder of the --target test-api run')
+  .argument('<sandbox-run>', 'run folder of the sandbox run')
+  .option('-o, --out <dir>', 'where the combined summary goes (default: reports/combined-<time>)')
+  .action(async (testApiDir: string, sandboxDir: string, options: { out?: string }) => {
+    process.exitCode = await runEvidenceCombineCommand(testApiDir, sandboxDir, options);
   });
 
 program

@@ -1,6 +1,7 @@
 import type { RunOptions } from './run.ts';
 import type { Suite } from '../suite/index.ts';
-import type { Profile } from '../suite/profile.ts';
+import { RUN_TARGETS, type Profile, type RunTarget } from '../suite/profile.ts';
+import { DEFAULT_UPSTREAM } from '../proxy/index.ts';
 import { DURATION_EXPECTATION, parseDuration } from '../suite/duration.ts';
 
 /** A usage or configuration problem: one line, exit 2, nothing written. */
@@ -9,8 +10,21 @@ export class UsageError extends Error {
 }
 
 /** Check the command-line values before anything starts; throws UsageError with one line. */
-export function parseRunOptions(options: RunOptions, profile?: Profile): { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } {
-  const out: { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } = {
+export interface ParsedRunOptions {
+  workers?: string;
+  shard?: string;
+  actionTimeoutMs: number;
+  statusTimeoutMs: number;
+  target: RunTarget;
+  testApi?: { upstream: string; requestsPerSecond: number; customer: 'force-approve' | 'interactive' };
+}
+
+/** Requests per second golive sends the shared test API by default: well below what it tolerates. */
+export const DEFAULT_RATE_LIMIT = 10;
+
+export function parseRunOptions(options: RunOptions, profile?: Profile): ParsedRunOptions {
+  const out: ParsedRunOptions = {
+    target: profile?.target ?? 'sandbox',
     actionTimeoutMs: profile?.timeouts.action ?? 15_000,
     statusTimeoutMs: profile?.timeouts.status ?? 15_000,
   };
@@ -19,6 +33,7 @@ export function parseRunOptions(options: RunOptions, profile?: Profile): { worke
     if (!/^[1-9]\d*$/.test(w) && !/^(?:[1-9]\d?|100)%$/.test(w)) throw new UsageError(`--workers ${JSON.stringify(options.workers)}: expected a whole number ≥ 1 or a percentage of the cores such as 50%`);
     out.workers = w;
   }
+  parseTarget(options, profile, out);
   if (options.shard !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(String(options.shard).trim());
     if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard ${JSON.stringify(options.shard)}: expected i/n with 1 ≤ i ≤ n, e.g. 1/2`);
@@ -45,6 +60,38 @@ export function parseRunOptions(options: RunOptions, profile?: Profile): { worke
     }
   }
   return out;
+}
+
+/** --target, --upstream, --rate-limit, --interactive; the test API's worker cap (profile testApi.maxWorkers). */
+function parseTarget(options: RunOptions, profile: Profile | undefined, out: ParsedRunOptions): void {
+  if (options.target !== undefined) {
+    if (!(RUN_TARGETS as readonly string[]).includes(options.target)) throw new UsageError(`--target ${JSON.stringify(options.target)}: expected ${RUN_TARGETS.join(' or ')}`);
+    out.target = options.target as RunTarget;
+  }
+  const testApiOnly = (['upstream', 'rateLimit', 'interactive'] as const).find((k) => options[k] !== undefined && options[k] !== false);
+  if (out.target !== 'test-api') {
+    if (testApiOnly) throw new UsageError(`--${testApiOnly === 'rateLimit' ? 'rate-limit' : testApiOnly} applies to --target test-api only`);
+    return;
+  }
+  if (options.sandboxUrl) throw new UsageError('--sandbox-url and --target test-api exclude each other (use --upstream to forward to a sandbox)');
+  if (profile && profile.api === 'psp-v2') throw new UsageError('--target test-api supports ePayment and eCom integrations; the PSP API runs against the sandbox');
+  if (profile?.kind === 'psp') throw new UsageError('--target test-api does not support card passthrough (kind: psp): its customer needs the sandbox card control');
+  const upstream = options.upstream ?? DEFAULT_UPSTREAM;
+  let url: URL;
+  try {
+    url = new URL(upstream);
+  } catch {
+    throw new UsageError(`--upstream ${JSON.stringify(upstream)}: expected an http(s) URL such as ${DEFAULT_UPSTREAM}`);
+  }
+  if (!/^https?:$/.test(url.protocol)) throw new UsageError(`--upstream ${JSON.stringify(upstream)}: expected an http(s) URL`);
+  const rps = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : Number(options.rateLimit);
+  if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--rate-limit ${JSON.stringify(options.rateLimit)}: expected requests per second > 0, e.g. 10`);
+  const customer = options.interactive ? 'interactive' : (profile?.testApi.customer ?? 'force-approve');
+  if (customer === 'interactive' && profile?.api === 'ecom-v2') throw new UsageError('--interactive supports ePayment integrations; eCom runs with force approve');
+  out.testApi = { upstream: url.href.replace(/\/+$/, ''), requestsPerSecond: rps, customer };
+  // No more parallel flows than the profile allows against the shared test API.
+  const max = profile?.testApi.maxWorkers ?? 1;
+  if (out.workers === undefined || out.workers.endsWith('%') || Number(out.workers) > max) out.workers = String(max);
 }
 
 /**

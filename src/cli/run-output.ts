@@ -80,7 +80,7 @@ export function formatSummary(summary: RunSummary, c: Palette = palette()): stri
     for (const f of failedFlows) lines.push(`    ${f.suite}/${f.id}: ${oneLine(f.error ?? 'failed', 160)}`);
   }
   const refs = summary.evidenceReferences;
-  lines.push(`\n  evidence references: ${evidenceEndingsOf(summary.profile.api).map((e) => `${e.label} ${refs[e.state].length}`).join(', ')}`);
+  lines.push(`\n  evidence references: ${evidenceEndingsOf(summary.profile.api).map((e) => `${e.label} ${refs[e.state].length}`).join(', ')} (environment: ${summary.environment ?? 'sandbox'})`);
   if (summary.partial) {
     lines.push(`\n  ${c.yellow('PARTIAL RUN')} — not evidence for the checklist submission: ${summary.partial.reasons.join('; ')}.`);
     lines.push('  NOT RUN items count neither for nor against the exit code; run the full suite for the submission.');

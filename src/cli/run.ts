@@ -45,6 +45,14 @@ export interface RunOptions {
   shard?: string;
   out?: string;
   sandboxUrl?: string;
+  /** sandbox (default: the profile's target) or test-api. */
+  target?: string;
+  /** --target test-api: where the recording proxy forwards (default https://apitest.vipps.no). */
+  upstream?: string;
+  /** --target test-api: requests per second at most. */
+  rateLimit?: string | number;
+  /** --target test-api: a person approves in the MT app. */
+  interactive?: boolean;
   /** Per-request timeout for golive's calls to the integration (ms or a duration; default: the profile's timeouts.action). */
   actionTimeout?: string | number;
   /** Default `within` of expect steps (ms or a duration; default: the profile's timeouts.status). */
@@ -136,7 +144,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     [RUNTIME_ENV.integrationPort]: process.env[RUNTIME_ENV.integrationPort] ?? String(await freePort()),
     // The bundled profiles use the sandbox's public test keys unless the caller gives others: a
     // PSP's profile the test PSP's (its token acts for the PSP's sales units, with its Psp-Id).
-    ...testKeys(profileDoc.kind === 'psp' ? DEFAULT_TEST_PSP : DEFAULT_TEST_MERCHANT),
+    // Against the real test API the keys are the caller's own, from the environment only.
+    ...(parsed.target === 'test-api' ? {} : testKeys(profileDoc.kind === 'psp' ? DEFAULT_TEST_PSP : DEFAULT_TEST_MERCHANT)),
     GOLIVE_TEST_PSP_ID: process.env.GOLIVE_TEST_PSP_ID ?? DEFAULT_TEST_PSP.pspId,
     // Playwright and its workers print no colours of their own: golive's live lines decide (on a TTY only).
     FORCE_COLOR: '0',
@@ -174,6 +183,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     statusTimeoutMs: parsed.statusTimeoutMs,
     integrationEnv: options.integrationEnv ?? {},
     golivVersion: goliveVersion(),
+    target: parsed.target,
+    ...(parsed.testApi ? { testApi: { ...parsed.testApi, customerTimeoutMs: profileDoc.testApi.customerTimeout } } : {}),
     ...(parsed.shard ? { shard: parsed.shard } : {}),
   };
   const configFile = join(runDir, 'run-config.json');
@@ -186,7 +197,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   if (options.grep) args.push('--grep', options.grep);
   if (parsed.workers) args.push('--workers', parsed.workers);
   if (parsed.shard) args.push('--shard', parsed.shard);
-  log(`golive: run ${runId}\n  profile  ${relative(process.cwd(), profileFile)}\n  suites   ${suiteFiles.map((f) => relative(process.cwd(), f)).join(', ')}\n  timeouts action ${formatDuration(parsed.actionTimeoutMs)}, status ${formatDuration(parsed.statusTimeoutMs)}\n`);
+  const targetLine = parsed.testApi ? `\n  target   test environment via recording proxy to ${parsed.testApi.upstream} (≤ ${parsed.testApi.requestsPerSecond} req/s, ${parsed.workers} worker${parsed.workers === '1' ? '' : 's'}, customer: ${parsed.testApi.customer})` : '';
+  log(`golive: run ${runId}${targetLine}\n  profile  ${relative(process.cwd(), profileFile)}\n  suites   ${suiteFiles.map((f) => relative(process.cwd(), f)).join(', ')}\n  timeouts action ${formatDuration(parsed.actionTimeoutMs)}, status ${formatDuration(parsed.statusTimeoutMs)}\n`);
   const playwright = await runPlaywright(args, env, runDir, options.quiet);
   const playwrightExit = playwright.exitCode;
   let interrupted = playwright.interrupted;

@@ -100,7 +100,7 @@ function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: 
       { name: 'framework', value: 'golive' },
     ],
     links: [...(item.docs ? [{ name: `${item.id} — docs`, url: item.docs, type: 'link' }] : []), { name: 'summary.html — every verdict, printable', url: summaryLink, type: 'link' }],
-    parameters: [{ name: 'MSN', value: summary.profile.msn }],
+    parameters: [{ name: 'MSN', value: summary.profile.msn }, ...(item.environment ? [{ name: 'proven in', value: item.environment === 'test-api' ? 'test API' : 'sandbox only' }] : [])],
     attachments: [],
     steps: [],
   };

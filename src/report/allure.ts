@@ -252,6 +252,8 @@ export function writeAllureMetadata(runDir: string, extra: AllureRunInfo = {}, o
     'profile.kind': summary?.profile?.kind,
     msn: extra.msn ?? summary?.profile?.msn,
     target: extra.target ?? summary?.target ?? (config?.sandbox?.mode === 'external' ? `sandbox at ${config.sandbox.url}` : config ? 'embedded sandbox' : undefined),
+    // Where the references live: the real test API, or a sandbox only.
+    environment: (summary as { environment?: string } | undefined)?.environment ?? (summary ? 'sandbox' : undefined),
     'run.started': summary?.startedAt,
     'run.finished': summary?.finishedAt,
     shard: extra.shard ?? shardOf(runDir),

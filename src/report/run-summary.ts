@@ -18,6 +18,8 @@ export interface SummaryItem {
   verdict: string;
   flows: string[];
   findings: ItemResult['findings'];
+  /** Where the verdict was proven: against the real test API, or only against a sandbox (absent: nothing was proven). */
+  environment?: 'test-api' | 'sandbox';
 }
 
 /** A flow the run selected but that left no evidence (interrupted, or its worker died). */
@@ -35,6 +37,8 @@ export interface RunSummary {
   /** `api`: the integration's API (absent in older summaries: ePayment). */
   profile: { id: string; name?: string; kind: string; msn: string; api?: string };
   target: string;
+  /** Where the run's references live: `test-api` (a reviewer can look them up) or `sandbox` (absent in older summaries: sandbox). */
+  environment?: 'test-api' | 'sandbox';
   trafficDropped: number;
   items: SummaryItem[];
   flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];
@@ -47,6 +51,12 @@ export interface RunSummary {
    * items were exercised by no flow (NOT_RUN).
    */
   partial?: { reasons: string[]; flowsNotRun: FlowNotRun[] };
+  /**
+   * Set by `golive evidence combine`: the environment each reference lives in (the test-API run's
+   * and the sandbox run's), and the runs it combines.
+   */
+  referenceEnvironments?: Record<string, 'test-api' | 'sandbox'>;
+  combinedFrom?: { runId: string; environment: 'test-api' | 'sandbox'; target: string }[];
   /** The signal that interrupted the run (SIGINT, SIGTERM). */
   interrupted?: string;
   /** The effective timeouts (ms): profile values unless the command line overrode them. */

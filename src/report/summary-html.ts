@@ -1,6 +1,6 @@
 import { escapeHtml } from '../shared/escape.ts';
 import type { RunSummary } from './run-summary.ts';
-import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
+import { findingLines, OUTCOME_LABEL, proofLabel, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 import { oneLine } from './terminal.ts';
 
 /**
@@ -21,14 +21,15 @@ export function renderSummaryHtml(summary: RunSummary, options: SummaryOptions =
     ['Run date', `<strong>${esc(m.runDate)}</strong> <span class="muted">(finished ${esc(m.finishedAt)}, ${m.durationSeconds} s)</span>`],
     ['Run', `<code>${esc(s.runId)}</code>`],
     ['Verified against', esc(s.target)],
+    ['Environment', esc(m.environmentNote)],
     ...(m.goliveVersion ? ([['golive', esc(m.goliveVersion)]] as [string, string][]) : []),
   ]);
 
   const references = m.references.length
     ? `<table class="refs">
-<thead><tr><th>Ended in</th><th>Reference</th><th>Flow</th></tr></thead>
+<thead><tr><th>Ended in</th><th>Reference</th><th>Flow</th><th>Environment</th></tr></thead>
 <tbody>
-${m.references.map((r) => `<tr><td><span class="state">${esc(r.state)}</span></td><td><code>${esc(r.reference)}</code></td><td>${esc(r.flows.join('; ') || '—')}</td></tr>`).join('\n')}
+${m.references.map((r) => `<tr><td><span class="state">${esc(r.state)}</span></td><td><code>${esc(r.reference)}</code></td><td>${esc(r.flows.join('; ') || '—')}</td><td><code>${esc(r.environment)}</code></td></tr>`).join('\n')}
 </tbody>
 </table>`
     : `<p class="warn">No payment of this merchant ended in ${esc(m.endingLabels.join(', '))} in this run.</p>`;
@@ -55,7 +56,7 @@ ${area.items
     const shortFlows = ids.length > 3 ? `${ids.slice(0, 3).join(', ')} +${ids.length - 3}` : ids.join(', ');
     return `<tr class="row-${esc(item.verdict.toLowerCase())}">
 <td class="c-id"><code>${esc(item.id)}</code><div class="muted small">${esc(item.severity)}</div></td>
-<td class="c-verdict">${verdict(item.verdict)}</td>
+<td class="c-verdict">${verdict(item.verdict)}${m.showsProof && proofLabel(item) ? `<br><span class="muted">${esc(proofLabel(item)!)}</span>` : ''}</td>
 <td><div class="item-title">${title}</div><ul class="findings screen-only">${findings}</ul><div class="reason print-only">${esc(oneLine(reason, 170))}</div></td>
 <td class="c-flows">${item.flowTitles.length ? `<ul class="plain screen-only">${item.flowTitles.map((t) => `<li>${esc(t)}</li>`).join('')}</ul><span class="print-only">${esc(shortFlows)}</span>` : '<span class="muted">whole run</span>'}</td>
 </tr>`;

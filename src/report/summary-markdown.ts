@@ -1,5 +1,5 @@
 import type { RunSummary } from './run-summary.ts';
-import { findingLines, OUTCOME_LABEL, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
+import { findingLines, OUTCOME_LABEL, proofLabel, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 
 /**
  * summary.md: the checklist evidence summary as GitHub-flavoured Markdown, for pasting into a
@@ -18,6 +18,7 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
   out.push(`| Run date | **${cell(m.runDate)}** (finished ${cell(m.finishedAt)}, ${m.durationSeconds} s) |`);
   out.push(`| Run | \`${code(s.runId)}\` |`);
   out.push(`| Verified against | ${cell(s.target)} |`);
+  out.push(`| Environment | ${cell(m.environmentNote)} |`);
   if (m.goliveVersion) out.push(`| golive | ${cell(m.goliveVersion)} |`);
   out.push('');
   out.push(m.counts.map((c) => `${c.label}: **${c.count}**`).join(' · '), '');
@@ -25,8 +26,8 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
   out.push('## Orders for the checklist submission', '');
   out.push(`Payments of MSN \`${code(s.profile.msn)}\` by the state they ended in (${text(s.target)}).`, '');
   if (m.references.length) {
-    out.push('| Ended in | Reference | Flow |', '|---|---|---|');
-    for (const r of m.references) out.push(`| ${r.state} | \`${code(r.reference)}\` | ${cell(r.flows.join('; ') || '—')} |`);
+    out.push('| Ended in | Reference | Flow | Environment |', '|---|---|---|---|');
+    for (const r of m.references) out.push(`| ${r.state} | \`${code(r.reference)}\` | ${cell(r.flows.join('; ') || '—')} | \`${r.environment}\` |`);
     out.push('');
   }
   const missing = m.missingEndings;
@@ -42,7 +43,8 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
         .map((f) => `${f.verdict !== item.verdict ? `${VERDICT_LABEL[f.verdict] ?? f.verdict}: ` : ''}${cell(f.message)}${f.details.map((d) => `<br>  · ${cell(d)}`).join('')}`)
         .join('<br>');
       const flows = item.flowTitles.length ? item.flowTitles.map(cell).join('<br>') : '_whole run_';
-      out.push(`| \`${code(item.id)}\` (${item.severity}) | ${item.verdict === 'FAILED' ? '**Failed**' : (VERDICT_LABEL[item.verdict] ?? item.verdict)} | **${title}**<br>${findings} | ${flows} |`);
+      const proof = m.showsProof && proofLabel(item) ? `<br>_${proofLabel(item)}_` : '';
+      out.push(`| \`${code(item.id)}\` (${item.severity}) | ${item.verdict === 'FAILED' ? '**Failed**' : (VERDICT_LABEL[item.verdict] ?? item.verdict)}${proof} | **${title}**<br>${findings} | ${flows} |`);
     }
     out.push('');
   }

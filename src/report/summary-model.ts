@@ -72,7 +72,11 @@ export interface SummaryModel {
   ready: boolean;
   counts: { verdict: string; label: string; count: number }[];
   /** Orders by the state they ended in (the API's word), each with the flows that made them. */
-  references: { state: string; reference: string; flows: string[] }[];
+  references: { state: string; reference: string; flows: string[]; environment: 'test-api' | 'sandbox' }[];
+  /** Where the run's references live, in words a reviewer reads: can they look them up? */
+  environmentNote: string;
+  /** Per item, say whether it was proven against the test API or only the sandbox (a test-API or combined run). */
+  showsProof: boolean;
   /** The API's words for the endings the submission asks for, and those no order of the run reached. */
   endingLabels: string[];
   missingEndings: string[];
@@ -90,7 +94,8 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
   const endings = evidenceEndingsOf(summary.profile.api);
   for (const { state, label } of endings) {
     for (const reference of summary.evidenceReferences?.[state] ?? []) {
-      references.push({ state: label, reference, flows: summary.flows.filter((f) => f.references.includes(reference)).map((f) => f.title) });
+      const environment = summary.referenceEnvironments?.[reference] ?? summary.environment ?? 'sandbox';
+      references.push({ state: label, reference, flows: summary.flows.filter((f) => f.references.includes(reference)).map((f) => f.title), environment });
     }
   }
   const endingLabels = endings.map((e) => e.label);
@@ -121,6 +126,8 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
     .sort(([a], [b]) => verdictRank(a) - verdictRank(b))
     .map(([verdict, count]) => ({ verdict, label: VERDICT_LABEL[verdict] ?? verdict, count }));
   return {
+    environmentNote: environmentNoteOf(summary),
+    showsProof: summary.environment === 'test-api' || summary.combinedFrom !== undefined,
     endingLabels,
     missingEndings,
     summary,
@@ -169,3 +176,14 @@ export function findingLines(item: SummaryItem): FindingLine[] {
   }
   return [...seen.values()].sort((a, b) => rank(a.verdict) - rank(b.verdict));
 }
+
+/** Where the references live: test-environment references a reviewer can look up, or sandbox-only ones. */
+export function environmentNoteOf(s: Pick<RunSummary, 'environment' | 'combinedFrom' | 'target'>): string {
+  if (s.combinedFrom) return `combined: ${s.combinedFrom.map((r) => `${r.environment === 'test-api' ? 'test environment' : 'sandbox'} run ${r.runId}`).join(' + ')} — per item the test-API proof where there is one, else the sandbox's verdict (sandbox only)`;
+  if (s.environment === 'test-api') return `${s.target} — the references exist in the Vipps MobilePay test environment, where a reviewer can look them up`;
+  return `${s.target} — the references exist only in golive's sandbox, not in the Vipps MobilePay test environment`;
+}
+
+/** An item's proof in words: "test API", "sandbox only", or undefined when it proves nothing. */
+export const proofLabel = (item: Pick<SummaryItem, 'environment'>): string | undefined =>
+  item.environment === 'test-api' ? 'proven against the test API' : item.environment === 'sandbox' ? 'sandbox only' : undefined;

@@ -11,6 +11,7 @@ import { Redactor } from '../traffic/redact.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
 import type { RunConfig } from './run-config.ts';
 import { spawnGroup, type ProcessGroup } from './process-group.ts';
+import { startTestApiSide, type TestApiSide } from './test-api-side.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, RUN_MARKER_ENV, type IntegrationExit } from './run-config.ts';
 
 /** The integration could not be started (port taken, crashed, never answered): an environment problem of the integration. */
@@ -33,7 +34,12 @@ export async function freePort(): Promise<number> {
 export interface Environment {
   profile: ResolvedProfile;
   sandbox?: Sandbox;
+  /** The Vipps base URL the integration uses (`{{sandbox.url}}`): the sandbox, or the recording proxy. */
   sandboxUrl: string;
+  /** Where the workers' control calls go (traffic, flow tags): the sandbox, or the run-control server. */
+  controlUrl: string;
+  /** --target test-api: the proxy and run-control server, and the upstream they forward to. */
+  testApi?: TestApiSide;
   integration?: ProcessGroup;
   /** Lines the integration printed (tail), for diagnosing start-up failures. */
   integrationOutput: string[];
@@ -50,7 +56,15 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   const m = profile.merchant;
   let sandbox: Sandbox | undefined;
   let sandboxUrl = config.sandbox.url ?? '';
-  if (config.sandbox.mode === 'embedded') {
+  let testApi: TestApiSide | undefined;
+  if (config.target === 'test-api') {
+    const t = config.testApi!;
+    // The run's secrets are redacted from every proxied exchange as from the sandbox's.
+    const redactor = new Redactor();
+    profile.secretValues.forEach((v) => redactor.addSecret(v));
+    testApi = await startTestApiSide({ upstream: t.upstream, redactor, timeoutMs: config.actionTimeoutMs, requestsPerSecond: t.requestsPerSecond });
+    sandboxUrl = testApi.proxyUrl;
+  } else if (config.sandbox.mode === 'embedded') {
     const isDefault =
       m.msn === DEFAULT_TEST_MERCHANT.msn &&
       m.clientId === DEFAULT_TEST_MERCHANT.clientId &&
@@ -82,11 +96,13 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     profile,
     sandbox,
     sandboxUrl,
+    controlUrl: testApi?.controlUrl ?? sandboxUrl,
+    testApi,
     integrationOutput: output,
     async close() {
       closing = true;
       await group?.stop();
-      await sandbox?.close();
+      await Promise.allSettled([sandbox?.close(), testApi?.close()]);
     },
   };
 
@@ -149,7 +165,8 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  if (profile.pspApi?.publicKey) {
+  // The real test API got the PSP's public key at onboarding: only the sandbox needs it handed over.
+  if (profile.pspApi?.publicKey && !testApi) {
     try {
       await registerPspPublicKey(profile, new ControlClient(sandboxUrl), (s) => String(interpolate(s, templateScope())), config.profileFile);
     } catch (err) {

@@ -4,6 +4,7 @@ import { evidenceReferencesOf } from '../checks/support/orders.ts';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import type { Exchange } from '../traffic/types.ts';
+import { environmentProblemOf } from '../traffic/environment.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import type { Environment } from './environment.ts';
 import { profileFacts } from './flow-runner.ts';
@@ -12,7 +13,10 @@ import type { FlowEvidence, FlowNotRun, RunSummary, SummaryItem } from '../repor
 import { loadSuite } from '../suite/index.ts';
 import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 import { readFlowEvidence } from './flow-evidence.ts';
-import { awaitFirstPolls } from './first-polls.ts';
+import { awaitFirstPolls, awaitFirstPollsProxied } from './first-polls.ts';
+import { provenIn, testApiResults } from './test-api-verdicts.ts';
+
+const withProof = (environment: 'test-api' | 'sandbox' | undefined) => (environment ? { environment } : {});
 
 export { readFlowEvidence };
 
@@ -34,6 +38,8 @@ export interface RunFacts {
   profile: RunSummary['profile'];
   facts: ProfileFacts;
   target: string;
+  /** Where the run's references live: the real test API, or a sandbox only (absent in older runs: sandbox). */
+  environment?: 'test-api' | 'sandbox';
   timeouts: { action: number; status: number };
   /** Every flow of the run's suites, and those Playwright selected (after --grep, --shard). */
   suiteFlows: PlannedFlow[];
@@ -49,7 +55,10 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   let dropped = 0;
   const interrupted = readInterruption(config.runDir);
   // Judge only after every payment that reached a final state had its first polling window.
-  if (!interrupted && env.profile.capabilities.polling !== false) {
+  if (!interrupted && env.profile.capabilities.polling !== false && env.testApi) {
+    const pace = profileFacts(env.profile).polling;
+    await awaitFirstPollsProxied(new ControlClient(env.controlUrl), { msn: env.profile.merchant.msn, since: Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
+  } else if (!interrupted && env.profile.capabilities.polling !== false) {
     const pace = profileFacts(env.profile).polling;
     await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn: env.profile.merchant.msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   }
@@ -57,7 +66,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     traffic = env.sandbox.traffic.all().map((e) => env.sandbox!.redactor.exchange(e));
     dropped = env.sandbox.traffic.dropped;
   } else {
-    const answer = await new ControlClient(env.sandboxUrl).traffic({ limit: 10_000 });
+    const answer = await new ControlClient(env.controlUrl).traffic({ limit: 10_000 });
     traffic = answer.exchanges;
     dropped = answer.dropped;
   }
@@ -72,7 +81,12 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     startedAt: config.startedAt,
     profile: { id: env.profile.profile, name: env.profile.name, kind: env.profile.kind, api: env.profile.api, msn: env.profile.merchant.msn },
     facts: profileFacts(env.profile),
-    target: env.sandbox ? `embedded sandbox (${env.sandboxUrl})` : `sandbox at ${env.sandboxUrl}`,
+    target: env.testApi
+      ? `test environment via recording proxy to ${env.testApi.upstream}`
+      : env.sandbox
+        ? `embedded sandbox (${env.sandboxUrl})`
+        : `sandbox at ${env.sandboxUrl}`,
+    environment: env.testApi ? 'test-api' : 'sandbox',
     timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
     suiteFlows,
     planned: existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : suiteFlows,
@@ -82,7 +96,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   writeFileSync(join(config.runDir, RUN_FACTS_FILE), JSON.stringify(run, null, 2));
   // Compact: the largest JSON of a run, read by programs (the report shows each exchange readably).
   writeFileSync(join(config.runDir, 'traffic.json'), JSON.stringify(all));
-  const summary = judgeRun(run, all, evidence);
+  // Upstream failures stay in traffic.json as evidence but are the test environment's: never judged against the integration.
+  const summary = judgeRun(run, all.filter((e) => !environmentProblemOf(e)), evidence);
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;
 }
@@ -94,7 +109,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
 export function judgeRun(run: RunFacts, traffic: Exchange[], evidence: FlowEvidence[]): RunSummary {
   const coverage = runCoverage(run, evidence);
   const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }, { partial: coverage.partial });
-  const merged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const judged = mergeResults(...evidence.map((f) => f.results), runResults);
+  const merged = run.environment === 'test-api' ? testApiResults(judged, evidence) : judged;
   const summary = buildSummary(run, merged, evidence, traffic);
   const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
   const reasons = [
@@ -137,6 +153,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
       verdict: r.verdict,
       flows: flowsByItem.get(r.item) ?? [],
       findings: r.findings,
+      ...withProof(provenIn(r.verdict, run.environment ?? 'sandbox')),
     };
   });
   const counts: Record<string, number> = {};
@@ -147,6 +164,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
     finishedAt: new Date().toISOString(),
     profile: run.profile,
     target: run.target,
+    environment: run.environment ?? 'sandbox',
     trafficDropped: run.trafficDropped,
     timeouts: run.timeouts,
     items,

@@ -38,8 +38,27 @@ async function changedPayments(control: FirstPollsControl, msn: string, since: n
  * polling window (first + a few intervals, by the declared pace) passed since the change.
  */
 export async function awaitFirstPolls(control: FirstPollsControl, o: { msn: string; since: number; pace?: PollingPace }, time: FirstPollsTime = REAL_TIME): Promise<void> {
-  const bound = pollingBoundMs(o.pace);
-  let waiting = await changedPayments(control, o.msn, o.since);
+  return awaitReads(control, await changedPayments(control, o.msn, o.since), pollingBoundMs(o.pace), time);
+}
+
+const MODIFICATIONS: readonly string[] = [...PAYMENT_OPERATIONS.capture, ...PAYMENT_OPERATIONS.refund, ...PAYMENT_OPERATIONS.cancel];
+
+/**
+ * The same wait against the test API, where golive cannot list the MSN's payments: the changes
+ * are the integration's own successful modifications in the proxied traffic (the last per payment).
+ */
+export async function awaitFirstPollsProxied(control: Pick<ControlClient, 'clock' | 'traffic'>, o: { msn: string; since: number; pace?: PollingPace }, time: FirstPollsTime = REAL_TIME): Promise<void> {
+  const { exchanges } = await control.traffic({ operation: [...MODIFICATIONS], msn: o.msn, since: o.since, limit: 10_000 });
+  const last = new Map<string, number>();
+  for (const e of exchanges) {
+    if (e.reference === undefined || !e.response || e.response.status >= 300) continue;
+    last.set(e.reference, Math.max(last.get(e.reference) ?? 0, e.startedAt + (e.durationMs ?? 0)));
+  }
+  return awaitReads(control, [...last].map(([reference, at]) => ({ reference, at })), pollingBoundMs(o.pace), time);
+}
+
+async function awaitReads(control: Pick<ControlClient, 'clock' | 'traffic'>, changed: Changed[], bound: number, time: FirstPollsTime): Promise<void> {
+  let waiting = changed;
   const deadline = time.wallNow() + bound + 1_000; // a frozen sandbox clock must not hold the run
   while (time.wallNow() < deadline) {
     const now = (await control.clock()).now;

@@ -11,7 +11,8 @@ import { Redactor } from '../traffic/redact.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { goliveSeq } from '../traffic/exchange-number.ts';
 import type { SandboxControl } from './control.ts';
-import { driverFor } from './drivers/index.ts';
+import { driverFor, type TestApiDriverOptions } from './drivers/index.ts';
+import { TestApiClient } from './drivers/test-api-client.ts';
 import type { ApiDriver } from './drivers/types.ts';
 import { readOrder, type OrderReading } from './order-status.ts';
 import type { RunConfig } from './run-config.ts';
@@ -102,7 +103,7 @@ export class FlowContext {
       // Tagged with the flow's id: a run-wide judgement tells the flows' own actions apart by it.
       record: (e) => this.merchantTraffic.push({ ...e, flowId: o.flow.id, seq: goliveSeq(this.merchantTraffic.length), id: `merchant-${this.merchantTraffic.length}` }),
     });
-    this.driver = driverFor(o.suite.api, o.control, o.profile.merchant.msn);
+    this.driver = driverFor(o.suite.api, o.control, o.profile.merchant.msn, testApiOptions(o));
     this.customer = new CustomerActor(this.driver);
     this.scope = flowScope({ suite: o.suite, flow: o.flow, profile: o.profile, sandboxUrl: o.sandboxUrl });
     // Each flow pays a distinct amount, so sandbox faults scoped to it never touch other flows.
@@ -270,6 +271,17 @@ export class FlowContext {
     await this.hooks.attach(file, png, 'image/png');
     return file;
   }
+}
+
+/** The test-api driver's client and customer, from the run config and the profile (undefined against the sandbox). */
+function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined {
+  const t = o.config.testApi;
+  if (o.config.target !== 'test-api' || !t) return undefined;
+  const m = o.profile.merchant;
+  return {
+    client: new TestApiClient(t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey }, o.config.actionTimeoutMs),
+    customer: { mode: t.customer, phoneNumber: o.profile.testApi?.phoneNumber, timeoutMs: t.customerTimeoutMs },
+  };
 }
 
 /** The page's text; '' while it is between documents (a navigation tears the body down). */

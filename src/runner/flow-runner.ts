@@ -5,12 +5,14 @@ import { ActionError, firstLine } from '../actors/merchant.ts';
 import { evaluateFlow, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import { ControlError } from '../sandbox/client.ts';
-import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
+import { EnvironmentProblem, foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
+import { environmentProblemOf } from '../traffic/environment.ts';
+import { upstreamProblem, withoutEnvironmentBlame } from './test-api-verdicts.ts';
 import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
 import { exchangesOfFlow, NON_PAYMENT_APIS, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import { qrIdsOf } from '../checks/support/payments.ts';
 import type { Exchange } from '../traffic/types.ts';
-import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
+import { FlowContext, sleep, type FlowContextOptions, type Order } from './flow-context.ts';
 import { awaitFaultsMet } from './fault-wait.ts';
 import { writeFlowEvidence } from './flow-evidence.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, type IntegrationExit } from './run-config.ts';
@@ -56,6 +58,8 @@ async function explainIntegrationExit(err: unknown, runDir: string): Promise<unk
 export class FlowRunner {
   private readonly ctx: FlowContext;
   private currentStep: string | undefined;
+  /** Set by finish() when the test environment failed under the flow (--target test-api). */
+  environmentProblem: EnvironmentProblem | undefined;
   /** Sequence number of the last sandbox exchange already attached to a step. */
   private trafficCursor = 0;
 
@@ -143,10 +147,26 @@ export class FlowRunner {
       await awaitFaultsMet(this.ctx.control, record.observations, profileFacts(this.o.profile).polling, () => this.ctx.now());
       record.endedAt = this.ctx.now(); // the integration's reaction belongs to the flow
     }
+    const testApi = this.o.config.testApi;
+    if (testApi && this.o.config.target === 'test-api') {
+      // The proxy records an exchange when its answer is done, and its rate limit queues calls:
+      // the integration's reaction to the last step (a GET after a cancel) may still be in
+      // flight. A few request slots of grace, so it is judged, not missed.
+      await sleep(Math.ceil((2 * 1000) / testApi.requestsPerSecond) + 500);
+      record.endedAt = this.ctx.now();
+    }
     await this.ctx.control.clearFaults(this.ctx.label);
     await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
-    const traffic = await this.collectTraffic();
-    const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const all = await this.collectTraffic();
+    // Upstream failures the proxy marked are the test environment's: judged on the rest, the flow ends as an environment problem.
+    this.environmentProblem = upstreamProblem(all);
+    const traffic = all.filter((e) => !environmentProblemOf(e));
+    if (this.environmentProblem) {
+      record.outcome = 'step-failed';
+      record.error = this.environmentProblem.message;
+    }
+    const judged = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const results = this.environmentProblem ? withoutEnvironmentBlame(judged, this.environmentProblem) : judged;
     writeFlowEvidence(this.o.config.runDir, { record, results, merchantTraffic: this.ctx.merchantTraffic }, this.ctx.redactor);
     return { results, traffic };
   }

@@ -41,13 +41,15 @@ for (const suite of suites) {
         await allure.links(...meta.links);
         for (const p of meta.parameters) await allure.parameter(p.name, p.value, { excluded: p.excluded });
         if (flow.description) await allure.description(flow.description);
-        const applicability = flowApplicability(flow, profile);
+        const applicability = flowApplicability(flow, profile, { target: config.target, customer: config.testApi?.customer });
         if (!applicability.applicable) {
           writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons));
-          test.skip(true, `not applicable to profile ${profile.profile}: ${applicability.reasons.join('; ')}`);
+          test.skip(true, `not applicable ${config.target === 'test-api' ? 'against the test API' : `to profile ${profile.profile}`}: ${applicability.reasons.join('; ')}`);
           return;
         }
-        test.setTimeout(flow.timeout + 30_000);
+        // A person at the MT app (--interactive) may take up to the profile's customerTimeout per decision.
+        const decisions = config.testApi?.customer === 'interactive' ? flow.steps.filter((st) => st.name === 'customer.approve' || st.name === 'customer.reject').length : 0;
+        test.setTimeout(flow.timeout + 30_000 + decisions * (config.testApi?.customerTimeoutMs ?? 0));
         // A low frame rate keeps the encoding cheap next to the flows (pages change in steps, not continuously).
         const recordVideo = needsBrowser && video.enabled ? { dir: testInfo.outputPath('video'), size: { width: 800, height: 450 }, fps: 8 } : undefined;
         const runner = new FlowRunner({
@@ -55,7 +57,7 @@ for (const suite of suites) {
           suite,
           flow,
           profile,
-          control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!)),
+          control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.controlUrl] ?? process.env[RUNTIME_ENV.sandboxUrl]!)),
           sandboxUrl: process.env[RUNTIME_ENV.sandboxUrl]!,
           ordinal: flowOrdinal,
           browser: needsBrowser ? browser : undefined,
@@ -90,6 +92,8 @@ for (const suite of suites) {
           for (const r of results) testInfo.annotations.push({ type: `verdict:${r.verdict}`, description: `${r.item}: ${r.findings.map((f) => f.message).join(' | ')}` });
           // Report extras never decide a flow; if one breaks, the report says so.
           await reportFlow(runner, results, traffic).catch((err) => testInfo.attach('report-error.txt', { body: `golive could not add its report extras: ${(err as Error)?.stack ?? err}`, contentType: 'text/plain' }));
+          // An upstream failure explains whatever the step saw: the flow is broken, not failed.
+          if (runner.environmentProblem) throw runner.environmentProblem;
           if (stepError) throw stepError;
           const failed = results.filter((r) => r.verdict === 'FAILED');
           if (failed.length > 0) {

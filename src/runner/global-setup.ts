@@ -26,9 +26,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Last resort when Playwright exits without running the teardown (a forced second Ctrl+C): no orphan.
   if (pgid) process.once('exit', () => signalGroup(pgid, 'SIGKILL'));
   process.env[RUNTIME_ENV.sandboxUrl] = environment.sandboxUrl;
+  process.env[RUNTIME_ENV.controlUrl] = environment.controlUrl;
   writeFileSync(
     join(config.runDir, 'environment.json'),
-    JSON.stringify({ sandboxUrl: environment.sandboxUrl, profile: environment.profile.profile, integrationStarted: Boolean(environment.integration), integrationPgid: pgid }, null, 2),
+    JSON.stringify({ target: config.target, sandboxUrl: environment.sandboxUrl, ...(environment.testApi ? { upstream: environment.testApi.upstream, controlUrl: environment.controlUrl } : {}), profile: environment.profile.profile, integrationStarted: Boolean(environment.integration), integrationPgid: pgid }, null, 2),
   );
   return async () => {
     try {

@@ -24,6 +24,18 @@ export const RunConfigSchema = z.object({
   /** Extra environment for the integration (e.g. fault switches in self-tests). */
   integrationEnv: z.record(z.string(), z.string()).default({}),
   golivVersion: z.string().optional(),
+  /** What the integration talks to: golive's sandbox, or the real test API through the recording proxy. */
+  target: z.enum(['sandbox', 'test-api']).default('sandbox'),
+  /** --target test-api: where the proxy forwards to, its request rate, and who approves as the customer. */
+  testApi: z
+    .object({
+      upstream: z.string(),
+      requestsPerSecond: z.number().positive(),
+      customer: z.enum(['force-approve', 'interactive']),
+      /** How long an interactive customer may take (ms). */
+      customerTimeoutMs: z.number().int().positive().default(300_000),
+    })
+    .optional(),
   /** `i/n` for a --shard run. */
   shard: z.string().optional(),
 });
@@ -39,6 +51,8 @@ export function readRunConfig(file = process.env[RUN_CONFIG_ENV]): RunConfig {
 /** Runtime facts global setup learns and passes to workers through the environment. */
 export const RUNTIME_ENV = {
   sandboxUrl: 'GOLIVE_SANDBOX_URL',
+  /** Where workers read traffic and tag flows: the sandbox, or with --target test-api golive's run-control server. */
+  controlUrl: 'GOLIVE_CONTROL_URL',
   integrationPort: 'GOLIVE_INTEGRATION_PORT',
 } as const;
 

@@ -1,4 +1,5 @@
-import { actionForRole, type Profile } from './profile.ts';
+import { CHECKLIST } from '../checklist/index.ts';
+import { actionForRole, type Profile, type RunTarget } from './profile.ts';
 import type { ActionRole } from './roles.ts';
 import type { Flow, Requirement } from './schema.ts';
 import { STEP_ACTIONS } from './steps.ts';
@@ -22,8 +23,42 @@ export function hasRequirement(profile: Pick<Profile, 'capabilities'>, req: Requ
 const missingRequirement = (req: Requirement): string =>
   req.startsWith('userFlow:') ? `profile lacks userFlow ${req.slice('userFlow:'.length)} (capabilities.userFlows)` : `profile lacks capability ${req}`;
 
-export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'>): Applicability {
-  const reasons: string[] = [];
+/** What the run talks to, besides the profile: the real test API cannot do what only the sandbox can. */
+export interface RunContext {
+  target?: RunTarget;
+  /** Who approves against the test API (force-approve by default). */
+  customer?: 'force-approve' | 'interactive';
+}
+
+/**
+ * Items judged on webhook (or eCom callback) deliveries to the integration: unseen against the
+ * test API (they go to its public URL). NOT APPLICABLE per item (src/runner/test-api-verdicts.ts),
+ * not per flow: the flows listing them prove their other items.
+ */
+export const WEBHOOK_OBSERVED_ITEMS: ReadonlySet<string> = new Set([
+  ...CHECKLIST.filter((i) => (i.apis as readonly string[]).includes('webhooks-v1')).map((i) => i.id),
+  // eCom's callbacks go to the integration's callbackPrefix, past golive as webhooks do.
+  'EC-CALLBACK',
+]);
+
+/**
+ * Why a flow cannot run against the real test API: it needs the sandbox control API (faults, the
+ * clock, expiry, forged or duplicated deliveries, card control), or a customer action no test
+ * endpoint does (reject, unless a person is at the app).
+ */
+export function testApiReasons(flow: Flow, customer: RunContext['customer'] = 'force-approve'): string[] {
+  const reasons = new Set<string>();
+  if (flow.sandbox.faults.length > 0) reasons.add('it injects sandbox faults, which the real test API cannot do');
+  for (const step of flow.steps) {
+    if (step.name.startsWith('sandbox.')) reasons.add(`step ${step.name} needs the sandbox control API, which the real test API does not have`);
+    if (step.name === 'customer.tryCard' || (step.name === 'customer.approve' && step.args.card !== undefined)) reasons.add(`step ${step.name} pays with a card through the sandbox's card control`);
+    if (step.name === 'customer.reject' && customer !== 'interactive') reasons.add('the test API has no force reject (only force approve): a person must reject in the MT app (--interactive)');
+  }
+  return [...reasons];
+}
+
+export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'>, run: RunContext = {}): Applicability {
+  const reasons: string[] = run.target === 'test-api' ? testApiReasons(flow, run.customer) : [];
   for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(missingRequirement(req));
   const missing = new Set<string>();
   for (const step of flow.steps) {

@@ -21,6 +21,8 @@ import { INTEGRATION_KINDS as PROFILE_KINDS } from '../checklist/types.ts';
 
 export { INTEGRATION_APIS, integrationApiOf, type IntegrationApi } from '../checklist/types.ts';
 import { INTEGRATION_APIS } from '../checklist/types.ts';
+export { RUN_TARGETS, type RunTarget } from './profile-test-api.ts';
+import { testApiSections } from './profile-test-api.ts';
 
 export const BOOLEAN_CAPABILITIES = [
   'capture',
@@ -302,6 +304,7 @@ function makeProfileSchema(forExport: boolean) {
       .catchall(Action)
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
     ...pspSections(browser),
+    ...testApiSections(),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))

@@ -96,9 +96,9 @@ describe('summary.html', () => {
       // The submission table: every reference with its final state and its flow.
       const refs = await page.locator('table.refs tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => (td as HTMLElement).innerText.trim())));
       expect(refs).toEqual([
-        ['AUTHORIZED', 'acme-2', 'A complete order ending in CAPTURED'],
-        ['CAPTURED', 'acme-1', 'A complete order ending in CAPTURED'],
-        ['CANCELLED', 'acme-3|x', 'A complete order ending in CANCELLED'],
+        ['AUTHORIZED', 'acme-2', 'A complete order ending in CAPTURED', 'sandbox'],
+        ['CAPTURED', 'acme-1', 'A complete order ending in CAPTURED', 'sandbox'],
+        ['CANCELLED', 'acme-3|x', 'A complete order ending in CANCELLED', 'sandbox'],
       ]);
       expect(body).toMatch(/No payment ended in REFUNDED/);
 
@@ -166,11 +166,13 @@ describe('summary.md', () => {
     expect(md).toMatch(/^# Go-live checklist evidence — Acme \\<Coffee\\> \\\| Roasters$/m);
     expect(md).toMatch(/^\| Run date \| \*\*2026-11-21 06:06 UTC\*\*/m);
     expect(md).toMatch(/^> The evidence was recorded on 2026-11-21 06:06 UTC \(1 day ago\); the checklist review accepts it for one month, until 2026-12-21\.$/m);
-    expect(rowsOf(md, '| Ended in | Reference | Flow |')).toEqual([
-      ['AUTHORIZED', '`acme-2`', 'A complete order ending in CAPTURED'],
-      ['CAPTURED', '`acme-1`', 'A complete order ending in CAPTURED'],
-      ['CANCELLED', '`acme-3\\|x`', 'A complete order ending in CANCELLED'],
+    expect(rowsOf(md, '| Ended in | Reference | Flow | Environment |')).toEqual([
+      ['AUTHORIZED', '`acme-2`', 'A complete order ending in CAPTURED', '`sandbox`'],
+      ['CAPTURED', '`acme-1`', 'A complete order ending in CAPTURED', '`sandbox`'],
+      ['CANCELLED', '`acme-3\\|x`', 'A complete order ending in CANCELLED', '`sandbox`'],
     ]);
+    // A sandbox run says its references cannot be looked up in the test environment.
+    expect(md).toMatch(/^\| Environment \| .*exist only in golive's sandbox, not in the Vipps MobilePay test environment \|$/m);
     expect(md).toContain('> **No payment ended in REFUNDED.**');
     const items = [
       ...rowsOf(md, '| Item | Verdict | Evidence | Proven by |'),

@@ -6,7 +6,9 @@ import { approveInApp, scanQr } from './in-person.ts';
 async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
   const order = ctx.order(a.reference);
   const payment = await ctx.driver.payment(order.reference);
-  const via = a.via === 'landing' && ctx.hasBrowser ? 'landing' : 'control';
+  // Against the test API the landing page is Vipps' own: golive approves through the API instead.
+  const testApi = ctx.config.target === 'test-api';
+  const via = a.via === 'landing' && ctx.hasBrowser && !testApi ? 'landing' : 'control';
   const options = {
     msn: ctx.msn,
     reference: order.reference,
@@ -17,6 +19,15 @@ async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redir
     timeoutMs: ctx.config.actionTimeoutMs,
   };
   const outcome = via === 'landing' ? await ctx.customer.viaLanding(action, await ctx.ensurePage(), options) : await ctx.customer.viaControl(action, options);
+  if (testApi && a.via === 'landing' && a.redirect && ctx.page) {
+    // What Vipps' landing page does once the app approved: send the browser to the returnUrl.
+    const returnUrl = (await ctx.driver.payment(order.reference)).returnUrl;
+    if (!returnUrl) throw new StepFailure(`payment ${order.reference} has no returnUrl in its recorded create request to return to`);
+    await ctx.page.goto(returnUrl, { waitUntil: 'domcontentloaded', timeout: ctx.config.actionTimeoutMs });
+    ctx.observe({ type: 'customer', at: ctx.now(), action, reference: order.reference, redirect: true, via: 'landing' });
+    await ctx.recordPage('returnPage', ctx.page, false, order.reference);
+    return;
+  }
   // A declined card is not an approval: the checks read `customer approve` as AUTHORIZED.
   if (outcome.declined) throw new StepFailure(`the landing page declined the payment: ${outcome.declined}`);
   ctx.observe({ type: 'customer', at: ctx.now(), action, reference: order.reference, redirect: a.redirect && via === 'landing', via });

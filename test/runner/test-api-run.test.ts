@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/report/run-summary.ts';
+import type { Sandbox } from '../../src/sandbox/index.ts';
+import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
+import { settle } from '../helpers/processes.ts';
+import { startSandbox, TEST_MERCHANT } from '../helpers/sandbox.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+// The credentials come from the environment only; these are the upstream sandbox's test keys.
+const keys = { GOLIVE_TEST_CLIENT_ID: TEST_MERCHANT.clientId, GOLIVE_TEST_CLIENT_SECRET: TEST_MERCHANT.clientSecret, GOLIVE_TEST_SUBSCRIPTION_KEY: TEST_MERCHANT.subscriptionKeys[0] };
+
+async function golive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; runDir: string; summary: RunSummary }> {
+  const out = mkdtempSync(join(tmpdir(), 'golive-test-api-'));
+  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--suite', 'suites/epayment', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
+    .then((r) => ({ code: 0, stdout: r.stdout }))
+    .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
+  const runDir = join(out, readlinkSync(join(out, 'latest')));
+  return { ...result, runDir, summary: JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary };
+}
+
+function filesOf(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesOf(path) : [path];
+  });
+}
+
+/**
+ * The reference merchant's ePayment suite in test-api mode: golive's own sandbox stands in for
+ * apitest.vipps.no behind the recording proxy, the customer is force approve. Its verdicts must
+ * equal a sandbox-mode run's for every item the test API can judge, and what only the sandbox can
+ * do must be NOT APPLICABLE with the reason.
+ */
+describe('golive run --target test-api (sandbox as the upstream)', () => {
+  let upstream: Sandbox;
+  beforeAll(async () => {
+    upstream = await startSandbox();
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  it('proves the applicable items as a sandbox run does, and says what it could not prove', async () => {
+    const env = { ...process.env, ...keys };
+    const testApi = await golive(['--target', 'test-api', '--upstream', upstream.url], env);
+    const s = testApi.summary;
+    expect(testApi.code, testApi.stdout.slice(-3000)).toBe(0);
+    expect(s.environment).toBe('test-api');
+    expect(s.target).toBe(`test environment via recording proxy to ${upstream.url.replace(/\/+$/, '')}`);
+    expect(testApi.stdout).toContain(`Checklist verdicts — profile reference-merchant (MSN 123456), test environment via recording proxy to`);
+    expect(readFileSync(join(testApi.runDir, 'summary.md'), 'utf8')).toMatch(/\| Environment \| test environment via recording proxy .*where a reviewer can look them up \|/);
+
+    // The integration really went through the proxy: its calls reached the upstream and are the run's traffic.
+    const traffic = JSON.parse(readFileSync(join(testApi.runDir, 'traffic.json'), 'utf8')) as { operation?: string; flowId?: string }[];
+    expect(traffic.filter((e) => e.operation === 'createPayment').length).toBeGreaterThan(5);
+    expect(traffic.filter((e) => e.operation === 'createPayment').every((e) => e.flowId !== undefined)).toBe(true);
+    expect(upstream.traffic.query({ operation: ['forceApprove'] }).length).toBeGreaterThan(3);
+
+    // Flows needing sandbox control are NOT APPLICABLE with the reason, never run, never PASSED.
+    const flows = readdirSync(join(testApi.runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(testApi.runDir, 'flows', f), 'utf8')) as { record: { id: string; outcome: string; error?: string } });
+    const na = new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
+    for (const id of ['payment-expires', 'lost-capture-response', 'rate-limited-polling', 'forged-webhook-rejected', 'duplicate-webhooks', 'error-on-create-shown', 'polling-without-webhooks-or-redirect']) {
+      expect(na.get(id), id).toMatch(/sandbox control API|sandbox faults|not observed in test-api mode/);
+    }
+    expect(na.get('customer-rejects')).toMatch(/no force reject/);
+    for (const id of ['WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-NOT-TRUTH']) {
+      const item = s.items.find((i) => i.id === id)!;
+      expect(item.verdict, id).toBe('NOT_APPLICABLE');
+      expect(item.findings[0].message).toMatch(/not observed in test-api mode/);
+    }
+    expect(s.items.find((i) => i.id === 'EP-ERRORS-LOG')?.verdict).toBe('NOT_APPLICABLE');
+    for (const state of ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const) expect(s.evidenceReferences[state].length, state).toBeGreaterThan(0);
+
+    // No secret in the run folder: the keys the proxy forwarded are redacted everywhere.
+    const leaks = filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY].some((k) => readFileSync(f, 'utf8').includes(k)));
+    expect(leaks).toEqual([]);
+    expect(await settle(RUN_MARKER_ENV, s.runId)).toEqual([]);
+
+    // The same suite against the embedded sandbox: every item only applicable flows exercise has the same verdict.
+    const sandbox = await golive([], process.env);
+    expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
+    const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
+    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
+    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
+    expect(comparable.length).toBeGreaterThan(25);
+    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    expect(sandbox.summary.environment).toBe('sandbox');
+  }, 540_000);
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { ItemResult } from '../../src/checks/index.ts';
+import type { FlowEvidence } from '../../src/report/run-summary.ts';
+import { EnvironmentProblem } from '../../src/shared/errors.ts';
+import { provenIn, testApiResults, upstreamProblem, withoutEnvironmentBlame } from '../../src/runner/test-api-verdicts.ts';
+import { environmentNote } from '../../src/traffic/environment.ts';
+import type { Exchange } from '../../src/traffic/types.ts';
+
+const result = (item: string, verdict: ItemResult['verdict']): ItemResult => ({ item, verdict, findings: [{ item, verdict, message: `${item} ${verdict}` }] });
+const flow = (id: string, checklist: string[], outcome: FlowEvidence['record']['outcome'], error?: string): FlowEvidence => ({
+  record: { suite: 's', id, title: id, checklist, references: [], observations: [], startedAt: 0, endedAt: 0, outcome, ...(error ? { error } : {}) },
+  results: [],
+  merchantTraffic: [],
+});
+const exchange = (seq: number, notes?: Record<string, unknown>): Exchange =>
+  ({ seq, id: `x${seq}`, kind: 'api', api: 'epayment', operation: 'getPayment', startedAt: seq, durationMs: 1, request: { method: 'GET', url: `/epayment/v1/payments/r${seq}`, path: `/epayment/v1/payments/r${seq}`, headers: {} }, ...(notes ? { notes } : {}) }) as unknown as Exchange;
+
+describe('verdicts against the test API', () => {
+  it('makes webhook items and items only sandbox-control flows exercise NOT APPLICABLE, with the reason', () => {
+    const evidence = [flow('errors', ['EP-ERRORS-LOG'], 'not-applicable', 'step sandbox.fault needs the sandbox control API'), flow('order', ['EP-ORDER-CAPTURED', 'EP-IDEMPOTENCY'], 'completed'), flow('lost', ['EP-IDEMPOTENCY'], 'not-applicable', 'sandbox.fault')];
+    const out = testApiResults([result('EP-ERRORS-LOG', 'FAILED'), result('WH-NOT-TRUTH', 'WARNING'), result('EP-ORDER-CAPTURED', 'PASSED'), result('EP-IDEMPOTENCY', 'WARNING')], evidence);
+    expect(out.map((r) => [r.item, r.verdict])).toEqual([
+      ['EP-ERRORS-LOG', 'NOT_APPLICABLE'],
+      ['WH-NOT-TRUTH', 'NOT_APPLICABLE'],
+      ['EP-ORDER-CAPTURED', 'PASSED'],
+      // One applicable flow exercised it: its verdict stands, proven against the test API.
+      ['EP-IDEMPOTENCY', 'WARNING'],
+    ]);
+    expect(out[0].findings[0].message).toBe('Not applicable against the test API: errors: step sandbox.fault needs the sandbox control API.');
+    expect(out[1].findings[0].message).toMatch(/webhook deliveries are not observed in test-api mode/);
+    // Already NOT APPLICABLE through its flow: a webhook item still says why webhooks are unseen.
+    const already = testApiResults([result('WH-VERIFY-HMAC', 'NOT_APPLICABLE')], [flow('forged', ['WH-VERIFY-HMAC'], 'not-applicable', 'sandbox.forgeWebhook')]);
+    expect(already[0].findings[0].message).toMatch(/^Not applicable against the test API: webhook deliveries are not observed in test-api mode/);
+    expect([provenIn('PASSED', 'test-api'), provenIn('WARNING', 'sandbox'), provenIn('NOT_APPLICABLE', 'test-api'), provenIn('NOT_RUN', 'test-api')]).toEqual(['test-api', 'sandbox', undefined, undefined]);
+  });
+
+  it('turns upstream failures into an environment problem that blames nothing on the integration', () => {
+    expect(upstreamProblem([exchange(1), exchange(2)])).toBeUndefined();
+    const problem = upstreamProblem([exchange(1), exchange(2, environmentNote('upstream-timeout', 'no answer within 15000 ms'))])!;
+    expect(problem).toBeInstanceOf(EnvironmentProblem);
+    expect(problem.message).toBe("the test environment failed during this flow — not the integration's fault; rerun it: GET /epayment/v1/payments/r2: upstream-timeout (no answer within 15000 ms)");
+    const out = withoutEnvironmentBlame([result('A', 'PASSED'), result('B', 'FAILED'), result('C', 'WARNING'), result('D', 'NOT_APPLICABLE')], problem);
+    expect(out.map((r) => r.verdict)).toEqual(['PASSED', 'NOT_RUN', 'NOT_RUN', 'NOT_APPLICABLE']);
+    expect(out[1].findings[0].message).toMatch(/^Not judged: the test environment failed during this flow/);
+  });
+});
