@@ -2,6 +2,7 @@ import type { RunOptions } from './run.ts';
 import type { Suite } from '../suite/index.ts';
 import type { Profile } from '../suite/profile.ts';
 import { DURATION_EXPECTATION, parseDuration } from '../suite/duration.ts';
+import { InstallationSelectionError, selectInstallations } from '../suite/profile-platform.ts';
 
 /** A usage or configuration problem: one line, exit 2, nothing written. */
 export class UsageError extends Error {
@@ -9,8 +10,17 @@ export class UsageError extends Error {
 }
 
 /** Check the command-line values before anything starts; throws UsageError with one line. */
-export function parseRunOptions(options: RunOptions, profile?: Profile): { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } {
-  const out: { workers?: string; shard?: string; actionTimeoutMs: number; statusTimeoutMs: number } = {
+export interface ParsedRunOptions {
+  workers?: string;
+  shard?: string;
+  /** The platform installations picked by --installations (absent: all). */
+  installations?: string[];
+  actionTimeoutMs: number;
+  statusTimeoutMs: number;
+}
+
+export function parseRunOptions(options: RunOptions, profile?: Profile): ParsedRunOptions {
+  const out: ParsedRunOptions = {
     actionTimeoutMs: profile?.timeouts.action ?? 15_000,
     statusTimeoutMs: profile?.timeouts.status ?? 15_000,
   };
@@ -37,6 +47,19 @@ export function parseRunOptions(options: RunOptions, profile?: Profile): { worke
   };
   out.actionTimeoutMs = duration('--action-timeout', options.actionTimeout, out.actionTimeoutMs);
   out.statusTimeoutMs = duration('--status-timeout', options.statusTimeout, out.statusTimeoutMs);
+  if (options.installations !== undefined) {
+    const ids = String(options.installations).split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new UsageError(`--installations ${JSON.stringify(options.installations)}: expected installation ids, comma-separated`);
+    if (profile) {
+      try {
+        selectInstallations(profile, ids);
+      } catch (err) {
+        if (err instanceof InstallationSelectionError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+    out.installations = [...new Set(ids)];
+  }
   if (options.grep !== undefined) {
     try {
       new RegExp(options.grep);

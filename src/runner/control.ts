@@ -71,9 +71,12 @@ export class SandboxControl {
   payWithCard = (msn: string, reference: string, card: CustomerCardChoice) => this.call((c) => c.approveWithCard(msn, reference, { card }));
   forgeCardCallback = (msn: string, reference: string, forgery: CardCallbackForgery) => this.call((c) => c.forgeCardCallback(msn, reference, forgery));
 
-  /** Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent several. */
+  /**
+   * Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent
+   * several; undefined when no webhook is registered for it (404: the integration's to explain).
+   */
   async deliverWebhook(body: Record<string, unknown>): Promise<ForgedDelivery | undefined> {
-    const result = (await this.call((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;
+    const result = (await this.find((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;
     return result?.deliveries?.[0] ?? result;
   }
 }

@@ -7,7 +7,7 @@ import { verdictsHtml } from '../report/allure-flow-page.ts';
 import { attachStepExchanges } from '../report/exchange-attachments.ts';
 import { sequenceDiagramSvg } from '../report/sequence-diagram.ts';
 import { videoSupport } from '../report/video.ts';
-import { flowApplicability, flowNeedsBrowser, loadProfile, loadSuite, resolveSecrets } from '../suite/index.ts';
+import { flowApplicability, flowNeedsBrowser, installationProfile, installationRef, loadProfile, loadSuite, resolveSecrets, selectInstallations } from '../suite/index.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import { SandboxControl } from './control.ts';
 import { notApplicableEvidence, writeFlowEvidence } from './flow-evidence.ts';
@@ -15,7 +15,8 @@ import { FlowRunner } from './flow-runner.ts';
 import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
 
 /**
- * Every flow of every suite becomes one Playwright test; every step a test.step. The file is
+ * Every flow of every suite becomes one Playwright test — for a platform, one per flow and
+ * installation (flow id `<flow>@<installation>`, grouped by installation) — every step a test.step. The file is
  * evaluated identically in each worker, so the flow ordinals (which give each flow its own
  * payment amount) agree everywhere.
  *
@@ -24,26 +25,35 @@ import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
  * its screenshots; per flow its verdicts, sequence diagram (SVG) and, for browser flows, a video.
  */
 const config = readRunConfig();
-const profile = resolveSecrets(await loadProfile(config.profileFile));
+const platformProfile = resolveSecrets(await loadProfile(config.profileFile));
+const installations = selectInstallations(platformProfile, config.installations);
 const suites = await Promise.all(config.suiteFiles.map((f) => loadSuite(f)));
 const video = videoSupport();
 let ordinal = 0;
 
+for (const installation of installations) {
+  // The flows of one installation see the profile as that sales unit's: its MSN, its baseUrl.
+  const profile = installationProfile(platformProfile, installation);
+  const ref = installation ? installationRef(platformProfile, installation) : undefined;
+  const describeInstallation = (body: () => void) => (ref ? test.describe(`${ref.title} (MSN ${ref.msn})`, body) : body());
+  describeInstallation(() => {
 for (const suite of suites) {
   test.describe(suite.title, () => {
     for (const flow of suite.flows) {
       const flowOrdinal = ++ordinal;
-      test(flow.title, { tag: [`@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)] }, async ({ browser }, testInfo) => {
-        testInfo.annotations.push({ type: 'flow', description: `${suite.suite}/${flow.id}` }, ...flow.checklist.map((id) => ({ type: 'checklist', description: id })));
+      const flowId = ref ? `${flow.id}@${ref.id}` : flow.id;
+      const tags = [`@${suite.suite}`, `@${flowId}`, ...flow.checklist.map((id) => `@${id}`), ...(ref ? [`@installation-${ref.id}`] : [])];
+      test(flow.title, { tag: tags }, async ({ browser }, testInfo) => {
+        testInfo.annotations.push({ type: 'flow', description: `${suite.suite}/${flowId}` }, ...flow.checklist.map((id) => ({ type: 'checklist', description: id })));
         const needsBrowser = flowNeedsBrowser(flow, profile);
-        const meta = flowAllureMetadata({ suite, flow, profile: { profile: profile.profile, name: profile.name, msn: profile.merchant.msn }, browser: needsBrowser });
+        const meta = flowAllureMetadata({ suite, flow, profile: { profile: profile.profile, name: profile.name, msn: profile.merchant.msn }, browser: needsBrowser, ...(ref ? { installation: ref } : {}) });
         await allure.labels(...meta.labels);
         await allure.links(...meta.links);
         for (const p of meta.parameters) await allure.parameter(p.name, p.value, { excluded: p.excluded });
         if (flow.description) await allure.description(flow.description);
         const applicability = flowApplicability(flow, profile);
         if (!applicability.applicable) {
-          writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons));
+          writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons, ref));
           test.skip(true, `not applicable to profile ${profile.profile}: ${applicability.reasons.join('; ')}`);
           return;
         }
@@ -58,6 +68,7 @@ for (const suite of suites) {
           control: new SandboxControl(new ControlClient(process.env[RUNTIME_ENV.sandboxUrl]!)),
           sandboxUrl: process.env[RUNTIME_ENV.sandboxUrl]!,
           ordinal: flowOrdinal,
+          ...(installation && ref ? { installation: { ...ref, env: installation.env } } : {}),
           browser: needsBrowser ? browser : undefined,
           recordVideo,
           hooks: {
@@ -106,11 +117,13 @@ for (const suite of suites) {
           for (const reference of r.record.references) await allure.parameter(r.record.references.length > 1 ? `reference ${r.record.references.indexOf(reference) + 1}` : 'reference', reference, { excluded: true });
           const runScoped = flow.checklist.filter((id) => !results.some((res) => res.item === id));
           await allure.descriptionHtml(`${flow.description ? `<p>${escapeHtml(flow.description)}</p>` : ''}${verdictsHtml(results, runScoped)}`);
-          const svg = sequenceDiagramSvg({ exchanges: traffic, observations: r.record.observations, title: `${suite.suite}/${flow.id} — ${flow.title}`, startedAt: r.record.startedAt });
+          const svg = sequenceDiagramSvg({ exchanges: traffic, observations: r.record.observations, title: `${suite.suite}/${flowId} — ${flow.title}`, startedAt: r.record.startedAt });
           await testInfo.attach('sequence-diagram.svg', { body: svg, contentType: 'image/svg+xml' });
         }
       });
     }
+  });
+}
   });
 }
 

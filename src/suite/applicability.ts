@@ -13,14 +13,18 @@ export interface Applicability {
   reasons: string[];
 }
 
-export function hasRequirement(profile: Pick<Profile, 'capabilities'>, req: Requirement): boolean {
+export function hasRequirement(profile: Pick<Profile, 'capabilities'> & Partial<Pick<Profile, 'installations'>>, req: Requirement): boolean {
+  if (req === 'platform') return (profile.installations?.length ?? 0) >= 2;
   if (req.startsWith('userFlow:')) return (profile.capabilities.userFlows as string[]).includes(req.slice('userFlow:'.length));
-  return profile.capabilities[req as Exclude<Requirement, `userFlow:${string}`>] === true;
+  return profile.capabilities[req as Exclude<Requirement, `userFlow:${string}` | 'platform'>] === true;
 }
 
-export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'>): Applicability {
+export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'> & Partial<Pick<Profile, 'installations'>>): Applicability {
   const reasons: string[] = [];
-  for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(`profile lacks capability ${req}`);
+  for (const req of flow.requires) {
+    if (hasRequirement(profile, req)) continue;
+    reasons.push(req === 'platform' ? 'the profile is not a platform with two or more installations (kind: partner, installations:)' : `profile lacks capability ${req}`);
+  }
   const missing = new Set<string>();
   for (const step of flow.steps) {
     const role = roleOf(step);

@@ -6,6 +6,7 @@ import { ACTION_ROLES, ROLE_DESCRIPTIONS, type ActionRole } from './roles.ts';
 import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helpers.ts';
 import { USER_FLOWS } from '../contract/epayment.ts';
 import { pspSections } from './profile-psp.ts';
+import { platformSections } from './profile-platform.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
@@ -274,6 +275,7 @@ function makeProfileSchema(forExport: boolean) {
       .catchall(Action)
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
     ...pspSections(browser),
+    ...platformSections({ msn: Msn, url: Url }),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))
