@@ -10,6 +10,7 @@ import { ECOM_ITEMS } from './ecom.ts';
 import { EPAYMENT_ITEMS } from './epayment.ts';
 import { EPAYMENT_PITFALL_ITEMS } from './epayment-pitfalls.ts';
 import { PSP_ITEMS } from './psp.ts';
+import { PARTNER_ITEMS } from './partner.ts';
 import { PSP_API_ITEMS } from './psp-api.ts';
 import type { ChecklistItem } from './types.ts';
 import { WEBHOOK_ITEMS } from './webhooks.ts';
@@ -17,7 +18,7 @@ import { WEBHOOK_ITEMS } from './webhooks.ts';
 export { CHECKLIST_APIS, checklistsOf, integrationApiOf, INTEGRATION_KINDS, type IntegrationKind, type ChecklistApi, type ChecklistItem, type Section, type Severity } from './types.ts';
 
 /** Every item, in checklist order (§8.1 … §8.7); reports list results in this order. */
-export const CHECKLIST = [...EPAYMENT_ITEMS, ...EPAYMENT_PITFALL_ITEMS, ...WEBHOOK_ITEMS, ...PSP_ITEMS, ...ECOM_ITEMS, ...PSP_API_ITEMS] as const satisfies readonly ChecklistItem[];
+export const CHECKLIST = [...EPAYMENT_ITEMS, ...EPAYMENT_PITFALL_ITEMS, ...WEBHOOK_ITEMS, ...PARTNER_ITEMS, ...PSP_ITEMS, ...ECOM_ITEMS, ...PSP_API_ITEMS] as const satisfies readonly ChecklistItem[];
 
 export type ItemId = (typeof CHECKLIST)[number]['id'];
 

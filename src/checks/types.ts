@@ -119,6 +119,16 @@ export interface ProfileFacts {
   cardErrorIds?: Record<string, number>;
   /** Expected Vipps-System-* values, when the profile states them. */
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
+  /** A platform's installations (profile `installations:`); absent for a single merchant. */
+  installations?: InstallationFacts[];
+  /** The installation being judged (per-installation verdicts); `msn` is then its MSN. */
+  installation?: InstallationFacts;
+}
+
+export interface InstallationFacts {
+  id: string;
+  msn: string;
+  title: string;
 }
 
 export interface CheckInput {

@@ -6,7 +6,7 @@ import { evaluateFlow, type ItemResult } from '../checks/index.ts';
 import type { ProfileFacts } from '../checks/types.ts';
 import { ControlError } from '../sandbox/client.ts';
 import { foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
-import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
+import { installationRef, resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
 import { exchangesOfFlow, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { FlowContext, type FlowContextOptions, type Order } from './flow-context.ts';
@@ -145,7 +145,9 @@ export class FlowRunner {
     await this.ctx.control.clearFaults(this.ctx.label);
     await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
     const traffic = await this.collectTraffic();
-    const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const facts = profileFacts(this.o.profile);
+    const installation = this.o.installation ? { id: this.o.installation.id, msn: this.o.installation.msn, title: this.o.installation.title } : undefined;
+    const results = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: installation ? { ...facts, installation } : facts });
     writeFlowEvidence(this.o.config.runDir, { record, results, merchantTraffic: this.ctx.merchantTraffic }, this.ctx.redactor);
     return { results, traffic };
   }
@@ -201,6 +203,7 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
     ...(profile.polling ? { polling: { firstAfterMs: profile.polling.firstAfter, intervalMs: profile.polling.interval } } : {}),
     system: profile.system,
     ...cardErrorIds(profile),
+    ...(profile.installations?.length ? { installations: profile.installations.map((i) => installationRef(profile, i)) } : {}),
   };
 }
 
