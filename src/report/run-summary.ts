@@ -18,6 +18,19 @@ export interface SummaryItem {
   verdict: string;
   flows: string[];
   findings: ItemResult['findings'];
+  /** A platform's run: each installation's verdict of the item (`verdict` is the worst of them). */
+  installations?: { id: string; verdict: string }[];
+}
+
+/** One installation of a platform's run: the sales unit, its verdict counts, flows and orders by ending. */
+export interface InstallationSummary {
+  id: string;
+  msn: string;
+  title: string;
+  counts: Record<string, number>;
+  flows: number;
+  flowsFailed: number;
+  evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
 }
 
 /** A flow the run selected but that left no evidence (interrupted, or its worker died). */
@@ -37,7 +50,7 @@ export interface RunSummary {
   target: string;
   trafficDropped: number;
   items: SummaryItem[];
-  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];
+  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[]; installation?: string }[];
   /** References that ended in the states the checklist review asks for. */
   evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
   counts: Record<string, number>;
@@ -49,6 +62,8 @@ export interface RunSummary {
   partial?: { reasons: string[]; flowsNotRun: FlowNotRun[] };
   /** The signal that interrupted the run (SIGINT, SIGTERM). */
   interrupted?: string;
+  /** A platform's run: the installations it covered, in the profile's order (items carry their verdicts). */
+  installations?: InstallationSummary[];
   /** The effective timeouts (ms): profile values unless the command line overrode them. */
   timeouts?: { action: number; status: number };
 }
