@@ -22,6 +22,9 @@ export interface SummaryItem {
   installations?: { id: string; verdict: string }[];
 }
 
+/** How a platform item's finding names its installation (the fold writes it, the report reads it back). */
+export const installationFindingPrefix = (i: { msn: string; title: string }): string => `${i.title} (MSN ${i.msn}): `;
+
 /** One installation of a platform's run: the sales unit, its verdict counts, flows and orders by ending. */
 export interface InstallationSummary {
   id: string;

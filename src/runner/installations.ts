@@ -1,6 +1,6 @@
 import type { ItemResult } from '../checks/index.ts';
 import type { InstallationFacts } from '../checks/types.ts';
-import type { InstallationSummary } from '../report/run-summary.ts';
+import { installationFindingPrefix, type InstallationSummary } from '../report/run-summary.ts';
 import type { PlannedFlow } from './live-reporter.ts';
 
 /**
@@ -37,7 +37,7 @@ export function foldInstallations(per: { installation: InstallationFacts; result
     for (const r of results) {
       const entry = byItem.get(r.item) ?? { findings: [], installations: [] };
       entry.installations.push({ id: installation.id, verdict: r.verdict });
-      entry.findings.push(...r.findings.map((f) => ({ ...f, message: `${installation.title} (MSN ${installation.msn}): ${f.message}` })));
+      entry.findings.push(...r.findings.map((f) => ({ ...f, message: `${installationFindingPrefix(installation)}${f.message}` })));
       byItem.set(r.item, entry);
     }
   }
