@@ -117,7 +117,7 @@ describe('installation selection and views', () => {
     });
     expect(scope).toMatchObject({ msn: '234567', baseUrl: 'http://127.0.0.1:4000/shops/beta', installation: { id: 'beta', msn: '234567', title: 'beta' }, env: { LANG: 'nb', HOME: '/h' } });
     // A single merchant is its own installation: {{installation.id}} is the profile id.
-    const single = flowScope({ suite: { suite: 's', title: 'S', vars: {} }, flow: { id: 'f', title: 'F', vars: {} }, profile: { ...resolved, installations: undefined, baseUrl: 'http://x' }, env: {} });
+    const single = flowScope({ suite: { suite: 's', title: 'S', vars: {} }, flow: { id: 'f', title: 'F', vars: {} }, profile: { profile: resolved.profile, name: resolved.name, merchant: resolved.merchant, baseUrl: 'http://x' }, env: {} });
     expect(single.installation).toEqual({ id: 'platform', msn: '123456', title: 'Platform' });
   });
 });

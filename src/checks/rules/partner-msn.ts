@@ -4,6 +4,9 @@
  * merchant's MSN, never their own"; "missing or foreign MSN with partner keys ⇒ 403"; §1.1, §3.1).
  * https://developer.vippsmobilepay.com/docs/knowledge-base/http-headers/
  *
+ * Rule: each request made for an installation carries Merchant-Serial-Number = that
+ * installation's MSN; missing or another sales unit's MSN is a breach.
+ *
  * Evidence (run, per installation): the installation's API calls (support/platform.ts
  * trafficOfInstallation: its flows' exchanges, untagged ones of its MSN). The token request and
  * partner-wide Webhooks API calls may leave the MSN out (§1.1, §3.1); everything else FAILS

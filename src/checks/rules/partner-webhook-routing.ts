@@ -5,6 +5,9 @@
  * merchant's event change another merchant's order.
  * https://developer.vippsmobilepay.com/docs/APIs/webhooks-api/api-guide/
  *
+ * Rule: a delivery is routed by its payload's msn (then reference): one for MSN A never
+ * changes an order of MSN B.
+ *
  * Evidence (flow): `crossed-delivery` observations — golive delivered a correctly signed event
  * with this installation's order reference but another installation's MSN, and read the order
  * before and after (sandbox.forgeWebhook { otherSalesUnit: true }).
