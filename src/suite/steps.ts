@@ -176,7 +176,7 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         reference: Reference.optional(),
         otherSalesUnit: z
           .boolean()
-          .default(false)
+          .optional()
           .meta({ description: "Platforms: a correctly signed partner-wide delivery with this order's reference, for ANOTHER installation's MSN (the next in the profile); the order must not change." }),
       })
       .meta({ description: 'Deliver a webhook the sandbox forged to the merchant\'s webhook URL.' }),

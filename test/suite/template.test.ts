@@ -133,6 +133,8 @@ describe('flowScope', () => {
       suite: { id: 'epayment-checklist', title: 'T' },
       baseUrl: 'http://shop.test',
       msn: '123456',
+      // A single merchant is its own installation (a profile without an id: `merchant`).
+      installation: { id: 'merchant', msn: '123456', title: 'merchant' },
       vars: { amount: 250, tag: 'epayment-checklist/order-captured', shop: 'http://shop.test', hook: 'http://127.0.0.1:8089/hook?msn=123456' },
     });
   });
