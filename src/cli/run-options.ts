@@ -74,9 +74,12 @@ export function parseRunOptions(options: RunOptions, profile?: Profile): ParsedR
  * Whether Playwright's --grep selects this flow: the same matching as Playwright's (a /re/flags
  * literal or a case-insensitive pattern over "file describe title tags", see src/runner/flows.spec.ts).
  */
-export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number]): boolean {
+export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number], installations: readonly string[] = []): boolean {
   const literal = /^\/(.*)\/([gi]*)$/.exec(grep);
   const re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(grep, 'i');
-  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)].join(' '));
+  const items = flow.checklist.map((id) => `@${id}`);
+  // A platform's flow runs once per installation, tagged @<flow>@<installation> and @installation-<id>.
+  if (installations.length) return installations.some((i) => re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}@${i}`, ...items, `@installation-${i}`].join(' ')));
+  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...items].join(' '));
 }
 

@@ -131,7 +131,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     throw err;
   }
 
-  if (options.grep !== undefined && !suites.some((suite) => suite.flows.some((flow) => grepMatches(options.grep!, suite, flow))))
+  const installationIds = (parsed.installations ?? profileDoc.installations?.map((i) => i.id)) ?? [];
+  if (options.grep !== undefined && !suites.some((suite) => suite.flows.some((flow) => grepMatches(options.grep!, suite, flow, installationIds))))
     return usage(`--grep ${JSON.stringify(options.grep)} matches no flow (flows match by title or by tag: @flow-id, @ITEM-ID, @suite)`);
 
   const env: NodeJS.ProcessEnv = {

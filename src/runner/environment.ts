@@ -62,7 +62,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     sandbox = await createSandbox(
       profile.kind === 'psp'
         ? pspSandboxOptions(profile)
-        : profile.kind === 'partner'
+        : profile.kind === 'partner' && profile.installations?.length
           ? partnerSandboxOptions(profile)
           : {
             merchants: isDefault
@@ -188,13 +188,14 @@ function pspSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSa
 }
 
 /**
- * A partner's profile: its keys are partner keys acting for its installations' MSNs (else the
- * merchant's). The default test partner for its public keys and units; otherwise a partner of
- * the profile's own, with a sales unit per MSN (merchant keys generated: the partner never uses them).
+ * A platform's profile (kind: partner with installations; a plugin with merchant keys is a
+ * merchant to the sandbox): its keys are partner keys acting for its installations' MSNs. The
+ * default test partner for its public keys and units; otherwise a partner of the profile's own,
+ * with a sales unit per MSN (merchant keys generated: the partner never uses them).
  */
 function partnerSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSandbox>[0] {
   const m = profile.merchant;
-  const msns = [...new Set(profile.installations?.length ? profile.installations.map((i) => i.msn) : [m.msn])];
+  const msns = [...new Set((profile.installations ?? []).map((i) => i.msn))];
   const defaultKeys = m.clientId === DEFAULT_TEST_PARTNER.clientId && m.clientSecret === DEFAULT_TEST_PARTNER.clientSecret && (DEFAULT_TEST_PARTNER.subscriptionKeys as readonly string[]).includes(m.subscriptionKey);
   if (defaultKeys && msns.every((msn) => (DEFAULT_TEST_PARTNER.salesUnits as readonly string[]).includes(msn))) return {};
   const name = profile.name ?? profile.profile;
@@ -202,6 +203,7 @@ function partnerSandboxOptions(profile: ResolvedProfile): Parameters<typeof crea
     partners: [{ id: defaultKeys ? DEFAULT_TEST_PARTNER.id : 'profile-partner', name, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], salesUnits: msns }],
     merchants: msns.map((msn) => ({ msn, name: `${name} ${msn}`, clientId: randomUUID(), clientSecret: randomUUID(), subscriptionKeys: [randomUUID().replace(/-/g, '')] })),
     includeDefaultPartner: false,
+    includeDefaultMerchant: !msns.includes(DEFAULT_TEST_MERCHANT.msn),
   };
 }
 

@@ -121,3 +121,15 @@ describe('installation selection and views', () => {
     expect(single.installation).toEqual({ id: 'platform', msn: '123456', title: 'Platform' });
   });
 });
+
+describe('--grep over a platform', () => {
+  it('matches a flow by its installation tags, as Playwright tags each flow × installation', async () => {
+    const { grepMatches } = await import('../../src/cli/run-options.ts');
+    const suite = parseSuite('suite: s\ntitle: T\napi: epayment-v1\nflows:\n  - id: order-captured\n    title: F\n    checklist: [EP-HEADERS]\n    steps:\n      - merchant.checkout: {}\n', 's.yaml').value!;
+    const [flow] = suite.flows;
+    expect(grepMatches('@installation-beta', suite, flow, ['alpha', 'beta'])).toBe(true);
+    expect(grepMatches('@order-captured@alpha', suite, flow, ['alpha', 'beta'])).toBe(true);
+    expect(grepMatches('@installation-gamma', suite, flow, ['alpha', 'beta'])).toBe(false);
+    expect(grepMatches('@installation-beta', suite, flow)).toBe(false);
+  });
+});
