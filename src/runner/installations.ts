@@ -14,9 +14,6 @@ export function flowsPerInstallation(flows: PlannedFlow[], installations: readon
   return installations.flatMap((i) => flows.map((f) => ({ ...f, id: `${f.id}@${i.id}` })));
 }
 
-/** The installation a flow id belongs to (`<flow>@<installation>`). */
-export const installationOfFlowId = (id: string): string | undefined => (id.includes('@') ? id.slice(id.lastIndexOf('@') + 1) : undefined);
-
 /**
  * Worst first. An item one installation did not run is not proven for the platform, so NOT_RUN
  * outranks PASSED; NOT_APPLICABLE only when it is so everywhere.

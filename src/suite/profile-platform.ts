@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KebabId } from './zod-helpers.ts';
-import { interpolate, type Scope } from './template.ts';
 
 /**
  * What a platform's profile adds (kind: partner): the installations — the merchants' sales units
@@ -54,8 +53,6 @@ interface PlatformProfile {
   installations?: Installation[];
 }
 
-export const isPlatform = (profile: Pick<PlatformProfile, 'installations'>): boolean => (profile.installations?.length ?? 0) > 0;
-
 /** Thrown for `--installations` naming an id the profile does not have. */
 export class InstallationSelectionError extends Error {
   override name = 'InstallationSelectionError';
@@ -88,15 +85,4 @@ export function installationRef(profile: PlatformProfile, installation?: Install
 export function installationProfile<P extends PlatformProfile>(profile: P, installation?: Installation): P {
   if (!installation) return profile;
   return { ...profile, merchant: { ...profile.merchant, msn: installation.msn }, baseUrl: installation.baseUrl ?? profile.baseUrl };
-}
-
-/** The scope entries an installation adds: {{installation.*}}, its env overrides. */
-export function installationScope(scope: Scope, ref: InstallationRef, installation?: Installation): Scope {
-  const env = { ...(scope.env as Record<string, string>), ...(installation?.env ?? {}) };
-  return { ...scope, env, installation: { ...ref } };
-}
-
-/** The profile's baseUrl rendered for an installation (templates: env, sandbox, installation). */
-export function installationBaseUrl(baseUrl: string, scope: Scope): string {
-  return String(interpolate(baseUrl, scope));
 }
