@@ -4,7 +4,10 @@ import { payWithCard } from './cards.ts';
 
 async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
   const order = ctx.order(a.reference);
-  const payment = await ctx.driver.payment(order.reference);
+  // No payment of this MSN with the shop's reference: the shop made it elsewhere (with partner
+  // keys, perhaps under another sales unit's MSN) — the integration's doing, not the sandbox's.
+  const payment = await ctx.driver.findPayment(order.reference);
+  if (!payment) throw new StepFailure(`Vipps has no payment ${order.reference} of MSN ${ctx.msn}: the integration did not create the order's payment for this sales unit (another Merchant-Serial-Number, or another reference than it showed)`);
   const via = a.via === 'landing' && ctx.hasBrowser ? 'landing' : 'control';
   const options = {
     msn: ctx.msn,
