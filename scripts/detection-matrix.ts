@@ -3,12 +3,14 @@
  * shop, healthy and with each fault switch on; every row must fail exactly the items
  * test/self-test/expected-detections.ts lists for it.
  *
- *   node bin/run-ts.mjs scripts/detection-matrix.ts [--shop reference-merchant|sdk-shop|ecom-shop|reference-psp|reference-psp-v2|reference-psp-v3|all] [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
+ *   node bin/run-ts.mjs scripts/detection-matrix.ts [--shop reference-merchant|sdk-shop|ecom-shop|reference-psp|reference-psp-v2|reference-psp-v3|reference-platform|all] [--concurrency 3] [--only a,b] [--save-fixtures] [--keep-runs] [--workers 2]
  *
  * --shop          which example integration: reference-merchant (default; REFERENCE_MERCHANT_FAULTS),
  *                 sdk-shop (examples/sdk-shop, SDK_SHOP_FAULTS), ecom-shop (examples/ecom-shop, ECOM_SHOP_FAULTS;
  *                 the eCom v2 suite), reference-psp (examples/reference-psp, REFERENCE_PSP_FAULTS;
- *                 the PSP card-passthrough suite) or all (every shop, reference merchant first)
+ *                 the PSP card-passthrough suite), reference-platform (the reference merchant in platform
+ *                 mode, config/reference-platform.profile.yaml, its platform switches) or all (every
+ *                 shop, reference merchant first)
  * --only          rows to run: baseline and/or switch names (comma-separated); with --shop all a
  *                 bare name picks it in every shop that has it, sdk-shop/<name> one shop's row
  * --save-fixtures write test/checks/fixtures/recorded/<row>.json.gz for reference-merchant rows that came out as expected

@@ -11,6 +11,7 @@ import { EPAYMENT_ITEMS } from './epayment.ts';
 import { EPAYMENT_PITFALL_ITEMS } from './epayment-pitfalls.ts';
 import { EPAYMENT_IN_PERSON_ITEMS } from './epayment-in-person.ts';
 import { PSP_ITEMS } from './psp.ts';
+import { PARTNER_ITEMS } from './partner.ts';
 import { PSP_API_ITEMS } from './psp-api.ts';
 import type { ChecklistItem } from './types.ts';
 import { WEBHOOK_ITEMS } from './webhooks.ts';
@@ -18,7 +19,7 @@ import { WEBHOOK_ITEMS } from './webhooks.ts';
 export { CHECKLIST_APIS, checklistsOf, integrationApiOf, INTEGRATION_KINDS, type IntegrationKind, type ChecklistApi, type ChecklistItem, type Section, type Severity } from './types.ts';
 
 /** Every item, in checklist order (§8.1 … §8.7); reports list results in this order. */
-export const CHECKLIST = [...EPAYMENT_ITEMS, ...EPAYMENT_PITFALL_ITEMS, ...EPAYMENT_IN_PERSON_ITEMS, ...WEBHOOK_ITEMS, ...PSP_ITEMS, ...ECOM_ITEMS, ...PSP_API_ITEMS] as const satisfies readonly ChecklistItem[];
+export const CHECKLIST = [...EPAYMENT_ITEMS, ...EPAYMENT_PITFALL_ITEMS, ...EPAYMENT_IN_PERSON_ITEMS, ...WEBHOOK_ITEMS, ...PARTNER_ITEMS, ...PSP_ITEMS, ...ECOM_ITEMS, ...PSP_API_ITEMS] as const satisfies readonly ChecklistItem[];
 
 export type ItemId = (typeof CHECKLIST)[number]['id'];
 

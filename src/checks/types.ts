@@ -93,6 +93,11 @@ export type Observation =
    * declined); what the sandbox made of the PSP's answer. Forged callbacks are `card-forgery`.
    */
   | { type: 'card-attempt'; at: number; reference: string; card: string; cardType?: string; outcome: string; authorizationAttemptId?: string; answerMs?: number; softDecline?: boolean }
+  /**
+   * Platforms: golive delivered a correctly signed partner-wide event with this flow's order
+   * reference but another sales unit's MSN (`msn`); the order's status before and after.
+   */
+  | { type: 'crossed-delivery'; at: number; reference: string; name: string; msn: string; ownMsn: string; responseStatus?: number; statusBefore?: string; statusAfter?: string }
   | { type: 'card-forgery'; at: number; reference: string; forgery: string; responseStatus?: number; accepted?: boolean; statusBefore?: string; statusAfter?: string }
   /** How the customer checked out: through a page in the browser, or the shop's HTTP checkout API. */
   | { type: 'checkout'; at: number; via: 'browser' | 'http' };
@@ -114,6 +119,8 @@ export interface FlowRecord {
    */
   msn?: string;
   amount?: number;
+  /** A platform's installation the flow ran for (its `id` is then `<flow>@<installation>`). */
+  installation?: string;
   /** Outcome of the flow's steps (not of the checks). */
   outcome: 'completed' | 'step-failed' | 'not-applicable';
   error?: string;
@@ -135,6 +142,16 @@ export interface ProfileFacts {
   system?: { name?: string; version?: string; pluginName?: string; pluginVersion?: string };
   /** The test customer's phone golive hands the integration ({{phoneNumber}}): golive's choice, not the shop's. */
   customerPhoneNumber?: string;
+  /** A platform's installations (profile `installations:`); absent for a single merchant. */
+  installations?: InstallationFacts[];
+  /** The installation being judged (per-installation verdicts); `msn` is then its MSN. */
+  installation?: InstallationFacts;
+}
+
+export interface InstallationFacts {
+  id: string;
+  msn: string;
+  title: string;
 }
 
 export interface CheckInput {

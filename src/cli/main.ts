@@ -28,6 +28,7 @@ program
   .option('--grep <regex>', 'only flows whose title or tags (@flow-id, @ITEM-ID) match')
   .option('--workers <n>', 'parallel Playwright workers')
   .option('--shard <i/n>', 'run shard i of n (merge the reports afterwards)')
+  .option('--installations <ids>', "a platform's installations to run, comma-separated (default: all the profile's)")
   .option('--out <dir>', 'reports folder', 'reports')
   .option('--sandbox-url <url>', 'use an already running golive sandbox instead of starting one')
   .option('--target <target>', "what the integration talks to: sandbox (golive's embedded sandbox) or test-api (the real test environment through golive's recording proxy); default: the profile's target")

@@ -3,6 +3,7 @@ import type { Suite } from '../suite/index.ts';
 import { RUN_TARGETS, type Profile, type RunTarget } from '../suite/profile.ts';
 import { DEFAULT_UPSTREAM } from '../proxy/index.ts';
 import { DURATION_EXPECTATION, parseDuration } from '../suite/duration.ts';
+import { InstallationSelectionError, selectInstallations } from '../suite/profile-platform.ts';
 
 /** A usage or configuration problem: one line, exit 2, nothing written. */
 export class UsageError extends Error {
@@ -13,6 +14,8 @@ export class UsageError extends Error {
 export interface ParsedRunOptions {
   workers?: string;
   shard?: string;
+  /** The platform installations picked by --installations (absent: all). */
+  installations?: string[];
   actionTimeoutMs: number;
   statusTimeoutMs: number;
   target: RunTarget;
@@ -52,6 +55,19 @@ export function parseRunOptions(options: RunOptions, profile?: Profile): ParsedR
   };
   out.actionTimeoutMs = duration('--action-timeout', options.actionTimeout, out.actionTimeoutMs);
   out.statusTimeoutMs = duration('--status-timeout', options.statusTimeout, out.statusTimeoutMs);
+  if (options.installations !== undefined) {
+    const ids = String(options.installations).split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new UsageError(`--installations ${JSON.stringify(options.installations)}: expected installation ids, comma-separated`);
+    if (profile) {
+      try {
+        selectInstallations(profile, ids);
+      } catch (err) {
+        if (err instanceof InstallationSelectionError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+    out.installations = [...new Set(ids)];
+  }
   if (options.grep !== undefined) {
     try {
       new RegExp(options.grep);
@@ -98,9 +114,12 @@ function parseTarget(options: RunOptions, profile: Profile | undefined, out: Par
  * Whether Playwright's --grep selects this flow: the same matching as Playwright's (a /re/flags
  * literal or a case-insensitive pattern over "file describe title tags", see src/runner/flows.spec.ts).
  */
-export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number]): boolean {
+export function grepMatches(grep: string, suite: Suite, flow: Suite['flows'][number], installations: readonly string[] = []): boolean {
   const literal = /^\/(.*)\/([gi]*)$/.exec(grep);
   const re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(grep, 'i');
-  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...flow.checklist.map((id) => `@${id}`)].join(' '));
+  const items = flow.checklist.map((id) => `@${id}`);
+  // A platform's flow runs once per installation, tagged @<flow>@<installation> and @installation-<id>.
+  if (installations.length) return installations.some((i) => re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}@${i}`, ...items, `@installation-${i}`].join(' ')));
+  return re.test(['flows.spec.ts', suite.title, flow.title, `@${suite.suite}`, `@${flow.id}`, ...items].join(' '));
 }
 

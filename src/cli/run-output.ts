@@ -69,7 +69,9 @@ export function formatSummary(summary: RunSummary, c: Palette = palette()): stri
   const width = Math.max(...summary.items.map((i) => i.id.length));
   for (const item of summary.items) {
     const mark = (VERDICT_MARK[item.verdict] ?? item.verdict).padEnd(7);
-    lines.push(`  ${(colour[item.verdict] ?? ((t: string) => t))(mark)} ${item.id.padEnd(width)}  ${oneLine(item.title, 100)}`);
+    // A platform's item names the installations that failed it.
+    const failedBy = (item.installations ?? []).filter((i) => i.verdict === 'FAILED').map((i) => i.id);
+    lines.push(`  ${(colour[item.verdict] ?? ((t: string) => t))(mark)} ${item.id.padEnd(width)}  ${oneLine(item.title, 100)}${failedBy.length ? c.red(` (failed: ${failedBy.join(', ')})`) : ''}`);
   }
   lines.push('');
   lines.push(`  ${countsLine(summary.counts)}`);
@@ -80,7 +82,11 @@ export function formatSummary(summary: RunSummary, c: Palette = palette()): stri
     for (const f of failedFlows) lines.push(`    ${f.suite}/${f.id}: ${oneLine(f.error ?? 'failed', 160)}`);
   }
   const refs = summary.evidenceReferences;
-  lines.push(`\n  evidence references: ${evidenceEndingsOf(summary.profile.api).map((e) => `${e.label} ${refs[e.state].length}`).join(', ')} (environment: ${summary.environment ?? 'sandbox'})`);
+  const endings = evidenceEndingsOf(summary.profile.api);
+  lines.push(`\n  evidence references: ${endings.map((e) => `${e.label} ${refs[e.state].length}`).join(', ')} (environment: ${summary.environment ?? 'sandbox'})`);
+  for (const i of summary.installations ?? []) {
+    lines.push(`  installation ${oneLine(i.id, 40)} (MSN ${oneLine(i.msn, 20)}): ${countsLine(i.counts)}; ${i.flows} flows${i.flowsFailed ? `, ${i.flowsFailed} could not complete` : ''}; references ${endings.map((e) => `${e.label} ${i.evidenceReferences[e.state].length}`).join(', ')}`);
+  }
   if (summary.partial) {
     lines.push(`\n  ${c.yellow('PARTIAL RUN')} — not evidence for the checklist submission: ${summary.partial.reasons.join('; ')}.`);
     lines.push('  NOT RUN items count neither for nor against the exit code; run the full suite for the submission.');

@@ -10,6 +10,7 @@ export { formatSummary } from './run-output.ts';
 export { parseRunOptions, UsageError } from './run-options.ts';
 import { DEFAULT_TEST_MERCHANT } from '../sandbox/merchants.ts';
 import { DEFAULT_TEST_PSP } from '../sandbox/psps.ts';
+import { DEFAULT_TEST_PARTNER } from '../sandbox/partners.ts';
 import { freePort } from '../runner/environment.ts';
 import { RUN_CONFIG_ENV, RUN_MARKER_ENV, RUNTIME_ENV, type RunConfig } from '../runner/run-config.ts';
 import type { RunSummary } from '../report/run-summary.ts';
@@ -43,6 +44,8 @@ export interface RunOptions {
   grep?: string;
   workers?: string;
   shard?: string;
+  /** A platform's installations to run (comma-separated ids; default: all). */
+  installations?: string;
   out?: string;
   sandboxUrl?: string;
   /** sandbox (default: the profile's target) or test-api. */
@@ -136,7 +139,8 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     throw err;
   }
 
-  if (options.grep !== undefined && !suites.some((suite) => suite.flows.some((flow) => grepMatches(options.grep!, suite, flow))))
+  const installationIds = (parsed.installations ?? profileDoc.installations?.map((i) => i.id)) ?? [];
+  if (options.grep !== undefined && !suites.some((suite) => suite.flows.some((flow) => grepMatches(options.grep!, suite, flow, installationIds))))
     return usage(`--grep ${JSON.stringify(options.grep)} matches no flow (flows match by title or by tag: @flow-id, @ITEM-ID, @suite)`);
 
   const env: NodeJS.ProcessEnv = {
@@ -147,6 +151,10 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     // Against the real test API the keys are the caller's own, from the environment only.
     ...(parsed.target === 'test-api' ? {} : testKeys(profileDoc.kind === 'psp' ? DEFAULT_TEST_PSP : DEFAULT_TEST_MERCHANT)),
     GOLIVE_TEST_PSP_ID: process.env.GOLIVE_TEST_PSP_ID ?? DEFAULT_TEST_PSP.pspId,
+    // A platform's profile reads the test partner's keys (one set for all its installations).
+    GOLIVE_TEST_PARTNER_CLIENT_ID: process.env.GOLIVE_TEST_PARTNER_CLIENT_ID ?? DEFAULT_TEST_PARTNER.clientId,
+    GOLIVE_TEST_PARTNER_CLIENT_SECRET: process.env.GOLIVE_TEST_PARTNER_CLIENT_SECRET ?? DEFAULT_TEST_PARTNER.clientSecret,
+    GOLIVE_TEST_PARTNER_SUBSCRIPTION_KEY: process.env.GOLIVE_TEST_PARTNER_SUBSCRIPTION_KEY ?? DEFAULT_TEST_PARTNER.subscriptionKeys[0],
     // Playwright and its workers print no colours of their own: golive's live lines decide (on a TTY only).
     FORCE_COLOR: '0',
     GOLIVE_COLOR: colourOn() ? '1' : '0',
@@ -186,6 +194,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     target: parsed.target,
     ...(parsed.testApi ? { testApi: { ...parsed.testApi, customerTimeoutMs: profileDoc.testApi.customerTimeout } } : {}),
     ...(parsed.shard ? { shard: parsed.shard } : {}),
+    ...(parsed.installations ? { installations: parsed.installations } : {}),
   };
   const configFile = join(runDir, 'run-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));

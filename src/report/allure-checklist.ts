@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml } from '../shared/escape.ts';
-import { allureSeverity, featureName, SUMMARY_LINK } from './allure.ts';
-import type { RunSummary, SummaryItem } from './run-summary.ts';
+import { allureSeverity, featureName, installationSuite, SUMMARY_LINK } from './allure.ts';
+import { installationFindingPrefix, type RunSummary, type SummaryItem } from './run-summary.ts';
 import { findingLines } from './summary-model.ts';
 
 /**
@@ -58,7 +58,32 @@ export function writeChecklistResults(resultsDir: string, summary: RunSummary, o
     const uuid = createHash('sha256').update(`${options.run ?? summary.runId}/${item.id}`).digest('hex').slice(0, 32);
     writeFileSync(join(resultsDir, `${uuid}-result.json`), JSON.stringify({ uuid, ...result }));
   }
-  return summary.items.length;
+  // A platform's run: every item once more per installation, under that installation's suite.
+  let written = summary.items.length;
+  for (const installation of summary.installations ?? []) {
+    const suite = `${CHECKLIST_SUITE} — ${installationSuite(installation)}`;
+    for (const item of summary.items) {
+      const own = installationItem(item, installation);
+      if (!own) continue;
+      const result = checklistResult(own, { ...summary, profile: { ...summary.profile, msn: installation.msn } }, { start: Math.min(start, stop), stop }, options.summaryLink ?? SUMMARY_LINK);
+      result.labels[0] = { name: 'parentSuite', value: suite };
+      const key = `${options.run ?? summary.runId}/${item.id}@${installation.id}`;
+      const uuid = createHash('sha256').update(key).digest('hex').slice(0, 32);
+      const historyId = createHash('md5').update(`golive-checklist/${item.id}@${installation.id}`).digest('hex');
+      writeFileSync(join(resultsDir, `${uuid}-result.json`), JSON.stringify({ uuid, ...result, historyId, testCaseId: historyId, fullName: `${suite}#${item.id}` }));
+      written++;
+    }
+  }
+  return written;
+}
+
+/** One installation's view of a platform item: its verdict, and the findings about it (foldInstallations names it in each). */
+export function installationItem(item: SummaryItem, installation: { id: string; msn: string; title: string }): SummaryItem | undefined {
+  const verdict = item.installations?.find((i) => i.id === installation.id)?.verdict;
+  if (!verdict) return undefined;
+  const prefix = installationFindingPrefix(installation);
+  const findings = item.findings.filter((f) => f.message.startsWith(prefix)).map((f) => ({ ...f, message: f.message.slice(prefix.length) }));
+  return { ...item, verdict, findings, flows: item.flows.filter((f) => f.endsWith(`@${installation.id}`)) };
 }
 
 function checklistResult(item: SummaryItem, summary: RunSummary, time: { start: number; stop: number }, summaryLink: string) {

@@ -54,6 +54,8 @@ export interface FlowAllureInput {
   flow: { id: string; title: string; checklist: readonly string[]; description?: string };
   profile: { profile: string; name?: string; msn: string };
   browser: boolean;
+  /** A platform's installation the flow ran for: the flows group by it (parentSuite), each with its MSN. */
+  installation?: { id: string; msn: string; title: string };
 }
 
 /** Allure severity for the checklist's: a required item is critical, a recommended one normal. */
@@ -77,12 +79,12 @@ export function allureSeverity(severity: ChecklistItem['severity'] | string | un
 export function flowAllureMetadata(input: FlowAllureInput): { labels: AllureLabel[]; links: AllureLink[]; parameters: AllureParameter[] } {
   const items = input.flow.checklist.map((id) => ({ id, item: itemById(id) }));
   const labels: AllureLabel[] = [
-    { name: 'parentSuite', value: `golive: ${input.profile.name ?? input.profile.profile}` },
+    { name: 'parentSuite', value: input.installation ? installationSuite(input.installation) : `golive: ${input.profile.name ?? input.profile.profile}` },
     { name: 'suite', value: input.suite.title },
     { name: 'subSuite', value: input.browser ? 'browser-driven flows' : 'API flows' },
     { name: 'epic', value: input.suite.title },
     { name: 'story', value: input.flow.title },
-    { name: FLOW_LABEL, value: `${input.suite.suite}/${input.flow.id}` },
+    { name: FLOW_LABEL, value: `${input.suite.suite}/${input.flow.id}${input.installation ? `@${input.installation.id}` : ''}` },
   ];
   for (const { id, item } of items) labels.push({ name: 'feature', value: featureName(id, item) });
   const required = items.some(({ item }) => item?.severity === 'required');
@@ -92,7 +94,16 @@ export function flowAllureMetadata(input: FlowAllureInput): { labels: AllureLabe
   const links: AllureLink[] = [];
   for (const { id, item } of items) if (item?.docs) links.push({ url: item.docs, name: `${id} — docs`, type: 'docs' });
   const parameters: AllureParameter[] = [{ name: 'MSN', value: input.profile.msn }];
+  if (input.installation) {
+    labels.push({ name: 'tag', value: `installation:${input.installation.id}` });
+    parameters.push({ name: 'installation', value: input.installation.id });
+  }
   return { labels, links, parameters };
+}
+
+/** A platform installation's Allure suite: its title and MSN. */
+export function installationSuite(installation: { id: string; msn: string; title: string }): string {
+  return `installation ${installation.title} (MSN ${installation.msn})`;
 }
 
 /** The Behaviors feature of a checklist item: `Endpoints to integrate › EP-ENDPOINT-CREATE: Create payment: …`. */

@@ -20,6 +20,22 @@ export interface SummaryItem {
   findings: ItemResult['findings'];
   /** Where the verdict was proven: against the real test API, or only against a sandbox (absent: nothing was proven). */
   environment?: 'test-api' | 'sandbox';
+  /** A platform's run: each installation's verdict of the item (`verdict` is the worst of them). */
+  installations?: { id: string; verdict: string }[];
+}
+
+/** How a platform item's finding names its installation (the fold writes it, the report reads it back). */
+export const installationFindingPrefix = (i: { msn: string; title: string }): string => `${i.title} (MSN ${i.msn}): `;
+
+/** One installation of a platform's run: the sales unit, its verdict counts, flows and orders by ending. */
+export interface InstallationSummary {
+  id: string;
+  msn: string;
+  title: string;
+  counts: Record<string, number>;
+  flows: number;
+  flowsFailed: number;
+  evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
 }
 
 /** A flow the run selected but that left no evidence (interrupted, or its worker died). */
@@ -41,7 +57,7 @@ export interface RunSummary {
   environment?: 'test-api' | 'sandbox';
   trafficDropped: number;
   items: SummaryItem[];
-  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[] }[];
+  flows: { suite: string; id: string; title: string; outcome: string; error?: string; references: string[]; checklist: string[]; installation?: string }[];
   /** References that ended in the states the checklist review asks for. */
   evidenceReferences: Record<'AUTHORIZED' | 'CAPTURED' | 'REFUNDED' | 'CANCELLED', string[]>;
   counts: Record<string, number>;
@@ -59,6 +75,8 @@ export interface RunSummary {
   combinedFrom?: { runId: string; environment: 'test-api' | 'sandbox'; target: string }[];
   /** The signal that interrupted the run (SIGINT, SIGTERM). */
   interrupted?: string;
+  /** A platform's run: the installations it covered, in the profile's order (items carry their verdicts). */
+  installations?: InstallationSummary[];
   /** The effective timeouts (ms): profile values unless the command line overrode them. */
   timeouts?: { action: number; status: number };
 }

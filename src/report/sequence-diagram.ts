@@ -210,6 +210,12 @@ function noteOf(o: Observation): { lane: Lane; text: string; tone: 'info' | 'bad
         tone: o.responseStatus !== undefined && o.responseStatus < 300 ? 'bad' : 'info',
         text: `forged webhook (${o.tamper}) answered ${o.responseStatus ?? 'nothing'}; order ${o.statusBefore ?? '?'} → ${o.statusAfter ?? '?'}`,
       };
+    case 'crossed-delivery':
+      return {
+        lane: 'golive',
+        tone: o.statusBefore !== o.statusAfter ? 'bad' : 'info',
+        text: `${o.name} for MSN ${o.msn} with this order's reference answered ${o.responseStatus ?? 'nothing'}; order ${o.statusBefore ?? '?'} → ${o.statusAfter ?? '?'}`,
+      };
     case 'step-error':
       return { lane: 'golive', tone: 'bad', text: `✕ step failed: ${o.step}: ${o.message}` };
     default:

@@ -2,6 +2,7 @@ import { escapeHtml } from '../shared/escape.ts';
 import type { RunSummary } from './run-summary.ts';
 import { findingLines, OUTCOME_LABEL, proofLabel, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
 import { oneLine } from './terminal.ts';
+import { platformHtml } from './summary-platform-html.ts';
 
 /**
  * summary.html: the checklist evidence summary as one self-contained, printable page (inline
@@ -105,9 +106,10 @@ ${facts}
 <p class="counts">${m.counts.map((c) => `${verdict(c.verdict)} ${c.count}`).join(' ')}</p>
 </header>
 
+${m.platform ? platformHtml(m.platform, verdict) : ''}
 <section>
 <h2>Orders for the checklist submission</h2>
-<p class="muted">Payments of MSN <code>${esc(s.profile.msn)}</code> by the state they ended in (${esc(s.target)}).</p>
+<p class="muted">${m.platform ? 'Payments of every installation' : `Payments of MSN <code>${esc(s.profile.msn)}</code>`} by the state they ended in (${esc(s.target)}).</p>
 ${references}
 ${missingStates.length && m.references.length ? `<p class="warn">No payment ended in ${esc(missingStates.join(', '))}.</p>` : ''}
 </section>

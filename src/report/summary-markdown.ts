@@ -1,5 +1,5 @@
 import type { RunSummary } from './run-summary.ts';
-import { findingLines, OUTCOME_LABEL, proofLabel, summaryModel, VERDICT_LABEL, type SummaryOptions } from './summary-model.ts';
+import { findingLines, OUTCOME_LABEL, proofLabel, summaryModel, VERDICT_LABEL, VERDICT_ORDER, type SummaryModel, type SummaryOptions } from './summary-model.ts';
 
 /**
  * summary.md: the checklist evidence summary as GitHub-flavoured Markdown, for pasting into a
@@ -23,8 +23,9 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
   out.push('');
   out.push(m.counts.map((c) => `${c.label}: **${c.count}**`).join(' · '), '');
 
+  if (m.platform) out.push(...platformMarkdown(m.platform));
   out.push('## Orders for the checklist submission', '');
-  out.push(`Payments of MSN \`${code(s.profile.msn)}\` by the state they ended in (${text(s.target)}).`, '');
+  out.push(m.platform ? `Payments of every installation by the state they ended in (${text(s.target)}); by MSN above.` : `Payments of MSN \`${code(s.profile.msn)}\` by the state they ended in (${text(s.target)}).`, '');
   if (m.references.length) {
     out.push('| Ended in | Reference | Flow | Environment |', '|---|---|---|---|');
     for (const r of m.references) out.push(`| ${r.state} | \`${code(r.reference)}\` | ${cell(r.flows.join('; ') || '—')} | \`${r.environment}\` |`);
@@ -59,6 +60,32 @@ export function renderSummaryMarkdown(summary: RunSummary, options: SummaryOptio
   out.push(`---`, '');
   out.push(`Written by golive${m.goliveVersion ? ` ${m.goliveVersion}` : ''} from \`summary.json\` of run \`${code(s.runId)}\`. Every file of the run folder is listed with its SHA-256 in \`manifest.json\`; check it with \`golive evidence verify <run folder>\`.`, '');
   return out.join('\n');
+}
+
+/** A platform's installations: each sales unit's counts and orders by MSN, then items × installations. */
+function platformMarkdown(p: NonNullable<SummaryModel['platform']>): string[] {
+  const out: string[] = ['## Installations', ''];
+  out.push('| Installation | MSN | Flows | Verdicts |', '|---|---|---|---|');
+  for (const i of p.installations) {
+    const counts = VERDICT_ORDER.filter((v) => i.counts[v]).map((v) => `${VERDICT_LABEL[v]}: ${i.counts[v]}`).join(', ');
+    out.push(`| ${cell(i.title)} (\`${code(i.id)}\`) | \`${code(i.msn)}\` | ${i.flows}${i.flowsFailed ? ` (**${i.flowsFailed} could not complete**)` : ''} | ${cell(counts)} |`);
+  }
+  out.push('');
+  for (const i of p.installations) {
+    out.push(`### Orders of MSN \`${code(i.msn)}\` (${cell(i.title)})`, '');
+    if (i.references.length) {
+      out.push('| Ended in | Reference | Flow |', '|---|---|---|');
+      for (const r of i.references) out.push(`| ${r.state} | \`${code(r.reference)}\` | ${cell(r.flows.join('; ') || '—')} |`);
+      out.push('');
+    }
+    if (i.missingEndings.length) out.push(`> **No payment of MSN ${code(i.msn)} ended in ${i.missingEndings.join(', ')}.**`, '');
+  }
+  out.push('## Items by installation', '');
+  out.push(`| Item | Platform | ${p.installations.map((i) => `${cell(i.title)} (\`${code(i.msn)}\`)`).join(' | ')} |`, `|---|---|${p.installations.map(() => '---|').join('')}`);
+  const label = (v: string) => (v === 'FAILED' ? '**Failed**' : (VERDICT_LABEL[v] ?? v));
+  for (const r of p.rows) out.push(`| \`${code(r.id)}\` ${cell(r.title)} | ${label(r.verdict)}${r.failedBy.length ? ` (${r.failedBy.map(code).join(', ')})` : ''} | ${r.cells.map(label).join(' | ')} |`);
+  out.push('');
+  return out;
 }
 
 /** A URL inside a Markdown link: characters that would end the link or the cell, percent-encoded. */

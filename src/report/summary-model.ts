@@ -1,6 +1,7 @@
 import type { RunSummary, SummaryItem } from './run-summary.ts';
 import { evidenceFreshness, formatUtc, type Freshness } from './manifest.ts';
 import { GO_LIVE_ENDINGS } from '../contract/epayment.ts';
+import { platformModel, type PlatformModel } from './summary-platform.ts';
 
 /**
  * What the printable evidence summaries (summary.html, summary.md) show, computed once from
@@ -84,6 +85,8 @@ export interface SummaryModel {
   reviewItems: SummaryItem[];
   failedItems: SummaryItem[];
   failedFlows: RunSummary['flows'];
+  /** A platform's run: per installation, and the installation × item table. */
+  platform?: PlatformModel;
 }
 
 export function summaryModel(summary: RunSummary, options: SummaryOptions = {}): SummaryModel {
@@ -125,9 +128,11 @@ export function summaryModel(summary: RunSummary, options: SummaryOptions = {}):
   const counts = Object.entries(summary.counts ?? {})
     .sort(([a], [b]) => verdictRank(a) - verdictRank(b))
     .map(([verdict, count]) => ({ verdict, label: VERDICT_LABEL[verdict] ?? verdict, count }));
+  const platform = platformModel(summary, endings);
   return {
     environmentNote: environmentNoteOf(summary),
     showsProof: summary.environment === 'test-api' || summary.combinedFrom !== undefined,
+    ...(platform ? { platform } : {}),
     endingLabels,
     missingEndings,
     summary,

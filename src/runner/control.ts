@@ -112,9 +112,12 @@ export class SandboxControl {
     return { status: res.status, body: parsed };
   }
 
-  /** Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent several. */
+  /**
+   * Forge a webhook delivery; the sandbox answers one delivery, or `deliveries` when it sent
+   * several; undefined when no webhook is registered for it (404: the integration's to explain).
+   */
   async deliverWebhook(body: Record<string, unknown>): Promise<ForgedDelivery | undefined> {
-    const result = (await this.call((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;
+    const result = (await this.find((c) => c.deliverWebhook(body))) as (ForgedDelivery & { deliveries?: ForgedDelivery[] }) | undefined;
     return result?.deliveries?.[0] ?? result;
   }
 }

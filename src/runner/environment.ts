@@ -4,8 +4,9 @@ import { connect, createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { request } from 'undici';
 import { interpolate } from '../suite/template.ts';
+import { installationRef } from '../suite/profile-platform.ts';
 import { loadProfile, resolveSecrets, type ResolvedProfile } from '../suite/index.ts';
-import { createSandbox, DEFAULT_TEST_MERCHANT, DEFAULT_TEST_PSP, type Sandbox } from '../sandbox/index.ts';
+import { createSandbox, DEFAULT_TEST_MERCHANT, DEFAULT_TEST_PARTNER, DEFAULT_TEST_PSP, type Sandbox } from '../sandbox/index.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import { Redactor } from '../traffic/redact.ts';
 import { EnvironmentProblem } from '../shared/errors.ts';
@@ -75,7 +76,9 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     sandbox = await createSandbox(
       profile.kind === 'psp'
         ? pspSandboxOptions(profile)
-        : {
+        : profile.kind === 'partner' && profile.installations?.length
+          ? partnerSandboxOptions(profile)
+          : {
             merchants: isDefault
               ? []
               : [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], pspId: m.pspId }],
@@ -109,7 +112,9 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   // What `golive validate` allows in start: (src/suite/loader.ts): env, sandbox, baseUrl, msn; pspApi.publicKey.url uses the same.
   const templateScope = () => {
     const base = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
-    return { ...base, baseUrl: interpolate(profile.baseUrl, base), msn: profile.merchant.msn };
+    // A platform's baseUrl names an installation: the first one's stands for the process.
+    const withInstallation = { ...base, installation: installationRef(profile, profile.installations?.[0]) };
+    return { ...base, baseUrl: interpolate(profile.baseUrl, withInstallation), msn: profile.merchant.msn };
   };
   const start = profile.start;
   if (start) {
@@ -196,6 +201,26 @@ function pspSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSa
     psps: [{ pspId, name: profile.name ?? profile.profile, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], merchants: [m.msn] }],
     merchants: [{ msn: m.msn, name: profile.name ?? profile.profile, clientId: randomUUID(), clientSecret: randomUUID(), subscriptionKeys: [randomUUID().replace(/-/g, '')], pspId }],
     includeDefaultMerchant: m.msn !== DEFAULT_TEST_MERCHANT.msn,
+  };
+}
+
+/**
+ * A platform's profile (kind: partner with installations; a plugin with merchant keys is a
+ * merchant to the sandbox): its keys are partner keys acting for its installations' MSNs. The
+ * default test partner for its public keys and units; otherwise a partner of the profile's own,
+ * with a sales unit per MSN (merchant keys generated: the partner never uses them).
+ */
+function partnerSandboxOptions(profile: ResolvedProfile): Parameters<typeof createSandbox>[0] {
+  const m = profile.merchant;
+  const msns = [...new Set((profile.installations ?? []).map((i) => i.msn))];
+  const defaultKeys = m.clientId === DEFAULT_TEST_PARTNER.clientId && m.clientSecret === DEFAULT_TEST_PARTNER.clientSecret && (DEFAULT_TEST_PARTNER.subscriptionKeys as readonly string[]).includes(m.subscriptionKey);
+  if (defaultKeys && msns.every((msn) => (DEFAULT_TEST_PARTNER.salesUnits as readonly string[]).includes(msn))) return {};
+  const name = profile.name ?? profile.profile;
+  return {
+    partners: [{ id: defaultKeys ? DEFAULT_TEST_PARTNER.id : 'profile-partner', name, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKeys: [m.subscriptionKey], salesUnits: msns }],
+    merchants: msns.map((msn) => ({ msn, name: `${name} ${msn}`, clientId: randomUUID(), clientSecret: randomUUID(), subscriptionKeys: [randomUUID().replace(/-/g, '')] })),
+    includeDefaultPartner: false,
+    includeDefaultMerchant: !msns.includes(DEFAULT_TEST_MERCHANT.msn),
   };
 }
 

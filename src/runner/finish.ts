@@ -2,7 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evidenceReferencesOf } from '../checks/support/orders.ts';
 import { evaluateRun, itemById, mergeResults, type ItemResult } from '../checks/index.ts';
-import type { ProfileFacts } from '../checks/types.ts';
+import type { InstallationFacts, ProfileFacts } from '../checks/types.ts';
+import { trafficOfInstallation } from '../checks/support/platform.ts';
+import { flowsPerInstallation, foldInstallations, installationSummary } from './installations.ts';
+import { installationRef, selectInstallations } from '../suite/index.ts';
 import type { Exchange } from '../traffic/types.ts';
 import { environmentProblemOf } from '../traffic/environment.ts';
 import { ControlClient } from '../sandbox/client.ts';
@@ -46,6 +49,8 @@ export interface RunFacts {
   planned: PlannedFlow[];
   interruption?: { signal: string; at: number };
   trafficDropped: number;
+  /** A platform's run: the installations it covered (judged each, then over all). */
+  installations?: InstallationFacts[];
 }
 export const RUN_FACTS_FILE = 'run-facts.json';
 
@@ -60,7 +65,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     await awaitFirstPollsProxied(new ControlClient(env.controlUrl), { msn: env.profile.merchant.msn, since: Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   } else if (!interrupted && env.profile.capabilities.polling !== false) {
     const pace = profileFacts(env.profile).polling;
-    await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn: env.profile.merchant.msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
+    const msns = env.profile.installations?.length ? env.profile.installations.map((i) => i.msn) : [env.profile.merchant.msn];
+    for (const msn of msns) await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   }
   if (env.sandbox) {
     traffic = env.sandbox.traffic.all().map((e) => env.sandbox!.redactor.exchange(e));
@@ -74,7 +80,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   // A flow the interruption cut short proves nothing either way: it counts as not run.
   const evidence = readFlowEvidence(config.runDir).filter((f) => !(interruption && f.record.outcome === 'step-failed' && f.record.endedAt >= interruption.at - 1000));
   const all = [...traffic, ...evidence.flatMap((f) => f.merchantTraffic)].sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
-  const suiteFlows = (await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title })));
+  const installations = selectInstallations(env.profile, config.installations).flatMap((i) => (i ? [installationRef(env.profile, i)] : []));
+  const suiteFlows = flowsPerInstallation((await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title }))), installations);
   const plannedFile = join(config.runDir, PLANNED_FLOWS_FILE);
   const run: RunFacts = {
     runId: config.runId,
@@ -92,6 +99,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     planned: existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : suiteFlows,
     ...(interruption ? { interruption } : {}),
     trafficDropped: dropped,
+    ...(installations.length ? { installations } : {}),
   };
   writeFileSync(join(config.runDir, RUN_FACTS_FILE), JSON.stringify(run, null, 2));
   // Compact: the largest JSON of a run, read by programs (the report shows each exchange readably).
@@ -108,10 +116,9 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
  */
 export function judgeRun(run: RunFacts, traffic: Exchange[], evidence: FlowEvidence[]): RunSummary {
   const coverage = runCoverage(run, evidence);
-  const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }, { partial: coverage.partial });
-  const judged = mergeResults(...evidence.map((f) => f.results), runResults);
-  const merged = run.environment === 'test-api' ? testApiResults(judged, evidence) : judged;
-  const summary = buildSummary(run, merged, evidence, traffic);
+  const summary = run.installations?.length
+    ? judgeInstallations(run, run.installations, traffic, evidence)
+    : buildSummary(run, judgeOne(run, run.facts, coverage.partial, traffic, evidence), evidence, traffic);
   const notRunItems = summary.items.filter((i) => i.verdict === 'NOT_RUN').length;
   const reasons = [
     ...(run.interruption ? [`interrupted by ${run.interruption.signal}`] : []),
@@ -120,6 +127,40 @@ export function judgeRun(run: RunFacts, traffic: Exchange[], evidence: FlowEvide
   ];
   if (reasons.length) summary.partial = { reasons, flowsNotRun: coverage.flowsNotRun };
   if (run.interruption) summary.interrupted = run.interruption.signal;
+  return summary;
+}
+
+/** One sales unit's verdicts: its flows' results and the run-scoped items over its traffic. */
+function judgeOne(run: RunFacts, facts: ProfileFacts, partial: boolean, traffic: Exchange[], evidence: FlowEvidence[]): ItemResult[] {
+  const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: facts }, { partial });
+  const judged = mergeResults(...evidence.map((f) => f.results), runResults);
+  // Against the real test API, what only the sandbox could have shown is not applicable there.
+  return run.environment === 'test-api' ? testApiResults(judged, evidence) : judged;
+}
+
+/**
+ * A platform's run: each installation judged on its own flows and traffic with its MSN
+ * (trafficOfInstallation), then every item over all of them (foldInstallations: the worst
+ * installation's verdict, naming each installation's).
+ */
+function judgeInstallations(run: RunFacts, installations: InstallationFacts[], traffic: Exchange[], evidence: FlowEvidence[]): RunSummary {
+  const per = installations.map((installation) => {
+    const own = evidence.filter((f) => f.record.installation === installation.id);
+    const flows = own.map((f) => f.record);
+    const facts: ProfileFacts = { ...run.facts, msn: installation.msn, installation };
+    const mine = trafficOfInstallation(traffic, flows, installation.msn);
+    const coverage = runCoverage({ suiteFlows: run.suiteFlows.filter((f) => f.id.endsWith(`@${installation.id}`)), planned: run.planned.filter((f) => f.id.endsWith(`@${installation.id}`)) }, own);
+    const results = judgeOne(run, facts, coverage.partial, mine, own);
+    return { installation, results, summary: installationSummary(installation, results, flows, evidenceReferencesOf({ traffic: mine, flows, profile: facts })) };
+  });
+  const folded = foldInstallations(per);
+  const summary = buildSummary(run, folded, evidence, traffic);
+  const verdicts = new Map(folded.map((r) => [r.item, r.installations]));
+  for (const item of summary.items) item.installations = verdicts.get(item.id);
+  summary.installations = per.map((p) => p.summary);
+  // The orders by ending are each installation's (the review asks for them by MSN); here all of them.
+  for (const key of Object.keys(summary.evidenceReferences) as (keyof RunSummary['evidenceReferences'])[])
+    summary.evidenceReferences[key] = [...new Set(per.flatMap((p) => p.summary.evidenceReferences[key]))];
   return summary;
 }
 
@@ -176,6 +217,7 @@ function buildSummary(run: RunFacts, merged: ItemResult[], evidence: FlowEvidenc
       error: f.record.error,
       references: f.record.references,
       checklist: f.record.checklist,
+      ...(f.record.installation ? { installation: f.record.installation } : {}),
     })),
     evidenceReferences: evidenceReferencesOf({ traffic, flows: evidence.map((f) => f.record), profile: run.facts }),
     counts,

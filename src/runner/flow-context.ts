@@ -4,7 +4,7 @@ import { firstLine, MerchantActor } from '../actors/merchant.ts';
 import type { FlowRecord, Observation } from '../checks/types.ts';
 import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import { IntegrationDefect } from '../shared/errors.ts';
-import { flowScope, type Flow, type ResolvedProfile, type Suite } from '../suite/index.ts';
+import { flowScope, type Flow, type InstallationRef, type ResolvedProfile, type Suite } from '../suite/index.ts';
 import type { Scope } from '../suite/template.ts';
 import { SCREENSHOTS_DIR } from '../report/screenshots.ts';
 import { Redactor } from '../traffic/redact.ts';
@@ -53,6 +53,8 @@ export interface FlowContextOptions {
   hooks: FlowHooks;
   /** Record a video of every browser context the flow opens (Playwright's recordVideo). */
   recordVideo?: BrowserContextOptions['recordVideo'];
+  /** A platform's installation the flow runs for (`profile` is then that installation's view, installationProfile). */
+  installation?: InstallationRef & { env?: Record<string, string> };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,10 +86,13 @@ export class FlowContext {
   clockOffset = 0;
 
   constructor(readonly o: FlowContextOptions) {
-    this.label = `${o.suite.suite}/${o.flow.id}/${process.pid}-${Date.now()}`;
+    // One flow runs once per installation: the id names both, so tags, evidence and verdicts stay apart.
+    const id = o.installation ? `${o.flow.id}@${o.installation.id}` : o.flow.id;
+    this.label = `${o.suite.suite}/${id}/${process.pid}-${Date.now()}`;
     this.record = {
       suite: o.suite.suite,
-      id: o.flow.id,
+      id,
+      ...(o.installation ? { installation: o.installation.id } : {}),
       title: o.flow.title,
       checklist: o.flow.checklist,
       references: [],
@@ -101,11 +106,11 @@ export class FlowContext {
       timeoutMs: o.config.actionTimeoutMs,
       now: () => this.now(),
       // Tagged with the flow's id: a run-wide judgement tells the flows' own actions apart by it.
-      record: (e) => this.merchantTraffic.push({ ...e, flowId: o.flow.id, seq: goliveSeq(this.merchantTraffic.length), id: `merchant-${this.merchantTraffic.length}` }),
+      record: (e) => this.merchantTraffic.push({ ...e, flowId: id, seq: goliveSeq(this.merchantTraffic.length), id: `merchant-${this.merchantTraffic.length}` }),
     });
     this.driver = driverFor(o.suite.api, o.control, o.profile.merchant.msn, testApiOptions(o));
     this.customer = new CustomerActor(this.driver);
-    this.scope = flowScope({ suite: o.suite, flow: o.flow, profile: o.profile, sandboxUrl: o.sandboxUrl });
+    this.scope = flowScope({ suite: o.suite, flow: o.flow, profile: o.profile, sandboxUrl: o.sandboxUrl, ...(o.installation ? { installation: o.installation } : {}) });
     // Each flow pays a distinct amount, so sandbox faults scoped to it never touch other flows.
     const base = Number((this.scope.vars as Record<string, unknown>).amount ?? 10_000);
     this.flowAmount = base + o.ordinal;

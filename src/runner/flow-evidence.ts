@@ -28,10 +28,23 @@ export function readFlowEvidence(runDir: string): FlowEvidence[] {
 }
 
 /** The evidence of a flow that does not apply to the profile: every item it lists NOT_APPLICABLE, no check run. */
-export function notApplicableEvidence(suite: Suite, flow: Flow, reasons: string[]): FlowEvidence {
+export function notApplicableEvidence(suite: Suite, flow: Flow, reasons: string[], installation?: { id: string; msn: string }): FlowEvidence {
   const why = reasons.join('; ');
   const now = Date.now();
-  const record: FlowRecord = { suite: suite.suite, id: flow.id, title: flow.title, checklist: flow.checklist, references: [], observations: [], startedAt: now, endedAt: now, outcome: 'not-applicable', error: why };
-  const results: ItemResult[] = flow.checklist.map((item) => ({ item, verdict: 'NOT_APPLICABLE', findings: [{ item, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${why}.`, flowId: flow.id }] }));
+  const id = installation ? `${flow.id}@${installation.id}` : flow.id;
+  const record: FlowRecord = {
+    suite: suite.suite,
+    id,
+    title: flow.title,
+    checklist: flow.checklist,
+    references: [],
+    observations: [],
+    startedAt: now,
+    endedAt: now,
+    outcome: 'not-applicable',
+    error: why,
+    ...(installation ? { installation: installation.id, msn: installation.msn } : {}),
+  };
+  const results: ItemResult[] = flow.checklist.map((item) => ({ item, verdict: 'NOT_APPLICABLE', findings: [{ item, verdict: 'NOT_APPLICABLE', message: `Not applicable: ${why}.`, flowId: id }] }));
   return { record, results, merchantTraffic: [] };
 }

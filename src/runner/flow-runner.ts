@@ -8,7 +8,7 @@ import { ControlError } from '../sandbox/client.ts';
 import { EnvironmentProblem, foreignFailureKind, GoliveError, IntegrationDefect } from '../shared/errors.ts';
 import { environmentProblemOf } from '../traffic/environment.ts';
 import { upstreamProblem, withoutEnvironmentBlame } from './test-api-verdicts.ts';
-import { resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
+import { installationRef, resolveStep, type ResolvedProfile, type SuiteStep } from '../suite/index.ts';
 import { exchangesOfFlow, NON_PAYMENT_APIS, type FlowTrafficScope } from '../traffic/flow-scope.ts';
 import { qrIdsOf } from '../checks/support/payments.ts';
 import type { Exchange } from '../traffic/types.ts';
@@ -165,7 +165,9 @@ export class FlowRunner {
       record.outcome = 'step-failed';
       record.error = this.environmentProblem.message;
     }
-    const judged = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: profileFacts(this.o.profile) });
+    const facts = profileFacts(this.o.profile);
+    const installation = this.o.installation ? { id: this.o.installation.id, msn: this.o.installation.msn, title: this.o.installation.title } : undefined;
+    const judged = evaluateFlow(this.o.flow.checklist, { traffic, flows: [record], profile: installation ? { ...facts, installation } : facts });
     const results = this.environmentProblem ? withoutEnvironmentBlame(judged, this.environmentProblem) : judged;
     writeFlowEvidence(this.o.config.runDir, { record, results, merchantTraffic: this.ctx.merchantTraffic }, this.ctx.redactor);
     return { results, traffic };
@@ -223,6 +225,7 @@ export function profileFacts(profile: ResolvedProfile): ProfileFacts {
     system: profile.system,
     ...(profile.customer?.phoneNumber ? { customerPhoneNumber: profile.customer.phoneNumber } : {}),
     ...cardErrorIds(profile),
+    ...(profile.installations?.length ? { installations: profile.installations.map((i) => installationRef(profile, i)) } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export const RunConfigSchema = z.object({
     .optional(),
   /** `i/n` for a --shard run. */
   shard: z.string().optional(),
+  /** A platform's installations the run covers (`--installations`; absent: all the profile's). */
+  installations: z.array(z.string()).min(1).optional(),
 });
 export type RunConfig = z.output<typeof RunConfigSchema>;
 

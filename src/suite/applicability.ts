@@ -14,14 +14,19 @@ export interface Applicability {
   reasons: string[];
 }
 
-export function hasRequirement(profile: Pick<Profile, 'capabilities'>, req: Requirement): boolean {
+export function hasRequirement(profile: Pick<Profile, 'capabilities'> & Partial<Pick<Profile, 'installations'>>, req: Requirement): boolean {
+  if (req === 'platform') return (profile.installations?.length ?? 0) >= 2;
   if (req.startsWith('userFlow:')) return (profile.capabilities.userFlows as string[]).includes(req.slice('userFlow:'.length));
-  const v: unknown = profile.capabilities[req as Exclude<Requirement, `userFlow:${string}`>];
+  const v: unknown = profile.capabilities[req as Exclude<Requirement, `userFlow:${string}` | 'platform'>];
   return v === true || (Array.isArray(v) && v.length > 0);
 }
 
 const missingRequirement = (req: Requirement): string =>
-  req.startsWith('userFlow:') ? `profile lacks userFlow ${req.slice('userFlow:'.length)} (capabilities.userFlows)` : `profile lacks capability ${req}`;
+  req === 'platform'
+    ? 'the profile is not a platform with two or more installations (kind: partner, installations:)'
+    : req.startsWith('userFlow:')
+      ? `profile lacks userFlow ${req.slice('userFlow:'.length)} (capabilities.userFlows)`
+      : `profile lacks capability ${req}`;
 
 /** What the run talks to, besides the profile: the real test API cannot do what only the sandbox can. */
 export interface RunContext {
@@ -57,7 +62,7 @@ export function testApiReasons(flow: Flow, customer: RunContext['customer'] = 'f
   return [...reasons];
 }
 
-export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'>, run: RunContext = {}): Applicability {
+export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'> & Partial<Pick<Profile, 'installations'>>, run: RunContext = {}): Applicability {
   const reasons: string[] = run.target === 'test-api' ? testApiReasons(flow, run.customer) : [];
   for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(missingRequirement(req));
   const missing = new Set<string>();

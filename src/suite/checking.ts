@@ -83,7 +83,9 @@ export function describeRoots(roots: Record<string, readonly string[] | 'any' | 
 }
 
 export const ENV_AND_SANDBOX = { env: 'any', sandbox: ['url'] } as const;
-export const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flow: ['id', 'title'], suite: ['id', 'title'] } as const;
+/** `installation`: the sales unit the flow runs for (a platform's installation; else the merchant itself, src/suite/profile-platform.ts). */
+export const INSTALLATION_ROOT = { installation: ['id', 'msn', 'title'] } as const;
+export const RUN_ROOTS = { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf', flow: ['id', 'title'], suite: ['id', 'title'], ...INSTALLATION_ROOT } as const;
 /**
  * What each profile action may use: exactly what the runner fills in when it calls that action
  * (src/runner), so a template that validates never fails at run time for an unknown variable.

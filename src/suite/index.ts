@@ -11,3 +11,4 @@ export * from './loader.ts';
 export * from './applicability.ts';
 export * from './scope.ts';
 export { generateSchemas, SCHEMA_FILES, schemaText } from './json-schema.ts';
+export * from './profile-platform.ts';

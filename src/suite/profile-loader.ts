@@ -3,7 +3,7 @@ import { ENV_REF_ANY_RE, extractedNames, isSensitiveProfilePath, KNOWN_ACTIONS, 
 import { STATUS_CLASSES, type CanonicalStatus } from './steps.ts';
 import { stringsIn } from './template.ts';
 
-import { validateDocument, ACTION_SCOPES, ENV_AND_SANDBOX, isObj, Reporter, checkTemplates, fixedRoots, type ParseResult } from './checking.ts';
+import { validateDocument, ACTION_SCOPES, ENV_AND_SANDBOX, INSTALLATION_ROOT, isObj, Reporter, checkTemplates, fixedRoots, type ParseResult } from './checking.ts';
 
 /** Profiles: YAML → zod → checks across fields (capabilities vs actions, roles, templates, status words). */
 
@@ -112,7 +112,10 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
   }
 
   // Templates and ${env:…} outside actions.
-  checkTemplates(r, data.baseUrl, ['baseUrl'], (e) => fixedRoots(e, ENV_AND_SANDBOX, 'baseUrl'));
+  const installations = Array.isArray(data.installations) ? data.installations : undefined;
+  // A platform's baseUrl is one installation's at a time: {{installation.id}} names which.
+  checkTemplates(r, data.baseUrl, ['baseUrl'], (e) => fixedRoots(e, installations ? { ...ENV_AND_SANDBOX, ...INSTALLATION_ROOT } : ENV_AND_SANDBOX, 'baseUrl'));
+  if (installations) checkInstallations(r, data, installations);
   checkTemplates(r, data.webhookUrl, ['webhookUrl'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf' }, 'webhookUrl'));
   if (isObj(data.start)) checkTemplates(r, data.start, ['start'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf' }, 'start'));
   for (const s of stringsIn(data)) {
@@ -124,3 +127,27 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
   }
 }
 
+
+/** Installations belong to partner profiles; ids and MSNs name one sales unit each. */
+function checkInstallations(r: Reporter, data: Record<string, unknown>, installations: unknown[]) {
+  if (data.kind !== 'partner') r.error(['installations'], `installations are for platforms (kind: partner) serving several merchants with partner keys; this profile is kind: ${String(data.kind)}`, { key: true });
+  const ids = new Map<string, number>();
+  const msns = new Map<string, number>();
+  installations.forEach((inst, i) => {
+    if (!isObj(inst)) return;
+    const path = ['installations', i];
+    if (typeof inst.id === 'string') {
+      const first = ids.get(inst.id);
+      if (first !== undefined) r.error([...path, 'id'], `installation id ${inst.id} is already used by installations[${first}]`);
+      else ids.set(inst.id, i);
+    }
+    const msn = typeof inst.msn === 'number' || typeof inst.msn === 'string' ? String(inst.msn) : undefined;
+    if (msn !== undefined) {
+      const first = msns.get(msn);
+      if (first !== undefined) r.error([...path, 'msn'], `MSN ${msn} is already installations[${first}]'s; each installation is its own sales unit`);
+      else msns.set(msn, i);
+    }
+    checkTemplates(r, inst.baseUrl, [...path, 'baseUrl'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, ...INSTALLATION_ROOT }, 'an installation\'s baseUrl'));
+    if (isObj(inst.env)) checkTemplates(r, inst.env, [...path, 'env'], (e) => fixedRoots(e, ENV_AND_SANDBOX, 'an installation\'s env'));
+  });
+}

@@ -7,6 +7,7 @@ import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helper
 import { USER_FLOWS } from '../contract/epayment.ts';
 import { DEFAULT_CUSTOMER_PHONE_NUMBER } from '../contract/in-person.ts';
 import { pspSections } from './profile-psp.ts';
+import { platformSections } from './profile-platform.ts';
 
 /**
  * The merchant profile: how golive reaches and drives one integration (config/*.profile.yaml).
@@ -305,6 +306,7 @@ function makeProfileSchema(forExport: boolean) {
       .meta({ description: 'How golive drives the integration: each action is http: {…} or browser: [ … ]. Other names are custom actions for merchant.action.' }),
     ...pspSections(browser),
     ...testApiSections(),
+    ...platformSections({ msn: Msn, url: Url }),
     webhookUrl: Url.optional().meta({ description: 'The integration\'s webhook receiver (for forged deliveries); default: the URL it registers.' }),
     secrets: z
       .array(z.string().regex(ENV_NAME_RE, { error: 'expected an environment variable name' }))

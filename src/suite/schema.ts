@@ -11,14 +11,17 @@ import { Identifier, KebabId, oneKeyMap, oneKeyMapForExport } from './zod-helper
  * See steps.ts for the step library and loader.ts for the checks that span fields.
  */
 
-/** A profile capability a flow needs: a boolean capability, or `userFlow:<FLOW>`. */
-export type Requirement = BooleanCapability | `userFlow:${UserFlow}`;
+/**
+ * A profile capability a flow needs: a boolean capability, `userFlow:<FLOW>`, or `platform` (a
+ * partner profile with at least two installations: flows that cross sales units need another one).
+ */
+export type Requirement = BooleanCapability | `userFlow:${UserFlow}` | 'platform';
 const USER_FLOW_REQUIREMENT = new RegExp(`^userFlow:(?:${USER_FLOWS.join('|')})$`);
-const REQUIREMENT_EXPECTATION = `expected a capability (${BOOLEAN_CAPABILITIES.join(', ')}) or userFlow:<${USER_FLOWS.join('|')}>`;
+const REQUIREMENT_EXPECTATION = `expected a capability (${BOOLEAN_CAPABILITIES.join(', ')}), userFlow:<${USER_FLOWS.join('|')}> or platform`;
 
 const RequirementSchema = z
   .union(
-    [z.enum(BOOLEAN_CAPABILITIES, { error: REQUIREMENT_EXPECTATION }), z.string().regex(USER_FLOW_REQUIREMENT, { error: REQUIREMENT_EXPECTATION })],
+    [z.enum(BOOLEAN_CAPABILITIES, { error: REQUIREMENT_EXPECTATION }), z.string().regex(USER_FLOW_REQUIREMENT, { error: REQUIREMENT_EXPECTATION }), z.literal('platform', { error: REQUIREMENT_EXPECTATION })],
     { error: REQUIREMENT_EXPECTATION },
   )
   .meta({

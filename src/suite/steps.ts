@@ -198,6 +198,10 @@ const Amount = t(z.number().int().positive(), 'an amount in minor units (øre/ce
         success: z.boolean().default(true).meta({ description: 'The payload\'s success flag (false for WH-SUCCESS-FLAG).' }),
         amount: Amount.optional(),
         reference: Reference.optional(),
+        otherSalesUnit: z
+          .boolean()
+          .optional()
+          .meta({ description: "Platforms: a correctly signed partner-wide delivery with this order's reference, for ANOTHER installation's MSN (the next in the profile); the order must not change." }),
       })
       .meta({ description: 'Deliver a webhook the sandbox forged to the merchant\'s webhook URL.' }),
     'sandbox.forgeCardCallback': z

@@ -22,14 +22,17 @@ const LITERAL = [
   /^EP-EVIDENCE-FRESH$/,
 ];
 /** The ePayment and webhook-receiver items (§8.1–8.5): the ones golive has rules for today. */
-const CHECKED = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section));
+const CHECKED = CHECKLIST.filter((i) => ['8.1', '8.2', '8.3', '8.4', '8.5'].includes(i.section) && !i.id.startsWith('PARTNER-'));
+/** The platform items (partner keys serving many merchants): §8.2's "mandatory for partners and platforms", judged per installation. */
+const PARTNER = CHECKLIST.filter((i) => i.id.startsWith('PARTNER-'));
 /** Items with a rule bound: ePayment and Webhooks (§8.1–8.5), then eCom v2 (§8.7). */
-const BOUND = [...CHECKED, ...CHECKLIST.filter((i) => i.id.startsWith('PSP-')), ...CHECKLIST.filter((i) => i.id.startsWith('EC-')), ...CHECKLIST.filter((i) => i.id.startsWith('PSPAPI-'))];
+const BOUND = [...CHECKED, ...PARTNER, ...CHECKLIST.filter((i) => i.id.startsWith('PSP-')), ...CHECKLIST.filter((i) => i.id.startsWith('EC-')), ...CHECKLIST.filter((i) => i.id.startsWith('PSPAPI-'))];
 
 describe('checklist catalogue', () => {
   it('has every item of every API once: 48 ePayment/webhook items, then PSP (§8.6), eCom and PSP API (§8.7)', () => {
     expect(new Set(CHECKLIST_ITEM_IDS).size).toBe(CHECKLIST_ITEM_IDS.length);
     expect(CHECKED).toHaveLength(48);
+    expect(PARTNER.map((i) => i.id)).toEqual(['PARTNER-MSN', 'PARTNER-HEADERS', 'PARTNER-WEBHOOK-ROUTING']);
     expect(CHECKLIST_ITEM_IDS).toHaveLength(87);
     const place = (id: string) => {
       const { section, apis } = checklistItem(id)!;
@@ -38,6 +41,7 @@ describe('checklist catalogue', () => {
     for (const id of CHECKLIST_ITEM_IDS) {
       if (id.startsWith('EP-')) expect(['8.1', '8.2', '8.3', '8.4'].map((s) => `${s} epayment-v1`), id).toContain(place(id));
       else if (id.startsWith('WH-')) expect(place(id), id).toBe('8.5 epayment-v1+webhooks-v1');
+      else if (id.startsWith('PARTNER-')) expect(place(id), id).toBe('8.2 epayment-v1');
       else if (id.startsWith('PSPAPI-')) expect(place(id), id).toBe('8.7 psp-v2');
       else if (id.startsWith('PSP-')) expect(place(id), id).toBe('8.6 epayment-psp');
       else if (id.startsWith('EC-')) expect(place(id), id).toBe('8.7 ecom-v2');
@@ -71,7 +75,7 @@ describe('rules bound to items', () => {
     expect(ALL_CHECKS.map((c) => c.item.id)).toEqual(BOUND.map((i) => i.id));
     for (const item of BOUND) expect(checkFor(item.id)?.item).toBe(item);
     expect(checksOfIntegration({ api: 'ecom-v2' }).map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('EC-')).map((i) => i.id));
-    expect(checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id)).toEqual(CHECKED.map((i) => i.id));
+    expect(checksOfIntegration({ api: 'epayment-v1' }).map((c) => c.item.id)).toEqual([...CHECKED, ...PARTNER].map((i) => i.id));
     // A PSP on ePayment is judged on the PSP checklist alone.
     expect(checksOfIntegration({ api: 'epayment-v1', kind: 'psp' }).map((c) => c.item.id)).toEqual(BOUND.filter((i) => i.id.startsWith('PSP-')).map((i) => i.id));
     expect(checkFor('EP-NOPE')).toBeUndefined();

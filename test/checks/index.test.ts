@@ -118,7 +118,7 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
     const merged = mergeResults(evaluateRun(input), ...run.flows.map((fl) => evaluateFlow(fl.checklist, { traffic: trafficOfFlow(input, fl), flows: [fl], profile: run.profile })));
     expect(merged).toHaveLength(48);
     const notPassed = merged.filter((r) => r.verdict !== 'PASSED').map((r) => `${r.item}:${r.verdict}`);
-    // The in-person items do not apply to a web shop's profile.
+    // The in-person items do not apply to a web shop's profile, nor the platform items to a single merchant.
     expect(notPassed.sort()).toEqual([
       'EP-CUSTOMER-PRESENT:NOT_APPLICABLE',
       'EP-DESIGN:REVIEW',
@@ -128,6 +128,9 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
       'EP-PUSH-OUTCOME:NOT_APPLICABLE',
       'EP-QR-REDIRECT:NOT_APPLICABLE',
       'EP-SUPPORT:REVIEW',
+      'PARTNER-HEADERS:NOT_APPLICABLE',
+      'PARTNER-MSN:NOT_APPLICABLE',
+      'PARTNER-WEBHOOK-ROUTING:NOT_APPLICABLE',
     ]);
   });
   it('the sloppy integration fails where it breaks the rules', () => {

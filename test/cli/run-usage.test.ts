@@ -43,6 +43,9 @@ describe('golive run: usage and configuration errors', () => {
     [['--profile', missingEnvProfile], /needs-env\.profile\.yaml: .*GOLIVE_USAGE_TEST_UNSET_ID/],
     [['--profile', unsetTemplateProfile], /^golive: environment variable not set: GOLIVE_USAGE_TEST_UNSET_HOST \(.*unset-template\.profile\.yaml: baseUrl\) — set it, or write \{\{env\.NAME:-default\}\}$/],
     [['--no-such-option'], /^error: unknown option '--no-such-option'$/],
+    // A platform's installations: only ids its profile declares; a merchant's profile has none.
+    [['--profile', 'config/reference-platform.profile.yaml', '--installations', 'alpha,delta'], /^golive: --installations: unknown installation delta; profile reference-platform has alpha, beta, gamma$/],
+    [['--installations', 'alpha'], /^golive: --installations: profile reference-merchant declares no installations/],
     // A suite of another API than the profile's: refused before anything starts.
     [['--profile', 'config/ecom-shop.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/ecom-shop\.profile\.yaml describes a ecom-v2 integration \(its api and kind\); run it with a epayment-v1 profile, or pick a ecom-v2 suite$/],
     [['--profile', 'config/reference-psp.profile.yaml', '--suite', 'suites/epayment'], /^golive: suites\/epayment\/checklist\.yaml is a epayment-v1 suite, but config\/reference-psp\.profile\.yaml describes a epayment-v1 PSP \(card passthrough\) integration \(its api and kind\); run it with a epayment-v1 profile, or pick a epayment-psp suite$/],

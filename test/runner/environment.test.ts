@@ -81,4 +81,58 @@ actions:
       await environment.close();
     }
   }, 30_000);
+
+  const platformProfile = (dir: string, kindAndInstallations: string) => {
+    const profileFile = join(dir, 'platform.profile.yaml');
+    writeFileSync(
+      profileFile,
+      `profile: platform
+name: Platform
+${kindAndInstallations}
+merchant:
+  msn: "123456"
+  clientId: \${env:P_ID}
+  clientSecret: \${env:P_SECRET}
+  subscriptionKey: \${env:P_KEY}
+baseUrl: http://127.0.0.1:9
+actions:
+  checkout: { http: { method: POST, url: "{{baseUrl}}/c", extract: { reference: $.reference } } }
+  orderStatus: { http: { url: "{{baseUrl}}/o/{{reference}}", extract: { status: $.status } } }
+  capture: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  refund: { http: { method: POST, url: "{{baseUrl}}/x" } }
+  cancel: { http: { method: POST, url: "{{baseUrl}}/x" } }
+`,
+    );
+    return { runId: 't', runDir: dir, startedAt: new Date().toISOString(), profileFile, suiteFiles: ['x'], sandbox: { mode: 'embedded' }, stepTimeoutMs: 1000, actionTimeoutMs: 1000, integrationEnv: {} } as RunConfig;
+  };
+  const tokenFor = async (url: string, keys: Record<string, string>, msn: string) => {
+    const res = await request(`${url}/accesstoken/get`, { method: 'POST', headers: { client_id: keys.P_ID, client_secret: keys.P_SECRET, 'ocp-apim-subscription-key': keys.P_KEY, 'merchant-serial-number': msn } });
+    await res.body.dump();
+    return res.statusCode;
+  };
+
+  it("gives a platform's own partner keys a partner acting for its installations' MSNs, and no others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'golive-env-'));
+    const config = platformProfile(dir, 'kind: partner\ninstallations:\n  - { id: alpha, msn: "123456" }\n  - { id: beta, msn: "234567" }');
+    const keys = { P_ID: 'ci-platform', P_SECRET: 'cs-platform-4e2a', P_KEY: 'sk-platform-8b1c' };
+    const environment = await startEnvironment(config, { ...process.env, ...keys });
+    try {
+      expect(await tokenFor(environment.sandboxUrl, keys, '123456')).toBe(200);
+      expect(await tokenFor(environment.sandboxUrl, keys, '234567')).toBe(200);
+      expect(await tokenFor(environment.sandboxUrl, keys, '345678')).toBe(403);
+    } finally {
+      await environment.close();
+    }
+  }, 30_000);
+
+  it('keeps a plugin (kind: partner without installations) with merchant keys a merchant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'golive-env-'));
+    const keys = { P_ID: 'ci-plugin', P_SECRET: 'cs-plugin-1f9d', P_KEY: 'sk-plugin-3a7e' };
+    const environment = await startEnvironment(platformProfile(dir, 'kind: partner'), { ...process.env, ...keys });
+    try {
+      expect(await tokenFor(environment.sandboxUrl, keys, '123456')).toBe(200);
+    } finally {
+      await environment.close();
+    }
+  }, 30_000);
 });

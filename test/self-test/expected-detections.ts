@@ -446,6 +446,41 @@ export const PSP_API_EXPECTED_DETECTIONS: Record<PspApiFault, ExpectedDetection>
 export const PSP_API_V2_ROWS: readonly PspApiRowName[] = ['baseline', ...PSP_API_FAULTS];
 export const PSP_API_V3_ROWS: readonly PspApiRowName[] = ['baseline', ...PSP_API_FAULTS.filter((f) => f !== 'ok-without-decrypt')];
 
+// --- the reference platform (examples/reference-merchant in platform mode, config/reference-platform.profile.yaml)
+// One process, three tenants (alpha 123456, beta 234567, gamma 345678) with the test partner's
+// keys; every suite runs once per installation, and an item's verdict is its worst
+// installation's. Its switches are the reference merchant's platform switches (turned on with
+// REFERENCE_MERCHANT_FAULTS like the others); named here until they are in FAULT_SWITCHES.
+
+export const PLATFORM_FAULTS = ['foreign-msn', 'webhooks-by-reference-only', 'tenant-without-system-headers'] as const;
+export type PlatformFault = (typeof PLATFORM_FAULTS)[number];
+export type PlatformRowName = 'baseline' | PlatformFault;
+
+export const PLATFORM_BASELINE: ExpectedDetection = {
+  fail: [],
+  warn: [],
+  why: 'the healthy platform meets every item for every installation: each request names its own MSN with all four system headers, partner-wide deliveries are routed by msn',
+};
+
+export const PLATFORM_EXPECTED_DETECTIONS: Record<PlatformFault, ExpectedDetection> = {
+  'foreign-msn': {
+    fail: ['PARTNER-MSN', 'PARTNER-HEADERS', 'EP-HEADERS'],
+    why: "tenant beta sends alpha's MSN 123456 on its requests: beta's requests name another installation's sales unit (PARTNER-MSN), which the headers rule fails too (PARTNER-HEADERS, EP-HEADERS: a foreign MSN fails for everyone)",
+    cascade:
+      "to be confirmed from a run: beta's payments are created under alpha's MSN, so beta's flows find no payment of beta's and stop at their first customer step; beta's payment items then lack evidence (NOT the partner rows' fault) — the integrator adds those items here from the first matrix run",
+  },
+  'webhooks-by-reference-only': {
+    fail: ['PARTNER-WEBHOOK-ROUTING'],
+    why: "partner-wide deliveries are routed by reference alone: the AUTHORIZED delivered for the next installation's MSN with this installation's reference pays its pending order (and the CANCELLED one cancels it)",
+  },
+  'tenant-without-system-headers': {
+    fail: ['PARTNER-HEADERS', 'EP-HEADERS'],
+    why: "tenant beta sends no Vipps-System-* headers: mandatory for platforms, so beta's PARTNER-HEADERS and EP-HEADERS fail (alpha and gamma pass); the platform's verdict is beta's",
+  },
+};
+
+export const PLATFORM_ROWS: readonly PlatformRowName[] = ['baseline', ...PLATFORM_FAULTS];
+
 /** The example integrations the matrix runs, with how golive runs each and how a switch is turned on. */
 export const SHOPS = {
   'reference-merchant': { profile: 'config/reference-merchant.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: MATRIX_ROWS as readonly string[], title: 'the reference merchant' },
@@ -454,6 +489,7 @@ export const SHOPS = {
   'reference-psp': { profile: 'config/reference-psp.profile.yaml', faultsVariable: 'REFERENCE_PSP_FAULTS', rows: REFERENCE_PSP_ROWS as readonly string[], title: 'the reference PSP' },
   'reference-psp-v2': { profile: 'config/reference-psp-v2.profile.yaml', faultsVariable: 'REFERENCE_PSP_API_FAULTS', rows: PSP_API_V2_ROWS as readonly string[], title: 'the reference PSP on the PSP API v2' },
   'reference-psp-v3': { profile: 'config/reference-psp-v3.profile.yaml', faultsVariable: 'REFERENCE_PSP_API_FAULTS', rows: PSP_API_V3_ROWS as readonly string[], title: 'the reference PSP on the PSP API v3' },
+  'reference-platform': { profile: 'config/reference-platform.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS', rows: PLATFORM_ROWS as readonly string[], title: 'the reference platform (three installations)' },
 } as const;
 export type Shop = keyof typeof SHOPS;
 export const SHOP_NAMES = Object.keys(SHOPS) as Shop[];
@@ -465,6 +501,7 @@ export function expectedFor(name: string, shop: Shop = 'reference-merchant'): Ex
   if (shop === 'sdk-shop') return name === 'baseline' ? SDK_SHOP_BASELINE : SDK_SHOP_EXPECTED_DETECTIONS[name as SdkShopFault];
   if (shop === 'ecom-shop') return name === 'baseline' ? ECOM_SHOP_BASELINE : ECOM_SHOP_EXPECTED_DETECTIONS[name as EcomShopFault];
   if (shop === 'reference-psp-v2' || shop === 'reference-psp-v3') return name === 'baseline' ? PSP_API_BASELINE : PSP_API_EXPECTED_DETECTIONS[name as PspApiFault];
+  if (shop === 'reference-platform') return name === 'baseline' ? PLATFORM_BASELINE : PLATFORM_EXPECTED_DETECTIONS[name as PlatformFault];
   if (shop === 'reference-psp') return name === 'baseline' ? REFERENCE_PSP_BASELINE : REFERENCE_PSP_EXPECTED_DETECTIONS[name as ReferencePspFault];
   return name === 'baseline' ? BASELINE : EXPECTED_DETECTIONS[name as FaultSwitch];
 }

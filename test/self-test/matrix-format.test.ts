@@ -7,7 +7,7 @@ import { FAULT_NAMES as SDK_SHOP_FAULTS } from '../../examples/sdk-shop/src/faul
 import { FAULT_NAMES as ECOM_SHOP_FAULTS } from '../../examples/ecom-shop/src/config.ts';
 import { FAULT_NAMES as REFERENCE_PSP_FAULTS } from '../../examples/reference-psp/src/config.ts';
 import { FAULT_NAMES as PSP_API_FAULTS } from '../../examples/reference-psp/src/psp-api/config.ts';
-import { compareDetections, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, PSP_API_EXPECTED_DETECTIONS, PSP_API_V2_ROWS, PSP_API_V3_ROWS, REFERENCE_PSP_EXPECTED_DETECTIONS, REFERENCE_PSP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
+import { compareDetections, PLATFORM_BASELINE, PLATFORM_EXPECTED_DETECTIONS, PLATFORM_FAULTS, PLATFORM_ROWS, ECOM_SHOP_EXPECTED_DETECTIONS, ECOM_SHOP_ROWS, PSP_API_EXPECTED_DETECTIONS, PSP_API_V2_ROWS, PSP_API_V3_ROWS, REFERENCE_PSP_EXPECTED_DETECTIONS, REFERENCE_PSP_ROWS, EXPECTED_DETECTIONS, expectedFor, MATRIX_ROWS, SDK_SHOP_EXPECTED_DETECTIONS, SDK_SHOP_ROWS, SHOPS } from './expected-detections.ts';
 import { formatMatrix, matrixRows, rowLabel, verdictLine, type MatrixRow } from './matrix.ts';
 
 describe('expected detections', () => {
@@ -74,11 +74,23 @@ describe('expected detections', () => {
     }
   });
 
+  it('has a row for the reference platform\'s clean run and each platform switch, each failing a PARTNER- item', () => {
+    expect(PLATFORM_ROWS).toEqual(['baseline', ...PLATFORM_FAULTS]);
+    expect(expectedFor('baseline', 'reference-platform')).toBe(PLATFORM_BASELINE);
+    for (const sw of PLATFORM_FAULTS) {
+      const e = PLATFORM_EXPECTED_DETECTIONS[sw];
+      expect(e.fail.some((id) => id.startsWith('PARTNER-')), sw).toBe(true);
+      for (const id of [...e.fail, ...(e.warn ?? [])]) expect(CHECKLIST_ITEM_IDS, sw).toContain(id);
+      expect(expectedFor(sw, 'reference-platform')).toBe(e);
+    }
+    expect(SHOPS['reference-platform']).toMatchObject({ profile: 'config/reference-platform.profile.yaml', faultsVariable: 'REFERENCE_MERCHANT_FAULTS' });
+  });
+
   it('selects rows by shop, and by name or label', () => {
     expect(matrixRows().map(rowLabel)).toEqual([...MATRIX_ROWS]);
     expect(matrixRows('sdk-shop').map(rowLabel)).toEqual(SDK_SHOP_ROWS.map((n) => `sdk-shop/${n}`));
-    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length + REFERENCE_PSP_ROWS.length + PSP_API_V2_ROWS.length + PSP_API_V3_ROWS.length);
-    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline', 'reference-psp/baseline', 'reference-psp-v2/baseline', 'reference-psp-v3/baseline']);
+    expect(matrixRows('all')).toHaveLength(MATRIX_ROWS.length + SDK_SHOP_ROWS.length + ECOM_SHOP_ROWS.length + REFERENCE_PSP_ROWS.length + PSP_API_V2_ROWS.length + PSP_API_V3_ROWS.length + PLATFORM_ROWS.length);
+    expect(matrixRows('all', ['baseline']).map(rowLabel)).toEqual(['baseline', 'sdk-shop/baseline', 'ecom-shop/baseline', 'reference-psp/baseline', 'reference-psp-v2/baseline', 'reference-psp-v3/baseline', 'reference-platform/baseline']);
     expect(matrixRows('all', ['sdk-shop/poll-too-fast']).map(rowLabel)).toEqual(['sdk-shop/poll-too-fast']);
     expect(matrixRows('sdk-shop', ['token-per-call', 'webhooks-only'])).toEqual([{ shop: 'sdk-shop', name: 'token-per-call' }]);
   });

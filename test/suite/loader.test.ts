@@ -205,7 +205,7 @@ describe('checks across fields', () => {
       'suite.yaml:14:30: flows[0].steps[4].expect.page.text: {{first.reference}} is used before steps[7] captures "first"',
       'suite.yaml:14:30: flows[0].steps[4].expect.page.text: {{order.colour}} is used before steps[5] captures "order"',
       'suite.yaml:14:30: flows[0].steps[4].expect.page.text: unknown variable {{sandbox.port}}; {{sandbox.…}} has sandbox.url',
-      'suite.yaml:14:30: flows[0].steps[4].expect.page.text: unknown variable {{nope}}; steps can use {{vars.*}}, {{reference}}, {{redirectUrl}}, {{amount}}, captured {{<as>.reference}}, {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}',
+      'suite.yaml:14:30: flows[0].steps[4].expect.page.text: unknown variable {{nope}}; steps can use {{vars.*}}, {{reference}}, {{redirectUrl}}, {{amount}}, captured {{<as>.reference}}, {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{installation.id}}, {{installation.msn}}, {{installation.title}}',
       'suite.yaml:16:30: flows[0].steps[6].expect.page.text: unterminated {{ in "{{order.reference}} {{first.reference}} {{broken"',
     ]);
   });

@@ -115,7 +115,7 @@ describe('profiles', () => {
     );
     expect(errors(text)).toEqual([
       'shop.profile.yaml:17:5: actions.orderPage: expected exactly one of http or browser',
-      'shop.profile.yaml:17:18: actions.orderPage.http.url: unknown variable {{orderId}}; actions.orderPage can use {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{vars.*}}, {{reference}}, {{amount}}',
+      'shop.profile.yaml:17:18: actions.orderPage.http.url: unknown variable {{orderId}}; actions.orderPage can use {{env.*}}, {{sandbox.url}}, {{baseUrl}}, {{msn}}, {{flow.id}}, {{flow.title}}, {{suite.id}}, {{suite.title}}, {{installation.id}}, {{installation.msn}}, {{installation.title}}, {{vars.*}}, {{reference}}, {{amount}}',
       'shop.profile.yaml:21:9: actions.eventLog.browser[0].clik: unknown browser action "clik" (did you mean "click"?); expected one of: goto, click, fill, expectText, waitForURL, waitFor, extract',
       'shop.profile.yaml:22:40: actions.eventLog.browser[1].extract.from: expected one of url, text, got "page"',
       'shop.profile.yaml:22:55: actions.eventLog.browser[1].extract.pattern: expected a valid regular expression, got "("',

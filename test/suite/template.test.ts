@@ -136,6 +136,8 @@ describe('flowScope', () => {
       phoneNumber: '4712345678', // the sandbox test customer, as the profile names none
       qrTarget: '', // no QR scanned yet
       qrId: '',
+      // A single merchant is its own installation (a profile without an id: `merchant`).
+      installation: { id: 'merchant', msn: '123456', title: 'merchant' },
       vars: { amount: 250, tag: 'epayment-checklist/order-captured', shop: 'http://shop.test', hook: 'http://127.0.0.1:8089/hook?msn=123456' },
     });
   });

@@ -5,7 +5,10 @@ import { approveInApp, scanQr } from './in-person.ts';
 
 async function decide(ctx: FlowContext, action: 'approve' | 'reject', a: { redirect: boolean; via: 'landing' | 'control'; phoneNumber?: string; reference?: string }): Promise<void> {
   const order = ctx.order(a.reference);
-  const payment = await ctx.driver.payment(order.reference);
+  // No payment of this MSN with the shop's reference: the shop made it elsewhere (with partner
+  // keys, perhaps under another sales unit's MSN) — the integration's doing, not the sandbox's.
+  const payment = await ctx.driver.findPayment(order.reference);
+  if (!payment) throw new StepFailure(`Vipps has no payment ${order.reference} of MSN ${ctx.msn}: the integration did not create the order's payment for this sales unit (another Merchant-Serial-Number, or another reference than it showed)`);
   // Against the test API the landing page is Vipps' own: golive approves through the API instead.
   const testApi = ctx.config.target === 'test-api';
   const via = a.via === 'landing' && ctx.hasBrowser && !testApi ? 'landing' : 'control';
