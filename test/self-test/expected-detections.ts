@@ -60,15 +60,16 @@ const IN_PERSON_DETECTIONS: Record<InPersonSwitch, ExpectedDetection> = {
     why: 'the push payment\'s receipt lines do not add up to its amount (src/contract/receipts.ts); the profile is not content-monitored, so a WARNING',
   },
   'push-without-polling': {
-    fail: ['EP-POLLING', 'EP-ENDPOINT-GET'],
+    fail: ['EP-POLLING', 'EP-ENDPOINT-GET', 'EP-WEBHOOKS-AND-POLLING'],
     warn: ['EP-PUSH-OUTCOME'],
-    why: 'never polls a push payment, waiting for a webhook: with webhooks withheld (push-outcome-without-webhooks) the order stays pending though no redirect will ever come (EP-PUSH-OUTCOME), and that flow sees no GET at all (EP-POLLING)',
+    why: 'never polls a push payment, waiting for a webhook: with webhooks withheld (push-outcome-without-webhooks) the order stays pending though no redirect will ever come (EP-PUSH-OUTCOME), and that flow sees no GET at all (EP-POLLING), so only one of the two channels works (EP-WEBHOOKS-AND-POLLING, as webhooks-only)',
     cascade: 'EP-ENDPOINT-GET: the push payments reach AUTHORIZED (or ABORTED) and are never read with GET — "reads every payment it creates" is broken too',
   },
   'qr-session-url': {
     fail: [],
-    warn: ['EP-QR-REDIRECT'],
-    why: 'the merchant-redirect QR\'s redirectUrl carries a session parameter (SESSION_PARAMETER_PATTERN): the printed code belongs to one browser session',
+    warn: ['EP-QR-REDIRECT', 'EP-PROFILE-SHARING', 'EP-PUSH-OUTCOME'],
+    why: 'the merchant-redirect QR\'s redirectUrl carries a session parameter (SESSION_PARAMETER_PATTERN): the printed code belongs to one browser session, and a fresh browser gets 410 "session expired"',
+    cascade: 'push-phone-sharing starts at the scanned QR, so it stops there: its push payment is never made, and the items only it proves have no evidence (EP-PROFILE-SHARING, EP-PUSH-OUTCOME — WARNING, recommended)',
   },
 };
 

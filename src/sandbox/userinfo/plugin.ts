@@ -44,11 +44,13 @@ export default async function userinfoPlugin(app: FastifyInstance, { ctx }: { ct
       }
       live.sort((a, b) => approvedAt(b) - approvedAt(a));
       const latest = live[0];
-      request.exchangeReference = latest.reference;
+      // The payment a read belongs to is known only when one payment carries the sub: the same
+      // customer's sub is on all their payments, and a guess would hand the read to another order.
+      if (live.length === 1) request.exchangeReference = latest.reference;
       const scopes = new Set(live.flatMap((p) => (p.profileScope ?? '').split(/\s+/).filter(Boolean)));
       // The customer who approved (the API's machine records it; sub is derived from it).
       const phone = live.map((p) => p.approvedPhoneNumber ?? p.customerPhoneNumber).find((v): v is string => !!v) ?? DEFAULT_TEST_PHONE_NUMBER;
-      request.exchangeNotes = { sub, scopes: [...scopes] };
+      request.exchangeNotes = { sub, scopes: [...scopes], references: live.map((p) => p.reference) };
       return reply.type('application/json; charset=utf-8').send(claimsFor(testUserFor(phone), sub, scopes));
     },
   );
