@@ -96,6 +96,13 @@ describe('PARTNER-HEADERS', () => {
     expect(runVerdict('PARTNER-HEADERS', { traffic: [create('123456', 'a-1')], flows: [], profile: facts(INSTALLATIONS[0]) }).verdict).toBe('PASSED');
     expect(runVerdict('PARTNER-HEADERS', { traffic: [bare], flows: [], profile: { ...base, installations: undefined } }).verdict).toBe('NOT_APPLICABLE');
   });
+  it("lets the platform's partner token leave out the MSN or name any installation's (it serves them all), but no foreign one", () => {
+    const named = (msn: string) => call('fetchAuthorizationTokenUsingPost', '/accesstoken/get', { ...SYSTEM, 'merchant-serial-number': msn });
+    const beta = facts(INSTALLATIONS[1]);
+    expect(runVerdict('PARTNER-HEADERS', { traffic: [token(), create('234567', 'b-2')], flows: [], profile: beta }).verdict).toBe('PASSED');
+    expect(runVerdict('PARTNER-HEADERS', { traffic: [named('123456'), create('234567', 'b-3')], flows: [], profile: beta }).verdict).toBe('PASSED');
+    expect(runVerdict('PARTNER-HEADERS', { traffic: [named('999999'), create('234567', 'b-4')], flows: [], profile: beta }).verdict).toBe('FAILED');
+  });
 });
 
 describe('PARTNER-WEBHOOK-ROUTING', () => {

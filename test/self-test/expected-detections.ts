@@ -10,7 +10,7 @@
  * listed one passing — is a finding: a check that cannot fail, or one that fails for the wrong
  * reason.
  */
-import { FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
+import { FAULT_SWITCHES, PLATFORM_FAULT_SWITCHES, type FaultSwitch } from '../../examples/reference-merchant/src/config.ts';
 import { FAULT_NAMES as SDK_SHOP_FAULTS, type FaultName as SdkShopFault } from '../../examples/sdk-shop/src/faults.ts';
 import { FAULT_NAMES as ECOM_SHOP_FAULTS, type FaultName as EcomShopFault } from '../../examples/ecom-shop/src/config.ts';
 import { FAULT_NAMES as REFERENCE_PSP_FAULTS, type FaultName as ReferencePspFault } from '../../examples/reference-psp/src/config.ts';
@@ -37,9 +37,8 @@ export const BASELINE: ExpectedDetection = {
 };
 
 /**
- * The reference merchant's in-person switches (suites/epayment/in-person.yaml, docs/in-person.md).
- * Named here until FAULT_SWITCHES lists them (the reference merchant's in-person pages); spread
- * into the table below, whose type then requires them. The in-person items are recommended, so
+ * The reference merchant's in-person switches (suites/epayment/in-person.yaml, docs/in-person.md),
+ * spread into the table below. The in-person items are recommended, so
  * their breaches are WARNINGs; EP-POLLING and EP-ENDPOINT-GET are required rows.
  */
 type InPersonSwitch = 'scope-without-userinfo' | 'phone-without-consent' | 'receipt-lines-mismatch' | 'push-without-polling' | 'qr-session-url';
@@ -453,7 +452,8 @@ export const PSP_API_V3_ROWS: readonly PspApiRowName[] = ['baseline', ...PSP_API
 // installation's. Its switches are the reference merchant's platform switches (turned on with
 // REFERENCE_MERCHANT_FAULTS like the others); named here until they are in FAULT_SWITCHES.
 
-export const PLATFORM_FAULTS = ['foreign-msn', 'webhooks-by-reference-only', 'tenant-without-system-headers'] as const;
+/** The reference merchant's platform-mode switches (examples/reference-merchant PLATFORM_FAULT_SWITCHES). */
+export const PLATFORM_FAULTS = PLATFORM_FAULT_SWITCHES;
 export type PlatformFault = (typeof PLATFORM_FAULTS)[number];
 export type PlatformRowName = 'baseline' | PlatformFault;
 

@@ -10,7 +10,8 @@
  * Merchant-Serial-Number = the merchant's MSN. Over-long values are read from the header, or from
  * the sandbox's `notes.systemHeaderTooLong` where the record keeps no value. Partners/PSPs may
  * leave the MSN out on Webhooks API calls (partner-wide registrations), and a PSP on its token
- * request (its token acts for all its sales units, vipps-facts §1.1, §4.1), but never send
+ * request (its token acts for all its sales units, vipps-facts §1.1, §4.1), as may a platform
+ * on its partner token's request (or name any of its installations there), but never send
  * another MSN.
  *
  * Evidence (whole run): all kind:'api' exchanges except the test-only force approve. Verdict on
@@ -55,11 +56,16 @@ export const systemHeaders: Rule = {
         values.set(name, seen);
       }
       const msn = reqHeader(e, 'merchant-serial-number');
-      // A PSP's access token is its own, for all the sales units it serves: no MSN to name there.
-      const pspToken = profile.kind === 'psp' && isOp(e, OP.token);
+      // A PSP's access token is its own, for all the sales units it serves: no MSN to name there;
+      // so is a platform's partner token (the MSN is optional on the token call, §1.1), which may
+      // also name any of its installations.
+      const platformToken = (profile.installations?.length ?? 0) > 0 && isOp(e, OP.token);
+      const pspToken = (profile.kind === 'psp' || platformToken) && isOp(e, OP.token);
       const partnerWide = pspToken || (profile.kind !== 'direct' && (e.api === 'webhooks' || isOp(e, OP.registerWebhook, OP.listWebhooks, OP.deleteWebhook)));
       if (msn === undefined || msn.trim() === '') {
         if (!partnerWide) problems.push('no Merchant-Serial-Number');
+      } else if (platformToken && profile.installations!.some((i) => i.msn === msn.trim())) {
+        // one of the platform's own sales units: the token serves them all
       } else if (msn.trim() !== profile.msn) {
         t.add('FAILED', `${describe(e)}: Merchant-Serial-Number ${msn} is not the merchant's MSN ${profile.msn}`, e);
       }
