@@ -378,6 +378,16 @@ describe('EP-TOKEN-CACHE', () => {
     withHeader(run, 'Authorization', old, (e) => e.kind === 'api' && e.startedAt > rejected.startedAt);
     expect(epTokenCache.evaluate(runInput(run)).details!.join('\n')).toMatch(/→ 401: retried as .* without fetching a new token/);
   });
+  it('takes a busy poller\'s call already on its way with the old token for what it is, not for the retry', () => {
+    const run = good();
+    const rejected = one(run, (e) => e.response?.status === 401);
+    // Another GET of the same payment with the old token, between the 401 and the new token.
+    const inFlight = { ...structuredClone(rejected), seq: 0, id: 'in-flight-poll', startedAt: rejected.startedAt + 1, response: { ...structuredClone(rejected.response!), status: 200 } };
+    insertExchanges(run, [inFlight]);
+    const f = epTokenCache.evaluate(runInput(run));
+    expect(f.verdict).toBe('PASSED');
+    expect(f.details!.join('\n')).toMatch(/→ 401: new token .* and retry/);
+  });
   it('warns about repeated refreshes long before expiry', () => {
     const run = good();
     const token = one(run, op('fetchAuthorizationTokenUsingPost'));

@@ -79,10 +79,13 @@ export const tokenCache: Rule = {
     // 401 ⇒ new token and one retry.
     for (const r of rejected) {
       const ref = referenceOf(r);
-      const retry = calls.find((c) => c.startedAt > r.startedAt && operationOf(c) === operationOf(r) && referenceOf(c) === ref);
-      const refetch = okFetches.find((f) => f.startedAt >= r.startedAt && (!retry || f.startedAt <= retry.startedAt));
-      if (!retry) t.add('WARNING', `${describe(r)} → 401: the call was never retried`, r);
-      else if (!refetch || bearerOf(retry) === bearerOf(r)) t.add('WARNING', `${describe(r)} → 401: retried as ${describe(retry)} without fetching a new token`, r, retry);
+      const later = calls.filter((c) => c.startedAt > r.startedAt && operationOf(c) === operationOf(r) && referenceOf(c) === ref);
+      // The retry is the same call with the token fetched after the 401; a call of the same kind
+      // with the old token in between can be another poll already on its way (a busy poller).
+      const refetch = okFetches.find((f) => f.startedAt >= r.startedAt);
+      const retry = refetch ? later.find((c) => c.startedAt >= refetch.startedAt && bearerOf(c) !== bearerOf(r)) : undefined;
+      if (later.length === 0) t.add('WARNING', `${describe(r)} → 401: the call was never retried`, r);
+      else if (!refetch || !retry) t.add('WARNING', `${describe(r)} → 401: retried as ${describe(later[0])} without fetching a new token`, r, later[0]);
       else t.cite(r, refetch, retry).note(`${describe(r)} → 401: new token (${describe(refetch)}) and retry ${describe(retry)}`);
     }
     // A flow injected a 401 the integration never met: the refresh-and-retry path is untested.
