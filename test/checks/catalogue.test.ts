@@ -33,7 +33,7 @@ describe('checklist catalogue', () => {
     expect(new Set(CHECKLIST_ITEM_IDS).size).toBe(CHECKLIST_ITEM_IDS.length);
     expect(CHECKED).toHaveLength(48);
     expect(PARTNER.map((i) => i.id)).toEqual(['PARTNER-MSN', 'PARTNER-HEADERS', 'PARTNER-WEBHOOK-ROUTING']);
-    expect(CHECKLIST_ITEM_IDS).toHaveLength(87);
+    expect(CHECKLIST_ITEM_IDS).toHaveLength(90);
     const place = (id: string) => {
       const { section, apis } = checklistItem(id)!;
       return `${section} ${apis.join('+')}`;

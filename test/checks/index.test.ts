@@ -116,7 +116,7 @@ describe('evaluateFlow / evaluateRun / mergeResults', () => {
     const run = good();
     const input = runInput(run);
     const merged = mergeResults(evaluateRun(input), ...run.flows.map((fl) => evaluateFlow(fl.checklist, { traffic: trafficOfFlow(input, fl), flows: [fl], profile: run.profile })));
-    expect(merged).toHaveLength(48);
+    expect(merged).toHaveLength(51);
     const notPassed = merged.filter((r) => r.verdict !== 'PASSED').map((r) => `${r.item}:${r.verdict}`);
     // The in-person items do not apply to a web shop's profile, nor the platform items to a single merchant.
     expect(notPassed.sort()).toEqual([
