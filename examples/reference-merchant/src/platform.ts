@@ -29,9 +29,10 @@ import {
 } from './config.ts';
 import type { InPerson } from './in-person.ts';
 import shopRoutes, { assembleShop } from './shop-app.ts';
-import type { Shop, WebhookEvent } from './shop.ts';
+import type { Shop } from './shop.ts';
 import { VippsClient, type Logger } from './vipps/client.ts';
-import { deleteWebhook, registerWebhook, verifyWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
+import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
+import { readWebhookEvent } from './routes/webhooks.ts';
 
 /** Where the partner-wide webhook is delivered. */
 export const PLATFORM_WEBHOOK_PATH = '/webhooks/vipps';
@@ -166,28 +167,9 @@ export async function startReferencePlatform(options: PlatformStartOptions = {})
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.post(PLATFORM_WEBHOOK_PATH, async (request, reply) => {
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!faults.has('accept-bad-webhook-signature')) {
-        const verdict = webhook
-          ? verifyWebhook(
-              { method: request.method, pathAndQuery: request.url, host: request.headers.host ?? '', headers: request.headers, rawBody },
-              webhook.secret,
-              Date.now(),
-              config.webhookMaxClockSkewMs,
-            )
-          : ({ ok: false, reason: 'no partner-wide webhook registration, so no secret to verify with' } as const);
-        if (!verdict.ok) {
-          log.warn({ reason: verdict.reason }, 'rejected a webhook delivery');
-          return reply.code(401).send({ error: 'invalid signature' });
-        }
-      }
-      let event: WebhookEvent;
-      try {
-        event = JSON.parse(rawBody.toString('utf8'));
-      } catch {
-        return reply.code(400).send({ error: 'body is not JSON' });
-      }
-      if (!event || typeof event.reference !== 'string' || typeof event.name !== 'string') return reply.code(400).send({ error: 'not an ePayment event' });
+      const read = readWebhookEvent(request, webhook?.secret, { verify: !faults.has('accept-bad-webhook-signature'), maxClockSkewMs: config.webhookMaxClockSkewMs, log });
+      if ('status' in read) return reply.code(read.status).send(read.body);
+      const { event } = read;
       // The fault: the reference alone picks the order, in whichever tenant has one by that name.
       const tenant = faults.has('webhooks-by-reference-only')
         ? tenants.find((t) => t.shop.orders.get(event.reference))
