@@ -153,7 +153,8 @@ function judgeInstallations(run: RunFacts, installations: InstallationFacts[], t
     const own = evidence.filter((f) => f.record.installation === installation.id);
     const flows = own.map((f) => f.record);
     const facts: ProfileFacts = { ...run.facts, msn: installation.msn, installation };
-    const mine = trafficOfInstallation(traffic, flows, installation.msn);
+    const others = evidence.filter((f) => f.record.installation !== installation.id).map((f) => f.record);
+    const mine = trafficOfInstallation(traffic, flows, installation.msn, others);
     const coverage = runCoverage({ suiteFlows: run.suiteFlows.filter((f) => f.id.endsWith(`@${installation.id}`)), planned: run.planned.filter((f) => f.id.endsWith(`@${installation.id}`)) }, own);
     const ownResults = judgeOne(run, facts, coverage.partial, mine, own);
     // What the platform's one shared client does is judged on all its traffic: a token refresh

@@ -138,5 +138,8 @@ describe("an installation's traffic", () => {
     const shared = token();
     const kept = trafficOfInstallation([mine, foreignForMe, othersTagged, othersUntagged, shared], [flow('order@beta', ['b-1', 'b-2'])], '234567');
     expect(kept).toEqual([mine, foreignForMe, shared]);
+    // Alpha's view: beta's order sent under alpha's MSN is beta's, not alpha's.
+    const alphas = trafficOfInstallation([mine, foreignForMe, othersTagged, othersUntagged, shared], [flow('order@alpha', ['a-1'])], '123456', [flow('order@beta', ['b-1', 'b-2'])]);
+    expect(alphas).toEqual([othersTagged, othersUntagged, shared]);
   });
 });

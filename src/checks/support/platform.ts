@@ -22,13 +22,16 @@ export function ownerOfMsn(profile: ProfileFacts, msn: string): string | undefin
  * token, partner-wide webhooks, shared by every installation). A request one installation's flow
  * made with another's MSN stays with the flow that made it: that is what PARTNER-MSN judges.
  */
-export function trafficOfInstallation(traffic: readonly Exchange[], flows: CheckInput['flows'], msn: string): Exchange[] {
+export function trafficOfInstallation(traffic: readonly Exchange[], flows: CheckInput['flows'], msn: string, othersFlows: CheckInput['flows'] = []): Exchange[] {
   const ids = new Set(flows.map((f) => f.id));
   const references = new Set(flows.flatMap((f) => f.references));
+  // Another installation's order, even when it was sent under this one's MSN, is that one's.
+  const theirs = new Set(othersFlows.flatMap((f) => f.references));
   return traffic.filter((e) => {
     if (e.flowId !== undefined) return ids.has(e.flowId);
     const reference = referenceOf(e);
     if (reference !== undefined && references.has(reference)) return true;
+    if (reference !== undefined && theirs.has(reference)) return false;
     return e.msn === undefined || e.msn === msn;
   });
 }
