@@ -58,6 +58,9 @@ export function testApiReasons(flow: Flow, customer: RunContext['customer'] = 'f
     if (step.name.startsWith('sandbox.')) reasons.add(`step ${step.name} needs the sandbox control API, which the real test API does not have`);
     if (step.name === 'customer.tryCard' || (step.name === 'customer.approve' && step.args.card !== undefined)) reasons.add(`step ${step.name} pays with a card through the sandbox's card control`);
     if (step.name === 'customer.reject' && customer !== 'interactive') reasons.add('the test API has no force reject (only force approve): a person must reject in the MT app (--interactive)');
+    // The in-person customer works through the sandbox: its phone inbox, consent answers and QR scans.
+    if (step.name === 'customer.scanQr') reasons.add('step customer.scanQr reads the QR through the sandbox control API, which the real test API does not have');
+    if (step.name === 'customer.approve' && step.args.via === 'app') reasons.add("step customer.approve { via: app } answers in the sandbox's simulated app (its push inbox and consent question), which the real test API does not have");
   }
   return [...reasons];
 }

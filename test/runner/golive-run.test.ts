@@ -28,7 +28,8 @@ describe('golive run (the main job)', () => {
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
     fullRun = summary;
     expect(summary.flows.length).toBeGreaterThanOrEqual(18);
-    expect(summary.flows.filter((f) => f.outcome !== 'completed')).toEqual([]);
+    // Every flow ran, except the platform's (the reference merchant is one sales unit).
+    expect(summary.flows.filter((f) => f.outcome !== 'completed' && !(f.outcome === 'not-applicable' && f.suite === 'partner-platform'))).toEqual([]);
     expect(summary.items.filter((i) => i.verdict === 'FAILED').map((i) => `${i.id}: ${i.findings.map((f) => f.message).join(' | ')}`)).toEqual([]);
     // Every item of the ePayment catalogue has a verdict, and the core ones are proven automatically.
     const verdict = (id: string) => summary.items.find((i) => i.id === id)?.verdict;

@@ -26,6 +26,15 @@ describe('applicability by run target', () => {
     for (const id of ['order-captured', 'order-refunded', 'partial-refunds', 'order-cancelled', 'merchant-cancels-before-approval', 'return-while-pending', 'support-view']) expect(na(id), id).toEqual({ applicable: true, reasons: [] });
   });
 
+  it("rules out the in-person flows that answer in the sandbox's simulated app or scan a QR through it", async () => {
+    const inPerson = await loadSuite(resolve(root, 'suites/epayment/in-person.yaml'));
+    for (const f of inPerson.flows) {
+      const r = flowApplicability(f, profile, { target: 'test-api' });
+      expect(r.applicable, f.id).toBe(false);
+      expect(r.reasons.join(' '), f.id).toMatch(/customer\.scanQr|via: app|sandbox faults/);
+    }
+  });
+
   it('treats every Webhooks API item and the eCom callback as unobserved, per item: the flow still applies', () => {
     expect([...WEBHOOK_OBSERVED_ITEMS].sort()).toEqual(['EC-CALLBACK', 'WH-ACK-FAST', 'WH-IDEMPOTENT', 'WH-NOT-TRUTH', 'WH-SUCCESS-FLAG', 'WH-VERIFY-HMAC']);
     const f = { ...flow('order-captured'), checklist: [...flow('order-captured').checklist, 'WH-NOT-TRUTH'] };
