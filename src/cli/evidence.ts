@@ -20,16 +20,10 @@ interface Out {
   error(line: string): void;
 }
 
-/**
- * `golive evidence verify <dir>`: compare a run folder with its manifest.json. Exit 0 when every
- * listed file is there unchanged and nothing was added (evidence older than one month only warns,
- * unless --strict), 1 when anything changed, went missing or was added, 2 when there is no
- * usable manifest.
- */
-export async function runEvidenceVerifyCommand(dir: string, options: EvidenceVerifyOptions = {}, out: Out = console): Promise<0 | 1 | 2> {
-  let result: VerifyResult;
+/** Verify a run folder; no usable manifest (or no folder) is a usage error, said in one line (2). */
+async function verifyOrExplain(dir: string, now: EvidenceVerifyOptions['now'], out: Out): Promise<VerifyResult | 2> {
   try {
-    result = await verifyEvidence(dir, options.now);
+    return await verifyEvidence(dir, now);
   } catch (err) {
     if (err instanceof ManifestError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
       out.error(`golive: ${(err as Error).message}`);
@@ -37,6 +31,17 @@ export async function runEvidenceVerifyCommand(dir: string, options: EvidenceVer
     }
     throw err;
   }
+}
+
+/**
+ * `golive evidence verify <dir>`: compare a run folder with its manifest.json. Exit 0 when every
+ * listed file is there unchanged and nothing was added (evidence older than one month only warns,
+ * unless --strict), 1 when anything changed, went missing or was added, 2 when there is no
+ * usable manifest.
+ */
+export async function runEvidenceVerifyCommand(dir: string, options: EvidenceVerifyOptions = {}, out: Out = console): Promise<0 | 1 | 2> {
+  const result = await verifyOrExplain(dir, options.now, out);
+  if (result === 2) return 2;
   const failStale = Boolean(options.strict) && result.freshness.stale;
   const exitCode = result.ok && !failStale ? 0 : 1;
   if (options.json) {
@@ -114,16 +119,8 @@ export interface EvidenceCombineOptions {
 export async function runEvidenceCombineCommand(testApiDir: string, sandboxDir: string, options: EvidenceCombineOptions = {}, out: Out = console): Promise<0 | 1 | 2> {
   const summaries: RunSummary[] = [];
   for (const dir of [testApiDir, sandboxDir]) {
-    let result: VerifyResult;
-    try {
-      result = await verifyEvidence(dir, options.now);
-    } catch (err) {
-      if (err instanceof ManifestError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        out.error(`golive: ${(err as Error).message}`);
-        return 2;
-      }
-      throw err;
-    }
+    const result = await verifyOrExplain(dir, options.now, out);
+    if (result === 2) return 2;
     if (!result.ok) {
       out.error(`golive: ${dir} does not match its manifest (run \`golive evidence verify ${dir}\`): not combined`);
       return 1;

@@ -12,10 +12,10 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { PLATFORM_FAULT_SWITCHES, resolveConfig, type Faults, type MerchantConfig, type MerchantConfigInput } from './config.ts';
 import type { InPerson } from './in-person.ts';
 import webhookRoutes, { WEBHOOK_PATH } from './routes/webhooks.ts';
-import shopRoutes, { assembleShop } from './shop-app.ts';
+import shopRoutes, { assembleShop, backgroundWork, listen, registerReceiver } from './shop-app.ts';
 import type { Shop } from './shop.ts';
 import { VippsClient } from './vipps/client.ts';
-import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
+import { deleteWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
 
 export { configFromArgs, resolveConfig, FAULT_SWITCHES, PLATFORM_FAULT_SWITCHES, SANDBOX_TEST_KEYS, SANDBOX_TEST_PARTNER } from './config.ts';
 export type { AnyFaultSwitch, FaultSwitch, MerchantConfig, MerchantConfigInput, PlatformFaultSwitch } from './config.ts';
@@ -58,33 +58,18 @@ export async function startReferenceMerchant(options: StartOptions = {}): Promis
   let publicUrl = '';
 
   let webhook: WebhookRegistration | undefined;
-  const background = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    background.add(work);
-    void work.finally(() => background.delete(work));
-  };
+  const { track, settle } = backgroundWork();
   const { shop, inPerson } = assembleShop(config, faults, client, () => publicUrl, track, log);
 
   app.register(shopRoutes, { config, faults, shop, inPerson, webhookRegistered: () => webhook !== undefined });
   app.register(webhookRoutes, { config, faults, shop, secret: () => webhook?.secret, track, log });
   app.get('/health', async () => ({ status: 'ok' }));
 
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  publicUrl = (config.publicUrl ?? url).replace(/\/$/, '');
-
+  const listening = await listen(app, config);
+  const { url, port } = listening;
+  publicUrl = listening.publicUrl;
   // Webhooks AND polling: register the receiver now; polling starts with each payment.
-  if (config.registerWebhooks && !faults.has('redirect-only')) {
-    try {
-      webhook = await registerWebhook(client, `${publicUrl}${WEBHOOK_PATH}`, log);
-      log.info({ id: webhook.id, url: webhook.url }, 'webhook registered');
-    } catch (err) {
-      // Not fatal: polling still brings every order to its final state.
-      log.error({ err: String(err) }, 'could not register the webhook; relying on polling');
-    }
-  }
+  webhook = await registerReceiver(client, `${publicUrl}${WEBHOOK_PATH}`, config, faults, log, 'webhook');
 
   let closed = false;
   return {
@@ -102,7 +87,7 @@ export async function startReferenceMerchant(options: StartOptions = {}): Promis
       if (closed) return;
       closed = true;
       shop.pollers.stopAll();
-      await Promise.allSettled([...background]);
+      await settle();
       if (webhook && config.unregisterWebhooksOnClose) {
         // So Vipps does not keep retrying deliveries to a shop that is gone.
         await deleteWebhook(client, webhook.id).catch((err) => log.warn({ err: String(err) }, 'could not delete the webhook registration'));

@@ -28,10 +28,10 @@ import {
   type MerchantConfigInput,
 } from './config.ts';
 import type { InPerson } from './in-person.ts';
-import shopRoutes, { assembleShop } from './shop-app.ts';
+import shopRoutes, { assembleShop, backgroundWork, listen, registerReceiver } from './shop-app.ts';
 import type { Shop } from './shop.ts';
 import { VippsClient, type Logger } from './vipps/client.ts';
-import { deleteWebhook, registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
+import { deleteWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
 import { readWebhookEvent } from './routes/webhooks.ts';
 
 /** Where the partner-wide webhook is delivered. */
@@ -122,11 +122,7 @@ export async function startReferencePlatform(options: PlatformStartOptions = {})
   let url = '';
 
   let webhook: WebhookRegistration | undefined;
-  const background = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    background.add(work);
-    void work.finally(() => background.delete(work));
-  };
+  const { track, settle } = backgroundWork();
 
   const tenants: PlatformTenantShop[] = tenantList.map((t, index) => {
     const tenantConfig: MerchantConfig = { ...config, msn: t.msn, shopName: `${config.shopName} (${t.id})`, platformTenants: undefined };
@@ -191,20 +187,11 @@ export async function startReferencePlatform(options: PlatformStartOptions = {})
   }));
   app.get('/', async (_request, reply) => reply.redirect('/shops', 302));
 
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  publicUrl = (config.publicUrl ?? url).replace(/\/$/, '');
-
-  if (config.registerWebhooks && !faults.has('redirect-only')) {
-    try {
-      webhook = await registerWebhook(partner, `${publicUrl}${PLATFORM_WEBHOOK_PATH}`, log);
-      log.info({ id: webhook.id, url: webhook.url }, 'partner-wide webhook registered');
-    } catch (err) {
-      log.error({ err: String(err) }, 'could not register the partner-wide webhook; relying on polling');
-    }
-  }
+  const listening = await listen(app, config);
+  const { port } = listening;
+  url = listening.url;
+  publicUrl = listening.publicUrl;
+  webhook = await registerReceiver(partner, `${publicUrl}${PLATFORM_WEBHOOK_PATH}`, config, faults, log, 'partner-wide webhook');
 
   let closed = false;
   return {
@@ -226,7 +213,7 @@ export async function startReferencePlatform(options: PlatformStartOptions = {})
       if (closed) return;
       closed = true;
       for (const t of tenants) t.shop.pollers.stopAll();
-      await Promise.allSettled([...background]);
+      await settle();
       if (webhook && config.unregisterWebhooksOnClose) {
         await deleteWebhook(partner, webhook.id).catch((err) => log.warn({ err: String(err) }, 'could not delete the partner-wide webhook registration'));
       }

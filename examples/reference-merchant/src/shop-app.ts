@@ -16,6 +16,7 @@ import type { Logger, VippsClient } from './vipps/client.ts';
 import { EpaymentApi } from './vipps/epayment.ts';
 import { QrApi } from './vipps/qr.ts';
 import { UserinfoApi } from './vipps/userinfo.ts';
+import { registerWebhook, type WebhookRegistration } from './vipps/webhooks.ts';
 
 export interface ShopParts {
   shop: Shop;
@@ -52,4 +53,41 @@ export default async function shopRoutes(app: FastifyInstance, { config, faults,
   app.register(pageRoutes, { config, faults, shop, webhookRegistered });
   app.register(apiRoutes, { shop, faults, sharedPhone: (order) => inPerson.hasSharedPhone(order) });
   app.register(inPersonRoutes, { config, faults, shop, inPerson });
+}
+
+/** Background work (webhook handling) that shutdown waits for. */
+export function backgroundWork(): { track: (work: Promise<unknown>) => void; settle: () => Promise<unknown> } {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    track(work) {
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+    },
+    settle: () => Promise.allSettled([...pending]),
+  };
+}
+
+/** Listen, then name the address customers and Vipps reach us at (the listen address unless configured). */
+export async function listen(app: FastifyInstance, config: MerchantConfig): Promise<{ url: string; publicUrl: string; port: number }> {
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return { url, publicUrl: (config.publicUrl ?? url).replace(/\/$/, ''), port };
+}
+
+/**
+ * Webhooks AND polling: register the receiver once listening (unless switched off). Not fatal
+ * when it fails: polling still brings every order to its final state.
+ */
+export async function registerReceiver(client: VippsClient, url: string, config: MerchantConfig, faults: Faults, log: Logger, what: string): Promise<WebhookRegistration | undefined> {
+  if (!config.registerWebhooks || faults.has('redirect-only')) return undefined;
+  try {
+    const webhook = await registerWebhook(client, url, log);
+    log.info({ id: webhook.id, url: webhook.url }, `${what} registered`);
+    return webhook;
+  } catch (err) {
+    log.error({ err: String(err) }, `could not register the ${what}; relying on polling`);
+    return undefined;
+  }
 }
