@@ -192,7 +192,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
     integrationEnv: options.integrationEnv ?? {},
     golivVersion: goliveVersion(),
     target: parsed.target,
-    ...(parsed.testApi ? { testApi: { ...parsed.testApi, customerTimeoutMs: profileDoc.testApi.customerTimeout } } : {}),
+    ...(parsed.testApi ? { testApi: { ...parsed.testApi, customerTimeoutMs: profileDoc.testApi.customerTimeout, relay: profileDoc.testApi.relay ?? {} } } : {}),
     ...(parsed.shard ? { shard: parsed.shard } : {}),
     ...(parsed.installations ? { installations: parsed.installations } : {}),
   };

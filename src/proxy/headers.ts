@@ -15,13 +15,17 @@ function namedByConnection(value: string | string[] | undefined): Set<string> {
   return named;
 }
 
-/** The integration's request headers for the upstream, as a flat name/value list: repeated headers stay repeated, names keep their case. */
-export function forwardRequestHeaders(rawHeaders: string[], connection: string | string[] | undefined): string[] {
+/**
+ * The integration's request headers for the upstream, as a flat name/value list: repeated headers
+ * stay repeated, names keep their case. `keepHost`: pass `Host` on (the delivery relay: a webhook's
+ * signature covers the host Vipps sent it to, which the receiver checks).
+ */
+export function forwardRequestHeaders(rawHeaders: string[], connection: string | string[] | undefined, keepHost = false): string[] {
   const named = namedByConnection(connection);
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
-    if (NOT_FORWARDED.has(name) || named.has(name)) continue;
+    if ((NOT_FORWARDED.has(name) && !(keepHost && name === 'host')) || named.has(name)) continue;
     out.push(rawHeaders[i], rawHeaders[i + 1]);
   }
   return out;

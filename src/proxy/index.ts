@@ -13,6 +13,7 @@ import { recordExchange, type ProxiedExchange, type RecordContext } from './reco
 export { classifyRequest, type Classification } from './classify.ts';
 export { PROXY_ERROR_HEADER, type UpstreamCause } from './failures.ts';
 export type { RateLimit } from './rate-limit.ts';
+export type { ProxiedExchange, RecordContext } from './record.ts';
 
 export const DEFAULT_UPSTREAM = 'https://apitest.vipps.no';
 export const DEFAULT_RECORD_LIMIT = 1024 * 1024;
@@ -56,6 +57,10 @@ export interface RecordingProxyOptions {
   now?: () => number;
   /** Upstream connections kept (default 32). */
   connections?: number;
+  /** Pass the caller's `Host` on instead of the upstream's (the delivery relay). */
+  keepHost?: boolean;
+  /** How an exchange is recorded (default: as an API call of the integration's, classified by route). */
+  recorder?: (ctx: RecordContext, x: ProxiedExchange) => void;
 }
 
 export interface RecordingProxy {
@@ -90,9 +95,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   const ctx: RecordContext = { log: options.log, redactor: options.redactor ?? new Redactor(), upstream: upstreamUrl.origin + prefix, recordLimit: limit };
   let closing = false;
 
+  const recorder = options.recorder ?? recordExchange;
   const record = (x: ProxiedExchange) => {
     try {
-      recordExchange(ctx, x);
+      recorder(ctx, x);
     } catch (err) {
       // Recording must never break forwarding; a lost record is reported, not thrown at the integration.
       process.emitWarning(`golive proxy: could not record ${x.method} ${x.url}: ${(err as Error).message}`);
@@ -149,7 +155,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       upstream = await pool.request({
         path: prefix + url,
         method: method as never,
-        headers: forwardRequestHeaders(req.rawHeaders, req.headers.connection),
+        headers: forwardRequestHeaders(req.rawHeaders, req.headers.connection, options.keepHost),
         body: requestStream,
         signal: abort,
       });

@@ -58,12 +58,16 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   let sandbox: Sandbox | undefined;
   let sandboxUrl = config.sandbox.url ?? '';
   let testApi: TestApiSide | undefined;
+  const envVars = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  // A platform's baseUrl names an installation: the first one's stands for the process.
+  const baseUrlWith = (sandboxUrl: string) => String(interpolate(profile.baseUrl, { env: envVars, sandbox: { url: sandboxUrl }, installation: installationRef(profile, profile.installations?.[0]) }));
   if (config.target === 'test-api') {
     const t = config.testApi!;
     // The run's secrets are redacted from every proxied exchange as from the sandbox's.
     const redactor = new Redactor();
     profile.secretValues.forEach((v) => redactor.addSecret(v));
-    testApi = await startTestApiSide({ upstream: t.upstream, redactor, timeoutMs: config.actionTimeoutMs, requestsPerSecond: t.requestsPerSecond });
+    const relay = { forwardTo: baseUrlWith(''), publicUrl: t.relay.publicUrl, port: t.relay.port };
+    testApi = await startTestApiSide({ upstream: t.upstream, redactor, timeoutMs: config.actionTimeoutMs, requestsPerSecond: t.requestsPerSecond, relay });
     sandboxUrl = testApi.proxyUrl;
   } else if (config.sandbox.mode === 'embedded') {
     const isDefault =
@@ -110,11 +114,10 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
   };
 
   // What `golive validate` allows in start: (src/suite/loader.ts): env, sandbox, baseUrl, msn; pspApi.publicKey.url uses the same.
+  // {{relay.url}}: where Vipps's deliveries go — the relay in test-api mode, the integration's own origin against the sandbox.
   const templateScope = () => {
-    const base = { env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>, sandbox: { url: sandboxUrl } };
-    // A platform's baseUrl names an installation: the first one's stands for the process.
-    const withInstallation = { ...base, installation: installationRef(profile, profile.installations?.[0]) };
-    return { ...base, baseUrl: interpolate(profile.baseUrl, withInstallation), msn: profile.merchant.msn };
+    const baseUrl = baseUrlWith(sandboxUrl);
+    return { env: envVars, sandbox: { url: sandboxUrl }, relay: { url: testApi?.relayUrl ?? new URL(baseUrl).origin }, baseUrl, msn: profile.merchant.msn };
   };
   const start = profile.start;
   if (start) {

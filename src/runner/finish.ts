@@ -51,6 +51,8 @@ export interface RunFacts {
   trafficDropped: number;
   /** A platform's run: the installations it covered (judged each, then over all). */
   installations?: InstallationFacts[];
+  /** --target test-api: the delivery relay's public URL (`{{relay.url}}`), where deliveries golive observes go. */
+  relayUrl?: string;
 }
 export const RUN_FACTS_FILE = 'run-facts.json';
 
@@ -94,6 +96,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
         ? `embedded sandbox (${env.sandboxUrl})`
         : `sandbox at ${env.sandboxUrl}`,
     environment: env.testApi ? 'test-api' : 'sandbox',
+    ...(env.testApi ? { relayUrl: env.testApi.relayUrl } : {}),
     timeouts: { action: config.actionTimeoutMs, status: config.statusTimeoutMs },
     suiteFlows,
     planned: existsSync(plannedFile) ? JSON.parse(readFileSync(plannedFile, 'utf8')) : suiteFlows,
@@ -135,7 +138,7 @@ function judgeOne(run: RunFacts, facts: ProfileFacts, partial: boolean, traffic:
   const runResults = evaluateRun({ traffic, flows: evidence.map((f) => f.record), profile: facts }, { partial });
   const judged = mergeResults(...evidence.map((f) => f.results), runResults);
   // Against the real test API, what only the sandbox could have shown is not applicable there.
-  return run.environment === 'test-api' ? testApiResults(judged, evidence) : judged;
+  return run.environment === 'test-api' ? testApiResults(judged, evidence, { traffic, relayUrl: run.relayUrl, api: run.profile.api }) : judged;
 }
 
 /**

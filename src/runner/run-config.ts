@@ -34,6 +34,8 @@ export const RunConfigSchema = z.object({
       customer: z.enum(['force-approve', 'interactive']),
       /** How long an interactive customer may take (ms). */
       customerTimeoutMs: z.number().int().positive().default(300_000),
+      /** The delivery relay (profile testApi.relay). */
+      relay: z.object({ publicUrl: z.string().optional(), port: z.number().int().optional() }).default({}),
     })
     .optional(),
   /** `i/n` for a --shard run. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startRecordingProxy, type RecordingProxy } from '../proxy/index.ts';
+import { startDeliveryRelay, type DeliveryRelay } from '../proxy/relay.ts';
 import { FlowTags } from '../sandbox/flow-tags.ts';
 import { TrafficLog } from '../traffic/log.ts';
 import type { Redactor } from '../traffic/redact.ts';
@@ -20,17 +21,38 @@ export interface TestApiSide {
   /** The run-control server the workers read traffic from (RUNTIME_ENV.controlUrl). */
   controlUrl: string;
   upstream: string;
+  /** The delivery relay's public URL (`{{relay.url}}`): webhooks and callbacks sent there are recorded and forwarded to the integration. */
+  relayUrl: string;
   log: TrafficLog;
   close(): Promise<void>;
 }
 
 const PREFIX = '/_sandbox/v1';
 
-export async function startTestApiSide(o: { upstream: string; redactor: Redactor; timeoutMs: number; requestsPerSecond: number }): Promise<TestApiSide> {
+export interface TestApiSideOptions {
+  upstream: string;
+  redactor: Redactor;
+  timeoutMs: number;
+  requestsPerSecond: number;
+  /** The delivery relay: where it forwards (the integration's baseUrl), and the tunnel in front of it if any. */
+  relay: { forwardTo: string; publicUrl?: string; port?: number };
+}
+
+/** How long the integration may take to answer a relayed delivery: past Vipps's own limits (10 s webhooks, 3 s callbacks), so the check, not the relay, judges slowness. */
+const RELAY_TIMEOUT_MS = 30_000;
+
+export async function startTestApiSide(o: TestApiSideOptions): Promise<TestApiSide> {
   const flows = new FlowTags();
   // Proxied exchanges are tagged with their flow at record time, as the sandbox tags its own.
   const log = new TrafficLog({ annotate: (e) => flows.tag(e) });
   const proxy: RecordingProxy = await startRecordingProxy({ upstream: o.upstream, log, redactor: o.redactor, timeoutMs: o.timeoutMs, rateLimit: { requestsPerSecond: o.requestsPerSecond } });
+  let relay: DeliveryRelay;
+  try {
+    relay = await startDeliveryRelay({ ...o.relay, log, redactor: o.redactor, timeoutMs: RELAY_TIMEOUT_MS });
+  } catch (err) {
+    await proxy.close();
+    throw err;
+  }
   const server = createServer((req, res) => {
     void answer(req, res, { log, flows, redactor: o.redactor }).catch((err) => send(res, 500, { error: (err as Error).message }));
   });
@@ -40,7 +62,7 @@ export async function startTestApiSide(o: { upstream: string; redactor: Redactor
       server.listen(0, '127.0.0.1', () => resolve());
     });
   } catch (err) {
-    await proxy.close();
+    await Promise.allSettled([proxy.close(), relay.close()]);
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -49,11 +71,12 @@ export async function startTestApiSide(o: { upstream: string; redactor: Redactor
     proxyUrl: proxy.url,
     controlUrl: `http://127.0.0.1:${port}`,
     upstream: o.upstream,
+    relayUrl: relay.publicUrl,
     log,
     close: () =>
       (closed ??= (async () => {
         server.closeAllConnections();
-        await Promise.allSettled([new Promise<void>((r) => server.close(() => r())), proxy.close()]);
+        await Promise.allSettled([new Promise<void>((r) => server.close(() => r())), proxy.close(), relay.close()]);
       })()),
   };
 }

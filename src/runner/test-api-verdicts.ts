@@ -4,26 +4,62 @@ import { environmentProblemOf } from '../traffic/environment.ts';
 import type { Exchange } from '../traffic/types.ts';
 import type { FlowEvidence } from '../report/run-summary.ts';
 import { WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
+import { ECOM_OP } from '../contract/ecom.ts';
 
-const WEBHOOK_REASON = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
+const NO_RELAY = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
+
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+const under = (url: string, base: string) => url === base || url.startsWith(`${base.replace(/\/+$/, '')}/`);
+const listed = (urls: string[]) => [...new Set(urls)].slice(0, 3).join(', ') + (new Set(urls).size > 3 ? ' …' : '');
 
 /**
- * Against the real test API some items cannot be judged at all: webhook items (deliveries go past
- * golive), and items whose every flow needs the sandbox (the run-scoped judgement would otherwise
- * read "no error happened" as a failure, when golive could not cause one). Those become NOT
- * APPLICABLE with the reason — never PASSED, never FAILED against the integration. Items some
- * applicable flow exercised keep their verdict: it was proven against the test API.
+ * Why Vipps's deliveries of one kind went past golive in this run, or undefined when they reached
+ * the delivery relay (`{{relay.url}}`): the integration gave the test API a relay URL — a webhook
+ * it registered through the proxy, an eCom callbackPrefix — or a relayed delivery was recorded.
  */
-export function testApiResults(results: readonly ItemResult[], evidence: readonly FlowEvidence[]): ItemResult[] {
+export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: 'webhooks' | 'ecom-callbacks'): string | undefined {
+  if (!relayUrl) return NO_RELAY;
+  const relayed = traffic.some((e) => e.notes?.relayed === true && (kind === 'webhooks' ? e.kind === 'webhook' : e.kind === 'callback' && e.api === 'ecom-v2'));
+  if (relayed) return undefined;
+  const given =
+    kind === 'webhooks'
+      ? traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined))
+      : traffic.filter((e) => e.kind === 'api' && e.operation === ECOM_OP.initiate).map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined));
+  const urls = given.filter((u): u is string => typeof u === 'string');
+  if (urls.some((u) => under(u, relayUrl))) return undefined;
+  const what = kind === 'webhooks' ? 'webhook deliveries' : 'eCom callbacks';
+  if (urls.length === 0)
+    return kind === 'webhooks'
+      ? `${what} are not observed: the integration registered no webhook through golive's proxy during the run (one registered before goes past golive); register it at {{relay.url}} (${relayUrl})`
+      : `${what} are not observed: no order gave a callbackPrefix`;
+  return `${what} are not observed: the integration gave the test API ${listed(urls)}, not the delivery relay {{relay.url}} (${relayUrl}), so they go past golive`;
+}
+
+/**
+ * Against the real test API some items cannot be judged at all: webhook and callback items whose
+ * deliveries went past golive (no relay, or the integration did not use it), and items whose every
+ * flow needs the sandbox (the run-scoped judgement would otherwise read "no error happened" as a
+ * failure, when golive could not cause one). Those become NOT APPLICABLE with the reason — never
+ * PASSED, never FAILED against the integration. Items some applicable flow exercised keep their
+ * verdict: it was proven against the test API.
+ */
+export function testApiResults(
+  results: readonly ItemResult[],
+  evidence: readonly FlowEvidence[],
+  run: { traffic: readonly Exchange[]; relayUrl?: string; api?: string } = { traffic: [] },
+): ItemResult[] {
   const flowsOf = (item: string) => evidence.filter((f) => f.record.checklist.includes(item));
+  // An eCom integration's notifications are its callbacks (WH-ACK-FAST judges them there too).
+  const unseen = { webhooks: unobservedDeliveries(run.traffic, run.relayUrl, 'webhooks'), callbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'ecom-callbacks') };
+  const unseenFor = (item: string) => (!WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? unseen.callbacks : unseen.webhooks);
   return results.map((r) => {
     const flows = flowsOf(r.item);
-    let why: string | undefined;
-    if (WEBHOOK_OBSERVED_ITEMS.has(r.item)) why = WEBHOOK_REASON;
-    else if (flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
+    const deliveries = unseenFor(r.item);
+    let why: string | undefined = deliveries;
+    if (!why && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
-    // A webhook item always says why webhooks are unseen, even when its flows were ruled out for other reasons.
-    if (!why || (r.verdict === 'NOT_APPLICABLE' && !WEBHOOK_OBSERVED_ITEMS.has(r.item))) return r;
+    // A delivery item always says why deliveries are unseen, even when its flows were ruled out for other reasons.
+    if (!why || (r.verdict === 'NOT_APPLICABLE' && !deliveries)) return r;
     return { item: r.item, verdict: 'NOT_APPLICABLE', findings: [{ item: r.item, verdict: 'NOT_APPLICABLE', message: `Not applicable against the test API: ${why}.` }] };
   });
 }

@@ -117,7 +117,7 @@ function checkProfile(r: Reporter, data: Record<string, unknown>) {
   checkTemplates(r, data.baseUrl, ['baseUrl'], (e) => fixedRoots(e, installations ? { ...ENV_AND_SANDBOX, ...INSTALLATION_ROOT } : ENV_AND_SANDBOX, 'baseUrl'));
   if (installations) checkInstallations(r, data, installations);
   checkTemplates(r, data.webhookUrl, ['webhookUrl'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf' }, 'webhookUrl'));
-  if (isObj(data.start)) checkTemplates(r, data.start, ['start'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, baseUrl: 'leaf', msn: 'leaf' }, 'start'));
+  if (isObj(data.start)) checkTemplates(r, data.start, ['start'], (e) => fixedRoots(e, { ...ENV_AND_SANDBOX, relay: ['url'], baseUrl: 'leaf', msn: 'leaf' }, 'start'));
   for (const s of stringsIn(data)) {
     const malformed = s.value.replace(ENV_REF_ANY_RE, '').includes('${');
     if (malformed) r.error(s.path, `malformed \${…}: expected \${env:NAME} with NAME of letters, digits and _`);

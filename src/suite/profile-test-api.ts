@@ -22,6 +22,13 @@ export function testApiSections() {
           .meta({ description: 'The test user force approve approves as (ePayment customer.phoneNumber, MSISDN); the user must have approved one payment in the test app first.' }),
         customerTimeout: DurationSchema.default(300_000).meta({ description: 'How long an interactive customer may take to act in the MT app (default 5m).' }),
         customer: z.enum(['force-approve', 'interactive']).default('force-approve').meta({ description: 'Who approves: force-approve (the test API endpoint) or interactive (a person in the test app; --interactive).' }),
+        relay: z
+          .strictObject({
+            publicUrl: z.url({ protocol: /^https?$/, error: 'expected the public http(s) URL of a tunnel to the relay, e.g. https://abc.trycloudflare.com' }).optional().meta({ description: "The public URL Vipps reaches the relay at (a tunnel to 127.0.0.1:port); default the relay's loopback URL, which only a local upstream reaches." }),
+            port: z.number().int().min(1).max(65535).optional().meta({ description: 'The port the relay listens on, on 127.0.0.1 (default a free one; fix it when a tunnel points at it).' }),
+          })
+          .optional()
+          .meta({ description: "The delivery relay: Vipps sends webhooks and eCom callbacks to {{relay.url}}, golive records them and forwards them to the integration's baseUrl." }),
       })
       .prefault({})
       .meta({ description: 'How golive treats the real test environment (target: test-api).' }),

@@ -18,7 +18,7 @@ describe('test-api eCom driver', () => {
 
   beforeAll(async () => {
     upstream = await startSandbox();
-    side = await startTestApiSide({ upstream: upstream.url, redactor: new Redactor(), timeoutMs: 5000, requestsPerSecond: 50 });
+    side = await startTestApiSide({ upstream: upstream.url, redactor: new Redactor(), timeoutMs: 5000, requestsPerSecond: 50, relay: { forwardTo: 'http://127.0.0.1:9' } });
     const t = await call(side.proxyUrl, 'POST', '/accesstoken/get', { headers: { client_id: credentials.clientId, client_secret: credentials.clientSecret, 'ocp-apim-subscription-key': credentials.subscriptionKey, 'merchant-serial-number': credentials.msn } });
     headers = { authorization: `Bearer ${t.body.access_token}`, 'ocp-apim-subscription-key': credentials.subscriptionKey, 'merchant-serial-number': credentials.msn };
   });

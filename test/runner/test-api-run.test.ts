@@ -56,7 +56,7 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     expect(readFileSync(join(testApi.runDir, 'summary.md'), 'utf8')).toMatch(/\| Environment \| test environment via recording proxy .*where a reviewer can look them up \|/);
 
     // The integration really went through the proxy: its calls reached the upstream and are the run's traffic.
-    const traffic = JSON.parse(readFileSync(join(testApi.runDir, 'traffic.json'), 'utf8')) as { operation?: string; flowId?: string }[];
+    const traffic = JSON.parse(readFileSync(join(testApi.runDir, 'traffic.json'), 'utf8')) as { kind: string; operation?: string; flowId?: string; notes?: { relayed?: boolean } }[];
     expect(traffic.filter((e) => e.operation === 'createPayment').length).toBeGreaterThan(5);
     expect(traffic.filter((e) => e.operation === 'createPayment').every((e) => e.flowId !== undefined)).toBe(true);
     expect(upstream.traffic.query({ operation: ['forceApprove'] }).length).toBeGreaterThan(3);
@@ -68,11 +68,15 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
       expect(na.get(id), id).toMatch(/sandbox control API|sandbox faults|not observed in test-api mode/);
     }
     expect(na.get('customer-rejects')).toMatch(/no force reject/);
-    for (const id of ['WH-VERIFY-HMAC', 'WH-ACK-FAST', 'WH-NOT-TRUTH']) {
-      const item = s.items.find((i) => i.id === id)!;
-      expect(item.verdict, id).toBe('NOT_APPLICABLE');
-      expect(item.findings[0].message).toMatch(/not observed in test-api mode/);
-    }
+    // Webhooks reached the integration through the delivery relay ({{relay.url}} in the profile): recorded, attributed, judged.
+    const relayed = traffic.filter((e) => e.kind === 'webhook');
+    expect(relayed.length).toBeGreaterThan(5);
+    expect(relayed.every((e) => e.notes?.relayed === true && e.operation === 'deliverWebhook')).toBe(true);
+    expect(relayed.filter((e) => e.flowId !== undefined).length).toBeGreaterThan(5);
+    for (const id of ['WH-ACK-FAST', 'WH-NOT-TRUTH']) expect(s.items.find((i) => i.id === id)?.environment, id).toBe('test-api');
+    // Forged deliveries need the sandbox: the signature item is not applicable, with that reason.
+    expect(s.items.find((i) => i.id === 'WH-VERIFY-HMAC')?.verdict).toBe('NOT_APPLICABLE');
+    expect(s.items.find((i) => i.id === 'WH-VERIFY-HMAC')?.findings[0].message).toMatch(/sandbox/);
     expect(s.items.find((i) => i.id === 'EP-ERRORS-LOG')?.verdict).toBe('NOT_APPLICABLE');
     for (const state of ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const) expect(s.evidenceReferences[state].length, state).toBeGreaterThan(0);
 
@@ -89,6 +93,8 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
     expect(comparable.length).toBeGreaterThan(25);
     expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    // The webhook items judged on relayed deliveries agree with the sandbox's judgement of its own.
+    for (const id of ['WH-ACK-FAST', 'WH-NOT-TRUTH']) expect(`${id} ${s.items.find((i) => i.id === id)?.verdict}`).toBe(`${id} ${sandboxVerdict.get(id)}`);
     expect(sandbox.summary.environment).toBe('sandbox');
   }, 540_000);
 });

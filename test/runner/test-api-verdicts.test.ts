@@ -34,6 +34,30 @@ describe('verdicts against the test API', () => {
     expect([provenIn('PASSED', 'test-api'), provenIn('WARNING', 'sandbox'), provenIn('NOT_APPLICABLE', 'test-api'), provenIn('NOT_RUN', 'test-api')]).toEqual(['test-api', 'sandbox', undefined, undefined]);
   });
 
+  it('judges webhook and callback items when the deliveries reached the relay, and says where they went when not', () => {
+    const relay = 'https://tunnel.example';
+    const api = (operation: string, body: unknown, status = 201) =>
+      ({ seq: 1, id: 'r', kind: 'api', api: 'webhooks', operation, startedAt: 1, durationMs: 1, request: { method: 'POST', url: '/', path: '/', headers: {}, body }, response: { status, headers: {} } }) as unknown as Exchange;
+    const results = [result('WH-ACK-FAST', 'PASSED'), result('WH-NOT-TRUTH', 'WARNING'), result('EC-CALLBACK', 'PASSED')];
+    const evidence = [flow('order', ['WH-ACK-FAST', 'WH-NOT-TRUTH', 'EC-CALLBACK'], 'completed')];
+    // Registered at the relay: webhook items keep their verdicts; no eCom order: its callbacks stay unseen.
+    const viaRelay = testApiResults(results, evidence, { traffic: [api('registerWebhook', { url: `${relay}/webhooks/vipps` })], relayUrl: relay, api: 'epayment' });
+    expect(viaRelay.map((r) => r.verdict)).toEqual(['PASSED', 'WARNING', 'NOT_APPLICABLE']);
+    expect(viaRelay[2].findings[0].message).toMatch(/eCom callbacks are not observed: no order gave a callbackPrefix/);
+    // Registered past the relay: not observed, naming both URLs.
+    const past = testApiResults(results, evidence, { traffic: [api('registerWebhook', { url: 'https://shop.example/hooks' })], relayUrl: relay, api: 'epayment' });
+    expect(past[0].verdict).toBe('NOT_APPLICABLE');
+    expect(past[0].findings[0].message).toContain('the integration gave the test API https://shop.example/hooks, not the delivery relay {{relay.url}} (https://tunnel.example)');
+    // A refused registration gives Vipps nothing; no registration at all says how to fix it.
+    expect(testApiResults(results, evidence, { traffic: [api('registerWebhook', { url: `${relay}/h` }, 400)], relayUrl: relay })[0].findings[0].message).toMatch(/registered no webhook through golive's proxy/);
+    // A relayed delivery is proof enough (a webhook registered before the run, at the relay).
+    const delivered = { ...api('deliverWebhook', {}), kind: 'webhook', notes: { relayed: true } } as unknown as Exchange;
+    expect(testApiResults(results, evidence, { traffic: [delivered], relayUrl: relay })[0].verdict).toBe('PASSED');
+    // eCom: callbackPrefix at the relay makes EC-CALLBACK and the eCom side of WH-ACK-FAST judged.
+    const initiate = { ...api('initiatePaymentV3UsingPOST', { merchantInfo: { callbackPrefix: `${relay}/vipps/callback` } }, 200), api: 'ecom-v2' } as unknown as Exchange;
+    expect(testApiResults(results, evidence, { traffic: [initiate], relayUrl: relay, api: 'ecom-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'WARNING', 'PASSED']);
+  });
+
   it('turns upstream failures into an environment problem that blames nothing on the integration', () => {
     expect(upstreamProblem([exchange(1), exchange(2)])).toBeUndefined();
     const problem = upstreamProblem([exchange(1), exchange(2, environmentNote('upstream-timeout', 'no answer within 15000 ms'))])!;

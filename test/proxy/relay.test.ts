@@ -1,0 +1,106 @@
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ECOM_OP } from '../../src/contract/ecom.ts';
+import { startDeliveryRelay, type DeliveryRelay } from '../../src/proxy/relay.ts';
+import { environmentProblemOf } from '../../src/traffic/environment.ts';
+import { TrafficLog } from '../../src/traffic/log.ts';
+import { Redactor } from '../../src/traffic/redact.ts';
+import { deadPort, startUpstream, type TestUpstream } from './helpers.ts';
+
+/** What the integration gave Vipps through the recording proxy: a webhook registration or an eCom initiate. */
+function given(log: TrafficLog, what: 'webhook' | 'ecom', url: string): void {
+  const webhook = what === 'webhook';
+  log.append({
+    kind: 'api',
+    api: webhook ? 'webhooks' : 'ecom-v2',
+    operation: webhook ? 'registerWebhook' : ECOM_OP.initiate,
+    request: { method: 'POST', url: '/', path: '/', headers: {}, body: webhook ? { url, events: ['epayments.payment.captured.v1'] } : { merchantInfo: { callbackPrefix: url } } },
+    response: { status: webhook ? 201 : 200, headers: {}, body: webhook ? { id: 'wh-1', secret: 'whsec-relay-secret' } : { orderId: 'o-1' } },
+    startedAt: Date.now(),
+    durationMs: 1,
+  });
+}
+
+describe('the delivery relay', () => {
+  let integration: TestUpstream | undefined;
+  let relay: DeliveryRelay | undefined;
+  afterEach(async () => {
+    await relay?.close();
+    await integration?.close();
+    relay = integration = undefined;
+  });
+
+  it('forwards a webhook to the integration with its Host, answers with the integration\'s bytes, and records the delivery as the sandbox would', async () => {
+    integration = await startUpstream((_req, res) => {
+      res.writeHead(202, { 'content-type': 'text/plain', 'x-receiver': ['a', 'b'] });
+      res.end('stored');
+    });
+    const log = new TrafficLog();
+    const redactor = new Redactor();
+    relay = await startDeliveryRelay({ forwardTo: `${integration.url}/ignored-path`, log, redactor, timeoutMs: 2000 });
+    given(log, 'webhook', `${relay.publicUrl}/webhooks/vipps?shop=1`);
+    const payload = JSON.stringify({ msn: '123456', reference: 'acme-1', name: 'CAPTURED', amount: { value: 1000, currency: 'NOK' }, success: true });
+    const host = new URL(relay.url).host;
+    const res = await request(`${relay.url}/webhooks/vipps?shop=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2lnbmF0dXJlLXZhbHVl', 'x-ms-date': new Date().toUTCString() },
+      body: payload,
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['x-receiver']).toEqual(['a', 'b']);
+    expect(await res.body.text()).toBe('stored');
+
+    // The integration got the delivery unchanged: path and query, body bytes, the Host Vipps signed.
+    const got = integration.received[0];
+    expect(got.url).toBe('/webhooks/vipps?shop=1');
+    expect(got.body.toString()).toBe(payload);
+    const headers = Object.fromEntries(Array.from({ length: got.rawHeaders.length / 2 }, (_, i) => [got.rawHeaders[2 * i].toLowerCase(), got.rawHeaders[2 * i + 1]]));
+    expect(headers.host).toBe(host);
+    expect(headers.authorization).toMatch(/^HMAC-SHA256 SignedHeaders=/);
+
+    const [delivery] = log.query({ kind: 'webhook' });
+    expect(delivery).toMatchObject({ api: 'webhooks', operation: 'deliverWebhook', msn: '123456', reference: 'acme-1', notes: { webhookId: 'wh-1', eventType: 'epayments.payment.captured.v1', relayed: true } });
+    expect(delivery.request).toMatchObject({ method: 'POST', url: `${relay.publicUrl}/webhooks/vipps?shop=1`, path: '/webhooks/vipps', body: JSON.parse(payload) });
+    expect(delivery.response).toMatchObject({ status: 202, body: 'stored' });
+    expect(delivery.error).toBeUndefined();
+    // The signature is never stored in the clear.
+    expect(JSON.stringify(redactor.exchange(delivery))).not.toContain('c2lnbmF0dXJlLXZhbHVl');
+  });
+
+  it('records an eCom callback to a callbackPrefix the integration gave, and forwards anything else unrecorded', async () => {
+    integration = await startUpstream((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const log = new TrafficLog();
+    relay = await startDeliveryRelay({ forwardTo: integration.url, publicUrl: 'https://tunnel.example/', log, redactor: new Redactor(), timeoutMs: 2000 });
+    expect(relay.publicUrl).toBe('https://tunnel.example');
+    given(log, 'ecom', 'https://tunnel.example/vipps/callback');
+    const callback = { merchantSerialNumber: 123456, orderId: 'o-1', transactionInfo: { amount: 1000, status: 'RESERVED', timeStamp: new Date().toISOString(), transactionId: '5001' } };
+    const sent = await request(`${relay.url}/vipps/callback/v2/payments/o-1`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'ecom-auth-token-value' }, body: JSON.stringify(callback) });
+    expect(sent.statusCode).toBe(200);
+    await sent.body.text();
+    // A customer's browser on the return page passes through the relay too; it is not a delivery.
+    const page = await request(`${relay.url}/return?order=o-1`);
+    expect(page.statusCode).toBe(200);
+    await page.body.text();
+    expect(integration.received.map((r) => r.url)).toEqual(['/vipps/callback/v2/payments/o-1', '/return?order=o-1']);
+
+    const recorded = log.query({ kind: 'callback' });
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ api: 'ecom-v2', operation: ECOM_OP.callback, msn: '123456', reference: 'o-1', notes: { status: 'RESERVED', relayed: true } });
+    expect(recorded[0].request.url).toBe('https://tunnel.example/vipps/callback/v2/payments/o-1');
+    expect(log.all().filter((e) => e.kind !== 'api')).toHaveLength(1);
+  });
+
+  it("records an integration that does not answer as the integration's failure, not the environment's", async () => {
+    const log = new TrafficLog();
+    relay = await startDeliveryRelay({ forwardTo: `http://127.0.0.1:${await deadPort()}`, log, redactor: new Redactor(), timeoutMs: 2000 });
+    given(log, 'webhook', `${relay.publicUrl}/hooks`);
+    const res = await request(`${relay.url}/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msn: '123456', reference: 'r-9', name: 'AUTHORIZED' }) });
+    expect(res.statusCode).toBe(502);
+    await res.body.text();
+    const [delivery] = log.query({ kind: 'webhook' });
+    expect(delivery.reference).toBe('r-9');
+    expect(delivery.response).toBeUndefined();
+    expect(delivery.error).toMatch(/^the integration did not answer \(upstream-unreachable/);
+    expect(environmentProblemOf(delivery)).toBeUndefined();
+  });
+});
