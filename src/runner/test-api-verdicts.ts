@@ -17,10 +17,15 @@ const listed = (urls: string[]) => [...new Set(urls)].slice(0, 3).join(', ') + (
  * the delivery relay (`{{relay.url}}`): the integration gave the test API a relay URL — a webhook
  * it registered through the proxy, an eCom callbackPrefix — or a relayed delivery was recorded.
  */
-export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: 'webhooks' | 'ecom-callbacks'): string | undefined {
+type DeliveryKind = 'webhooks' | 'ecom-callbacks';
+
+/** Deliveries of this kind the relay recorded. */
+const relayedAny = (traffic: readonly Exchange[], kind: DeliveryKind) =>
+  traffic.some((e) => e.notes?.relayed === true && (kind === 'webhooks' ? e.kind === 'webhook' : e.kind === 'callback' && e.api === 'ecom-v2'));
+
+export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: DeliveryKind): string | undefined {
   if (!relayUrl) return NO_RELAY;
-  const relayed = traffic.some((e) => e.notes?.relayed === true && (kind === 'webhooks' ? e.kind === 'webhook' : e.kind === 'callback' && e.api === 'ecom-v2'));
-  if (relayed) return undefined;
+  if (relayedAny(traffic, kind)) return undefined;
   const given =
     kind === 'webhooks'
       ? traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined))
@@ -51,12 +56,19 @@ export function testApiResults(
   const flowsOf = (item: string) => evidence.filter((f) => f.record.checklist.includes(item));
   // An eCom integration's notifications are its callbacks (WH-ACK-FAST judges them there too).
   const unseen = { webhooks: unobservedDeliveries(run.traffic, run.relayUrl, 'webhooks'), callbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'ecom-callbacks') };
-  const unseenFor = (item: string) => (!WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? unseen.callbacks : unseen.webhooks);
+  const kindOf = (item: string): DeliveryKind | undefined => (!WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? 'ecom-callbacks' : 'webhooks');
+  const unseenFor = (item: string) => {
+    const kind = kindOf(item);
+    return kind === 'webhooks' ? unseen.webhooks : kind === 'ecom-callbacks' ? unseen.callbacks : undefined;
+  };
   return results.map((r) => {
     const flows = flowsOf(r.item);
     const deliveries = unseenFor(r.item);
+    const kind = kindOf(r.item);
+    // Real deliveries through the relay exercise a run-wide delivery item (acknowledged fast, re-read after) whichever flows list it.
+    const exercisedByDeliveries = kind !== undefined && !deliveries && relayedAny(run.traffic, kind);
     let why: string | undefined = deliveries;
-    if (!why && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
+    if (!why && !exercisedByDeliveries && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
     // A delivery item always says why deliveries are unseen, even when its flows were ruled out for other reasons.
     if (!why || (r.verdict === 'NOT_APPLICABLE' && !deliveries)) return r;

@@ -53,6 +53,12 @@ describe('verdicts against the test API', () => {
     // A relayed delivery is proof enough (a webhook registered before the run, at the relay).
     const delivered = { ...api('deliverWebhook', {}), kind: 'webhook', notes: { relayed: true } } as unknown as Exchange;
     expect(testApiResults(results, evidence, { traffic: [delivered], relayUrl: relay })[0].verdict).toBe('PASSED');
+    // Run-wide delivery items listed only by a sandbox-only flow: the relayed deliveries exercised them; without any, the flow's reason stands.
+    const onlySandboxFlow = [flow('forged', ['WH-ACK-FAST'], 'not-applicable', 'step sandbox.forgeWebhook needs the sandbox control API')];
+    expect(testApiResults([result('WH-ACK-FAST', 'PASSED')], onlySandboxFlow, { traffic: [delivered], relayUrl: relay })[0].verdict).toBe('PASSED');
+    const registeredOnly = testApiResults([result('WH-ACK-FAST', 'WARNING')], onlySandboxFlow, { traffic: [api('registerWebhook', { url: `${relay}/h` })], relayUrl: relay });
+    expect(registeredOnly[0].verdict).toBe('NOT_APPLICABLE');
+    expect(registeredOnly[0].findings[0].message).toMatch(/forged: step sandbox.forgeWebhook/);
     // eCom: callbackPrefix at the relay makes EC-CALLBACK and the eCom side of WH-ACK-FAST judged.
     const initiate = { ...api('initiatePaymentV3UsingPOST', { merchantInfo: { callbackPrefix: `${relay}/vipps/callback` } }, 200), api: 'ecom-v2' } as unknown as Exchange;
     expect(testApiResults(results, evidence, { traffic: [initiate], relayUrl: relay, api: 'ecom-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'WARNING', 'PASSED']);
