@@ -9,6 +9,7 @@
  *   sandbox-scale    100k payments over 4 MSNs: RSS with the log at its cap, GET p99 at 1k vs 100k
  *   soak             mixed traffic from many simulated merchants (60 s by default): memory growth, errors
  *   proxy-latency    recording proxy vs direct calls to the same local upstream: added p50/p99 ms
+ *   suite-wall-time  full default golive run at 1, 2, 4 workers: wall vs sum/longest flow, phases, Allure share (~5 min)
  */
 import { spawnSync } from 'node:child_process';
 import { root } from './support/processes.ts';
@@ -23,6 +24,7 @@ const benches: { name: string; node: string[]; args: string[] }[] = [
   { name: 'sandbox-scale', node: [], args: passOn.filter((a) => a !== '--prism') },
   { name: 'soak', node: [], args: passOn.filter((a) => a !== '--prism') },
   { name: 'proxy-latency', node: [], args: [] },
+  { name: 'suite-wall-time', node: [], args: [] },
 ];
 let failed = 0;
 for (const b of benches) {

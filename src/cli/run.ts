@@ -33,6 +33,7 @@ import { writeChecklistResults } from '../report/allure-checklist.ts';
 import { dropDuplicateAttachments } from '../report/run-folder.ts';
 import { markVerdictSteps } from '../report/allure-verdict-step.ts';
 import { linkNamedScreenshots } from '../report/screenshots.ts';
+import { recordPhase } from '../runner/timings.ts';
 
 export const GOLIVE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PROFILE = join(GOLIVE_ROOT, 'config/reference-merchant.profile.yaml');
@@ -208,7 +209,11 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   if (parsed.shard) args.push('--shard', parsed.shard);
   const targetLine = parsed.testApi ? `\n  target   test environment via recording proxy to ${parsed.testApi.upstream} (≤ ${parsed.testApi.requestsPerSecond} req/s, ${parsed.workers} worker${parsed.workers === '1' ? '' : 's'}, customer: ${parsed.testApi.customer})` : '';
   log(`golive: run ${runId}${targetLine}\n  profile  ${relative(process.cwd(), profileFile)}\n  suites   ${suiteFiles.map((f) => relative(process.cwd(), f)).join(', ')}\n  timeouts action ${formatDuration(parsed.actionTimeoutMs)}, status ${formatDuration(parsed.statusTimeoutMs)}\n`);
+  const playwrightStart = Date.now();
+  // From golive's own process start: module loading and validation are part of the run's wall time.
+  recordPhase(runDir, { phase: 'golive-start', start: Math.round(performance.timeOrigin), end: playwrightStart });
   const playwright = await runPlaywright(args, env, runDir, options.quiet);
+  recordPhase(runDir, { phase: 'playwright', start: playwrightStart, end: Date.now() });
   const playwrightExit = playwright.exitCode;
   let interrupted = playwright.interrupted;
 
@@ -246,7 +251,7 @@ export async function runCommand(options: RunOptions): Promise<RunOutcome> {
   process.on('SIGTERM', onLateSignal);
   let reports: RunReports;
   try {
-    reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor });
+    reports = await writeRunReports({ runDir, config, summary, profile: profileDoc, redactor, timings: true });
   } finally {
     process.off('SIGINT', onLateSignal);
     process.off('SIGTERM', onLateSignal);
@@ -285,7 +290,9 @@ export interface RunReports {
  * Redactor), generate the Allure HTML report, and write manifest.json LAST, covering every other
  * file of the run folder. Anything written into the folder later fails `golive evidence verify`.
  */
-export async function writeRunReports(o: { runDir: string; config: RunConfig; summary?: RunSummary; profile: Profile; redactor: Redactor; now?: Date }): Promise<RunReports> {
+export async function writeRunReports(o: { runDir: string; config: RunConfig; summary?: RunSummary; profile: Profile; redactor: Redactor; now?: Date; timings?: boolean }): Promise<RunReports> {
+  const reportsStart = Date.now();
+  const timingsDir = o.timings ? o.runDir : undefined;
   const goliveVersion = o.config.golivVersion;
   let summaryHtml: string | undefined;
   let summaryMarkdown: string | undefined;
@@ -308,7 +315,10 @@ export async function writeRunReports(o: { runDir: string; config: RunConfig; su
   // Each flow's "checklist verdicts" step failed, broken or unknown as its worst item (Playwright passes it).
   markVerdictSteps(join(o.runDir, ALLURE_RESULTS));
   // The Allure HTML (src/report/allure.ts; never throws), before the manifest so the manifest covers it.
+  const allureStart = Date.now();
+  recordPhase(timingsDir, { phase: 'reports', start: reportsStart, end: allureStart });
   const allure = await generateAllureHtml(o.runDir);
+  recordPhase(timingsDir, { phase: 'allure', start: allureStart, end: Date.now() });
   // The screenshots findings cite, under those names: links to their one stored copy.
   linkNamedScreenshots(o.runDir, join(o.runDir, ALLURE_RESULTS));
   const { manifest, file, sha256 } = await writeManifest(

@@ -13,6 +13,7 @@ import { EnvironmentProblem } from '../shared/errors.ts';
 import type { RunConfig } from './run-config.ts';
 import { spawnGroup, type ProcessGroup } from './process-group.ts';
 import { startTestApiSide, type TestApiSide } from './test-api-side.ts';
+import { recordPhase } from './timings.ts';
 import { describeExit, INTEGRATION_EXIT_FILE, RUN_MARKER_ENV, type IntegrationExit } from './run-config.ts';
 
 /** The integration could not be started (port taken, crashed, never answered): an environment problem of the integration. */
@@ -77,6 +78,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       DEFAULT_TEST_MERCHANT.subscriptionKeys.includes(m.subscriptionKey);
     // The profile's own keys win: with the default test MSN but other keys, they replace the default merchant.
     const takesDefaultMsn = m.msn === DEFAULT_TEST_MERCHANT.msn;
+    const sandboxStart = Date.now();
     sandbox = await createSandbox(
       profile.kind === 'psp'
         ? pspSandboxOptions(profile)
@@ -91,6 +93,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     );
     for (const secret of profile.secretValues) sandbox.redactor.addSecret(secret);
     sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
+    recordPhase(config.runDir, { phase: 'sandbox', start: sandboxStart, end: Date.now() });
   }
   if (!sandboxUrl) throw new Error('no sandbox URL: use the embedded sandbox or pass --sandbox-url');
 
@@ -132,6 +135,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       await environment.close();
       throw new IntegrationStartError(`${portOf(url)} is already in use by another process; stop it, or set start.reuseExisting: true`);
     }
+    const integrationStart = Date.now();
     const extraEnv = Object.fromEntries(Object.entries(start.env ?? {}).map(([k, v]) => [k, String(interpolate(v, scope))]));
     group = spawnGroup(String(interpolate(start.command, scope)), {
       // A relative cwd is relative to the profile file, like Playwright's webServer.cwd.
@@ -172,6 +176,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    recordPhase(config.runDir, { phase: 'integration', start: integrationStart, end: Date.now() });
   }
   // The real test API got the PSP's public key at onboarding: only the sandbox needs it handed over.
   if (profile.pspApi?.publicKey && !testApi) {

@@ -18,6 +18,7 @@ import { PLANNED_FLOWS_FILE, type PlannedFlow } from './live-reporter.ts';
 import { readFlowEvidence } from './flow-evidence.ts';
 import { awaitFirstPolls, awaitFirstPollsProxied } from './first-polls.ts';
 import { provenIn, testApiResults } from './test-api-verdicts.ts';
+import { recordPhase } from './timings.ts';
 
 const withProof = (environment: 'test-api' | 'sandbox' | undefined) => (environment ? { environment } : {});
 
@@ -61,6 +62,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   let traffic: Exchange[];
   let dropped = 0;
   const interrupted = readInterruption(config.runDir);
+  const pollsStart = Date.now();
   // Judge only after every payment that reached a final state had its first polling window.
   if (!interrupted && env.profile.capabilities.polling !== false && env.testApi) {
     const pace = profileFacts(env.profile).polling;
@@ -70,6 +72,8 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     const msns = env.profile.installations?.length ? env.profile.installations.map((i) => i.msn) : [env.profile.merchant.msn];
     for (const msn of msns) await awaitFirstPolls(new ControlClient(env.sandboxUrl), { msn, since: env.sandbox ? 0 : Date.parse(config.startedAt), ...(pace ? { pace } : {}) });
   }
+  const judgingStart = Date.now();
+  recordPhase(config.runDir, { phase: 'first-polls', start: pollsStart, end: judgingStart });
   if (env.sandbox) {
     traffic = env.sandbox.traffic.all().map((e) => env.sandbox!.redactor.exchange(e));
     dropped = env.sandbox.traffic.dropped;
@@ -110,6 +114,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   // Upstream failures stay in traffic.json as evidence but are the test environment's: never judged against the integration.
   const summary = judgeRun(run, all.filter((e) => !environmentProblemOf(e)), evidence);
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
+  recordPhase(config.runDir, { phase: 'judging', start: judgingStart, end: Date.now() });
   return summary;
 }
 

@@ -4,6 +4,7 @@ import { startEnvironment } from './environment.ts';
 import { finishRun } from './finish.ts';
 import { signalGroup } from './process-group.ts';
 import { readRunConfig, RUNTIME_ENV } from './run-config.ts';
+import { recordPhase } from './timings.ts';
 
 /** Written by global setup when the sandbox or the integration could not be started; `golive run` prints it. */
 export const SETUP_ERROR_FILE = 'setup-error.txt';
@@ -15,6 +16,7 @@ export const SETUP_ERROR_FILE = 'setup-error.txt';
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const config = readRunConfig();
+  const setupStart = Date.now();
   let environment: Awaited<ReturnType<typeof startEnvironment>>;
   try {
     environment = await startEnvironment(config);
@@ -31,11 +33,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     join(config.runDir, 'environment.json'),
     JSON.stringify({ target: config.target, sandboxUrl: environment.sandboxUrl, ...(environment.testApi ? { upstream: environment.testApi.upstream, controlUrl: environment.controlUrl } : {}), profile: environment.profile.profile, integrationStarted: Boolean(environment.integration), integrationPgid: pgid }, null, 2),
   );
+  recordPhase(config.runDir, { phase: 'setup', start: setupStart, end: Date.now() });
   return async () => {
+    const teardownStart = Date.now();
     try {
       await finishRun(config, environment);
     } finally {
       await environment.close();
+      recordPhase(config.runDir, { phase: 'teardown', start: teardownStart, end: Date.now() });
     }
   };
 }

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { oneLine, palette } from '../report/terminal.ts';
 import { readRunConfig, RUN_CONFIG_ENV } from './run-config.ts';
+import { recordPhase } from './timings.ts';
 
 /** Written at the start of a run: the flows Playwright selected (after --grep and --shard), for NOT RUN verdicts. */
 export const PLANNED_FLOWS_FILE = 'planned-flows.json';
@@ -38,6 +39,7 @@ export default class LiveReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     this.done++;
+    this.recordTimes(test, result);
     const c = this.colour;
     const verdicts = [...test.annotations, ...(result.annotations ?? [])].filter((a) => a.type.startsWith('verdict:')).map((a) => a.type.slice('verdict:'.length));
     const mark =
@@ -57,6 +59,16 @@ export default class LiveReporter implements Reporter {
     if (reason && result.status !== 'passed') process.stdout.write(`        ${c.dim('→')} ${oneLine(reason, 150)}\n`);
   }
 
+  /** The flow's time for the wall-time bench, and the browser launch its fixtures waited for (a worker's first flow). */
+  private recordTimes(test: TestCase, result: TestResult): void {
+    if (!this.runDir || !result.startTime) return;
+    const start = result.startTime.getTime();
+    const flow = tagValue(test, 1);
+    const launch = findStep(result.steps, (s) => s.category === 'fixture' && s.title === 'Fixture "browser"');
+    if (launch) recordPhase(this.runDir, { phase: 'browser-launch', start: launch.startTime.getTime(), end: launch.startTime.getTime() + launch.duration, flow });
+    recordPhase(this.runDir, { phase: 'flow', start, end: start + result.duration, flow, worker: result.parallelIndex, ...(launch ? { browserMs: launch.duration } : {}) });
+  }
+
   onError(error: TestError): void {
     // golive reports a --grep that selects nothing as a usage error itself.
     if (/^(?:Error: )?No tests found/.test(error.message ?? '')) return;
@@ -73,3 +85,11 @@ function tagValue(test: TestCase, index: number): string {
   return (test.tags[index] ?? '').replace(/^@/, '');
 }
 
+function findStep(steps: TestStep[], match: (s: TestStep) => boolean): TestStep | undefined {
+  for (const s of steps) {
+    if (match(s)) return s;
+    const inner = findStep(s.steps, match);
+    if (inner) return inner;
+  }
+  return undefined;
+}
