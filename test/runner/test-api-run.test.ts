@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ECOM_OP } from '../../src/contract/ecom.ts';
 import type { RunSummary } from '../../src/report/run-summary.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
@@ -16,7 +17,7 @@ const keys = { GOLIVE_TEST_CLIENT_ID: TEST_MERCHANT.clientId, GOLIVE_TEST_CLIENT
 
 async function golive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; runDir: string; summary: RunSummary }> {
   const out = mkdtempSync(join(tmpdir(), 'golive-test-api-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--suite', 'suites/epayment', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
+  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', ...(args.includes('--profile') ? [] : ['--suite', 'suites/epayment']), ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
     .then((r) => ({ code: 0, stdout: r.stdout }))
     .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
   const runDir = join(out, readlinkSync(join(out, 'latest')));
@@ -96,5 +97,35 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     // The webhook items judged on relayed deliveries agree with the sandbox's judgement of its own.
     for (const id of ['WH-ACK-FAST', 'WH-NOT-TRUTH']) expect(`${id} ${s.items.find((i) => i.id === id)?.verdict}`).toBe(`${id} ${sandboxVerdict.get(id)}`);
     expect(sandbox.summary.environment).toBe('sandbox');
+  }, 540_000);
+  it('runs the eCom suite through the proxy with force approve, its callbacks through the delivery relay, as a sandbox run judges it', async () => {
+    const profile = ['--profile', 'config/ecom-shop.profile.yaml'];
+    const testApi = await golive([...profile, '--target', 'test-api', '--upstream', upstream.url], { ...process.env, ...keys });
+    const s = testApi.summary;
+    expect(testApi.code, testApi.stdout.slice(-3000)).toBe(0);
+    expect(s.environment).toBe('test-api');
+    const traffic = JSON.parse(readFileSync(join(testApi.runDir, 'traffic.json'), 'utf8')) as { kind: string; api: string; operation?: string; flowId?: string; notes?: { relayed?: boolean } }[];
+    expect(traffic.filter((e) => e.kind === 'api' && e.api === 'ecom-v2' && e.operation === 'initiatePaymentV3UsingPOST').length).toBeGreaterThan(3);
+    expect(upstream.traffic.query({ api: 'ecom-v2', operation: [ECOM_OP.forceApprove] }).length).toBeGreaterThan(3);
+    // The callbacks went to {{relay.url}}: recorded as the sandbox records them, so EC-CALLBACK is proven against the test API.
+    const callbacks = traffic.filter((e) => e.kind === 'callback' && e.api === 'ecom-v2');
+    expect(callbacks.length).toBeGreaterThan(2);
+    expect(callbacks.every((e) => e.notes?.relayed === true)).toBe(true);
+    expect(s.items.find((i) => i.id === 'EC-CALLBACK')?.environment).toBe('test-api');
+
+    const flows = readdirSync(join(testApi.runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(testApi.runDir, 'flows', f), 'utf8')) as { record: { id: string; outcome: string; error?: string } });
+    const na = new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
+    for (const [id, why] of na) expect(why, id).toMatch(/sandbox|no force reject|person/);
+    const leaks = filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY].some((k) => readFileSync(f, 'utf8').includes(k)));
+    expect(leaks).toEqual([]);
+
+    const sandbox = await golive(profile, process.env);
+    expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
+    const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
+    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
+    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
+    expect(comparable.length).toBeGreaterThan(4);
+    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    expect(`EC-CALLBACK ${s.items.find((i) => i.id === 'EC-CALLBACK')?.verdict}`).toBe(`EC-CALLBACK ${sandboxVerdict.get('EC-CALLBACK')}`);
   }, 540_000);
 });
