@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A cache folder for golive runs several test files share (test/helpers/shared-run.ts).
+    globalSetup: ['test/setup/run-cache.ts'],
   },
 });

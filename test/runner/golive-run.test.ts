@@ -8,6 +8,7 @@ import { runFolderBudgetBytes, runFolderSize } from '../../src/report/run-folder
 import type { RunSummary } from '../../src/report/run-summary.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
 import { settle } from '../helpers/processes.ts';
+import { MAIN_RUN, sharedRun } from '../helpers/shared-run.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -19,12 +20,10 @@ describe('golive run (the main job)', () => {
   let fullRun: RunSummary | undefined;
 
   it('passes every checklist item against the reference merchant and exits 0', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'golive-main-'));
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out], { cwd: root, timeout: 240_000, maxBuffer: 32 * 2 ** 20 }).catch((err) => {
-      throw new Error(`golive run exited ${err.code}:\n${String(err.stdout).slice(-4000)}\n${String(err.stderr).slice(-2000)}`);
-    });
+    // The main job as the README runs it; shared with the other files judging this run (test-api-run).
+    const { code, stdout, runDir } = await sharedRun(MAIN_RUN.key, MAIN_RUN.args);
+    expect(code, stdout.slice(-4000)).toBe(0);
     expect(stdout).toMatch(/Checklist verdicts — profile reference-merchant/);
-    const runDir = join(out, readlinkSync(join(out, 'latest')));
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
     fullRun = summary;
     expect(summary.flows.length).toBeGreaterThanOrEqual(18);

@@ -9,6 +9,7 @@ import type { RunSummary } from '../../src/report/run-summary.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
 import { settle } from '../helpers/processes.ts';
+import { MAIN_RUN, sharedRun } from '../helpers/shared-run.ts';
 import { startSandbox, TEST_MERCHANT } from '../helpers/sandbox.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -17,7 +18,7 @@ const keys = { GOLIVE_TEST_CLIENT_ID: TEST_MERCHANT.clientId, GOLIVE_TEST_CLIENT
 
 async function golive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; runDir: string; summary: RunSummary }> {
   const out = mkdtempSync(join(tmpdir(), 'golive-test-api-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', ...(args.includes('--profile') ? [] : ['--suite', 'suites/epayment']), ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
+  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
     .then((r) => ({ code: 0, stdout: r.stdout }))
     .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
   const runDir = join(out, readlinkSync(join(out, 'latest')));
@@ -87,7 +88,9 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     expect(await settle(RUN_MARKER_ENV, s.runId)).toEqual([]);
 
     // The same suite against the embedded sandbox: every item only applicable flows exercise has the same verdict.
-    const sandbox = await golive([], process.env);
+    // The main job's run (shared with golive-run.test.ts): the same suites against the embedded sandbox.
+    const main = await sharedRun(MAIN_RUN.key, MAIN_RUN.args);
+    const sandbox = { ...main, summary: JSON.parse(readFileSync(join(main.runDir, 'summary.json'), 'utf8')) as RunSummary };
     expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
     const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
     const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
