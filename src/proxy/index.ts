@@ -12,7 +12,7 @@ import { recordExchange, type ProxiedExchange, type RecordContext } from './reco
 
 export { classifyRequest, type Classification } from './classify.ts';
 export { PROXY_ERROR_HEADER, type UpstreamCause } from './failures.ts';
-export type { RateLimit } from './rate-limit.ts';
+export { TokenBucket, type RateLimit } from './rate-limit.ts';
 export type { ProxiedExchange, RecordContext } from './record.ts';
 
 export const DEFAULT_UPSTREAM = 'https://apitest.vipps.no';
@@ -49,6 +49,8 @@ export interface RecordingProxyOptions {
   timeoutMs: number;
   /** Requests per second sent upstream at most; above, requests queue (none are refused). */
   rateLimit?: RateLimit;
+  /** A rate limit shared with other proxies to the same upstream (instead of `rateLimit`); its owner closes it. */
+  bucket?: TokenBucket;
   host?: string;
   port?: number;
   /** Bytes of each body kept in the log (default 1 MiB); the forwarded body is never cut. */
@@ -91,7 +93,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     headersTimeout: timeoutMs + 1_000,
     bodyTimeout: timeoutMs + 1_000,
   });
-  const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+  const ownBucket = !options.bucket && options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+  const bucket = options.bucket ?? ownBucket;
   const ctx: RecordContext = { log: options.log, redactor: options.redactor ?? new Redactor(), upstream: upstreamUrl.origin + prefix, recordLimit: limit };
   let closing = false;
 
@@ -256,7 +259,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     async close() {
       if (closing) return;
       closing = true;
-      bucket?.close();
+      ownBucket?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await Promise.all([closed, pool.destroy()]);

@@ -15,7 +15,7 @@ import { driverFor, type TestApiDriverOptions } from './drivers/index.ts';
 import { TestApiClient } from './drivers/test-api-client.ts';
 import type { ApiDriver } from './drivers/types.ts';
 import { readOrder, type OrderReading } from './order-status.ts';
-import type { RunConfig } from './run-config.ts';
+import { RUNTIME_ENV, type RunConfig } from './run-config.ts';
 
 /** A step's expectation was not met (the flow fails with this message). */
 export class StepFailure extends IntegrationDefect {}
@@ -284,7 +284,8 @@ function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined
   if (o.config.target !== 'test-api' || !t) return undefined;
   const m = o.profile.merchant;
   return {
-    client: new TestApiClient(t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey }, o.config.actionTimeoutMs),
+    // golive's own calls take the rate-limited lane when the run has one (workers of a run always do).
+    client: new TestApiClient(process.env[RUNTIME_ENV.testApiLane] ?? t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey }, o.config.actionTimeoutMs),
     customer: { mode: t.customer, phoneNumber: o.profile.testApi?.phoneNumber, timeoutMs: t.customerTimeoutMs },
   };
 }

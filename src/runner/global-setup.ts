@@ -29,6 +29,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (pgid) process.once('exit', () => signalGroup(pgid, 'SIGKILL'));
   process.env[RUNTIME_ENV.sandboxUrl] = environment.sandboxUrl;
   process.env[RUNTIME_ENV.controlUrl] = environment.controlUrl;
+  if (environment.testApi) process.env[RUNTIME_ENV.testApiLane] = environment.testApi.laneUrl;
   writeFileSync(
     join(config.runDir, 'environment.json'),
     JSON.stringify({ target: config.target, sandboxUrl: environment.sandboxUrl, ...(environment.testApi ? { upstream: environment.testApi.upstream, controlUrl: environment.controlUrl } : {}), profile: environment.profile.profile, integrationStarted: Boolean(environment.integration), integrationPgid: pgid }, null, 2),

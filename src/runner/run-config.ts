@@ -58,6 +58,8 @@ export const RUNTIME_ENV = {
   /** Where workers read traffic and tag flows: the sandbox, or with --target test-api golive's run-control server. */
   controlUrl: 'GOLIVE_CONTROL_URL',
   integrationPort: 'GOLIVE_INTEGRATION_PORT',
+  /** --target test-api: golive's own rate-limited lane to the upstream (src/runner/test-api-side.ts). */
+  testApiLane: 'GOLIVE_TEST_API_LANE',
 } as const;
 
 /** Set in the integration's environment: finds every process a run started (tests look for leftovers by it). */

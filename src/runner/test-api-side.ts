@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startRecordingProxy, type RecordingProxy } from '../proxy/index.ts';
+import { startRecordingProxy, TokenBucket, type RecordingProxy } from '../proxy/index.ts';
 import { startDeliveryRelay, type DeliveryRelay } from '../proxy/relay.ts';
 import { FlowTags } from '../sandbox/flow-tags.ts';
 import { TrafficLog } from '../traffic/log.ts';
@@ -20,6 +20,11 @@ export interface TestApiSide {
   proxyUrl: string;
   /** The run-control server the workers read traffic from (RUNTIME_ENV.controlUrl). */
   controlUrl: string;
+  /**
+   * golive's own lane to the upstream (RUNTIME_ENV.testApiLane): its reads and force approves go
+   * here, under the same rate limit as the integration's calls, and are not recorded as the integration's.
+   */
+  laneUrl: string;
   upstream: string;
   /** The delivery relay's public URL (`{{relay.url}}`): webhooks and callbacks sent there are recorded and forwarded to the integration. */
   relayUrl: string;
@@ -45,12 +50,17 @@ export async function startTestApiSide(o: TestApiSideOptions): Promise<TestApiSi
   const flows = new FlowTags();
   // Proxied exchanges are tagged with their flow at record time, as the sandbox tags its own.
   const log = new TrafficLog({ annotate: (e) => flows.tag(e) });
-  const proxy: RecordingProxy = await startRecordingProxy({ upstream: o.upstream, log, redactor: o.redactor, timeoutMs: o.timeoutMs, rateLimit: { requestsPerSecond: o.requestsPerSecond } });
+  // One limit for everything golive sends the shared test API: the integration's calls and golive's own.
+  const bucket = new TokenBucket({ requestsPerSecond: o.requestsPerSecond });
+  const proxy: RecordingProxy = await startRecordingProxy({ upstream: o.upstream, log, redactor: o.redactor, timeoutMs: o.timeoutMs, bucket });
   let relay: DeliveryRelay;
+  let lane: RecordingProxy | undefined;
   try {
+    lane = await startRecordingProxy({ upstream: o.upstream, log, redactor: o.redactor, timeoutMs: o.timeoutMs, bucket, connections: 4, recorder: () => undefined });
     relay = await startDeliveryRelay({ ...o.relay, log, redactor: o.redactor, timeoutMs: RELAY_TIMEOUT_MS });
   } catch (err) {
-    await proxy.close();
+    bucket.close();
+    await Promise.allSettled([proxy.close(), lane?.close()]);
     throw err;
   }
   const server = createServer((req, res) => {
@@ -62,7 +72,8 @@ export async function startTestApiSide(o: TestApiSideOptions): Promise<TestApiSi
       server.listen(0, '127.0.0.1', () => resolve());
     });
   } catch (err) {
-    await Promise.allSettled([proxy.close(), relay.close()]);
+    bucket.close();
+    await Promise.allSettled([proxy.close(), lane.close(), relay.close()]);
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -70,13 +81,15 @@ export async function startTestApiSide(o: TestApiSideOptions): Promise<TestApiSi
   return {
     proxyUrl: proxy.url,
     controlUrl: `http://127.0.0.1:${port}`,
+    laneUrl: lane.url,
     upstream: o.upstream,
     relayUrl: relay.publicUrl,
     log,
     close: () =>
       (closed ??= (async () => {
         server.closeAllConnections();
-        await Promise.allSettled([new Promise<void>((r) => server.close(() => r())), proxy.close(), relay.close()]);
+        bucket.close();
+        await Promise.allSettled([new Promise<void>((r) => server.close(() => r())), proxy.close(), lane.close(), relay.close()]);
       })()),
   };
 }
