@@ -67,7 +67,7 @@ export async function startEnvironment(config: RunConfig, env: NodeJS.ProcessEnv
     // The run's secrets are redacted from every proxied exchange as from the sandbox's.
     const redactor = new Redactor();
     profile.secretValues.forEach((v) => redactor.addSecret(v));
-    const relay = { forwardTo: baseUrlWith(''), publicUrl: t.relay.publicUrl, port: t.relay.port };
+    const relay = { forwardTo: baseUrlWith(''), publicUrl: t.relay?.publicUrl, port: t.relay?.port };
     testApi = await startTestApiSide({ upstream: t.upstream, redactor, timeoutMs: config.actionTimeoutMs, requestsPerSecond: t.requestsPerSecond, relay });
     sandboxUrl = testApi.proxyUrl;
   } else if (config.sandbox.mode === 'embedded') {
