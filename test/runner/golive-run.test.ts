@@ -72,7 +72,7 @@ describe('golive run (the main job)', () => {
     for (const shard of ['1/2', '2/2']) {
       const out = mkdtempSync(join(tmpdir(), 'golive-shard-'));
       // A shard alone is partial: it exits 0 as long as what it ran passed.
-      await run(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--shard', shard], { cwd: root, timeout: 240_000, maxBuffer: 32 * 2 ** 20 }).catch((err) => {
+      await run(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--shard', shard], { cwd: root, timeout: 240_000, maxBuffer: 32 * 2 ** 20 }).catch((err) => {
         throw new Error(`shard ${shard} exited ${err.code}:\n${String(err.stdout).slice(-4000)}`);
       });
       shardDirs.push(join(out, readlinkSync(join(out, 'latest'))));
