@@ -59,7 +59,23 @@ export class TestApiClient {
     private readonly timeoutMs = 15_000,
   ) {}
 
+  /**
+   * One call, backing off on 429 as Vipps asks (Retry-After, else 1, 2, 4 s) for at most the
+   * client's timeout: golive must not hammer a shared test API, and a rate-limited read is no
+   * verdict about the integration. A 429 that outlasts the timeout is answered as it came.
+   */
   private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string }> {
+    const until = Date.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.once(method, path, headers, body);
+      if (res.status !== 429) return res;
+      const wait = retryAfterMs(res.retryAfter) ?? 1000 * 2 ** Math.min(attempt, 3);
+      if (Date.now() + wait > until) return res;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private async once(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string; retryAfter?: string }> {
     try {
       const res = await request(`${this.upstream.replace(/\/+$/, '')}${path}`, {
         method,
@@ -68,7 +84,8 @@ export class TestApiClient {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
-      return { status: res.statusCode, text: await res.body.text() };
+      const retryAfter = res.headers['retry-after'];
+      return { status: res.statusCode, text: await res.body.text(), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
     } catch (err) {
       throw new EnvironmentProblem(`the test API at ${this.upstream} could not be reached for ${method} ${path}: ${(err as Error).message}`, { cause: err });
     }
@@ -106,4 +123,12 @@ export class TestApiClient {
     const res = await this.call('POST', `/epayment/v1/test/payments/${encodeURIComponent(reference)}/approve`, await this.authHeaders(), body);
     if (res.status >= 300) throw new ForceApproveRefused(`the test API refused force approve of ${reference} (HTTP ${res.status}: ${res.text.slice(0, 300)}) — ${forceApproveHint(res.status, res.text)}`);
   }
+}
+
+/** Retry-After as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
