@@ -47,6 +47,13 @@ export const WEBHOOK_OBSERVED_ITEMS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * PSP API items judged on Vipps's makePayment calls to the PSP (src/checks/support/make-payments.ts):
+ * unseen against the test API unless the PSP's makePaymentUrl is under the delivery relay.
+ * PSPAPI-UPDATESTATUS is among them: it holds the reports against the reservations makePayment made.
+ */
+export const MAKE_PAYMENT_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE', 'PSPAPI-UPDATESTATUS']);
+
+/**
  * Why a flow cannot run against the real test API: it needs the sandbox control API (faults, the
  * clock, expiry, forged or duplicated deliveries, card control), or a customer action no test
  * endpoint does (reject, unless a person is at the app).
