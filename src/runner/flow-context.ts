@@ -284,7 +284,7 @@ function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined
   if (o.config.target !== 'test-api' || !t) return undefined;
   const m = o.profile.merchant;
   return {
-    client: new TestApiClient(t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey }, o.config.actionTimeoutMs),
+    client: new TestApiClient(t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey, pspId: m.pspId }, o.config.actionTimeoutMs),
     customer: { mode: t.customer, phoneNumber: o.profile.testApi?.phoneNumber, timeoutMs: t.customerTimeoutMs },
   };
 }
