@@ -96,6 +96,25 @@ describe('test-api PSP API driver', () => {
     expect(side.log.query({ kind: 'callback', reference: id })[0].notes).toMatchObject({ outcome: 'fail', errorId: 82, errorText: 'Refused by Issuer' });
   });
 
+  it('--interactive: prints the landing link and waits for the makePayment a person\'s approval causes', async () => {
+    const { id, redirectUrl } = await initiate();
+    const printed: string[] = [];
+    const person = testApiPspDriver(new TestApiClient(upstream.url, credentials, 5000), new SandboxControl(new ControlClient(side.controlUrl)), MSN, { mode: 'interactive', timeoutMs: 10_000, pollMs: 50, print: (t) => printed.push(t) });
+    const decided = person.decide('approve', id);
+    await expect.poll(() => printed.length).toBe(1);
+    expect(printed[0]).toContain(`open ${redirectUrl}`);
+    // The person approves in the MT app (here: the upstream's force approve, as the app would).
+    const headers = await pspApiHeaders(upstream.url, 'v3', MSN);
+    const token = new URL(redirectUrl).searchParams.get('token');
+    expect((await call(upstream.url, 'POST', `/psp/v3/integration-test/psppayments/${id}/approve`, { headers, body: { customerPhoneNumber: '91234567', token } })).status).toBe(200);
+    await decided;
+    expect((await person.payment(id)).state).toBe('RESERVED');
+    // Nobody acts: bounded by the customer timeout, an environment problem naming both causes.
+    const idle = await initiate();
+    const impatient = testApiPspDriver(new TestApiClient(upstream.url, credentials, 5000), new SandboxControl(new ControlClient(side.controlUrl)), MSN, { mode: 'interactive', timeoutMs: 300, pollMs: 50, print: () => {} });
+    await expect(impatient.decide('approve', idle.id)).rejects.toThrow(/nobody acted on PSP payment .* within 0 s \(or .*no makePayment reached golive/);
+  });
+
   it('maps recorded traffic to the sandbox machine\'s states', () => {
     let seq = 0;
     const ex = (over: Partial<Exchange>) => ({ seq: ++seq, id: String(seq), kind: 'api', api: 'psp-v2', startedAt: seq, durationMs: 1, request: { method: 'POST', url: '/', path: '/', headers: {} }, response: { status: 200, headers: {} }, ...over }) as Exchange;

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP, type MakePaymentNotes, type PspApiVersion, type PspPaymentState } from '../../contract/psp-api.ts';
+import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP, PSPAPI_CALLBACK_TIMEOUT_MS, type MakePaymentNotes, type PspApiVersion, type PspPaymentState } from '../../contract/psp-api.ts';
 import { EnvironmentProblem } from '../../shared/errors.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import type { SandboxControl } from '../control.ts';
@@ -12,6 +12,8 @@ const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === '
 const ok = (e: Exchange) => e.response !== undefined && e.response.status < 300;
 const nok = (value: number) => ({ value, currency: 'NOK' });
 const PSP_INITIATES: readonly string[] = [PSP_OP.v2.initiate, PSP_OP.v3.initiate];
+/** How long after force approve golive waits for the relayed makePayment: the PSP's answer deadline, and some. */
+const MAKE_PAYMENT_WAIT_MS = PSPAPI_CALLBACK_TIMEOUT_MS + 5000;
 
 const tokenOf = (url: string | undefined): string | undefined => {
   try {
@@ -95,18 +97,18 @@ export function testApiPspDriver(client: TestApiClient, control: SandboxControl,
     const updates = (await control.traffic({ kind: ['api'], api: Object.values(PSP_API_NAME), operation: [PSP_OP.v3.updateStatus], msn, limit: 1000 })).exchanges.filter(ok);
     return { ...pspView(init, calls, updates), version: init.api === PSP_API_NAME.v2 ? 'v2' : 'v3', makePayments: calls.length };
   };
-  /** Wait (bounded) until a makePayment of Vipps's for the payment reached golive's relay, or the payment left INITIATED. */
-  const settled = async (reference: string, timeoutMs: number, why: string): Promise<void> => {
+  /** Wait (bounded) until a makePayment of Vipps's for the payment reached golive's relay, or the payment left INITIATED; else `why(relayed)`. */
+  const settled = async (reference: string, timeoutMs: number, why: (relayed: number) => string): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const p = await find(reference);
       if (p && (p.state !== 'INITIATED' || p.makePayments > 0)) return;
-      if (Date.now() >= deadline) throw new EnvironmentProblem(why.replace('{makePayments}', String(p?.makePayments ?? 0)));
+      if (Date.now() >= deadline) throw new EnvironmentProblem(why(p?.makePayments ?? 0));
       await new Promise((r) => setTimeout(r, customer.pollMs ?? 500));
     }
   };
-  const unseen = (reference: string, url: string | undefined) =>
-    `${reference}: no makePayment outcome reached golive ({makePayments} relayed) — Vipps calls the PSP's makePaymentUrl${url ? ` ${url}` : ''}, which golive only sees when it is under {{relay.url}}`;
+  const unseen = (reference: string, url: string | undefined) => () =>
+    `${reference}: no makePayment reached golive — Vipps calls the PSP's makePaymentUrl${url ? ` ${url}` : ''}, which golive sees only when it is under {{relay.url}}`;
   return {
     ...same,
     payment: async (reference) => {
@@ -125,7 +127,10 @@ export function testApiPspDriver(client: TestApiClient, control: SandboxControl,
       if (!p) throw new EnvironmentProblem(`the integration initiated no PSP API payment ${reference} through golive's proxy`);
       const init = (await initiates()).find((e) => e.reference === reference);
       const makePaymentUrl = isObject(init?.request.body) && typeof init.request.body.makePaymentUrl === 'string' ? init.request.body.makePaymentUrl : undefined;
-      if (customer.mode === 'interactive') return awaitPerson(p, action, customer, () => settled(reference, customer.timeoutMs, `nobody acted on PSP payment ${reference} in the MT app within ${Math.round(customer.timeoutMs / 1000)} s, or ${unseen(reference, makePaymentUrl)}`));
+      if (customer.mode === 'interactive') {
+        const nobody = () => `nobody acted on PSP payment ${reference} in the MT app within ${Math.round(customer.timeoutMs / 1000)} s (or ${unseen(reference, makePaymentUrl)()})`;
+        return awaitPerson(p, action, customer, () => settled(reference, customer.timeoutMs, nobody));
+      }
       if (action !== 'approve') throw new EnvironmentProblem(`the test API cannot ${action} a PSP payment on the customer's behalf (only v3 force approve exists); run with --interactive`);
       if (p.version === 'v2') throw new EnvironmentProblem('PSP API v2 has no force approve in the test environment: a person must approve in the MT app (--interactive)');
       const phone = typeof body?.phoneNumber === 'string' ? body.phoneNumber : (customer.phoneNumber ?? (isObject(init?.request.body) ? init.request.body.customerMobileNumber : undefined));
@@ -134,7 +139,7 @@ export function testApiPspDriver(client: TestApiClient, control: SandboxControl,
       const res = await client.api('POST', `/psp/v3/integration-test/psppayments/${encodeURIComponent(reference)}/approve`, { customerPhoneNumber, token: tokenOf(p.redirectUrl) });
       if (res.status >= 300) throw new ForceApproveRefused(`the test API refused force approve of PSP payment ${reference} (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 300)}` : ''}) — ${pspForceApproveHint(res.status, res.text)}`);
       // The test API answers once Vipps called makePayment; its outcome is what the relay recorded.
-      await settled(reference, 15_000, unseen(reference, makePaymentUrl));
+      await settled(reference, MAKE_PAYMENT_WAIT_MS, unseen(reference, makePaymentUrl));
     },
   };
 }
