@@ -10,10 +10,11 @@ import type { ProxiedExchange, RecordContext } from './record.ts';
 /**
  * What the delivery relay records: the calls Vipps makes to the integration, in the terms the
  * sandbox records its own outbound calls in (src/sandbox/webhooks/dispatcher.ts,
- * src/sandbox/ecom/callbacks.ts, src/sandbox/psp-api/make-payment.ts), so the same checks read them. A request is a delivery when it
- * arrives at a URL the integration gave Vipps through the recording proxy: a webhook it
- * registered, an eCom order's callbackPrefix, or a PSP API payment's makePaymentUrl. Anything else through the relay (a customer's
- * browser on the return page, say) is forwarded and not recorded.
+ * src/sandbox/ecom/callbacks.ts, src/sandbox/psp-api/make-payment.ts), so the same checks read
+ * them. A request is a delivery when it arrives at a URL the integration gave Vipps through the
+ * recording proxy: a webhook it registered, an eCom order's callbackPrefix, or a PSP API
+ * payment's makePaymentUrl. Anything else through the relay (a customer's browser on the return
+ * page, say) is forwarded and not recorded.
  */
 export interface DeliveryClass {
   kind: ExchangeKind;
@@ -87,9 +88,7 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
       notes: typeof status === 'string' ? { status } : {},
     };
   }
-  const psp = makePaymentOf(log, url, body);
-  if (psp) return psp;
-  return undefined;
+  return makePaymentOf(log, url, body);
 }
 
 /**
@@ -105,9 +104,10 @@ function makePaymentOf(log: TrafficLog, url: string, body: unknown): DeliveryCla
   const init = initiates.find((i) => i.pspTransactionId === id) ?? initiates[initiates.length - 1];
   const msn = b.merchantSerialNumber;
   const reference = id ?? init.pspTransactionId;
-  // A second makePayment after a SOFT_DECLINE is the post-3-D Secure re-send.
-  const softDeclined = reference !== undefined && log.query({ kind: 'callback', api: PSP_API_NAME[init.version], operation: PSP_OP[init.version].makePayment, reference }).some((e) => e.notes?.outcome === 'soft-decline');
-  const round = softDeclined ? '3ds-completion' : 'first';
+  const confirmed = confirmedOf(init.version, body) ?? 'YES';
+  // A YES right after a SOFT_DECLINE is the post-3-D Secure re-send (a TIMEOUT then is a first round of its own, as the sandbox sends it).
+  const previous = reference === undefined ? undefined : log.query({ kind: 'callback', api: PSP_API_NAME[init.version], operation: PSP_OP[init.version].makePayment, reference }).at(-1);
+  const round = confirmed === 'YES' && previous?.notes?.outcome === 'soft-decline' ? '3ds-completion' : 'first';
   return {
     kind: 'callback',
     api: PSP_API_NAME[init.version],
@@ -115,7 +115,7 @@ function makePaymentOf(log: TrafficLog, url: string, body: unknown): DeliveryCla
     msn: typeof msn === 'string' || typeof msn === 'number' ? String(msn) : init.msn,
     reference,
     notes: { version: init.version, round },
-    answered: (answer, answerMs) => ({ ...makePaymentNotes(init.version, round, confirmedOf(init.version, body) ?? 'YES', readMakePaymentAnswer(answer, reference ?? '', round), answerMs) }),
+    answered: (answer, answerMs) => ({ ...makePaymentNotes(init.version, round, confirmed, readMakePaymentAnswer(answer, reference ?? '', round), answerMs) }),
   };
 }
 
