@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP, PSPAPI_CALLBACK_TIMEOUT_MS, type MakePaymentNotes, type PspApiVersion, type PspPaymentState } from '../../contract/psp-api.ts';
 import { EnvironmentProblem } from '../../shared/errors.ts';
+import { PSP_V2_NO_FORCE_APPROVE } from '../../suite/applicability.ts';
 import type { Exchange } from '../../traffic/types.ts';
 import type { SandboxControl } from '../control.ts';
 import { aggregateDriver } from './aggregate.ts';
@@ -94,16 +95,17 @@ export function testApiPspDriver(client: TestApiClient, control: SandboxControl,
     const init = (await initiates()).reverse().find((e) => e.reference === reference);
     if (!init) return undefined;
     const calls = await makePayments(reference);
+    // v2 and v3 share updatestatus's operationId.
     const updates = (await control.traffic({ kind: ['api'], api: Object.values(PSP_API_NAME), operation: [PSP_OP.v3.updateStatus], msn, limit: 1000 })).exchanges.filter(ok);
     return { ...pspView(init, calls, updates), version: init.api === PSP_API_NAME.v2 ? 'v2' : 'v3', makePayments: calls.length };
   };
-  /** Wait (bounded) until a makePayment of Vipps's for the payment reached golive's relay, or the payment left INITIATED; else `why(relayed)`. */
-  const settled = async (reference: string, timeoutMs: number, why: (relayed: number) => string): Promise<void> => {
+  /** Poll the payment (bounded) until `done`; else an environment problem saying `why`. */
+  const waitFor = async (reference: string, timeoutMs: number, done: (p: NonNullable<Awaited<ReturnType<typeof find>>>) => boolean, why: () => string): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const p = await find(reference);
-      if (p && (p.state !== 'INITIATED' || p.makePayments > 0)) return;
-      if (Date.now() >= deadline) throw new EnvironmentProblem(why(p?.makePayments ?? 0));
+      if (p && done(p)) return;
+      if (Date.now() >= deadline) throw new EnvironmentProblem(why());
       await new Promise((r) => setTimeout(r, customer.pollMs ?? 500));
     }
   };
@@ -129,17 +131,18 @@ export function testApiPspDriver(client: TestApiClient, control: SandboxControl,
       const makePaymentUrl = isObject(init?.request.body) && typeof init.request.body.makePaymentUrl === 'string' ? init.request.body.makePaymentUrl : undefined;
       if (customer.mode === 'interactive') {
         const nobody = () => `nobody acted on PSP payment ${reference} in the MT app within ${Math.round(customer.timeoutMs / 1000)} s (or ${unseen(reference, makePaymentUrl)()})`;
-        return awaitPerson(p, action, customer, () => settled(reference, customer.timeoutMs, nobody));
+        // A person also completes a 3-D Secure step-up: wait for the payment's outcome, not the first makePayment.
+        return awaitPerson(p, action, customer, () => waitFor(reference, customer.timeoutMs, (now) => now.state !== 'INITIATED', nobody));
       }
       if (action !== 'approve') throw new EnvironmentProblem(`the test API cannot ${action} a PSP payment on the customer's behalf (only v3 force approve exists); run with --interactive`);
-      if (p.version === 'v2') throw new EnvironmentProblem('PSP API v2 has no force approve in the test environment: a person must approve in the MT app (--interactive)');
+      if (p.version === 'v2') throw new EnvironmentProblem(PSP_V2_NO_FORCE_APPROVE);
       const phone = typeof body?.phoneNumber === 'string' ? body.phoneNumber : (customer.phoneNumber ?? (isObject(init?.request.body) ? init.request.body.customerMobileNumber : undefined));
       const customerPhoneNumber = typeof phone === 'string' ? phone.replace(/^\+?47(?=\d{8}$)/, '') : undefined;
       if (!customerPhoneNumber) throw new ForceApproveRefused(`PSP API v3 force approve of ${reference} needs the test user's phone number: set testApi.phoneNumber in the profile`);
       const res = await client.api('POST', `/psp/v3/integration-test/psppayments/${encodeURIComponent(reference)}/approve`, { customerPhoneNumber, token: tokenOf(p.redirectUrl) });
       if (res.status >= 300) throw new ForceApproveRefused(`the test API refused force approve of PSP payment ${reference} (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 300)}` : ''}) — ${pspForceApproveHint(res.status, res.text)}`);
       // The test API answers once Vipps called makePayment; its outcome is what the relay recorded.
-      await settled(reference, MAKE_PAYMENT_WAIT_MS, unseen(reference, makePaymentUrl));
+      await waitFor(reference, MAKE_PAYMENT_WAIT_MS, (now) => now.state !== 'INITIATED' || now.makePayments > 0, unseen(reference, makePaymentUrl));
     },
   };
 }
