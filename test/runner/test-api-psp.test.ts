@@ -7,10 +7,10 @@ import { ForceApproveRefused, TestApiClient } from '../../src/runner/drivers/tes
 import { pspForceApproveHint, pspView, testApiPspDriver } from '../../src/runner/drivers/test-api-psp.ts';
 import { startTestApiSide, type TestApiSide } from '../../src/runner/test-api-side.ts';
 import { ControlClient } from '../../src/sandbox/client.ts';
-import { DEFAULT_TEST_PSP, type Sandbox } from '../../src/sandbox/index.ts';
+import { DEFAULT_TEST_PSP, DEFAULT_TEST_PSP_MERCHANTS, type Sandbox } from '../../src/sandbox/index.ts';
 import type { Exchange } from '../../src/traffic/types.ts';
 import { Redactor } from '../../src/traffic/redact.ts';
-import { initBody, pspApiHeaders } from '../helpers/psp-api.ts';
+import { initBody, pspApiHeaders, pspKeyPair, pspWithKey } from '../helpers/psp-api.ts';
 import { call, startSandbox } from '../helpers/sandbox.ts';
 
 const MSN = DEFAULT_TEST_PSP.merchants[0];
@@ -113,6 +113,31 @@ describe('test-api PSP API driver', () => {
     const idle = await initiate();
     const impatient = testApiPspDriver(new TestApiClient(upstream.url, credentials, 5000), new SandboxControl(new ControlClient(side.controlUrl)), MSN, { mode: 'interactive', timeoutMs: 300, pollMs: 50, print: () => {} });
     await expect(impatient.decide('approve', idle.id)).rejects.toThrow(/nobody acted on PSP payment .* within 0 s \(or .*no makePayment reached golive/);
+  });
+
+  it('v2: refuses to force-approve (there is none), and follows a person\'s approval through the relayed makePayment', async () => {
+    // A v2 PSP's public key is handed over at onboarding: the upstream knows it.
+    const v2Upstream = await startSandbox({ psps: [pspWithKey(pspKeyPair().publicKey)], merchants: DEFAULT_TEST_PSP_MERCHANTS });
+    const v2Side = await startTestApiSide({ upstream: v2Upstream.url, redactor: new Redactor(), timeoutMs: 5000, requestsPerSecond: 50, relay: { forwardTo: psp.url } });
+    try {
+      const headers = await pspApiHeaders(v2Side.proxyUrl, 'v2', MSN);
+      const body = initBody(`${v2Side.relayUrl}/vipps/make-payment`);
+      expect((await call(v2Side.proxyUrl, 'POST', '/psp/v2/psppayments/init', { headers, body })).status).toBe(200);
+      const control = new SandboxControl(new ControlClient(v2Side.controlUrl));
+      const client = new TestApiClient(v2Upstream.url, credentials, 5000);
+      await expect(testApiPspDriver(client, control, MSN, { mode: 'force-approve', phoneNumber: '4791234567', timeoutMs: 5000 }).decide('approve', body.pspTransactionId)).rejects.toThrow(/PSP API v2 has no force approve/);
+      const printed: string[] = [];
+      const person = testApiPspDriver(client, control, MSN, { mode: 'interactive', timeoutMs: 10_000, pollMs: 50, print: (t) => printed.push(t) });
+      const decided = person.decide('approve', body.pspTransactionId);
+      await expect.poll(() => printed.length).toBe(1);
+      await new ControlClient(v2Upstream.url).customer('approve', MSN, body.pspTransactionId, {}); // the person, in the MT app
+      await decided;
+      expect((await person.payment(body.pspTransactionId)).state).toBe('RESERVED');
+      expect(v2Side.log.query({ kind: 'callback' })[0]).toMatchObject({ api: 'psp-v2', operation: PSP_OP.v2.makePayment, notes: { version: 'v2', confirmed: 'YES', outcome: 'ok', relayed: true } });
+    } finally {
+      await v2Side.close();
+      await v2Upstream.close();
+    }
   });
 
   it('maps recorded traffic to the sandbox machine\'s states', () => {
