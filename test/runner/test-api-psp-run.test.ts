@@ -97,5 +97,6 @@ describe('golive run --target test-api with a PSP API profile (sandbox as the up
     const na = notApplicable(run.flows);
     for (const id of ['reserved-captured', 'refunded', 'cancelled', 'customer-never-returns']) expect(na.get(id), id).toBe(PSP_V2_NO_FORCE_APPROVE);
     expect(run.summary.items.every((i) => i.verdict === 'NOT_APPLICABLE')).toBe(true);
+    expect(run.summary.items.find((i) => i.id === 'PSPAPI-UPDATESTATUS')?.findings[0].message).toContain(PSP_V2_NO_FORCE_APPROVE);
   }, 120_000);
 });

@@ -68,6 +68,8 @@ describe('verdicts against the test API', () => {
     const past = testApiResults(results, evidence, { traffic: [init('https://psp.example/mp')], relayUrl: relay, api: 'psp-v2' });
     expect(past.map((r) => r.verdict)).toEqual(['NOT_APPLICABLE', 'NOT_APPLICABLE', 'PASSED']);
     expect(past[0].findings[0].message).toContain("Vipps's makePayment calls are not observed: the integration gave the test API as makePaymentUrl https://psp.example/mp, not the delivery relay {{relay.url}} (https://tunnel.example)");
+    // No initiate, no makePayment golive missed: the items keep their verdicts (their flows say why not, if they did not run).
+    expect(testApiResults(results, evidence, { traffic: [], relayUrl: relay, api: 'psp-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'PASSED', 'PASSED']);
     // A PSP initiate is no eCom order: its callbacks stay unseen.
     expect(testApiResults([result('EC-CALLBACK', 'PASSED')], evidence, { traffic: [init(`${relay}/x`)], relayUrl: relay }).map((r) => r.verdict)).toEqual(['NOT_APPLICABLE']);
   });
