@@ -90,8 +90,8 @@ function parseTarget(options: RunOptions, profile: Profile | undefined, out: Par
     return;
   }
   if (options.sandboxUrl) throw new UsageError('--sandbox-url and --target test-api exclude each other (use --upstream to forward to a sandbox)');
-  if (profile && profile.api === 'psp-v2') throw new UsageError('--target test-api supports ePayment and eCom integrations; the PSP API runs against the sandbox');
-  if (profile?.kind === 'psp') throw new UsageError('--target test-api does not support card passthrough (kind: psp): its customer needs the sandbox card control');
+  // The PSP API runs (v3: force approve; v2: --interactive); card passthrough's customer is the sandbox's card control.
+  if (profile?.kind === 'psp' && profile.api !== 'psp-v2') throw new UsageError('--target test-api does not support card passthrough (kind: psp): its customer needs the sandbox card control');
   const upstream = options.upstream ?? DEFAULT_UPSTREAM;
   let url: URL;
   try {
@@ -103,7 +103,7 @@ function parseTarget(options: RunOptions, profile: Profile | undefined, out: Par
   const rps = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : Number(options.rateLimit);
   if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--rate-limit ${JSON.stringify(options.rateLimit)}: expected requests per second > 0, e.g. 10`);
   const customer = options.interactive ? 'interactive' : (profile?.testApi.customer ?? 'force-approve');
-  if (customer === 'interactive' && profile?.api === 'ecom-v2') throw new UsageError('--interactive supports ePayment integrations; eCom runs with force approve');
+  if (customer === 'interactive' && profile?.api === 'ecom-v2') throw new UsageError('--interactive supports ePayment and PSP API integrations; eCom runs with force approve');
   out.testApi = { upstream: url.href.replace(/\/+$/, ''), requestsPerSecond: rps, customer };
   // No more parallel flows than the profile allows against the shared test API.
   const max = profile?.testApi.maxWorkers ?? 1;

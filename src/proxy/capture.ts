@@ -109,7 +109,8 @@ function redactForm(text: string, redactor: Redactor): string {
 }
 
 const SECRET_HEADER_NAMES = ['authorization', 'proxy-authorization', 'client_secret', 'client-secret', 'ocp-apim-subscription-key', 'x-api-key'];
-const TOKEN_FIELDS = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'accessToken'];
+// makePaymentToken: the PSP API's secret for Vipps's makePayment calls (the sandbox redacts it too).
+const TOKEN_FIELDS = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'accessToken', 'makePaymentToken'];
 
 /**
  * Register the secrets an exchange carries with the redactor before anything is recorded, so

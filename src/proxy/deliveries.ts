@@ -1,4 +1,6 @@
 import { ECOM_OP } from '../contract/ecom.ts';
+import { PSP_API_NAME, PSP_API_VERSIONS, PSP_OP, type PspApiVersion } from '../contract/psp-api.ts';
+import { confirmedOf, makePaymentNotes, readMakePaymentAnswer } from '../contract/psp-make-payment.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { ApiName, ExchangeKind, ExchangeResponse, Headers } from '../traffic/types.ts';
 import { discoverHeaderSecrets, recordedBody } from './capture.ts';
@@ -8,10 +10,11 @@ import type { ProxiedExchange, RecordContext } from './record.ts';
 /**
  * What the delivery relay records: the calls Vipps makes to the integration, in the terms the
  * sandbox records its own outbound calls in (src/sandbox/webhooks/dispatcher.ts,
- * src/sandbox/ecom/callbacks.ts), so the same checks read them. A request is a delivery when it
- * arrives at a URL the integration gave Vipps through the recording proxy: a webhook it
- * registered, or an eCom order's callbackPrefix. Anything else through the relay (a customer's
- * browser on the return page, say) is forwarded and not recorded.
+ * src/sandbox/ecom/callbacks.ts, src/sandbox/psp-api/make-payment.ts), so the same checks read
+ * them. A request is a delivery when it arrives at a URL the integration gave Vipps through the
+ * recording proxy: a webhook it registered, an eCom order's callbackPrefix, or a PSP API
+ * payment's makePaymentUrl. Anything else through the relay (a customer's browser on the return
+ * page, say) is forwarded and not recorded.
  */
 export interface DeliveryClass {
   kind: ExchangeKind;
@@ -20,6 +23,8 @@ export interface DeliveryClass {
   msn?: string;
   reference?: string;
   notes: Record<string, unknown>;
+  /** Notes that read the integration's answer (makePayment's outcome), replacing `notes` when given. */
+  answered?: (answer: { status?: number; body?: unknown; error?: string }, answerMs: number) => Record<string, unknown>;
 }
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -41,6 +46,16 @@ function callbackPrefixes(log: TrafficLog): string[] {
     .map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined))
     .filter((p): p is string => typeof p === 'string')
     .map(withoutSlash);
+}
+
+/** The PSP API payments the integration initiated through the proxy whose makePaymentUrl is `url`. */
+function pspInitiatesAt(log: TrafficLog, url: string): { version: PspApiVersion; pspTransactionId?: string; msn?: string }[] {
+  return PSP_API_VERSIONS.flatMap((version) =>
+    log
+      .query({ kind: 'api', api: PSP_API_NAME[version], operation: PSP_OP[version].initiate })
+      .filter((e) => isObject(e.request.body) && e.request.body.makePaymentUrl === url)
+      .map((e) => ({ version, pspTransactionId: e.reference ?? (e.request.body as { pspTransactionId?: string }).pspTransactionId, msn: e.msn })),
+  );
 }
 
 /** What a request Vipps sent to `url` (the public URL it called) is, or undefined when no URL the integration gave Vipps matches. */
@@ -73,7 +88,35 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
       notes: typeof status === 'string' ? { status } : {},
     };
   }
-  return undefined;
+  return makePaymentOf(log, url, body);
+}
+
+/**
+ * PSP API makePayment, Vipps ⇒ PSP: a POST to a makePaymentUrl the PSP gave in an initiate. Its
+ * payment is the body's pspTransactionId (several initiates may share one makePaymentUrl). The
+ * notes are completed from the PSP's answer once it came (`answered`).
+ */
+function makePaymentOf(log: TrafficLog, url: string, body: unknown): DeliveryClass | undefined {
+  const initiates = pspInitiatesAt(log, url);
+  if (initiates.length === 0) return undefined;
+  const b = isObject(body) ? body : {};
+  const id = typeof b.pspTransactionId === 'string' ? b.pspTransactionId : undefined;
+  const init = initiates.find((i) => i.pspTransactionId === id) ?? initiates[initiates.length - 1];
+  const msn = b.merchantSerialNumber;
+  const reference = id ?? init.pspTransactionId;
+  const confirmed = confirmedOf(init.version, body) ?? 'YES';
+  // A YES right after a SOFT_DECLINE is the post-3-D Secure re-send (a TIMEOUT then is a first round of its own, as the sandbox sends it).
+  const previous = reference === undefined ? undefined : log.query({ kind: 'callback', api: PSP_API_NAME[init.version], operation: PSP_OP[init.version].makePayment, reference }).at(-1);
+  const round = confirmed === 'YES' && previous?.notes?.outcome === 'soft-decline' ? '3ds-completion' : 'first';
+  return {
+    kind: 'callback',
+    api: PSP_API_NAME[init.version],
+    operation: PSP_OP[init.version].makePayment,
+    msn: typeof msn === 'string' || typeof msn === 'number' ? String(msn) : init.msn,
+    reference,
+    notes: { version: init.version, round },
+    answered: (answer, answerMs) => ({ ...makePaymentNotes(init.version, round, confirmed, readMakePaymentAnswer(answer, reference ?? '', round), answerMs) }),
+  };
 }
 
 /**
@@ -92,11 +135,16 @@ export function deliveryRecorder(publicUrl: string): (ctx: RecordContext, x: Pro
     const c = classifyDelivery(ctx.log, x.method, url, body.parsed);
     if (!c) return;
     let response: ExchangeResponse | undefined;
+    let parsedAnswer: unknown;
     if (x.response && !x.failure) {
       const headers = recordedResponseHeaders(x.response.headers);
-      const recorded = typeof x.response.body === 'string' ? x.response.body : recordedBody(x.response.body, headers, redactor, ctx.recordLimit).recorded;
-      response = { status: x.response.status, headers: redactor.headers(headers), body: recorded };
+      const answer = typeof x.response.body === 'string' ? { recorded: x.response.body, parsed: x.response.body as unknown } : recordedBody(x.response.body, headers, redactor, ctx.recordLimit);
+      parsedAnswer = answer.parsed;
+      response = { status: x.response.status, headers: redactor.headers(headers), body: answer.recorded };
     }
+    const error = x.failure ? `the integration did not answer (${x.failure.cause}: ${redactor.text(x.failure.detail)})` : x.clientAborted ? 'Vipps closed the connection before the integration answered' : undefined;
+    const durationMs = Math.round(x.durationMs * 1000) / 1000;
+    const notes = c.answered ? c.answered({ status: response?.status, body: parsedAnswer, error }, Math.round(x.durationMs)) : c.notes;
     ctx.log.append({
       kind: c.kind,
       api: c.api,
@@ -105,10 +153,10 @@ export function deliveryRecorder(publicUrl: string): (ctx: RecordContext, x: Pro
       reference: c.reference,
       request: { method: x.method, url: redactor.text(url), path: redactor.text(x.url.split('?')[0]), headers: redactor.headers(x.requestHeaders as Headers), body: body.recorded },
       response,
-      error: x.failure ? `the integration did not answer (${x.failure.cause}: ${redactor.text(x.failure.detail)})` : x.clientAborted ? 'Vipps closed the connection before the integration answered' : undefined,
+      error,
       startedAt: x.startedAt,
-      durationMs: Math.round(x.durationMs * 1000) / 1000,
-      notes: { ...c.notes, relayed: true },
+      durationMs,
+      notes: { ...notes, relayed: true },
     });
   };
 }

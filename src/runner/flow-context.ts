@@ -285,7 +285,7 @@ function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined
   const m = o.profile.merchant;
   return {
     // golive's own calls take the rate-limited lane when the run has one (workers of a run always do).
-    client: new TestApiClient(process.env[RUNTIME_ENV.testApiLane] ?? t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey }, o.config.actionTimeoutMs),
+    client: new TestApiClient(process.env[RUNTIME_ENV.testApiLane] ?? t.upstream, { msn: m.msn, clientId: m.clientId, clientSecret: m.clientSecret, subscriptionKey: m.subscriptionKey, pspId: m.pspId }, o.config.actionTimeoutMs),
     customer: { mode: t.customer, phoneNumber: o.profile.testApi?.phoneNumber, timeoutMs: t.customerTimeoutMs },
   };
 }

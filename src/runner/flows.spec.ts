@@ -7,7 +7,7 @@ import { verdictsHtml } from '../report/allure-flow-page.ts';
 import { attachStepExchanges } from '../report/exchange-attachments.ts';
 import { sequenceDiagramSvg } from '../report/sequence-diagram.ts';
 import { videoSupport } from '../report/video.ts';
-import { flowApplicability, flowNeedsBrowser, installationProfile, installationRef, loadProfile, loadSuite, resolveSecrets, selectInstallations } from '../suite/index.ts';
+import { flowApplicability, flowNeedsBrowser, pspApiVersionOf, installationProfile, installationRef, loadProfile, loadSuite, resolveSecrets, selectInstallations } from '../suite/index.ts';
 import { ControlClient } from '../sandbox/client.ts';
 import { SandboxControl } from './control.ts';
 import { notApplicableEvidence, writeFlowEvidence } from './flow-evidence.ts';
@@ -51,7 +51,7 @@ for (const installation of installations) {
             await allure.links(...meta.links);
             for (const p of meta.parameters) await allure.parameter(p.name, p.value, { excluded: p.excluded });
             if (flow.description) await allure.description(flow.description);
-            const applicability = flowApplicability(flow, profile, { target: config.target, customer: config.testApi?.customer });
+            const applicability = flowApplicability(flow, profile, { target: config.target, customer: config.testApi?.customer, api: suite.api, pspVersion: pspApiVersionOf(profile) });
             if (!applicability.applicable) {
               writeFlowEvidence(config.runDir, notApplicableEvidence(suite, flow, applicability.reasons, ref));
               test.skip(true, `not applicable ${config.target === 'test-api' ? 'against the test API' : `to profile ${profile.profile}`}: ${applicability.reasons.join('; ')}`);

@@ -3,41 +3,53 @@ import { EnvironmentProblem } from '../shared/errors.ts';
 import { environmentProblemOf } from '../traffic/environment.ts';
 import type { Exchange } from '../traffic/types.ts';
 import type { FlowEvidence } from '../report/run-summary.ts';
-import { WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
+import { MAKE_PAYMENT_OBSERVED_ITEMS, WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
 import { ECOM_OP } from '../contract/ecom.ts';
+import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP } from '../contract/psp-api.ts';
 
 const NO_RELAY = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
+const NO_RELAY_MAKE_PAYMENT = "Vipps's makePayment calls are not observed in test-api mode: the test API sends them to the PSP's makePaymentUrl, which golive cannot see (no relay is configured)";
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const under = (url: string, base: string) => url === base || url.startsWith(`${base.replace(/\/+$/, '')}/`);
 const listed = (urls: string[]) => [...new Set(urls)].slice(0, 3).join(', ') + (new Set(urls).size > 3 ? ' …' : '');
 
+type DeliveryKind = 'webhooks' | 'ecom-callbacks' | 'psp-make-payments';
+const PSP_APIS: readonly string[] = Object.values(PSP_API_NAME);
+const PSP_INITIATES: readonly string[] = [PSP_OP.v2.initiate, PSP_OP.v3.initiate];
+
+/** Whether `e` is one of Vipps's deliveries of this kind, relayed. */
+const isRelayed = (e: Exchange, kind: DeliveryKind) =>
+  e.notes?.relayed === true &&
+  (kind === 'webhooks' ? e.kind === 'webhook' : kind === 'ecom-callbacks' ? e.kind === 'callback' && e.api === 'ecom-v2' : e.kind === 'callback' && PSP_MAKE_PAYMENT_OPS.includes(e.operation ?? ''));
+
+/** The URLs the integration gave the test API for deliveries of this kind. */
+function givenUrls(traffic: readonly Exchange[], kind: DeliveryKind): unknown[] {
+  if (kind === 'webhooks') return traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined));
+  if (kind === 'ecom-callbacks') return traffic.filter((e) => e.kind === 'api' && e.operation === ECOM_OP.initiate && e.api === 'ecom-v2').map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined));
+  return traffic.filter((e) => e.kind === 'api' && PSP_APIS.includes(e.api) && PSP_INITIATES.includes(e.operation ?? '')).map((e) => (isObject(e.request.body) ? e.request.body.makePaymentUrl : undefined));
+}
+
 /**
  * Why Vipps's deliveries of one kind went past golive in this run, or undefined when they reached
  * the delivery relay (`{{relay.url}}`): the integration gave the test API a relay URL — a webhook
- * it registered through the proxy, an eCom callbackPrefix — or a relayed delivery was recorded.
+ * it registered through the proxy, an eCom callbackPrefix, a PSP's makePaymentUrl — or a relayed
+ * delivery was recorded.
  */
-type DeliveryKind = 'webhooks' | 'ecom-callbacks';
-
-/** Deliveries of this kind the relay recorded. */
-const relayedAny = (traffic: readonly Exchange[], kind: DeliveryKind) =>
-  traffic.some((e) => e.notes?.relayed === true && (kind === 'webhooks' ? e.kind === 'webhook' : e.kind === 'callback' && e.api === 'ecom-v2'));
-
 export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: DeliveryKind): string | undefined {
-  if (!relayUrl) return NO_RELAY;
-  if (relayedAny(traffic, kind)) return undefined;
-  const given =
-    kind === 'webhooks'
-      ? traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined))
-      : traffic.filter((e) => e.kind === 'api' && e.operation === ECOM_OP.initiate).map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined));
-  const urls = given.filter((u): u is string => typeof u === 'string');
+  if (!relayUrl) return kind === 'psp-make-payments' ? NO_RELAY_MAKE_PAYMENT : NO_RELAY;
+  if (traffic.some((e) => isRelayed(e, kind))) return undefined;
+  const urls = givenUrls(traffic, kind).filter((u): u is string => typeof u === 'string');
   if (urls.some((u) => under(u, relayUrl))) return undefined;
-  const what = kind === 'webhooks' ? 'webhook deliveries' : 'eCom callbacks';
+  // No PSP initiate, no makePayment to miss: the items judge that (or their flows say why they did not run).
+  if (kind === 'psp-make-payments' && urls.length === 0) return undefined;
+  const what = { webhooks: 'webhook deliveries', 'ecom-callbacks': 'eCom callbacks', 'psp-make-payments': "Vipps's makePayment calls" }[kind];
   if (urls.length === 0)
     return kind === 'webhooks'
       ? `${what} are not observed: the integration registered no webhook through golive's proxy during the run (one registered before goes past golive); register it at {{relay.url}} (${relayUrl})`
       : `${what} are not observed: no order gave a callbackPrefix`;
-  return `${what} are not observed: the integration gave the test API ${listed(urls)}, not the delivery relay {{relay.url}} (${relayUrl}), so they go past golive`;
+  const field = kind === 'psp-make-payments' ? 'as makePaymentUrl ' : '';
+  return `${what} are not observed: the integration gave the test API ${field}${listed(urls)}, not the delivery relay {{relay.url}} (${relayUrl}), so they go past golive`;
 }
 
 /**
@@ -55,18 +67,20 @@ export function testApiResults(
 ): ItemResult[] {
   const flowsOf = (item: string) => evidence.filter((f) => f.record.checklist.includes(item));
   // An eCom integration's notifications are its callbacks (WH-ACK-FAST judges them there too).
-  const unseen = { webhooks: unobservedDeliveries(run.traffic, run.relayUrl, 'webhooks'), callbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'ecom-callbacks') };
-  const kindOf = (item: string): DeliveryKind | undefined => (!WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? 'ecom-callbacks' : 'webhooks');
-  const unseenFor = (item: string) => {
-    const kind = kindOf(item);
-    return kind === 'webhooks' ? unseen.webhooks : kind === 'ecom-callbacks' ? unseen.callbacks : undefined;
+  const unseen = {
+    webhooks: unobservedDeliveries(run.traffic, run.relayUrl, 'webhooks'),
+    callbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'ecom-callbacks'),
+    makePayments: unobservedDeliveries(run.traffic, run.relayUrl, 'psp-make-payments'),
   };
+  const kindOf = (item: string): DeliveryKind | undefined =>
+    MAKE_PAYMENT_OBSERVED_ITEMS.has(item) ? 'psp-make-payments' : !WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? 'ecom-callbacks' : 'webhooks';
+  const unseenOf = { webhooks: unseen.webhooks, 'ecom-callbacks': unseen.callbacks, 'psp-make-payments': unseen.makePayments } as const;
   return results.map((r) => {
     const flows = flowsOf(r.item);
-    const deliveries = unseenFor(r.item);
     const kind = kindOf(r.item);
+    const deliveries = kind ? unseenOf[kind] : undefined;
     // Real deliveries through the relay exercise a run-wide delivery item (acknowledged fast, re-read after) whichever flows list it.
-    const exercisedByDeliveries = kind !== undefined && !deliveries && relayedAny(run.traffic, kind);
+    const exercisedByDeliveries = kind !== undefined && !deliveries && run.traffic.some((e) => isRelayed(e, kind));
     let why: string | undefined = deliveries;
     if (!why && !exercisedByDeliveries && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');

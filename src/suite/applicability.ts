@@ -1,6 +1,7 @@
 import { CHECKLIST } from '../checklist/index.ts';
 import { actionForRole, type Profile, type RunTarget } from './profile.ts';
 import type { ActionRole } from './roles.ts';
+import type { SuiteApi } from './checklist.ts';
 import type { Flow, Requirement } from './schema.ts';
 import { STEP_ACTIONS } from './steps.ts';
 
@@ -33,7 +34,17 @@ export interface RunContext {
   target?: RunTarget;
   /** Who approves against the test API (force-approve by default). */
   customer?: 'force-approve' | 'interactive';
+  /** The suite's API: what a customer step means depends on it (a PSP API card is the test user's own). */
+  api?: SuiteApi;
+  /** The PSP API version the profile's PSP integrates (pspApiVersionOf): only v3 has a force approve. */
+  pspVersion?: 'v2' | 'v3';
 }
+
+/** The PSP API version of a PSP API profile: v2 is the one receiving encrypted cardData (capabilities.encryptedCardData), v3 network tokens. */
+export const pspApiVersionOf = (profile: Pick<Profile, 'api' | 'capabilities'>): 'v2' | 'v3' | undefined =>
+  profile.api !== 'psp-v2' ? undefined : profile.capabilities.encryptedCardData ? 'v2' : 'v3';
+
+export const PSP_V2_NO_FORCE_APPROVE = 'PSP API v2 has no force approve in the test environment: a person must approve in the MT app (--interactive)';
 
 /**
  * Items judged on webhook (or eCom callback) deliveries to the integration: unseen against the
@@ -47,16 +58,27 @@ export const WEBHOOK_OBSERVED_ITEMS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * PSP API items judged on Vipps's makePayment calls to the PSP (src/checks/support/make-payments.ts):
+ * unseen against the test API unless the PSP's makePaymentUrl is under the delivery relay.
+ * PSPAPI-UPDATESTATUS is among them: it holds the reports against the reservations makePayment made.
+ */
+export const MAKE_PAYMENT_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE', 'PSPAPI-UPDATESTATUS']);
+
+/**
  * Why a flow cannot run against the real test API: it needs the sandbox control API (faults, the
  * clock, expiry, forged or duplicated deliveries, card control), or a customer action no test
  * endpoint does (reject, unless a person is at the app).
  */
-export function testApiReasons(flow: Flow, customer: RunContext['customer'] = 'force-approve'): string[] {
+export function testApiReasons(flow: Flow, run: Omit<RunContext, 'target'> = {}): string[] {
+  const customer = run.customer ?? 'force-approve';
+  // The PSP API's approved card is the test user's own: force approve (v3) or a person pays with it.
+  const ownCard = (step: Flow['steps'][number]) => run.api === 'psp-v2' && step.name === 'customer.approve' && step.args.card === 'approved';
   const reasons = new Set<string>();
   if (flow.sandbox.faults.length > 0) reasons.add('it injects sandbox faults, which the real test API cannot do');
   for (const step of flow.steps) {
     if (step.name.startsWith('sandbox.')) reasons.add(`step ${step.name} needs the sandbox control API, which the real test API does not have`);
-    if (step.name === 'customer.tryCard' || (step.name === 'customer.approve' && step.args.card !== undefined)) reasons.add(`step ${step.name} pays with a card through the sandbox's card control`);
+    if (step.name === 'customer.tryCard' || (step.name === 'customer.approve' && step.args.card !== undefined && !ownCard(step))) reasons.add(`step ${step.name} pays with a card through the sandbox's card control`);
+    if (step.name === 'customer.approve' && run.api === 'psp-v2' && run.pspVersion === 'v2' && customer !== 'interactive') reasons.add(PSP_V2_NO_FORCE_APPROVE);
     if (step.name === 'customer.reject' && customer !== 'interactive') reasons.add('the test API has no force reject (only force approve): a person must reject in the MT app (--interactive)');
     // The in-person customer works through the sandbox: its phone inbox, consent answers and QR scans.
     if (step.name === 'customer.scanQr') reasons.add('step customer.scanQr reads the QR through the sandbox control API, which the real test API does not have');
@@ -66,7 +88,7 @@ export function testApiReasons(flow: Flow, customer: RunContext['customer'] = 'f
 }
 
 export function flowApplicability(flow: Flow, profile: Pick<Profile, 'capabilities' | 'actions'> & Partial<Pick<Profile, 'installations'>>, run: RunContext = {}): Applicability {
-  const reasons: string[] = run.target === 'test-api' ? testApiReasons(flow, run.customer) : [];
+  const reasons: string[] = run.target === 'test-api' ? testApiReasons(flow, run) : [];
   for (const req of flow.requires) if (!hasRequirement(profile, req)) reasons.push(missingRequirement(req));
   const missing = new Set<string>();
   for (const step of flow.steps) {

@@ -19,7 +19,7 @@ export function testApiSections() {
           .string()
           .regex(/^\d{8,15}$/, { error: 'expected the test user\'s phone number, digits only (e.g. 4712345678)' })
           .optional()
-          .meta({ description: 'The test user force approve approves as (ePayment customer.phoneNumber, MSISDN); the user must have approved one payment in the test app first.' }),
+          .meta({ description: 'The test user force approve approves as (ePayment customer.phoneNumber, MSISDN; eCom and PSP API v3 get the 8 digits after 47); the user must have approved one payment in the test app first.' }),
         customerTimeout: DurationSchema.default(300_000).meta({ description: 'How long an interactive customer may take to act in the MT app (default 5m).' }),
         customer: z.enum(['force-approve', 'interactive']).default('force-approve').meta({ description: 'Who approves: force-approve (the test API endpoint) or interactive (a person in the test app; --interactive).' }),
         relay: z
@@ -28,7 +28,7 @@ export function testApiSections() {
             port: z.number().int().min(1).max(65535).optional().meta({ description: 'The port the relay listens on, on 127.0.0.1 (default a free one; fix it when a tunnel points at it).' }),
           })
           .optional()
-          .meta({ description: "The delivery relay: Vipps sends webhooks and eCom callbacks to {{relay.url}}, golive records them and forwards them to the integration's baseUrl." }),
+          .meta({ description: "The delivery relay: Vipps sends webhooks, eCom callbacks and PSP API makePayment calls to {{relay.url}}, golive records them and forwards them to the integration's baseUrl." }),
       })
       .prefault({})
       .meta({ description: 'How golive treats the real test environment (target: test-api).' }),

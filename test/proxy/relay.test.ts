@@ -1,6 +1,8 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ECOM_OP } from '../../src/contract/ecom.ts';
+import { PSP_OP } from '../../src/contract/psp-api.ts';
+import { readAnswer } from '../../src/sandbox/psp-api/make-payment.ts';
 import { startDeliveryRelay, type DeliveryRelay } from '../../src/proxy/relay.ts';
 import { environmentProblemOf } from '../../src/traffic/environment.ts';
 import { TrafficLog } from '../../src/traffic/log.ts';
@@ -16,6 +18,21 @@ function given(log: TrafficLog, what: 'webhook' | 'ecom', url: string): void {
     operation: webhook ? 'registerWebhook' : ECOM_OP.initiate,
     request: { method: 'POST', url: '/', path: '/', headers: {}, body: webhook ? { url, events: ['epayments.payment.captured.v1'] } : { merchantInfo: { callbackPrefix: url } } },
     response: { status: webhook ? 201 : 200, headers: {}, body: webhook ? { id: 'wh-1', secret: 'whsec-relay-secret' } : { orderId: 'o-1' } },
+    startedAt: Date.now(),
+    durationMs: 1,
+  });
+}
+
+/** A PSP initiate the integration made through the proxy, naming its makePaymentUrl. */
+function pspInitiate(log: TrafficLog, version: 'v2' | 'v3', pspTransactionId: string, makePaymentUrl: string): void {
+  log.append({
+    kind: 'api',
+    api: `psp-${version}`,
+    operation: PSP_OP[version].initiate,
+    msn: '223344',
+    reference: pspTransactionId,
+    request: { method: 'POST', url: '/', path: `/psp/${version}/psppayments/init`, headers: {}, body: { pspTransactionId, makePaymentUrl, makePaymentToken: 'mp-token-secret-1', pspRedirectUrl: 'https://psp.example/return' } },
+    response: { status: 200, headers: {}, body: { pspTransactionId, vippsRedirectUrl: 'https://landing.example/?token=t1' } },
     startedAt: Date.now(),
     durationMs: 1,
   });
@@ -102,5 +119,55 @@ describe('the delivery relay', () => {
     expect(delivery.response).toBeUndefined();
     expect(delivery.error).toMatch(/^the integration did not answer \(upstream-unreachable/);
     expect(environmentProblemOf(delivery)).toBeUndefined();
+  });
+
+  it('records a PSP API makePayment to the makePaymentUrl the PSP gave, with the notes the sandbox records for the same answer', async () => {
+    const answers: Record<string, unknown[]> = {
+      'psp-ok': [{ paymentInfo: { pspTransactionId: 'psp-ok', status: 'OK' } }],
+      'psp-3ds': [{ paymentInfo: { pspTransactionId: 'psp-3ds', status: 'SOFT_DECLINE', url3dSecure: 'https://psp.example/3ds' }, errorMessage: { errorId: 1036, errorText: 'Soft Decline' } }, { paymentInfo: { pspTransactionId: 'psp-3ds', status: 'OK' } }],
+      'psp-cancel': [{ paymentInfo: { pspTransactionId: 'psp-cancel', status: 'FAIL' }, errorMessage: { errorId: 93, errorText: 'Status from Vipps:CANCEL' } }],
+    };
+    integration = await startUpstream((_req, res, body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[JSON.parse(body.toString()).pspTransactionId]?.shift() ?? {})));
+    const log = new TrafficLog();
+    const redactor = new Redactor();
+    relay = await startDeliveryRelay({ forwardTo: integration.url, log, redactor, timeoutMs: 2000 });
+    const url = `${relay.publicUrl}/vipps/make-payment`;
+    pspInitiate(log, 'v3', 'psp-ok', url);
+    pspInitiate(log, 'v3', 'psp-3ds', url);
+    pspInitiate(log, 'v2', 'psp-cancel', url);
+    const send = async (body: Record<string, unknown>) => {
+      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8', authorization: 'mp-token-secret-1' }, body: JSON.stringify({ merchantSerialNumber: '223344', ...body }) });
+      expect(res.statusCode).toBe(200);
+      return res.body.json();
+    };
+    const sent = [
+      await send({ pspTransactionId: 'psp-ok', paymentState: 'ACCEPTED', networkToken: { number: '4111' } }),
+      await send({ pspTransactionId: 'psp-3ds', paymentState: 'ACCEPTED' }),
+      await send({ pspTransactionId: 'psp-3ds', paymentState: 'ACCEPTED' }),
+      await send({ pspTransactionId: 'psp-cancel', confirmed: 'CANCEL' }),
+    ];
+    const calls = log.query({ kind: 'callback' });
+    expect(calls.map((e) => [e.api, e.operation, e.reference, e.msn, e.notes?.round])).toEqual([
+      ['psp-v3', PSP_OP.v3.makePayment, 'psp-ok', '223344', 'first'],
+      ['psp-v3', PSP_OP.v3.makePayment, 'psp-3ds', '223344', 'first'],
+      ['psp-v3', PSP_OP.v3.makePayment, 'psp-3ds', '223344', '3ds-completion'],
+      ['psp-v2', PSP_OP.v2.makePayment, 'psp-cancel', '223344', 'first'],
+    ]);
+    expect(calls[0].notes).toMatchObject({ version: 'v3', confirmed: 'YES', paymentState: 'ACCEPTED', outcome: 'ok', relayed: true });
+    expect(calls[1].notes).toMatchObject({ outcome: 'soft-decline', errorId: 1036, errorText: 'Soft Decline' });
+    expect(calls[3].notes).toMatchObject({ version: 'v2', confirmed: 'CANCEL', outcome: 'fail', errorId: 93, expectedErrorId: 93 });
+    expect(calls[3].notes).not.toHaveProperty('paymentState');
+    // The same reading as the sandbox's for each answer.
+    calls.forEach((e, i) => {
+      const sandbox = readAnswer({ url, requestHeaders: {}, sentBody: '', status: 200, responseBody: sent[i], durationMs: 1, startedAt: 0 }, e.reference!, e.notes!.round as 'first');
+      expect({ outcome: e.notes!.outcome, errorId: e.notes!.errorId }, e.reference).toEqual({ outcome: sandbox.outcome, errorId: sandbox.errorId });
+      expect(typeof e.notes!.answerMs).toBe('number');
+    });
+    // The makePaymentToken (its Authorization) is never stored in the clear.
+    expect(JSON.stringify(calls.map((e) => redactor.exchange(e)))).not.toContain('mp-token-secret-1');
+    // A POST to another URL under the relay is no makePayment.
+    const other = await request(`${relay.url}/vipps/other`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pspTransactionId: 'psp-cancel' }) });
+    await other.body.text();
+    expect(log.query({ kind: 'callback' })).toHaveLength(4);
   });
 });

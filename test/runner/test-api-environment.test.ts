@@ -40,7 +40,7 @@ actions:
     return file;
   };
   const config = (profileFile: string) =>
-    ({ runId: 't', runDir: dir, startedAt: new Date().toISOString(), profileFile, suiteFiles: ['x'], sandbox: { mode: 'embedded' }, stepTimeoutMs: 1000, actionTimeoutMs: 1000, integrationEnv: {}, target: 'test-api', testApi: { upstream: 'http://127.0.0.1:9', requestsPerSecond: 10, customer: 'force-approve', customerTimeoutMs: 1000 } }) as RunConfig;
+    ({ runId: 't', runDir: dir, startedAt: new Date().toISOString(), profileFile, suiteFiles: ['x'], sandbox: { mode: 'embedded' }, stepTimeoutMs: 1000, actionTimeoutMs: 1000, integrationEnv: {}, target: 'test-api', testApi: { upstream: 'http://127.0.0.1:9', requestsPerSecond: 10, customer: 'force-approve', customerTimeoutMs: 1000, relay: {} } }) as RunConfig;
   const env = { ...process.env, GOLIVE_TEST_CLIENT_ID: 'ci', GOLIVE_TEST_CLIENT_SECRET: 'cs-test-api-env-secret', GOLIVE_TEST_SUBSCRIPTION_KEY: 'sk' };
 
   it('starts no sandbox, hands the proxy to the integration as {{sandbox.url}}, and closes proxy and control server', async () => {

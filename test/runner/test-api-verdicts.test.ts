@@ -64,6 +64,22 @@ describe('verdicts against the test API', () => {
     expect(testApiResults(results, evidence, { traffic: [initiate], relayUrl: relay, api: 'ecom-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'WARNING', 'PASSED']);
   });
 
+  it('judges the PSP makePayment items only when makePaymentUrl was under the relay', () => {
+    const relay = 'https://tunnel.example';
+    const init = (makePaymentUrl: string) =>
+      ({ seq: 1, id: 'i', kind: 'api', api: 'psp-v3', operation: 'initiatePaymentV3UsingPOST', startedAt: 1, durationMs: 1, request: { method: 'POST', url: '/', path: '/', headers: {}, body: { makePaymentUrl } }, response: { status: 200, headers: {} } }) as unknown as Exchange;
+    const results = [result('PSPAPI-ERRORS', 'PASSED'), result('PSPAPI-UPDATESTATUS', 'PASSED'), result('PSPAPI-INIT', 'PASSED')];
+    const evidence = [flow('reserved', ['PSPAPI-ERRORS', 'PSPAPI-UPDATESTATUS', 'PSPAPI-INIT'], 'completed')];
+    expect(testApiResults(results, evidence, { traffic: [init(`${relay}/vipps/make-payment`)], relayUrl: relay, api: 'psp-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'PASSED', 'PASSED']);
+    const past = testApiResults(results, evidence, { traffic: [init('https://psp.example/mp')], relayUrl: relay, api: 'psp-v2' });
+    expect(past.map((r) => r.verdict)).toEqual(['NOT_APPLICABLE', 'NOT_APPLICABLE', 'PASSED']);
+    expect(past[0].findings[0].message).toContain("Vipps's makePayment calls are not observed: the integration gave the test API as makePaymentUrl https://psp.example/mp, not the delivery relay {{relay.url}} (https://tunnel.example)");
+    // No initiate, no makePayment golive missed: the items keep their verdicts (their flows say why not, if they did not run).
+    expect(testApiResults(results, evidence, { traffic: [], relayUrl: relay, api: 'psp-v2' }).map((r) => r.verdict)).toEqual(['PASSED', 'PASSED', 'PASSED']);
+    // A PSP initiate is no eCom order: its callbacks stay unseen.
+    expect(testApiResults([result('EC-CALLBACK', 'PASSED')], evidence, { traffic: [init(`${relay}/x`)], relayUrl: relay }).map((r) => r.verdict)).toEqual(['NOT_APPLICABLE']);
+  });
+
   it('turns upstream failures into an environment problem that blames nothing on the integration', () => {
     expect(upstreamProblem([exchange(1), exchange(2)])).toBeUndefined();
     const problem = upstreamProblem([exchange(1), exchange(2, environmentNote('upstream-timeout', 'no answer within 15000 ms'))])!;

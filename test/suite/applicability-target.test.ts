@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flowApplicability, loadProfile, loadSuite, testApiReasons, WEBHOOK_OBSERVED_ITEMS } from '../../src/suite/index.ts';
+import { flowApplicability, loadProfile, loadSuite, pspApiVersionOf, PSP_V2_NO_FORCE_APPROVE, testApiReasons, WEBHOOK_OBSERVED_ITEMS } from '../../src/suite/index.ts';
 import { parseRunOptions, UsageError } from '../../src/cli/run-options.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -42,6 +42,37 @@ describe('applicability by run target', () => {
   });
 });
 
+describe('the PSP API suite against the test API', async () => {
+  const psp = await loadSuite(resolve(root, 'suites/psp/psp-api.yaml'));
+  const v2 = await loadProfile(resolve(root, 'config/reference-psp-v2.profile.yaml'));
+  const v3 = await loadProfile(resolve(root, 'config/reference-psp-v3.profile.yaml'));
+  const applicable = (p: typeof v3, customer?: 'interactive') =>
+    psp.flows.filter((f) => flowApplicability(f, p, { target: 'test-api', customer, api: psp.api, pspVersion: pspApiVersionOf(p) }).applicable).map((f) => f.id);
+  const reasons = (p: typeof v3, id: string) => flowApplicability(psp.flows.find((f) => f.id === id)!, p, { target: 'test-api', api: psp.api, pspVersion: pspApiVersionOf(p) }).reasons;
+
+  it('v3: the approved card is the test user\'s own (force approve); other cards and forgeries stay sandbox-only', () => {
+    expect(pspApiVersionOf(v3)).toBe('v3');
+    expect(applicable(v3)).toEqual(['reserved-captured', 'refunded', 'cancelled', 'customer-never-returns']);
+    expect(reasons(v3, 'card-declined')).toEqual(["step customer.tryCard pays with a card through the sandbox's card control"]);
+    expect(reasons(v3, 'soft-declined')).toEqual(["step customer.approve pays with a card through the sandbox's card control"]);
+    expect(reasons(v3, 'customer-cancels')).toEqual(['the test API has no force reject (only force approve): a person must reject in the MT app (--interactive)']);
+    expect(applicable(v3, 'interactive')).toContain('customer-cancels');
+  });
+
+  it('v2: no force approve, so approving needs a person (--interactive)', () => {
+    expect(pspApiVersionOf(v2)).toBe('v2');
+    expect(applicable(v2)).toEqual([]);
+    for (const id of ['reserved-captured', 'refunded', 'cancelled', 'customer-never-returns']) expect(reasons(v2, id), id).toEqual([PSP_V2_NO_FORCE_APPROVE]);
+    expect(applicable(v2, 'interactive')).toEqual(['reserved-captured', 'refunded', 'cancelled', 'customer-cancels', 'customer-never-returns']);
+  });
+
+  it('card passthrough keeps its card steps sandbox-only', async () => {
+    const passthrough = await loadSuite(resolve(root, 'suites/psp/card-passthrough.yaml'));
+    const approved = passthrough.flows.find((f) => f.steps.some((st) => st.name === 'customer.approve' && st.args.card === 'approved'))!;
+    expect(testApiReasons(approved, { api: passthrough.api })).toContain("step customer.approve pays with a card through the sandbox's card control");
+  });
+});
+
 describe('--target test-api options', () => {
   const parse = (o: Parameters<typeof parseRunOptions>[0], p = profile) => parseRunOptions(o, p);
 
@@ -62,7 +93,9 @@ describe('--target test-api options', () => {
     expect(() => parse({ target: 'test-api', rateLimit: '0' })).toThrow(/--rate-limit "0": expected requests per second > 0/);
     expect(() => parse({ target: 'test-api', upstream: 'ftp://x' })).toThrow(/expected an http\(s\) URL/);
     expect(() => parse({ target: 'test-api', sandboxUrl: 'http://127.0.0.1:1' })).toThrow(/exclude each other/);
-    expect(() => parse({ target: 'test-api' }, { ...profile, api: 'psp-v2' })).toThrow(/the PSP API runs against the sandbox/);
-    expect(() => parse({ target: 'test-api', interactive: true }, { ...profile, api: 'ecom-v2' })).toThrow(/--interactive supports ePayment/);
+    expect(() => parse({ target: 'test-api', interactive: true }, { ...profile, api: 'ecom-v2' })).toThrow(/--interactive supports ePayment and PSP API/);
+    // Card passthrough's customer needs the sandbox; the PSP API (kind psp too) runs, with a person if need be.
+    expect(() => parse({ target: 'test-api' }, { ...profile, kind: 'psp' })).toThrow(/does not support card passthrough/);
+    expect(parse({ target: 'test-api', interactive: true }, { ...profile, kind: 'psp', api: 'psp-v2' }).testApi?.customer).toBe('interactive');
   });
 });

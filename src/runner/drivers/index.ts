@@ -4,6 +4,7 @@ import { aggregateDriver } from './aggregate.ts';
 import type { ApiDriver } from './types.ts';
 import { testApiEpaymentDriver, type TestApiCustomer } from './test-api.ts';
 import { testApiEcomDriver } from './test-api-ecom.ts';
+import { testApiPspDriver } from './test-api-psp.ts';
 import type { TestApiClient } from './test-api-client.ts';
 
 /** With --target test-api: golive's client for the real API, and who the customer is. */
@@ -18,7 +19,8 @@ export function driverFor(api: SuiteApi, control: SandboxControl, msn: string, t
     // `golive run` refuses other APIs with --target test-api before anything starts.
     if (api === 'epayment-v1' || api === 'webhooks-v1') return testApiEpaymentDriver(testApi.client, control, msn, testApi.customer);
     if (api === 'ecom-v2') return testApiEcomDriver(testApi.client, control, msn, testApi.customer);
-    throw new Error(`--target test-api supports ePayment and eCom suites; ${api} suites run against the sandbox`);
+    if (api === 'psp-v2') return testApiPspDriver(testApi.client, control, msn, testApi.customer);
+    throw new Error(`--target test-api supports ePayment, eCom and PSP API suites; ${api} suites run against the sandbox`);
   }
   switch (api) {
     case 'epayment-v1':

@@ -7,6 +7,8 @@ export interface TestApiCredentials {
   clientId: string;
   clientSecret: string;
   subscriptionKey: string;
+  /** A PSP's keys: the Psp-Id every PSP API call names. */
+  pspId?: string;
 }
 
 /** An ePayment payment as `GET /epayment/v1/payments/{reference}` answers it (the fields golive reads). */
@@ -93,7 +95,7 @@ export class TestApiClient {
 
   private async authHeaders(): Promise<Record<string, string>> {
     const c = this.credentials;
-    const base = { 'ocp-apim-subscription-key': c.subscriptionKey, 'merchant-serial-number': c.msn };
+    const base = { 'ocp-apim-subscription-key': c.subscriptionKey, 'merchant-serial-number': c.msn, ...(c.pspId ? { 'psp-id': c.pspId } : {}) };
     if (!this.token || this.token.until < Date.now()) {
       const res = await this.call('POST', '/accesstoken/get', { ...base, client_id: c.clientId, client_secret: c.clientSecret });
       if (res.status !== 200) throw new EnvironmentProblem(`the test API refused golive an access token with the profile's credentials (HTTP ${res.status}): check merchant.clientId/clientSecret/subscriptionKey`);

@@ -3,18 +3,16 @@ import type { CardCallbackForgery } from '../../contract/card-passthrough.ts';
 import { ApiError } from '../problem.ts';
 import type { ForgedCardCallback } from '../shared/card-customer.ts';
 import {
-  ERROR_ID_NOT_CONFIRMED,
   PSP_API_NAME,
   PSP_OP,
   THREE_DS_OPERATIONS,
   V3_PAYMENT_STATE,
   type MakePaymentConfirmed,
   type MakePaymentNotes,
-  type MakePaymentOutcome,
 } from '../../contract/psp-api.ts';
+import { makePaymentNotes, readMakePaymentAnswer, type MakePaymentReading } from '../../contract/psp-make-payment.ts';
 import type { SandboxContext } from '../context.ts';
 import { Outbound, type AttemptResult } from '../shared/outbound.ts';
-import { isAcceptableUrl, isObject } from '../shared/validation.ts';
 import { binNumber, encryptCardData, networkToken, newCard, readPublicKey } from './card-data.ts';
 import type { MakePaymentAttempt, PspPayment } from './types.ts';
 
@@ -49,43 +47,11 @@ export function makePaymentBody(p: PspPayment, confirmed: MakePaymentConfirmed, 
   };
 }
 
-export interface ReadAnswer {
-  outcome: MakePaymentOutcome;
-  status?: string;
-  errorId?: string | number;
-  errorText?: string;
-  url3dSecure?: string;
-  problem?: string;
-}
+export type ReadAnswer = MakePaymentReading;
 
-/** How one answer reads: `MakePaymentResponse` `{errorMessage?, paymentInfo: {pspTransactionId, status, url3dSecure?}}`. */
+/** How one answer reads: the shared reading (src/contract/psp-make-payment.ts), which the test-api relay uses too. */
 export function readAnswer(r: AttemptResult, pspTransactionId: string, round: Round): ReadAnswer {
-  if (r.status === undefined) return { outcome: 'timeout', problem: r.error };
-  if (r.status >= 500) return { outcome: 'server-error', problem: `HTTP ${r.status}` };
-  if (r.status !== 200) return { outcome: 'invalid', problem: `HTTP ${r.status} (makePayment is answered 200)` };
-  const body = r.responseBody;
-  if (!isObject(body) || !isObject(body.paymentInfo)) return { outcome: 'invalid', problem: 'the answer is not a JSON MakePaymentResponse with paymentInfo' };
-  const info = body.paymentInfo;
-  const error = isObject(body.errorMessage) ? body.errorMessage : undefined;
-  const errorId = typeof error?.errorId === 'string' || typeof error?.errorId === 'number' ? error.errorId : undefined;
-  const errorText = typeof error?.errorText === 'string' ? error.errorText : undefined;
-  const base = { status: typeof info.status === 'string' ? info.status : undefined, errorId, errorText };
-  if (info.pspTransactionId !== undefined && info.pspTransactionId !== pspTransactionId)
-    return { ...base, outcome: 'invalid', problem: `paymentInfo.pspTransactionId ${String(info.pspTransactionId)} is not ${pspTransactionId}` };
-  switch (info.status) {
-    case 'OK':
-      return { ...base, outcome: 'ok' };
-    case 'FAIL':
-      return { ...base, outcome: 'fail' };
-    case 'SOFT_DECLINE': {
-      if (round !== 'first') return { ...base, outcome: 'invalid', problem: 'SOFT_DECLINE answered to the post-3DS re-send (must be OK or FAIL)' };
-      const url = typeof info.url3dSecure === 'string' ? info.url3dSecure : undefined;
-      if (!url || !isAcceptableUrl(url, { customScheme: false })) return { ...base, outcome: 'invalid', problem: 'SOFT_DECLINE without a usable url3dSecure' };
-      return { ...base, outcome: 'soft-decline', url3dSecure: url };
-    }
-    default:
-      return { ...base, outcome: 'invalid', problem: `paymentInfo.status ${JSON.stringify(info.status)} is not OK, FAIL or SOFT_DECLINE` };
-  }
+  return readMakePaymentAnswer({ status: r.status, body: r.responseBody, error: r.error }, pspTransactionId, round);
 }
 
 export class MakePaymentSender {
@@ -129,19 +95,9 @@ export class MakePaymentSender {
     });
     const read = readAnswer(result, p.pspTransactionId, round);
     const answerMs = Math.round(result.durationMs);
-    const notConfirmed = confirmed !== 'YES';
     const notes: MakePaymentNotes = {
-      version: p.version,
-      round,
-      confirmed,
-      ...(p.version === 'v3' ? { paymentState: V3_PAYMENT_STATE[confirmed] } : {}),
-      outcome: read.outcome,
-      ...(read.errorId !== undefined ? { errorId: read.errorId } : {}),
-      ...(read.errorText !== undefined ? { errorText: read.errorText } : {}),
-      ...(notConfirmed ? { expectedErrorId: ERROR_ID_NOT_CONFIRMED } : {}),
-      ...(read.problem ? { problem: read.problem } : {}),
-      ...(p.version === 'v3' && p.card && !notConfirmed ? { tokenType: p.card.tokenType } : {}),
-      answerMs,
+      ...makePaymentNotes(p.version, round, confirmed, read, answerMs),
+      ...(p.version === 'v3' && p.card && confirmed === 'YES' ? { tokenType: p.card.tokenType } : {}),
     };
     const exchange = this.closed
       ? undefined
