@@ -44,7 +44,10 @@ export class FlowTags {
       const flowId = this.ownerOfCreate(e);
       if (flowId === undefined) return;
       e.flowId = flowId;
-      if (e.reference !== undefined) this.remember(e.reference, flowId);
+      // A refused create made no payment: its reference (e.g. a duplicate pspTransactionId) stays
+      // with the flow whose create made that payment.
+      const refused = e.response !== undefined && e.response.status >= 300;
+      if (e.reference !== undefined && !(refused && this.byReference.has(e.reference))) this.remember(e.reference, flowId);
       return;
     }
     const flowId = e.reference === undefined ? undefined : this.byReference.get(e.reference);

@@ -65,6 +65,21 @@ describe('the sandbox tags exchanges with their flow at record time', () => {
     await control.endFlowTags('suite/b/1');
   });
 
+  it("keeps a payment with the flow that created it when another flow's create reuses its reference and is refused", async () => {
+    await control.startFlowTags({ label: 'dup/c', flowId: 'c', msn, amount: 30_001 });
+    await control.startFlowTags({ label: 'dup/d', flowId: 'd', msn, amount: 30_002 });
+    const reference = `tag-${randomUUID()}`;
+    const body = (value: number) => ({ amount: { currency: 'NOK', value }, paymentMethod: { type: 'WALLET' }, reference, userFlow: 'WEB_REDIRECT', returnUrl: 'https://shop.example/return' });
+    const first = await call(sandbox.url, 'POST', '/epayment/v1/payments', { headers: { ...api, 'Idempotency-Key': randomUUID() }, body: body(30_001) });
+    // d's create reuses c's reference (a duplicate): refused, and it is d's exchange…
+    const duplicate = await call(sandbox.url, 'POST', '/epayment/v1/payments', { headers: { ...api, 'Idempotency-Key': randomUUID() }, body: body(30_002) });
+    expect([first.status, duplicate.status]).toEqual([201, 409]);
+    await get(reference);
+    // …but the payment, and what follows of it, stays c's.
+    expect(await flowIdsOf(reference)).toEqual(['c', 'd', 'c']);
+    await Promise.all([control.endFlowTags('dup/c'), control.endFlowTags('dup/d')]);
+  });
+
   it('leaves a create two running flows could both claim untagged (the rule infers it)', async () => {
     await control.startFlowTags({ label: 'run1/x', flowId: 'x', msn, amount: 20_000 });
     await control.startFlowTags({ label: 'run2/x', flowId: 'y', msn, amount: 20_000 });
