@@ -71,8 +71,8 @@ export const MAKE_PAYMENT_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSPAPI
  */
 export function testApiReasons(flow: Flow, run: Omit<RunContext, 'target'> = {}): string[] {
   const customer = run.customer ?? 'force-approve';
-  // The PSP API's approved card is the test user's own: force approve (v3) or a person pays with it.
-  const ownCard = (step: Flow['steps'][number]) => run.api === 'psp-v2' && step.name === 'customer.approve' && step.args.card === 'approved';
+  // A PSP's approved card is the test user's own (PSP API and ePayment card passthrough): force approve or a person pays with it.
+  const ownCard = (step: Flow['steps'][number]) => (run.api === 'psp-v2' || run.api === 'epayment-psp') && step.name === 'customer.approve' && step.args.card === 'approved';
   const reasons = new Set<string>();
   if (flow.sandbox.faults.length > 0) reasons.add('it injects sandbox faults, which the real test API cannot do');
   for (const step of flow.steps) {
