@@ -65,6 +65,13 @@ export const WEBHOOK_OBSERVED_ITEMS: ReadonlySet<string> = new Set([
 export const MAKE_PAYMENT_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE', 'PSPAPI-UPDATESTATUS']);
 
 /**
+ * ePayment card-passthrough items judged on Vipps's card callbacks to the PSP
+ * (src/checks/support/card-callbacks.ts): unseen against the test API unless the PSP's
+ * cardCallbackUrl is under the delivery relay.
+ */
+export const CARD_CALLBACK_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-20S', 'PSP-CB-AUTH', 'PSP-CB-CARDTYPE']);
+
+/**
  * Why a flow cannot run against the real test API: it needs the sandbox control API (faults, the
  * clock, expiry, forged or duplicated deliveries, card control), or a customer action no test
  * endpoint does (reject, unless a person is at the app).
