@@ -94,6 +94,12 @@ export function testApiResults(
     let why: string | undefined = deliveries;
     if (!why && !exercisedByDeliveries && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
+    // A run-scoped item whose flows the test environment broke (the rest not applicable) was not judged: NOT RUN, with the reasons.
+    const broken = flows.filter((f) => f.record.environmentProblem);
+    if (!why && !exercisedByDeliveries && broken.length > 0 && r.verdict !== 'PASSED' && r.verdict !== 'NOT_APPLICABLE' && flows.every((f) => f.record.environmentProblem || f.record.outcome === 'not-applicable')) {
+      const reasons = [...new Set(broken.map((f) => `${f.record.id}: ${f.record.error ?? 'environment problem'}`))].slice(0, 3).join('; ');
+      return { item: r.item, verdict: 'NOT_RUN', findings: [{ item: r.item, verdict: 'NOT_RUN', message: `Not judged: the test environment broke every flow exercising it — ${reasons}.` }] };
+    }
     // A delivery item always says why deliveries are unseen, even when its flows were ruled out for other reasons.
     if (!why || (r.verdict === 'NOT_APPLICABLE' && !deliveries)) return r;
     return { item: r.item, verdict: 'NOT_APPLICABLE', findings: [{ item: r.item, verdict: 'NOT_APPLICABLE', message: `Not applicable against the test API: ${why}.` }] };

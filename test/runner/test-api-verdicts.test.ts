@@ -93,6 +93,15 @@ describe('verdicts against the test API', () => {
     expect(testApiResults(results, evidence, { traffic: [create('https://psp.example/cb')], api: 'epayment-psp' })[1].findings[0].message).toMatch(/PSP's cardCallbackUrl, which golive cannot see \(no relay is configured\)/);
   });
 
+  it('a run-scoped item whose flows the test environment broke (the rest not applicable) is NOT RUN, not FAILED', () => {
+    const broken = { ...flow('card-reserved-captured', ['PSP-UPDATE-CAPTURE', 'PSP-HEADERS'], 'step-failed', 'r1: no card callback reached golive'), record: { ...flow('x', [], 'step-failed').record, id: 'card-reserved-captured', checklist: ['PSP-UPDATE-CAPTURE', 'PSP-HEADERS'], error: 'r1: no card callback reached golive', environmentProblem: true } };
+    const out = testApiResults([result('PSP-UPDATE-CAPTURE', 'FAILED'), result('PSP-HEADERS', 'PASSED')], [broken, flow('lost', ['PSP-UPDATE-CAPTURE'], 'not-applicable', 'sandbox.fault')]);
+    expect(out.map((r) => r.verdict)).toEqual(['NOT_RUN', 'PASSED']);
+    expect(out[0].findings[0].message).toBe('Not judged: the test environment broke every flow exercising it — card-reserved-captured: r1: no card callback reached golive.');
+    // A flow that failed on the integration's account keeps the item judged.
+    expect(testApiResults([result('PSP-UPDATE-CAPTURE', 'FAILED')], [broken, flow('other', ['PSP-UPDATE-CAPTURE'], 'step-failed', 'expected paid')])[0].verdict).toBe('FAILED');
+  });
+
   it('turns upstream failures into an environment problem that blames nothing on the integration', () => {
     expect(upstreamProblem([exchange(1), exchange(2)])).toBeUndefined();
     const problem = upstreamProblem([exchange(1), exchange(2, environmentNote('upstream-timeout', 'no answer within 15000 ms'))])!;
