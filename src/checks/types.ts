@@ -124,6 +124,8 @@ export interface FlowRecord {
   /** Outcome of the flow's steps (not of the checks). */
   outcome: 'completed' | 'step-failed' | 'not-applicable';
   error?: string;
+  /** The test environment broke the flow (an upstream failure, or a step's EnvironmentProblem against the test API): it proves nothing against the integration. */
+  environmentProblem?: boolean;
 }
 
 /** What checks may know about the integration, from its merchant profile. */

@@ -90,8 +90,6 @@ function parseTarget(options: RunOptions, profile: Profile | undefined, out: Par
     return;
   }
   if (options.sandboxUrl) throw new UsageError('--sandbox-url and --target test-api exclude each other (use --upstream to forward to a sandbox)');
-  // The PSP API runs (v3: force approve; v2: --interactive); card passthrough's customer is the sandbox's card control.
-  if (profile?.kind === 'psp' && profile.api !== 'psp-v2') throw new UsageError('--target test-api does not support card passthrough (kind: psp): its customer needs the sandbox card control');
   const upstream = options.upstream ?? DEFAULT_UPSTREAM;
   let url: URL;
   try {

@@ -28,7 +28,7 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 /** A url3dSecure the customer's browser may be sent to: https, or http on loopback (local tests). */
-function isBrowserUrl(value: string): boolean {
+export function isBrowserUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' && url.hostname.length > 0) || (url.protocol === 'http:' && isLoopbackHost(url.hostname));

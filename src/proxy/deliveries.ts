@@ -3,6 +3,7 @@ import { PSP_API_NAME, PSP_API_VERSIONS, PSP_OP, type PspApiVersion } from '../c
 import { confirmedOf, makePaymentNotes, readMakePaymentAnswer } from '../contract/psp-make-payment.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { ApiName, ExchangeKind, ExchangeResponse, Headers } from '../traffic/types.ts';
+import { cardCallbackOf } from './card-callbacks.ts';
 import { discoverHeaderSecrets, recordedBody } from './capture.ts';
 import { recordedResponseHeaders } from './headers.ts';
 import type { ProxiedExchange, RecordContext } from './record.ts';
@@ -12,8 +13,9 @@ import type { ProxiedExchange, RecordContext } from './record.ts';
  * sandbox records its own outbound calls in (src/sandbox/webhooks/dispatcher.ts,
  * src/sandbox/ecom/callbacks.ts, src/sandbox/psp-api/make-payment.ts), so the same checks read
  * them. A request is a delivery when it arrives at a URL the integration gave Vipps through the
- * recording proxy: a webhook it registered, an eCom order's callbackPrefix, or a PSP API
- * payment's makePaymentUrl. Anything else through the relay (a customer's browser on the return
+ * recording proxy: a webhook it registered, an eCom order's callbackPrefix, a PSP API
+ * payment's makePaymentUrl, or an ePayment card-passthrough create's cardCallbackUrl
+ * (card-callbacks.ts). Anything else through the relay (a customer's browser on the return
  * page, say) is forwarded and not recorded.
  */
 export interface DeliveryClass {
@@ -59,7 +61,7 @@ function pspInitiatesAt(log: TrafficLog, url: string): { version: PspApiVersion;
 }
 
 /** What a request Vipps sent to `url` (the public URL it called) is, or undefined when no URL the integration gave Vipps matches. */
-export function classifyDelivery(log: TrafficLog, method: string, url: string, body: unknown): DeliveryClass | undefined {
+export function classifyDelivery(log: TrafficLog, method: string, url: string, body: unknown, headers: Record<string, string | string[] | undefined> = {}): DeliveryClass | undefined {
   if (method !== 'POST') return undefined;
   const hook = registrations(log).find((r) => r.url === url);
   if (hook) {
@@ -88,7 +90,7 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
       notes: typeof status === 'string' ? { status } : {},
     };
   }
-  return makePaymentOf(log, url, body);
+  return makePaymentOf(log, url, body) ?? cardCallbackOf(log, url, body, headers);
 }
 
 /**
@@ -132,7 +134,7 @@ export function deliveryRecorder(publicUrl: string): (ctx: RecordContext, x: Pro
     discoverHeaderSecrets(x.requestHeaders, redactor);
     const body = recordedBody(x.requestBody, x.requestHeaders, redactor, ctx.recordLimit);
     const url = `${base}${x.url}`;
-    const c = classifyDelivery(ctx.log, x.method, url, body.parsed);
+    const c = classifyDelivery(ctx.log, x.method, url, body.parsed, x.requestHeaders as Record<string, string | string[] | undefined>);
     if (!c) return;
     let response: ExchangeResponse | undefined;
     let parsedAnswer: unknown;

@@ -60,6 +60,7 @@ export class FlowRunner {
   private currentStep: string | undefined;
   /** Set by finish() when the test environment failed under the flow (--target test-api). */
   environmentProblem: EnvironmentProblem | undefined;
+  private stepProblem: EnvironmentProblem | undefined;
   /** Sequence number of the last sandbox exchange already attached to a step. */
   private trafficCursor = 0;
 
@@ -103,6 +104,8 @@ export class FlowRunner {
       }
     } catch (caught) {
       const err = await explainIntegrationExit(caught, this.o.config.runDir);
+      // Against the test API a step's environment problem (no card callback after force approve, say) blames nothing on the integration.
+      if (this.o.config.target === 'test-api' && err instanceof EnvironmentProblem) this.stepProblem = err;
       ctx.record.outcome = 'step-failed';
       ctx.record.error = firstLine(err);
       ctx.observe({ type: 'step-error', at: ctx.now(), step: this.currentStep ?? 'setup', message: firstLine(err) });
@@ -159,11 +162,13 @@ export class FlowRunner {
     await this.ctx.control.endFlowTags(this.ctx.label); // later creates of its amount are no longer its; its payments stay tagged
     const all = await this.collectTraffic();
     // Upstream failures the proxy marked are the test environment's: judged on the rest, the flow ends as an environment problem.
-    this.environmentProblem = upstreamProblem(all);
+    const upstream = upstreamProblem(all);
+    this.environmentProblem = upstream ?? this.stepProblem;
     const traffic = all.filter((e) => !environmentProblemOf(e));
     if (this.environmentProblem) {
       record.outcome = 'step-failed';
-      record.error = this.environmentProblem.message;
+      record.environmentProblem = true;
+      if (upstream) record.error = upstream.message;
     }
     const facts = profileFacts(this.o.profile);
     const installation = this.o.installation ? { id: this.o.installation.id, msn: this.o.installation.msn, title: this.o.installation.title } : undefined;

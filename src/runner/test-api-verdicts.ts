@@ -3,30 +3,39 @@ import { EnvironmentProblem } from '../shared/errors.ts';
 import { environmentProblemOf } from '../traffic/environment.ts';
 import type { Exchange } from '../traffic/types.ts';
 import type { FlowEvidence } from '../report/run-summary.ts';
-import { MAKE_PAYMENT_OBSERVED_ITEMS, WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
+import { CARD_CALLBACK_OBSERVED_ITEMS, MAKE_PAYMENT_OBSERVED_ITEMS, WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
+import { CARD_CALLBACK_OP } from '../contract/card-passthrough.ts';
 import { ECOM_OP } from '../contract/ecom.ts';
 import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP } from '../contract/psp-api.ts';
 
 const NO_RELAY = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
 const NO_RELAY_MAKE_PAYMENT = "Vipps's makePayment calls are not observed in test-api mode: the test API sends them to the PSP's makePaymentUrl, which golive cannot see (no relay is configured)";
+const NO_RELAY_CARD_CALLBACK = "Vipps's card callbacks are not observed in test-api mode: the test API sends them to the PSP's cardCallbackUrl, which golive cannot see (no relay is configured)";
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const under = (url: string, base: string) => url === base || url.startsWith(`${base.replace(/\/+$/, '')}/`);
 const listed = (urls: string[]) => [...new Set(urls)].slice(0, 3).join(', ') + (new Set(urls).size > 3 ? ' …' : '');
 
-type DeliveryKind = 'webhooks' | 'ecom-callbacks' | 'psp-make-payments';
+type DeliveryKind = 'webhooks' | 'ecom-callbacks' | 'psp-make-payments' | 'card-callbacks';
 const PSP_APIS: readonly string[] = Object.values(PSP_API_NAME);
 const PSP_INITIATES: readonly string[] = [PSP_OP.v2.initiate, PSP_OP.v3.initiate];
 
 /** Whether `e` is one of Vipps's deliveries of this kind, relayed. */
 const isRelayed = (e: Exchange, kind: DeliveryKind) =>
   e.notes?.relayed === true &&
-  (kind === 'webhooks' ? e.kind === 'webhook' : kind === 'ecom-callbacks' ? e.kind === 'callback' && e.api === 'ecom-v2' : e.kind === 'callback' && PSP_MAKE_PAYMENT_OPS.includes(e.operation ?? ''));
+  (kind === 'webhooks'
+    ? e.kind === 'webhook'
+    : kind === 'ecom-callbacks'
+      ? e.kind === 'callback' && e.api === 'ecom-v2'
+      : kind === 'card-callbacks'
+        ? e.kind === 'callback' && e.api === 'epayment' && e.operation === CARD_CALLBACK_OP
+        : e.kind === 'callback' && PSP_MAKE_PAYMENT_OPS.includes(e.operation ?? ''));
 
 /** The URLs the integration gave the test API for deliveries of this kind. */
 function givenUrls(traffic: readonly Exchange[], kind: DeliveryKind): unknown[] {
   if (kind === 'webhooks') return traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined));
   if (kind === 'ecom-callbacks') return traffic.filter((e) => e.kind === 'api' && e.operation === ECOM_OP.initiate && e.api === 'ecom-v2').map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined));
+  if (kind === 'card-callbacks') return traffic.filter((e) => e.kind === 'api' && e.api === 'epayment' && e.operation === 'createPayment').map((e) => (isObject(e.request.body) && isObject(e.request.body.cardPassthrough) ? e.request.body.cardPassthrough.cardCallbackUrl : undefined));
   return traffic.filter((e) => e.kind === 'api' && PSP_APIS.includes(e.api) && PSP_INITIATES.includes(e.operation ?? '')).map((e) => (isObject(e.request.body) ? e.request.body.makePaymentUrl : undefined));
 }
 
@@ -34,21 +43,21 @@ function givenUrls(traffic: readonly Exchange[], kind: DeliveryKind): unknown[] 
  * Why Vipps's deliveries of one kind went past golive in this run, or undefined when they reached
  * the delivery relay (`{{relay.url}}`): the integration gave the test API a relay URL — a webhook
  * it registered through the proxy, an eCom callbackPrefix, a PSP's makePaymentUrl — or a relayed
- * delivery was recorded.
+ * delivery was recorded. (A card-passthrough create's cardCallbackUrl counts like makePaymentUrl.)
  */
 export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: DeliveryKind): string | undefined {
-  if (!relayUrl) return kind === 'psp-make-payments' ? NO_RELAY_MAKE_PAYMENT : NO_RELAY;
+  if (!relayUrl) return kind === 'psp-make-payments' ? NO_RELAY_MAKE_PAYMENT : kind === 'card-callbacks' ? NO_RELAY_CARD_CALLBACK : NO_RELAY;
   if (traffic.some((e) => isRelayed(e, kind))) return undefined;
   const urls = givenUrls(traffic, kind).filter((u): u is string => typeof u === 'string');
   if (urls.some((u) => under(u, relayUrl))) return undefined;
-  // No PSP initiate, no makePayment to miss: the items judge that (or their flows say why they did not run).
-  if (kind === 'psp-make-payments' && urls.length === 0) return undefined;
-  const what = { webhooks: 'webhook deliveries', 'ecom-callbacks': 'eCom callbacks', 'psp-make-payments': "Vipps's makePayment calls" }[kind];
+  // No PSP initiate (card-passthrough create), no makePayment (card callback) to miss: the items judge that (or their flows say why they did not run).
+  if ((kind === 'psp-make-payments' || kind === 'card-callbacks') && urls.length === 0) return undefined;
+  const what = { webhooks: 'webhook deliveries', 'ecom-callbacks': 'eCom callbacks', 'psp-make-payments': "Vipps's makePayment calls", 'card-callbacks': "Vipps's card callbacks" }[kind];
   if (urls.length === 0)
     return kind === 'webhooks'
       ? `${what} are not observed: the integration registered no webhook through golive's proxy during the run (one registered before goes past golive); register it at {{relay.url}} (${relayUrl})`
       : `${what} are not observed: no order gave a callbackPrefix`;
-  const field = kind === 'psp-make-payments' ? 'as makePaymentUrl ' : '';
+  const field = kind === 'psp-make-payments' ? 'as makePaymentUrl ' : kind === 'card-callbacks' ? 'as cardCallbackUrl ' : '';
   return `${what} are not observed: the integration gave the test API ${field}${listed(urls)}, not the delivery relay {{relay.url}} (${relayUrl}), so they go past golive`;
 }
 
@@ -71,10 +80,11 @@ export function testApiResults(
     webhooks: unobservedDeliveries(run.traffic, run.relayUrl, 'webhooks'),
     callbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'ecom-callbacks'),
     makePayments: unobservedDeliveries(run.traffic, run.relayUrl, 'psp-make-payments'),
+    cardCallbacks: unobservedDeliveries(run.traffic, run.relayUrl, 'card-callbacks'),
   };
   const kindOf = (item: string): DeliveryKind | undefined =>
-    MAKE_PAYMENT_OBSERVED_ITEMS.has(item) ? 'psp-make-payments' : !WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? 'ecom-callbacks' : 'webhooks';
-  const unseenOf = { webhooks: unseen.webhooks, 'ecom-callbacks': unseen.callbacks, 'psp-make-payments': unseen.makePayments } as const;
+    MAKE_PAYMENT_OBSERVED_ITEMS.has(item) ? 'psp-make-payments' : CARD_CALLBACK_OBSERVED_ITEMS.has(item) ? 'card-callbacks' : !WEBHOOK_OBSERVED_ITEMS.has(item) ? undefined : item === 'EC-CALLBACK' || run.api === 'ecom-v2' ? 'ecom-callbacks' : 'webhooks';
+  const unseenOf = { webhooks: unseen.webhooks, 'ecom-callbacks': unseen.callbacks, 'psp-make-payments': unseen.makePayments, 'card-callbacks': unseen.cardCallbacks } as const;
   return results.map((r) => {
     const flows = flowsOf(r.item);
     const kind = kindOf(r.item);
@@ -84,6 +94,12 @@ export function testApiResults(
     let why: string | undefined = deliveries;
     if (!why && !exercisedByDeliveries && flows.length > 0 && flows.every((f) => f.record.outcome === 'not-applicable'))
       why = [...new Set(flows.map((f) => `${f.record.id}: ${f.record.error ?? 'not applicable'}`))].join('; ');
+    // A run-scoped item whose flows the test environment broke (the rest not applicable) was not judged: NOT RUN, with the reasons.
+    const broken = flows.filter((f) => f.record.environmentProblem);
+    if (!why && !exercisedByDeliveries && broken.length > 0 && r.verdict !== 'PASSED' && r.verdict !== 'NOT_APPLICABLE' && flows.every((f) => f.record.environmentProblem || f.record.outcome === 'not-applicable')) {
+      const reasons = [...new Set(broken.map((f) => `${f.record.id}: ${f.record.error ?? 'environment problem'}`))].slice(0, 3).join('; ');
+      return { item: r.item, verdict: 'NOT_RUN', findings: [{ item: r.item, verdict: 'NOT_RUN', message: `Not judged: the test environment broke every flow exercising it — ${reasons}.` }] };
+    }
     // A delivery item always says why deliveries are unseen, even when its flows were ruled out for other reasons.
     if (!why || (r.verdict === 'NOT_APPLICABLE' && !deliveries)) return r;
     return { item: r.item, verdict: 'NOT_APPLICABLE', findings: [{ item: r.item, verdict: 'NOT_APPLICABLE', message: `Not applicable against the test API: ${why}.` }] };

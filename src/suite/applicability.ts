@@ -65,14 +65,21 @@ export const WEBHOOK_OBSERVED_ITEMS: ReadonlySet<string> = new Set([
 export const MAKE_PAYMENT_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSPAPI-MAKEPAYMENT-TOKENS', 'PSPAPI-ERRORS', 'PSPAPI-SOFTDECLINE', 'PSPAPI-UPDATESTATUS']);
 
 /**
+ * ePayment card-passthrough items judged on Vipps's card callbacks to the PSP
+ * (src/checks/support/card-callbacks.ts): unseen against the test API unless the PSP's
+ * cardCallbackUrl is under the delivery relay.
+ */
+export const CARD_CALLBACK_OBSERVED_ITEMS: ReadonlySet<string> = new Set(['PSP-CB-RESERVE', 'PSP-CB-FAIL', 'PSP-CB-SOFTDECLINE', 'PSP-CB-20S', 'PSP-CB-AUTH', 'PSP-CB-CARDTYPE']);
+
+/**
  * Why a flow cannot run against the real test API: it needs the sandbox control API (faults, the
  * clock, expiry, forged or duplicated deliveries, card control), or a customer action no test
  * endpoint does (reject, unless a person is at the app).
  */
 export function testApiReasons(flow: Flow, run: Omit<RunContext, 'target'> = {}): string[] {
   const customer = run.customer ?? 'force-approve';
-  // The PSP API's approved card is the test user's own: force approve (v3) or a person pays with it.
-  const ownCard = (step: Flow['steps'][number]) => run.api === 'psp-v2' && step.name === 'customer.approve' && step.args.card === 'approved';
+  // A PSP's approved card is the test user's own (PSP API and ePayment card passthrough): force approve or a person pays with it.
+  const ownCard = (step: Flow['steps'][number]) => (run.api === 'psp-v2' || run.api === 'epayment-psp') && step.name === 'customer.approve' && step.args.card === 'approved';
   const reasons = new Set<string>();
   if (flow.sandbox.faults.length > 0) reasons.add('it injects sandbox faults, which the real test API cannot do');
   for (const step of flow.steps) {

@@ -28,7 +28,7 @@ export function testApiSections() {
             port: z.number().int().min(1).max(65535).optional().meta({ description: 'The port the relay listens on, on 127.0.0.1 (default a free one; fix it when a tunnel points at it).' }),
           })
           .optional()
-          .meta({ description: "The delivery relay: Vipps sends webhooks, eCom callbacks and PSP API makePayment calls to {{relay.url}}, golive records them and forwards them to the integration's baseUrl." }),
+          .meta({ description: "The delivery relay: Vipps sends webhooks, eCom callbacks, PSP API makePayment calls and card callbacks to {{relay.url}}, golive records them and forwards them to the integration's baseUrl." }),
       })
       .prefault({})
       .meta({ description: 'How golive treats the real test environment (target: test-api).' }),

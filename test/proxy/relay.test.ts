@@ -2,6 +2,8 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ECOM_OP } from '../../src/contract/ecom.ts';
 import { PSP_OP } from '../../src/contract/psp-api.ts';
+import { CARD_CALLBACK_OP } from '../../src/contract/card-passthrough.ts';
+import { readAnswer as readCardAnswer } from '../../src/sandbox/epayment/card-passthrough/callback.ts';
 import { readAnswer } from '../../src/sandbox/psp-api/make-payment.ts';
 import { startDeliveryRelay, type DeliveryRelay } from '../../src/proxy/relay.ts';
 import { environmentProblemOf } from '../../src/traffic/environment.ts';
@@ -33,6 +35,21 @@ function pspInitiate(log: TrafficLog, version: 'v2' | 'v3', pspTransactionId: st
     reference: pspTransactionId,
     request: { method: 'POST', url: '/', path: `/psp/${version}/psppayments/init`, headers: {}, body: { pspTransactionId, makePaymentUrl, makePaymentToken: 'mp-token-secret-1', pspRedirectUrl: 'https://psp.example/return' } },
     response: { status: 200, headers: {}, body: { pspTransactionId, vippsRedirectUrl: 'https://landing.example/?token=t1' } },
+    startedAt: Date.now(),
+    durationMs: 1,
+  });
+}
+
+/** An ePayment card-passthrough create the PSP made through the proxy, naming its cardCallbackUrl. */
+function cardCreate(log: TrafficLog, reference: string, pspReference: string, cardCallbackUrl: string): void {
+  log.append({
+    kind: 'api',
+    api: 'epayment',
+    operation: 'createPayment',
+    msn: '223344',
+    reference,
+    request: { method: 'POST', url: '/', path: '/epayment/v1/payments', headers: {}, body: { reference, paymentMethod: { type: 'CARD_PASSTHROUGH' }, cardPassthrough: { pspReference, cardCallbackUrl, cardCallbackAuthHeader: 'psp-auth-secret-1' } } },
+    response: { status: 201, headers: {}, body: { reference, redirectUrl: 'https://landing.example/?token=t1' } },
     startedAt: Date.now(),
     durationMs: 1,
   });
@@ -169,5 +186,52 @@ describe('the delivery relay', () => {
     const other = await request(`${relay.url}/vipps/other`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pspTransactionId: 'psp-cancel' }) });
     await other.body.text();
     expect(log.query({ kind: 'callback' })).toHaveLength(4);
+  });
+
+  it('records a card callback to the cardCallbackUrl of a card-passthrough create, with the notes the sandbox records for the same answer', async () => {
+    const answers: Record<string, unknown[]> = {
+      'psp-ref-ok': [{ status: 'RESERVE', networkTransactionReference: 'ntr-1' }],
+      'psp-ref-3ds': [{ status: 'SOFT_DECLINE', softDeclineUrl: 'https://psp.example/3ds/a2' }, { status: 'SOFT_DECLINE', softDeclineUrl: 'https://psp.example/3ds/a2' }],
+      'psp-ref-fail': [{ status: 'FAIL', errorCode: 51, errorMessage: 'Insufficient funds' }],
+    };
+    integration = await startUpstream((_req, res, body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[JSON.parse(body.toString()).pspReference]?.shift() ?? {})));
+    const log = new TrafficLog();
+    const redactor = new Redactor();
+    relay = await startDeliveryRelay({ forwardTo: integration.url, log, redactor, timeoutMs: 2000 });
+    const url = `${relay.publicUrl}/card-callback`;
+    cardCreate(log, 'pay-ok', 'psp-ref-ok', url);
+    cardCreate(log, 'pay-3ds', 'psp-ref-3ds', url);
+    cardCreate(log, 'pay-fail', 'psp-ref-fail', url);
+    const send = async (pspReference: string, attempt: string, cardType: string, headers: Record<string, string>) => {
+      const body = { pspReference, authorizationAttemptId: attempt, merchantSerialNumber: '223344', amount: { currency: 'NOK', value: 1000 }, softDeclineCompletedRedirectUrl: 'https://landing.example/done', cardInfo: { maskedCardNumber: '411111******1111', cardType, cardIssuedInCountryCode: 'NO', cardDataType: 'TOKEN' } };
+      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      expect(res.statusCode).toBe(200);
+      return res.body.json();
+    };
+    const hmac = { authorization: 'HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=c2ln', 'x-ms-date': new Date().toUTCString(), 'x-ms-content-sha256': 'aGFzaA==' };
+    const sent = [
+      await send('psp-ref-ok', 'a1', 'VISA-DEBIT', { authorization: 'psp-auth-secret-1' }),
+      await send('psp-ref-3ds', 'a2', 'VISA-CREDIT', hmac),
+      await send('psp-ref-3ds', 'a2', 'VISA-CREDIT', hmac),
+      await send('psp-ref-fail', 'a3', 'DANKORT', { ...hmac, authorization: 'psp-auth-secret-1', 'x-vipps-authorization': hmac.authorization }),
+    ];
+    const calls = log.query({ kind: 'callback' });
+    expect(calls.map((e) => [e.api, e.operation, e.reference, e.msn, e.notes?.authorizationAttemptId, e.notes?.round, e.notes?.cardType, e.notes?.auth, e.notes?.outcome])).toEqual([
+      ['epayment', CARD_CALLBACK_OP, 'pay-ok', '223344', 'a1', 'first', 'VISA_DEBIT', 'auth-header', 'reserved'],
+      ['epayment', CARD_CALLBACK_OP, 'pay-3ds', '223344', 'a2', 'first', 'VISA_CREDIT', 'hmac', 'soft-decline'],
+      ['epayment', CARD_CALLBACK_OP, 'pay-3ds', '223344', 'a2', 'soft-decline-completion', 'VISA_CREDIT', 'hmac', 'invalid'],
+      ['epayment', CARD_CALLBACK_OP, 'pay-fail', '223344', 'a3', 'first', 'DANKORT', 'both', 'declined'],
+    ]);
+    expect(calls[0].notes).toMatchObject({ callbackCardType: 'VISA-DEBIT', relayed: true });
+    expect(calls[2].notes).toMatchObject({ retryable: false });
+    expect(calls[3].notes).toMatchObject({ retryable: true });
+    // The same reading as the sandbox's for each answer.
+    calls.forEach((e, i) => {
+      const sandbox = readCardAnswer({ url, requestHeaders: {}, sentBody: '', status: 200, responseBody: sent[i], durationMs: 1, startedAt: 0 }, { revision: 'current', round: e.notes!.round as 'first' });
+      expect(e.notes!.outcome, e.reference).toBe(sandbox.outcome);
+      expect(typeof e.notes!.answerMs).toBe('number');
+    });
+    // The PSP's auth header value is never stored in the clear.
+    expect(JSON.stringify(calls.map((e) => redactor.exchange(e)))).not.toContain('psp-auth-secret-1');
   });
 });

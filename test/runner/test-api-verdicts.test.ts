@@ -80,6 +80,28 @@ describe('verdicts against the test API', () => {
     expect(testApiResults([result('EC-CALLBACK', 'PASSED')], evidence, { traffic: [init(`${relay}/x`)], relayUrl: relay }).map((r) => r.verdict)).toEqual(['NOT_APPLICABLE']);
   });
 
+  it('judges the card-callback items only when the cardCallbackUrl was under the relay', () => {
+    const relay = 'https://tunnel.example';
+    const create = (cardCallbackUrl: string) =>
+      ({ seq: 1, id: 'c', kind: 'api', api: 'epayment', operation: 'createPayment', startedAt: 1, durationMs: 1, request: { method: 'POST', url: '/', path: '/', headers: {}, body: { cardPassthrough: { pspReference: 'p1', cardCallbackUrl } } }, response: { status: 201, headers: {} } }) as unknown as Exchange;
+    const results = [result('PSP-CB-RESERVE', 'PASSED'), result('PSP-CB-20S', 'PASSED'), result('PSP-UPDATE-CAPTURE', 'PASSED')];
+    const evidence = [flow('card-reserved-captured', ['PSP-CB-RESERVE', 'PSP-CB-20S', 'PSP-UPDATE-CAPTURE'], 'completed')];
+    expect(testApiResults(results, evidence, { traffic: [create(`${relay}/card-callback`)], relayUrl: relay, api: 'epayment-psp' }).map((r) => r.verdict)).toEqual(['PASSED', 'PASSED', 'PASSED']);
+    const past = testApiResults(results, evidence, { traffic: [create('https://psp.example/cb')], relayUrl: relay, api: 'epayment-psp' });
+    expect(past.map((r) => r.verdict)).toEqual(['NOT_APPLICABLE', 'NOT_APPLICABLE', 'PASSED']);
+    expect(past[0].findings[0].message).toContain("Vipps's card callbacks are not observed: the integration gave the test API as cardCallbackUrl https://psp.example/cb, not the delivery relay {{relay.url}} (https://tunnel.example)");
+    expect(testApiResults(results, evidence, { traffic: [create('https://psp.example/cb')], api: 'epayment-psp' })[1].findings[0].message).toMatch(/PSP's cardCallbackUrl, which golive cannot see \(no relay is configured\)/);
+  });
+
+  it('a run-scoped item whose flows the test environment broke (the rest not applicable) is NOT RUN, not FAILED', () => {
+    const broken = { ...flow('card-reserved-captured', ['PSP-UPDATE-CAPTURE', 'PSP-HEADERS'], 'step-failed', 'r1: no card callback reached golive'), record: { ...flow('x', [], 'step-failed').record, id: 'card-reserved-captured', checklist: ['PSP-UPDATE-CAPTURE', 'PSP-HEADERS'], error: 'r1: no card callback reached golive', environmentProblem: true } };
+    const out = testApiResults([result('PSP-UPDATE-CAPTURE', 'FAILED'), result('PSP-HEADERS', 'PASSED')], [broken, flow('lost', ['PSP-UPDATE-CAPTURE'], 'not-applicable', 'sandbox.fault')]);
+    expect(out.map((r) => r.verdict)).toEqual(['NOT_RUN', 'PASSED']);
+    expect(out[0].findings[0].message).toBe('Not judged: the test environment broke every flow exercising it — card-reserved-captured: r1: no card callback reached golive.');
+    // A flow that failed on the integration's account keeps the item judged.
+    expect(testApiResults([result('PSP-UPDATE-CAPTURE', 'FAILED')], [broken, flow('other', ['PSP-UPDATE-CAPTURE'], 'step-failed', 'expected paid')])[0].verdict).toBe('FAILED');
+  });
+
   it('turns upstream failures into an environment problem that blames nothing on the integration', () => {
     expect(upstreamProblem([exchange(1), exchange(2)])).toBeUndefined();
     const problem = upstreamProblem([exchange(1), exchange(2, environmentNote('upstream-timeout', 'no answer within 15000 ms'))])!;

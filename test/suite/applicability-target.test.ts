@@ -66,10 +66,16 @@ describe('the PSP API suite against the test API', async () => {
     expect(applicable(v2, 'interactive')).toEqual(['reserved-captured', 'refunded', 'cancelled', 'customer-cancels', 'customer-never-returns']);
   });
 
-  it('card passthrough keeps its card steps sandbox-only', async () => {
+  it("card passthrough: the approved card is the test user's own; other cards, tryCard and sandbox steps stay sandbox-only", async () => {
     const passthrough = await loadSuite(resolve(root, 'suites/psp/card-passthrough.yaml'));
-    const approved = passthrough.flows.find((f) => f.steps.some((st) => st.name === 'customer.approve' && st.args.card === 'approved'))!;
-    expect(testApiReasons(approved, { api: passthrough.api })).toContain("step customer.approve pays with a card through the sandbox's card control");
+    const flow = (id: string) => passthrough.flows.find((f) => f.id === id)!;
+    const card = "step customer.approve pays with a card through the sandbox's card control";
+    expect(testApiReasons(flow('card-reserved-captured'), { api: passthrough.api })).toEqual([]);
+    for (const id of ['card-soft-declined', 'co-branded-card-type']) expect(testApiReasons(flow(id), { api: passthrough.api }), id).toContain(card);
+    expect(testApiReasons(flow('card-declined-then-retried'), { api: passthrough.api })).toContain("step customer.tryCard pays with a card through the sandbox's card control");
+    expect(testApiReasons(flow('forged-card-callback-refused'), { api: passthrough.api }).join()).toMatch(/sandbox control API/);
+    // Elsewhere a named card is the sandbox's.
+    expect(testApiReasons(flow('card-reserved-captured'), { api: 'epayment-v1' })).toContain(card);
   });
 });
 
@@ -94,8 +100,8 @@ describe('--target test-api options', () => {
     expect(() => parse({ target: 'test-api', upstream: 'ftp://x' })).toThrow(/expected an http\(s\) URL/);
     expect(() => parse({ target: 'test-api', sandboxUrl: 'http://127.0.0.1:1' })).toThrow(/exclude each other/);
     expect(() => parse({ target: 'test-api', interactive: true }, { ...profile, api: 'ecom-v2' })).toThrow(/--interactive supports ePayment and PSP API/);
-    // Card passthrough's customer needs the sandbox; the PSP API (kind psp too) runs, with a person if need be.
-    expect(() => parse({ target: 'test-api' }, { ...profile, kind: 'psp' })).toThrow(/does not support card passthrough/);
+    // Card passthrough and the PSP API (both kind psp) run, with a person if need be.
+    expect(parse({ target: 'test-api' }, { ...profile, kind: 'psp' }).testApi?.customer).toBe('force-approve');
     expect(parse({ target: 'test-api', interactive: true }, { ...profile, kind: 'psp', api: 'psp-v2' }).testApi?.customer).toBe('interactive');
   });
 });

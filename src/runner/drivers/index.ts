@@ -3,6 +3,7 @@ import type { SandboxControl } from '../control.ts';
 import { aggregateDriver } from './aggregate.ts';
 import type { ApiDriver } from './types.ts';
 import { testApiEpaymentDriver, type TestApiCustomer } from './test-api.ts';
+import { testApiCardDriver } from './test-api-card.ts';
 import { testApiEcomDriver } from './test-api-ecom.ts';
 import { testApiPspDriver } from './test-api-psp.ts';
 import type { TestApiClient } from './test-api-client.ts';
@@ -20,7 +21,8 @@ export function driverFor(api: SuiteApi, control: SandboxControl, msn: string, t
     if (api === 'epayment-v1' || api === 'webhooks-v1') return testApiEpaymentDriver(testApi.client, control, msn, testApi.customer);
     if (api === 'ecom-v2') return testApiEcomDriver(testApi.client, control, msn, testApi.customer);
     if (api === 'psp-v2') return testApiPspDriver(testApi.client, control, msn, testApi.customer);
-    throw new Error(`--target test-api supports ePayment, eCom and PSP API suites; ${api} suites run against the sandbox`);
+    if (api === 'epayment-psp') return testApiCardDriver(testApi.client, control, msn, testApi.customer);
+    throw new Error(`--target test-api supports ePayment, eCom, PSP API and card passthrough suites; ${api} suites run against the sandbox`);
   }
   switch (api) {
     case 'epayment-v1':

@@ -1,8 +1,8 @@
 import { ApiError } from '../../problem.ts';
 import { randomBytes } from 'node:crypto';
-import type { CardCallbackForgery, CardCallbackNotes, CardCallbackOutcome } from '../../../contract/card-passthrough.ts';
+import type { CardCallbackForgery, CardCallbackNotes } from '../../../contract/card-passthrough.ts';
+import { readCardCallbackAnswer, type CallbackAnswer as SharedAnswer, type CardCallbackRevision } from '../../../contract/card-callback-answer.ts';
 import type { AttemptResult, OutboundRequest } from '../../shared/outbound.ts';
-import { isAcceptableUrl, isObject } from '../../shared/validation.ts';
 import { sign } from '../../webhooks/signer.ts';
 import { cryptogram, encryptPan, maskCardNumber, type CardProcessing, type WalletCard } from './wallet.ts';
 
@@ -13,7 +13,7 @@ import { cryptogram, encryptPan, maskCardNumber, type CardProcessing, type Walle
  * synchronous answer is read. Pure functions: sending is service.ts's.
  */
 
-export type Revision = 'current' | 'early';
+export type Revision = CardCallbackRevision;
 export type AuthSetting = 'auto' | 'auth-header' | 'hmac' | 'both';
 
 /** In `both` mode the HMAC Authorization value travels here, as `Authorization` carries the PSP's header (sandbox convention). */
@@ -118,50 +118,9 @@ export function forgeryTamper(forgery: CardCallbackForgery): NonNullable<Outboun
   };
 }
 
-/** The PSP's answer as the sandbox reads it. */
-export interface CallbackAnswer {
-  outcome: CardCallbackOutcome;
-  /** Early revision `CAPTURE`: reserved and captured at once. */
-  capture?: boolean;
-  networkTransactionReference?: string;
-  errorCode?: number;
-  errorMessage?: string;
-  softDeclineUrl?: string;
-  /** Why an answer is `invalid`, `timeout` or `server-error`, in words. */
-  problem?: string;
-}
+/** The PSP's answer as the sandbox reads it: the shared reading (src/contract/card-callback-answer.ts), which the test-api relay uses too. */
+export type CallbackAnswer = SharedAnswer;
 
-/**
- * Read the synchronous answer (§4.3). 2xx JSON with a known status and its fields decides;
- * 5xx → server-error; no answer in time or a failed connection → timeout; anything else
- * (4xx, not JSON, unknown status, missing fields, SOFT_DECLINE in the second round) → invalid.
- */
 export function readAnswer(result: AttemptResult, options: { revision: Revision; round: CardCallbackNotes['round'] }): CallbackAnswer {
-  if (result.status === undefined) return { outcome: 'timeout', problem: result.error ?? 'no answer' };
-  if (result.status >= 500) return { outcome: 'server-error', problem: `HTTP ${result.status}` };
-  if (result.status < 200 || result.status > 299) return { outcome: 'invalid', problem: `HTTP ${result.status} (a card callback is answered 200 OK)` };
-  const b = result.responseBody;
-  if (!isObject(b)) return { outcome: 'invalid', problem: 'the answer is not a JSON object' };
-  const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-  switch (b.status) {
-    case 'CAPTURE':
-      if (options.revision !== 'early') return { outcome: 'invalid', problem: 'status CAPTURE belongs to the early revision; the current one has RESERVE, FAIL, SOFT_DECLINE' };
-    // falls through
-    case 'RESERVE':
-      if (!nonEmpty(b.networkTransactionReference)) return { outcome: 'invalid', problem: `status ${b.status} without networkTransactionReference` };
-      return { outcome: 'reserved', capture: b.status === 'CAPTURE', networkTransactionReference: b.networkTransactionReference };
-    case 'FAIL':
-      if (typeof b.errorCode !== 'number' || !Number.isFinite(b.errorCode)) return { outcome: 'invalid', problem: 'status FAIL without a numeric errorCode' };
-      if (typeof b.errorMessage !== 'string') return { outcome: 'invalid', problem: 'status FAIL without errorMessage' };
-      return { outcome: 'declined', errorCode: b.errorCode, errorMessage: b.errorMessage };
-    case 'SOFT_DECLINE': {
-      if (options.round === 'soft-decline-completion') return { outcome: 'invalid', problem: 'SOFT_DECLINE again: the second callback must be answered RESERVE or FAIL' };
-      const field = options.revision === 'early' ? 'softDeclineRedirectUrl' : 'softDeclineUrl';
-      const url = b[field];
-      if (!nonEmpty(url) || !isAcceptableUrl(url, { customScheme: false })) return { outcome: 'invalid', problem: `SOFT_DECLINE without an https ${field}` };
-      return { outcome: 'soft-decline', softDeclineUrl: url };
-    }
-    default:
-      return { outcome: 'invalid', problem: `unknown status ${JSON.stringify(b.status ?? null)}` };
-  }
+  return readCardCallbackAnswer({ status: result.status, body: result.responseBody, error: result.error }, options);
 }

@@ -7,6 +7,7 @@ import {
   type CardCallbackSummary,
   type CustomerCardChoice,
 } from '../../../contract/card-passthrough.ts';
+import { retryableOf } from '../../../contract/card-callback-answer.ts';
 import type { SandboxContext } from '../../context.ts';
 import { faultName } from '../../faults.ts';
 import type { ApproveSource } from '../../shared/directory.ts';
@@ -135,7 +136,7 @@ export class CardPassthroughService {
     }
     const { revision, nonRetryableErrorCodes } = this.ctx.settings.cardCallback;
     const answer = fault ? { outcome: 'timeout' as const, problem: `the PSP's answer never reached Vipps (sandbox fault: card-callback-timeout${faultMs ? `, ${faultMs} ms` : ''})` } : readAnswer(result, { revision, round });
-    const retryable = answer.outcome === 'declined' ? !nonRetryableErrorCodes.includes(answer.errorCode!) : UNKNOWN_OUTCOMES.includes(answer.outcome) ? false : undefined;
+    const retryable = retryableOf(answer, nonRetryableErrorCodes);
     const exchange = this.closed
       ? undefined
       : this.record(
