@@ -164,6 +164,23 @@ describe('card passthrough', () => {
       expect((await api('POST', `${PAYMENTS}/${body.reference}/capture`, { headers: { 'Idempotency-Key': randomUUID() }, body: { modificationAmount: { currency: 'NOK', value: 6000 } } })).status).toBe(200);
     });
 
+    it('force approve pays with the test user\'s card: the PSP\'s card callback decides, RESERVE authorizes, FAIL refuses with 10010', async () => {
+      const body = await create();
+      const res = await api('POST', `/epayment/v1/test/payments/${body.reference}/approve`, { body: {} });
+      expect(res.status, res.text).toBe(200);
+      expect(psp.forPspReference(body.cardPassthrough.pspReference)).toHaveLength(1);
+      expect((await api('GET', `${PAYMENTS}/${body.reference}`)).body.state).toBe('AUTHORIZED');
+      expect(callbacksOf(body.reference)[0]).toMatchObject({ notes: { round: 'first', outcome: 'reserved' } });
+
+      const declined = await create();
+      psp.answers(FAIL);
+      const refused = await api('POST', `/epayment/v1/test/payments/${declined.reference}/approve`, { body: {} });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ extraDetails: expect.anything() });
+      expect(JSON.stringify(refused.body)).toMatch(/10010|card callback/);
+      expect((await api('GET', `${PAYMENTS}/${declined.reference}`)).body.state).toBe('CREATED');
+    });
+
     it('FAIL: the customer retries with another card under a new attempt id', async () => {
       const body = await create();
       psp.answers(FAIL, RESERVE);

@@ -44,7 +44,8 @@ async function approveWithCard(ctx: FlowContext, a: { card: string; redirect: bo
   if (ctx.config.target === 'test-api') {
     await ctx.driver.decide('approve', order.reference);
     const p = await ctx.driver.payment(order.reference);
-    if (p.state !== 'RESERVED') throw new StepFailure(`the PSP did not reserve the payment with the test user's card (the payment is ${p.state} after makePayment)`);
+    // Reserved in the API's own word: RESERVED (PSP API), AUTHORIZED (ePayment card passthrough).
+    if (p.state !== 'RESERVED' && p.state !== 'AUTHORIZED') throw new StepFailure(`the PSP did not reserve the payment with the test user's card (the payment is ${p.state} after Vipps sent the card)`);
     ctx.observe({ type: 'customer', at: ctx.now(), action: 'approve', reference: order.reference, redirect: false, via: 'control' });
     return;
   }

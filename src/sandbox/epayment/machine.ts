@@ -324,6 +324,13 @@ export class EpaymentMachine implements EpaymentService {
    * 10040 paymentMethod CARD, 10060 Express (shipping).
    */
   forceApprove(msn: string, reference: string, body: unknown): Payment {
+    const { payment, phoneNumber } = this.forceApprovable(msn, reference, body);
+    this.authorize(payment, phoneNumber, 'force-approve');
+    return payment;
+  }
+
+  /** The payment force approve may approve, and as whom; an ApiError (10010–10060) when it may not. */
+  forceApprovable(msn: string, reference: string, body: unknown): { payment: Payment; phoneNumber: string } {
     const p = this.require(msn, reference);
     const { customer, token } = validateForceApprove(body);
     if (p.state !== 'CREATED') throw epaymentError(10020, `The payment is ${p.state}; only a CREATED payment can be approved.`);
@@ -335,8 +342,7 @@ export class EpaymentMachine implements EpaymentService {
       throw epaymentError(10010, 'The payment was requested from another customer.', 'customer.phoneNumber', 'differs from the payment customer');
     if (token === undefined && customer === undefined && p.customer === undefined)
       throw epaymentError(10030, 'Identify the customer: send customer or the token from redirectUrl.');
-    this.authorize(p, customer?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, 'force-approve');
-    return p;
+    return { payment: p, phoneNumber: customer?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER };
   }
 
   /** The event log of a payment (chronological). */

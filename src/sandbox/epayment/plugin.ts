@@ -6,7 +6,7 @@ import { headerValue } from '../http.ts';
 import { ApiError, PROBLEM_SHAPE, sendErrorAsProblem, sendProblem } from '../problem.ts';
 import { staleReadHides } from '../faults.ts';
 import { PaymentRateLimits } from '../shared/rate-limits.ts';
-import { referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
+import { epaymentError, referenceNotFound, VALIDATION_DETAIL } from './errors.ts';
 import { IdempotencyStore, idempotencyScope } from '../shared/idempotency.ts';
 import { jsonOutcome as ok, note, runIdempotent, sendOutcome as send } from '../shared/routes.ts';
 import { isObject } from '../shared/validation.ts';
@@ -195,10 +195,16 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
 
   // --- force approve (test environment only) ---------------------------------------------
   for (const [variant, path] of Object.entries(FORCE_APPROVE_PATHS)) {
-    app.post<Params>(path, config('forceApprove'), (request, reply) => {
+    app.post<Params>(path, config('forceApprove'), async (request, reply) => {
       note(request, { forceApprovePath: variant, forceApproveRoute: path.replace(':reference', '{reference}') });
       try {
-        machine.forceApprove(request.merchant!.msn, request.params.reference, request.body);
+        const { payment, phoneNumber } = machine.forceApprovable(request.merchant!.msn, request.params.reference, request.body);
+        // Card passthrough: the test user pays with their card, so the PSP's card callback decides, as in the app.
+        if (CardPassthroughService.isCardPassthrough(payment)) {
+          const r = await cards.approve(payment, { phoneNumber, source: 'force-approve' });
+          if (r.summary.outcome !== 'reserved')
+            throw epaymentError(10010, `Force approve failed: the PSP answered the card callback for the test user's card with ${r.summary.outcome}${r.reason ? ` (${r.reason})` : ''}.`);
+        } else machine.forceApprove(request.merchant!.msn, request.params.reference, request.body);
       } catch (err) {
         if (err instanceof ApiError) return sendProblem(request, reply, err.problem);
         throw err;
