@@ -1,34 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/run-summary.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
 import { DEFAULT_TEST_PSP, type Sandbox } from '../../src/sandbox/index.ts';
 import { settle } from '../helpers/processes.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
+import { goliveRun, notApplicableFlows as notApplicable, secretLeaks, verdictsAgainstSandbox } from '../helpers/test-api-runs.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 // The credentials come from the environment only; these are the upstream sandbox's test PSP keys.
 const keys = { GOLIVE_TEST_CLIENT_ID: DEFAULT_TEST_PSP.clientId, GOLIVE_TEST_CLIENT_SECRET: DEFAULT_TEST_PSP.clientSecret, GOLIVE_TEST_SUBSCRIPTION_KEY: DEFAULT_TEST_PSP.subscriptionKeys[0], GOLIVE_TEST_PSP_ID: DEFAULT_TEST_PSP.pspId };
-const dir = mkdtempSync(join(tmpdir(), 'golive-test-api-card-'));
-const profile = 'config/reference-psp.profile.yaml';
-
-type Flow = { record: { id: string; outcome: string; error?: string } };
-async function golive(args: string[]) {
-  const out = mkdtempSync(join(dir, 'run-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--profile', profile, ...args], { cwd: root, env: { ...process.env, ...keys }, timeout: 150_000, maxBuffer: 32 * 2 ** 20 })
-    .then((r) => ({ code: 0, stdout: r.stdout }))
-    .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
-  const runDir = join(out, readlinkSync(join(out, 'latest')));
-  const flows = readdirSync(join(runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(runDir, 'flows', f), 'utf8')) as Flow);
-  return { ...result, runDir, flows, summary: JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary };
-}
-const filesOf = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? filesOf(join(d, n)) : [join(d, n)]));
-
-const notApplicable = (flows: Flow[]) => new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
+const golive = (args: string[]) => goliveRun(['--profile', 'config/reference-psp.profile.yaml', ...args], { ...process.env, ...keys }, { prefix: 'golive-test-api-card-', timeoutMs: 150_000 });
 const APPROVED_FLOWS = ['card-reserved-captured', 'card-refunded', 'card-cancelled', 'support-view'];
 
 /**
@@ -73,7 +54,7 @@ describe('golive run --target test-api with the card-passthrough PSP profile (sa
 
     // No secret in the run folder, no process left.
     const secrets = [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY];
-    expect(filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && secrets.some((k) => readFileSync(f, 'utf8').includes(k)))).toEqual([]);
+    expect(secretLeaks(testApi.runDir, secrets)).toEqual([]);
     expect(await settle(RUN_MARKER_ENV, s.runId)).toEqual([]);
 
     // The same profile against the embedded sandbox: every item judged in test-api mode has the same verdict.
@@ -84,12 +65,12 @@ describe('golive run --target test-api with the card-passthrough PSP profile (sa
     const own = (JSON.parse(readFileSync(join(sandbox.runDir, 'traffic.json'), 'utf8')) as { operation?: string; notes?: Record<string, unknown> }[]).filter((e) => e.operation === 'cardCallback');
     expect(own.length).toBeGreaterThan(0);
     expect(own.some((e) => e.notes?.relayed)).toBe(false);
-    const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
-    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
-    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
-    expect(comparable.map((i) => i.id)).toEqual(expect.arrayContaining(['PSP-CREATE', 'PSP-GET', 'PSP-HEADERS']));
-    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
-    for (const id of ['PSP-CB-RESERVE', 'PSP-CB-20S']) expect(`${id} ${item(id).verdict}`).toBe(`${id} ${sandboxVerdict.get(id)}`);
+    const { comparable, differences } = verdictsAgainstSandbox(testApi, sandbox.summary);
+    expect(comparable).toEqual(expect.arrayContaining(['PSP-CREATE', 'PSP-GET', 'PSP-HEADERS']));
+    expect(differences).toEqual([]);
+    // The card-callback items, proven on the relayed callbacks, as the sandbox judged its own.
+    const sandboxVerdict = (id: string) => sandbox.summary.items.find((i) => i.id === id)?.verdict;
+    for (const id of ['PSP-CB-RESERVE', 'PSP-CB-20S']) expect(`${id} ${item(id).verdict}`).toBe(`${id} ${sandboxVerdict(id)}`);
     expect(await settle(RUN_MARKER_ENV, sandbox.summary.runId)).toEqual([]);
   }, 240_000);
 });

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/run-summary.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
 import { DEFAULT_TEST_PSP, type Sandbox } from '../../src/sandbox/index.ts';
 import { PSP_V2_NO_FORCE_APPROVE } from '../../src/suite/index.ts';
 import { settle } from '../helpers/processes.ts';
 import { startSandbox } from '../helpers/sandbox.ts';
+import { goliveRun, notApplicableFlows as notApplicable, secretLeaks, verdictsAgainstSandbox } from '../helpers/test-api-runs.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 // The credentials come from the environment only; these are the upstream sandbox's test PSP keys.
@@ -24,18 +22,7 @@ function profileWithTestUser(version: 'v2' | 'v3'): string {
   return path;
 }
 
-type Flow = { record: { id: string; outcome: string; error?: string } };
-async function golive(args: string[], env: NodeJS.ProcessEnv) {
-  const out = mkdtempSync(join(dir, 'run-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', '--suite', 'suites/psp/psp-api.yaml', ...args], { cwd: root, env, timeout: 150_000, maxBuffer: 32 * 2 ** 20 })
-    .then((r) => ({ code: 0, stdout: r.stdout }))
-    .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
-  const runDir = join(out, readlinkSync(join(out, 'latest')));
-  const flows = readdirSync(join(runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(runDir, 'flows', f), 'utf8')) as Flow);
-  return { ...result, runDir, flows, summary: JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary };
-}
-const notApplicable = (flows: Flow[]) => new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
-const filesOf = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? filesOf(join(d, n)) : [join(d, n)]));
+const golive = (args: string[], env: NodeJS.ProcessEnv) => goliveRun(['--suite', 'suites/psp/psp-api.yaml', ...args], env, { prefix: 'golive-test-api-psp-', timeoutMs: 150_000 });
 
 /**
  * The reference PSP's PSP API suite in test-api mode, golive's sandbox standing in for
@@ -77,17 +64,15 @@ describe('golive run --target test-api with a PSP API profile (sandbox as the up
 
     // No secret in the run folder.
     const secrets = [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY];
-    expect(filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && secrets.some((k) => readFileSync(f, 'utf8').includes(k)))).toEqual([]);
+    expect(secretLeaks(testApi.runDir, secrets)).toEqual([]);
     expect(await settle(RUN_MARKER_ENV, s.runId)).toEqual([]);
 
     // The same profile against the embedded sandbox: every item judged in test-api mode has the same verdict.
     const sandbox = await golive(['--profile', profile], env);
     expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
-    const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
-    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
-    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
-    expect(comparable.map((i) => i.id)).toEqual(expect.arrayContaining(['PSPAPI-INIT', 'PSPAPI-UPDATESTATUS', 'PSPAPI-DETAILS', 'PSPAPI-NO-REDIRECT-RELIANCE']));
-    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    const { comparable, differences } = verdictsAgainstSandbox(testApi, sandbox.summary);
+    expect(comparable).toEqual(expect.arrayContaining(['PSPAPI-INIT', 'PSPAPI-UPDATESTATUS', 'PSPAPI-DETAILS', 'PSPAPI-NO-REDIRECT-RELIANCE']));
+    expect(differences).toEqual([]);
     expect(sandbox.summary.environment).toBe('sandbox');
   }, 240_000);
 

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECOM_OP } from '../../src/contract/ecom.ts';
 import type { RunSummary } from '../../src/report/run-summary.ts';
@@ -10,27 +7,13 @@ import type { Sandbox } from '../../src/sandbox/index.ts';
 import { RUN_MARKER_ENV } from '../../src/runner/run-config.ts';
 import { settle } from '../helpers/processes.ts';
 import { MAIN_RUN, sharedRun } from '../helpers/shared-run.ts';
+import { flowFiles, goliveRun, notApplicableFlows, secretLeaks, verdictsAgainstSandbox } from '../helpers/test-api-runs.ts';
 import { startSandbox, TEST_MERCHANT } from '../helpers/sandbox.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 // The credentials come from the environment only; these are the upstream sandbox's test keys.
 const keys = { GOLIVE_TEST_CLIENT_ID: TEST_MERCHANT.clientId, GOLIVE_TEST_CLIENT_SECRET: TEST_MERCHANT.clientSecret, GOLIVE_TEST_SUBSCRIPTION_KEY: TEST_MERCHANT.subscriptionKeys[0] };
 
-async function golive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; runDir: string; summary: RunSummary }> {
-  const out = mkdtempSync(join(tmpdir(), 'golive-test-api-'));
-  const result = await promisify(execFile)(process.execPath, ['bin/golive.mjs', 'run', '--out', out, '--workers', '2', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 2 ** 20 })
-    .then((r) => ({ code: 0, stdout: r.stdout }))
-    .catch((err) => ({ code: Number(err.code), stdout: `${err.stdout}\n${err.stderr}` }));
-  const runDir = join(out, readlinkSync(join(out, 'latest')));
-  return { ...result, runDir, summary: JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunSummary };
-}
-
-function filesOf(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesOf(path) : [path];
-  });
-}
+const golive = (args: string[], env: NodeJS.ProcessEnv) => goliveRun(args, env, { prefix: 'golive-test-api-' });
 
 /**
  * The reference merchant's ePayment suite in test-api mode: golive's own sandbox stands in for
@@ -64,8 +47,7 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     expect(upstream.traffic.query({ operation: ['forceApprove'] }).length).toBeGreaterThan(3);
 
     // Flows needing sandbox control are NOT APPLICABLE with the reason, never run, never PASSED.
-    const flows = readdirSync(join(testApi.runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(testApi.runDir, 'flows', f), 'utf8')) as { record: { id: string; outcome: string; error?: string } });
-    const na = new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
+    const na = notApplicableFlows(testApi.flows);
     for (const id of ['payment-expires', 'lost-capture-response', 'rate-limited-polling', 'forged-webhook-rejected', 'duplicate-webhooks', 'error-on-create-shown', 'polling-without-webhooks-or-redirect']) {
       expect(na.get(id), id).toMatch(/sandbox control API|sandbox faults|not observed in test-api mode/);
     }
@@ -83,20 +65,18 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     for (const state of ['AUTHORIZED', 'CAPTURED', 'REFUNDED', 'CANCELLED'] as const) expect(s.evidenceReferences[state].length, state).toBeGreaterThan(0);
 
     // No secret in the run folder: the keys the proxy forwarded are redacted everywhere.
-    const leaks = filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY].some((k) => readFileSync(f, 'utf8').includes(k)));
-    expect(leaks).toEqual([]);
+    expect(secretLeaks(testApi.runDir, [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY])).toEqual([]);
     expect(await settle(RUN_MARKER_ENV, s.runId)).toEqual([]);
 
     // The same suite against the embedded sandbox: every item only applicable flows exercise has the same verdict.
     // The main job's run (shared with golive-run.test.ts): the same suites against the embedded sandbox.
     const main = await sharedRun(MAIN_RUN.key, MAIN_RUN.args);
-    const sandbox = { ...main, summary: JSON.parse(readFileSync(join(main.runDir, 'summary.json'), 'utf8')) as RunSummary };
+    const sandbox = { ...main, flows: flowFiles(main.runDir), summary: JSON.parse(readFileSync(join(main.runDir, 'summary.json'), 'utf8')) as RunSummary };
     expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
     const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
-    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
-    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
+    const { comparable, differences } = verdictsAgainstSandbox(testApi, sandbox.summary);
     expect(comparable.length).toBeGreaterThan(25);
-    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    expect(differences).toEqual([]);
     // The webhook items judged on relayed deliveries agree with the sandbox's judgement of its own.
     for (const id of ['WH-ACK-FAST', 'WH-NOT-TRUTH']) expect(`${id} ${s.items.find((i) => i.id === id)?.verdict}`).toBe(`${id} ${sandboxVerdict.get(id)}`);
     expect(sandbox.summary.environment).toBe('sandbox');
@@ -116,19 +96,16 @@ describe('golive run --target test-api (sandbox as the upstream)', () => {
     expect(callbacks.every((e) => e.notes?.relayed === true)).toBe(true);
     expect(s.items.find((i) => i.id === 'EC-CALLBACK')?.environment).toBe('test-api');
 
-    const flows = readdirSync(join(testApi.runDir, 'flows')).map((f) => JSON.parse(readFileSync(join(testApi.runDir, 'flows', f), 'utf8')) as { record: { id: string; outcome: string; error?: string } });
-    const na = new Map(flows.filter((f) => f.record.outcome === 'not-applicable').map((f) => [f.record.id, f.record.error ?? '']));
+    const na = notApplicableFlows(testApi.flows);
     for (const [id, why] of na) expect(why, id).toMatch(/sandbox|no force reject|person/);
-    const leaks = filesOf(testApi.runDir).filter((f) => !/\.(png|webm|zip)$/.test(f) && [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY].some((k) => readFileSync(f, 'utf8').includes(k)));
-    expect(leaks).toEqual([]);
+    expect(secretLeaks(testApi.runDir, [keys.GOLIVE_TEST_CLIENT_SECRET, keys.GOLIVE_TEST_SUBSCRIPTION_KEY])).toEqual([]);
 
     const sandbox = await golive(profile, process.env);
     expect(sandbox.code, sandbox.stdout.slice(-3000)).toBe(0);
     const sandboxVerdict = new Map(sandbox.summary.items.map((i) => [i.id, i.verdict]));
-    const listedByNa = new Set(s.flows.filter((f) => na.has(f.id)).flatMap((f) => f.checklist));
-    const comparable = s.items.filter((i) => i.environment === 'test-api' && !listedByNa.has(i.id));
+    const { comparable, differences } = verdictsAgainstSandbox(testApi, sandbox.summary);
     expect(comparable.length).toBeGreaterThan(4);
-    expect(comparable.filter((i) => i.verdict !== sandboxVerdict.get(i.id)).map((i) => `${i.id}: test-api ${i.verdict}, sandbox ${sandboxVerdict.get(i.id)}`)).toEqual([]);
+    expect(differences).toEqual([]);
     expect(`EC-CALLBACK ${s.items.find((i) => i.id === 'EC-CALLBACK')?.verdict}`).toBe(`EC-CALLBACK ${sandboxVerdict.get('EC-CALLBACK')}`);
   }, 540_000);
 });
