@@ -1,5 +1,6 @@
 import { UNKNOWN_OUTCOMES, type CardCallbackNotes, type CardCallbackOutcome } from './card-passthrough.ts';
 import { isBrowserUrl } from './psp-make-payment.ts';
+import { isObject } from '../shared/objects.ts';
 
 /**
  * How a PSP's synchronous answer to a card callback reads (§4.3): one pure function, so the
@@ -27,7 +28,6 @@ export interface CallbackAnswer {
   problem?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 /**

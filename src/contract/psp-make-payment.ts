@@ -1,4 +1,5 @@
 import { ERROR_ID_NOT_CONFIRMED, MAKE_PAYMENT_CONFIRMED, V3_PAYMENT_STATE, type MakePaymentConfirmed, type MakePaymentNotes, type MakePaymentOutcome, type PspApiVersion } from './psp-api.ts';
+import { isObject } from '../shared/objects.ts';
 
 /**
  * How a PSP's makePayment answer reads (`MakePaymentResponse` `{errorMessage?, paymentInfo:
@@ -24,7 +25,6 @@ export interface MakePaymentReading {
   problem?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 /** A url3dSecure the customer's browser may be sent to: https, or http on loopback (local tests). */

@@ -1,21 +1,14 @@
 import { readCardCallbackAnswer, retryableOf } from '../contract/card-callback-answer.ts';
 import { CARD_CALLBACK_OP, CARD_TYPES, callbackCardType, type CardCallbackNotes, type CardType } from '../contract/card-passthrough.ts';
+import type { DeliveryTarget } from '../traffic/delivery-targets.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { DeliveryClass } from './deliveries.ts';
+import { isObject } from '../shared/objects.ts';
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const header = (h: Record<string, string | string[] | undefined>, name: string): string | undefined => {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
 };
-
-/** The ePayment creates the PSP made through the proxy whose cardPassthrough.cardCallbackUrl is `url`. */
-function createsAt(log: TrafficLog, url: string): { reference?: string; msn?: string; pspReference?: unknown }[] {
-  return log
-    .query({ kind: 'api', api: 'epayment', operation: 'createPayment' })
-    .filter((e) => isObject(e.request.body) && isObject(e.request.body.cardPassthrough) && e.request.body.cardPassthrough.cardCallbackUrl === url)
-    .map((e) => ({ reference: e.reference ?? (e.request.body as { reference?: string }).reference, msn: e.msn, pspReference: (e.request.body as { cardPassthrough: { pspReference?: unknown } }).cardPassthrough.pspReference }));
-}
 
 /**
  * How the callback was authenticated, read from its headers as the sandbox sends them
@@ -34,8 +27,10 @@ function authOf(headers: Record<string, string | string[] | undefined>): CardCal
  * creates share one cardCallbackUrl). Notes as the sandbox's CardCallbackNotes, the outcome read
  * by the shared answer reading once the PSP answered.
  */
-export function cardCallbackOf(log: TrafficLog, url: string, body: unknown, headers: Record<string, string | string[] | undefined>): DeliveryClass | undefined {
-  const creates = createsAt(log, url);
+export function cardCallbackOf(log: TrafficLog, targets: readonly DeliveryTarget[], url: string, body: unknown, headers: Record<string, string | string[] | undefined>): DeliveryClass | undefined {
+  const creates = targets
+    .filter((t) => t.kind === 'card-callbacks' && t.url === url)
+    .map(({ exchange: e }) => ({ reference: e.reference ?? (e.request.body as { reference?: string }).reference, msn: e.msn, pspReference: (e.request.body as { cardPassthrough: { pspReference?: unknown } }).cardPassthrough.pspReference }));
   if (creates.length === 0) return undefined;
   const b = isObject(body) ? body : {};
   const msn = typeof b.merchantSerialNumber === 'string' || typeof b.merchantSerialNumber === 'number' ? String(b.merchantSerialNumber) : undefined;

@@ -1,12 +1,14 @@
 import { ECOM_OP } from '../contract/ecom.ts';
-import { PSP_API_NAME, PSP_API_VERSIONS, PSP_OP, type PspApiVersion } from '../contract/psp-api.ts';
+import { PSP_API_NAME, PSP_OP } from '../contract/psp-api.ts';
 import { confirmedOf, makePaymentNotes, readMakePaymentAnswer } from '../contract/psp-make-payment.ts';
+import { DELIVERY_TARGET_OPERATIONS, deliveryTargets, type DeliveryTarget } from '../traffic/delivery-targets.ts';
 import type { TrafficLog } from '../traffic/log.ts';
 import type { ApiName, ExchangeKind, ExchangeResponse, Headers } from '../traffic/types.ts';
 import { cardCallbackOf } from './card-callbacks.ts';
 import { discoverHeaderSecrets, recordedBody } from './capture.ts';
 import { recordedResponseHeaders } from './headers.ts';
 import type { ProxiedExchange, RecordContext } from './record.ts';
+import { isObject } from '../shared/objects.ts';
 
 /**
  * What the delivery relay records: the calls Vipps makes to the integration, in the terms the
@@ -29,42 +31,20 @@ export interface DeliveryClass {
   answered?: (answer: { status?: number; body?: unknown; error?: string }, answerMs: number) => Record<string, unknown>;
 }
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 const ECOM_CALLBACK = /^(.*)\/v2\/payments\/([^/?#]+)\/?$/;
 
-/** The webhook registrations the integration made through the proxy: their URL and, once answered, id. */
-function registrations(log: TrafficLog): { id?: string; url: string }[] {
-  return log
-    .query({ kind: 'api', api: 'webhooks', operation: 'registerWebhook' })
-    .filter((e) => (e.response?.status ?? 0) < 300 && isObject(e.request.body) && typeof e.request.body.url === 'string')
-    .map((e) => ({ url: (e.request.body as { url: string }).url, id: isObject(e.response?.body) && typeof e.response.body.id === 'string' ? e.response.body.id : undefined }));
-}
-
-/** callbackPrefixes of the eCom orders the integration initiated through the proxy. */
-function callbackPrefixes(log: TrafficLog): string[] {
-  return log
-    .query({ kind: 'api', api: 'ecom-v2', operation: ECOM_OP.initiate })
-    .map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined))
-    .filter((p): p is string => typeof p === 'string')
-    .map(withoutSlash);
-}
-
-/** The PSP API payments the integration initiated through the proxy whose makePaymentUrl is `url`. */
-function pspInitiatesAt(log: TrafficLog, url: string): { version: PspApiVersion; pspTransactionId?: string; msn?: string }[] {
-  return PSP_API_VERSIONS.flatMap((version) =>
-    log
-      .query({ kind: 'api', api: PSP_API_NAME[version], operation: PSP_OP[version].initiate })
-      .filter((e) => isObject(e.request.body) && e.request.body.makePaymentUrl === url)
-      .map((e) => ({ version, pspTransactionId: e.reference ?? (e.request.body as { pspTransactionId?: string }).pspTransactionId, msn: e.msn })),
-  );
-}
+/** The URLs the integration gave Vipps through the proxy so far (src/traffic/delivery-targets.ts). */
+const targetsIn = (log: TrafficLog): DeliveryTarget[] => deliveryTargets(log.query({ kind: 'api', operation: [...DELIVERY_TARGET_OPERATIONS] }));
 
 /** What a request Vipps sent to `url` (the public URL it called) is, or undefined when no URL the integration gave Vipps matches. */
 export function classifyDelivery(log: TrafficLog, method: string, url: string, body: unknown, headers: Record<string, string | string[] | undefined> = {}): DeliveryClass | undefined {
   if (method !== 'POST') return undefined;
-  const hook = registrations(log).find((r) => r.url === url);
+  const targets = targetsIn(log);
+  const hook = targets.find((t) => t.kind === 'webhooks' && t.url === url);
   if (hook) {
+    const answer = hook.exchange.response?.body;
+    const hookId = isObject(answer) && typeof answer.id === 'string' ? answer.id : undefined;
     const payload = isObject(body) ? body : {};
     const name = typeof payload.name === 'string' ? payload.name : undefined;
     return {
@@ -73,11 +53,11 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
       operation: 'deliverWebhook',
       msn: typeof payload.msn === 'string' ? payload.msn : undefined,
       reference: typeof payload.reference === 'string' ? payload.reference : undefined,
-      notes: { ...(hook.id ? { webhookId: hook.id } : {}), ...(name ? { eventType: `epayments.payment.${name.toLowerCase()}.v1` } : {}) },
+      notes: { ...(hookId ? { webhookId: hookId } : {}), ...(name ? { eventType: `epayments.payment.${name.toLowerCase()}.v1` } : {}) },
     };
   }
   const m = ECOM_CALLBACK.exec(url);
-  if (m && callbackPrefixes(log).includes(withoutSlash(m[1]))) {
+  if (m && targets.some((t) => t.kind === 'ecom-callbacks' && withoutSlash(t.url) === withoutSlash(m[1]))) {
     const b = isObject(body) ? body : {};
     const msn = b.merchantSerialNumber;
     const status = isObject(b.transactionInfo) ? b.transactionInfo.status : undefined;
@@ -90,7 +70,7 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
       notes: typeof status === 'string' ? { status } : {},
     };
   }
-  return makePaymentOf(log, url, body) ?? cardCallbackOf(log, url, body, headers);
+  return makePaymentOf(log, targets, url, body) ?? cardCallbackOf(log, targets, url, body, headers);
 }
 
 /**
@@ -98,8 +78,10 @@ export function classifyDelivery(log: TrafficLog, method: string, url: string, b
  * payment is the body's pspTransactionId (several initiates may share one makePaymentUrl). The
  * notes are completed from the PSP's answer once it came (`answered`).
  */
-function makePaymentOf(log: TrafficLog, url: string, body: unknown): DeliveryClass | undefined {
-  const initiates = pspInitiatesAt(log, url);
+function makePaymentOf(log: TrafficLog, targets: readonly DeliveryTarget[], url: string, body: unknown): DeliveryClass | undefined {
+  const initiates = targets
+    .filter((t) => t.kind === 'psp-make-payments' && t.url === url)
+    .map((t) => ({ version: t.version!, pspTransactionId: t.exchange.reference ?? (t.exchange.request.body as { pspTransactionId?: string }).pspTransactionId, msn: t.exchange.msn }));
   if (initiates.length === 0) return undefined;
   const b = isObject(body) ? body : {};
   const id = typeof b.pspTransactionId === 'string' ? b.pspTransactionId : undefined;

@@ -5,20 +5,16 @@ import type { Exchange } from '../traffic/types.ts';
 import type { FlowEvidence } from '../report/run-summary.ts';
 import { CARD_CALLBACK_OBSERVED_ITEMS, MAKE_PAYMENT_OBSERVED_ITEMS, WEBHOOK_OBSERVED_ITEMS } from '../suite/index.ts';
 import { CARD_CALLBACK_OP } from '../contract/card-passthrough.ts';
-import { ECOM_OP } from '../contract/ecom.ts';
-import { PSP_API_NAME, PSP_MAKE_PAYMENT_OPS, PSP_OP } from '../contract/psp-api.ts';
+import { PSP_MAKE_PAYMENT_OPS } from '../contract/psp-api.ts';
+import { deliveryTargets, type DeliveryKind } from '../traffic/delivery-targets.ts';
 
 const NO_RELAY = "webhook deliveries are not observed in test-api mode: the test API sends them to the integration's public URL, which golive cannot see (no relay is configured)";
 const NO_RELAY_MAKE_PAYMENT = "Vipps's makePayment calls are not observed in test-api mode: the test API sends them to the PSP's makePaymentUrl, which golive cannot see (no relay is configured)";
 const NO_RELAY_CARD_CALLBACK = "Vipps's card callbacks are not observed in test-api mode: the test API sends them to the PSP's cardCallbackUrl, which golive cannot see (no relay is configured)";
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const under = (url: string, base: string) => url === base || url.startsWith(`${base.replace(/\/+$/, '')}/`);
 const listed = (urls: string[]) => [...new Set(urls)].slice(0, 3).join(', ') + (new Set(urls).size > 3 ? ' …' : '');
 
-type DeliveryKind = 'webhooks' | 'ecom-callbacks' | 'psp-make-payments' | 'card-callbacks';
-const PSP_APIS: readonly string[] = Object.values(PSP_API_NAME);
-const PSP_INITIATES: readonly string[] = [PSP_OP.v2.initiate, PSP_OP.v3.initiate];
 
 /** Whether `e` is one of Vipps's deliveries of this kind, relayed. */
 const isRelayed = (e: Exchange, kind: DeliveryKind) =>
@@ -31,14 +27,6 @@ const isRelayed = (e: Exchange, kind: DeliveryKind) =>
         ? e.kind === 'callback' && e.api === 'epayment' && e.operation === CARD_CALLBACK_OP
         : e.kind === 'callback' && PSP_MAKE_PAYMENT_OPS.includes(e.operation ?? ''));
 
-/** The URLs the integration gave the test API for deliveries of this kind. */
-function givenUrls(traffic: readonly Exchange[], kind: DeliveryKind): unknown[] {
-  if (kind === 'webhooks') return traffic.filter((e) => e.kind === 'api' && e.operation === 'registerWebhook' && (e.response?.status ?? 0) < 300).map((e) => (isObject(e.request.body) ? e.request.body.url : undefined));
-  if (kind === 'ecom-callbacks') return traffic.filter((e) => e.kind === 'api' && e.operation === ECOM_OP.initiate && e.api === 'ecom-v2').map((e) => (isObject(e.request.body) && isObject(e.request.body.merchantInfo) ? e.request.body.merchantInfo.callbackPrefix : undefined));
-  if (kind === 'card-callbacks') return traffic.filter((e) => e.kind === 'api' && e.api === 'epayment' && e.operation === 'createPayment').map((e) => (isObject(e.request.body) && isObject(e.request.body.cardPassthrough) ? e.request.body.cardPassthrough.cardCallbackUrl : undefined));
-  return traffic.filter((e) => e.kind === 'api' && PSP_APIS.includes(e.api) && PSP_INITIATES.includes(e.operation ?? '')).map((e) => (isObject(e.request.body) ? e.request.body.makePaymentUrl : undefined));
-}
-
 /**
  * Why Vipps's deliveries of one kind went past golive in this run, or undefined when they reached
  * the delivery relay (`{{relay.url}}`): the integration gave the test API a relay URL — a webhook
@@ -48,7 +36,7 @@ function givenUrls(traffic: readonly Exchange[], kind: DeliveryKind): unknown[] 
 export function unobservedDeliveries(traffic: readonly Exchange[], relayUrl: string | undefined, kind: DeliveryKind): string | undefined {
   if (!relayUrl) return kind === 'psp-make-payments' ? NO_RELAY_MAKE_PAYMENT : kind === 'card-callbacks' ? NO_RELAY_CARD_CALLBACK : NO_RELAY;
   if (traffic.some((e) => isRelayed(e, kind))) return undefined;
-  const urls = givenUrls(traffic, kind).filter((u): u is string => typeof u === 'string');
+  const urls = deliveryTargets(traffic, kind).map((t) => t.url);
   if (urls.some((u) => under(u, relayUrl))) return undefined;
   // No PSP initiate (card-passthrough create), no makePayment (card callback) to miss: the items judge that (or their flows say why they did not run).
   if ((kind === 'psp-make-payments' || kind === 'card-callbacks') && urls.length === 0) return undefined;

@@ -4,8 +4,8 @@ import type { SandboxControl } from '../control.ts';
 import type { TestApiClient } from './test-api-client.ts';
 import { testApiEpaymentDriver, type TestApiCustomer } from './test-api.ts';
 import type { ApiDriver } from './types.ts';
+import { isObject } from '../../shared/objects.ts';
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 /** How long after force approve golive waits for the relayed card callback: the PSP's answer deadline, and some. */
 const CARD_CALLBACK_WAIT_MS = CARD_CALLBACK_TIMEOUT_MS + 5000;
 /** A payment that left CREATED had its callback answered; the relay records it when it forwards the answer, so a moment at most. */

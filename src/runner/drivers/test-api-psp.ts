@@ -8,8 +8,8 @@ import { aggregateDriver } from './aggregate.ts';
 import { ForceApproveRefused, type TestApiClient } from './test-api-client.ts';
 import type { TestApiCustomer } from './test-api.ts';
 import type { ApiDriver, PaymentView } from './types.ts';
+import { isObject } from '../../shared/objects.ts';
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const ok = (e: Exchange) => e.response !== undefined && e.response.status < 300;
 const nok = (value: number) => ({ value, currency: 'NOK' });
 const PSP_INITIATES: readonly string[] = [PSP_OP.v2.initiate, PSP_OP.v3.initiate];
