@@ -7,7 +7,11 @@
  *
  *   node bin/run-ts.mjs bench/sandbox-scale.ts [--payments 100000] [--msns 4] [--duration 6] [--rounds 3] [--connections 50]
  *
- * --duration is the GET load per sandbox in all (split over the rounds).
+ * --duration is the GET load per sandbox in all (split over the rounds). RSS is split into
+ * anonymous memory and mapped files (node's own code), the heap into used and committed.
+ * BENCH_SANDBOX_JS=<file.mjs> runs the sandbox server from precompiled JavaScript (e.g.
+ * `npx esbuild bench/servers/sandbox-server.ts --bundle --platform=node --format=esm
+ * --packages=external --outfile=.tmp/bundle/sandbox-server.mjs`) instead of through tsx.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,7 +49,7 @@ interface Filled {
 
 /** A sandbox with `count` payments, round-robin over the MSNs: payment n belongs to merchant n % msns. */
 async function filledSandbox(count: number): Promise<Filled> {
-  const { url, child } = await startServer(process.execPath, ['--expose-gc', 'bin/run-ts.mjs', 'bench/servers/sandbox-server.ts']);
+  const { url, child } = await startServer(process.execPath, (process.env.BENCH_SANDBOX_JS ? ['--expose-gc', process.env.BENCH_SANDBOX_JS] : ['--expose-gc', 'bin/run-ts.mjs', 'bench/servers/sandbox-server.ts']));
   const merchants: Credentials[] = [DEFAULT_TEST_MERCHANT as Credentials];
   for (let i = 1; i < msns; i++) {
     const m: Credentials = { msn: String(200000 + i), clientId: `scale-client-${i}`, clientSecret: `scale-secret-${i}-0123456789`, subscriptionKeys: [`scale-key-${i}-0123456789abcdef`] };
@@ -115,15 +119,18 @@ try {
       errors: s.createErrors + g.reduce((a, x) => a + x.errors, 0),
       rssMiB: MiB(m.rss),
       heapMiB: MiB(m.heapUsed),
+      heapTotalMiB: m.heapTotal === undefined ? undefined : MiB(m.heapTotal),
+      rssAnonMiB: m.rssAnon === undefined ? undefined : MiB(m.rssAnon),
+      rssFileMiB: m.rssFile === undefined ? undefined : MiB(m.rssFile),
       traffic: m.traffic,
       dropped: m.dropped,
     };
   });
   console.log(`\nsandbox at scale — ${msns} MSNs, ${connections} connections, GET on random payments: ${rounds} rounds × ${slice}s per sandbox (medians), memory after full GC (${seconds.toFixed(0)} s in all)\n`);
-  console.log('payments  create/s  GET/s  GET p50  GET p99  errors  RSS MiB  heap MiB  log kept/dropped');
+  console.log('payments  create/s  GET/s  GET p50  GET p99  errors  RSS MiB (anon+file)  heap used/committed MiB  log kept/dropped');
   for (const r of rows)
     console.log(
-      `${String(r.payments).padStart(8)} ${r.createRps.toFixed(0).padStart(9)} ${r.getRps.toFixed(0).padStart(6)} ${String(r.getP50).padStart(8)} ${String(r.getP99).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.rssMiB).padStart(8)} ${String(r.heapMiB).padStart(9)}  ${r.traffic}/${r.dropped}`,
+      `${String(r.payments).padStart(8)} ${r.createRps.toFixed(0).padStart(9)} ${r.getRps.toFixed(0).padStart(6)} ${String(r.getP50).padStart(8)} ${String(r.getP99).padStart(8)} ${String(r.errors).padStart(7)} ${`${r.rssMiB} (${r.rssAnonMiB ?? '?'}+${r.rssFileMiB ?? '?'})`.padStart(19)} ${`${r.heapMiB}/${r.heapTotalMiB ?? '?'}`.padStart(23)}  ${r.traffic}/${r.dropped}`,
     );
   const [s, l] = rows;
   const p99Growth = s.getP99 > 0 ? l.getP99 / s.getP99 - 1 : 0;

@@ -1,5 +1,17 @@
 // The golive sandbox as a standalone process for benchmarks: prints its URL on stdout.
+import { readFileSync } from 'node:fs';
 import { createSandbox } from '../../src/sandbox/index.ts';
+
+/** RSS split as Linux counts it: anonymous memory (heap, malloc) and mapped files (node's code). */
+function rssParts(): { rssAnon?: number; rssFile?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024 || undefined;
+    return { rssAnon: kib('RssAnon'), rssFile: kib('RssFile') };
+  } catch {
+    return {};
+  }
+}
 
 const sandbox = await createSandbox({
   // Per-reference rate limits would turn a load test on one reference into 429s.
@@ -14,6 +26,6 @@ process.on('message', (m: any) => {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.send?.({ rss, heapUsed, traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  process.send?.({ rss, heapUsed, heapTotal, external, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
 });

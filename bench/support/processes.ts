@@ -54,7 +54,21 @@ export async function apiHeaders(base: string, m: Credentials): Promise<Record<s
 }
 
 /** Ask a bench/servers/sandbox-server.ts child for its memory (after a full GC when it runs with --expose-gc). */
-export function memoryOf(child: ChildProcess): Promise<{ rss: number; heapUsed: number; traffic: number; dropped: number; payments?: number }> {
+export interface MemoryProbe {
+  rss: number;
+  heapUsed: number;
+  /** V8's committed heap (used + free pages it keeps). */
+  heapTotal?: number;
+  external?: number;
+  /** /proc/self/status: anonymous memory vs mapped files (node's own code) within rss. */
+  rssAnon?: number;
+  rssFile?: number;
+  traffic: number;
+  dropped: number;
+  payments?: number;
+}
+
+export function memoryOf(child: ChildProcess): Promise<MemoryProbe> {
   return new Promise((resolvePromise) => {
     child.once('message', (m) => resolvePromise(m as never));
     child.send('memory');

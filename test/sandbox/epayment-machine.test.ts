@@ -4,7 +4,7 @@ import type { PublishedEvent } from '../../src/sandbox/events.ts';
 import { DEFAULT_TEST_MERCHANT, MerchantRegistry, type MerchantInput } from '../../src/sandbox/merchants.ts';
 import { ApiError } from '../../src/sandbox/problem.ts';
 import { resolveSettings, type SandboxSettingsInput } from '../../src/sandbox/settings.ts';
-import { IdempotencyStore } from '../../src/sandbox/shared/idempotency.ts';
+import { IdempotencyStore, idempotencyScope } from '../../src/sandbox/shared/idempotency.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, EpaymentMachine, subForPhoneNumber, type MachineClock } from '../../src/sandbox/epayment/machine.ts';
 import { PaymentDeclinedError, type Payment } from '../../src/sandbox/epayment/types.ts';
 import { fingerprint, isAcceptableUrl, validateModification } from '../../src/sandbox/epayment/validation.ts';
@@ -354,6 +354,26 @@ describe('ePayment state machine: customer actions', () => {
 });
 
 describe('ePayment state machine: capture, refund, cancel', () => {
+  it('payments share amounts (issue #17) without one payment or event seeing another\'s changes', () => {
+    const t = setup();
+    const a = authorized(t, { reference: 'shared-amounts-a' });
+    const b = authorized(t, { reference: 'shared-amounts-b' });
+    const c = t.machine.create(t.merchant(), body({ reference: 'shared-amounts-c' }), {});
+    capture(t, a, 400);
+    capture(t, a, 600);
+    refund(t, a, 250);
+    expect(a.aggregate).toMatchObject({ capturedAmount: { value: 1000 }, refundedAmount: { value: 250 }, cancelledAmount: { value: 0 } });
+    // Amounts are replaced, never changed in place: the others' zeros and the earlier events keep their values.
+    expect(b.aggregate).toEqual({ authorizedAmount: { currency: 'NOK', value: 1000 }, cancelledAmount: { currency: 'NOK', value: 0 }, capturedAmount: { currency: 'NOK', value: 0 }, refundedAmount: { currency: 'NOK', value: 0 } });
+    expect(c.aggregate.authorizedAmount.value).toBe(0);
+    expect(a.events.map((e) => [e.name, e.amount.value])).toEqual([['CREATED', 1000], ['AUTHORIZED', 1000], ['CAPTURED', 400], ['CAPTURED', 600], ['REFUNDED', 250]]);
+    expect(Object.isFrozen(a.aggregate.capturedAmount) && Object.isFrozen(c.aggregate.refundedAmount) && Object.isFrozen(a.amount)).toBe(true);
+    cancel(t, c);
+    expect(c.aggregate.cancelledAmount.value).toBe(1000);
+    expect(b.aggregate.cancelledAmount.value).toBe(0);
+    [a, b, c].forEach(expectInvariants);
+  });
+
   it('capture before authorization is 6080; cancel while CREATED terminates with X = amount', () => {
     const t = setup();
     const p = t.machine.create(t.merchant(), body(), {});
@@ -712,6 +732,16 @@ describe('ePayment create validation', () => {
 });
 
 describe('ePayment idempotency store and fingerprints', () => {
+  it('a scope is the four parts as one string, whatever characters the key has', () => {
+    const scope = idempotencyScope('123456', 'order-1', 'createPayment', 'ключ-🔑-1');
+    expect(scope).toBe('123456\u0000order-1\u0000createPayment\u0000ключ-🔑-1');
+    const store = new IdempotencyStore();
+    expect(store.begin(scope, { a: 1 }).kind).toBe('new');
+    store.complete(scope, { status: 201, contentType: 'application/json', body: '{"x":1}' });
+    expect(store.begin(idempotencyScope('123456', 'order-1', 'createPayment', 'ключ-🔑-1'), { a: 1 })).toEqual({ kind: 'replay', outcome: { status: 201, contentType: 'application/json', body: '{"x":1}' } });
+    expect(store.begin(scope, { a: 2 }).kind).toBe('conflict');
+  });
+
   it('reserves, replays, detects conflicts and in-progress duplicates, releases and evicts', () => {
     const store = new IdempotencyStore(10);
     const a = { modificationAmount: { currency: 'NOK', value: 1 } };

@@ -13,13 +13,28 @@ import {
 } from './validation.ts';
 import { webhookPayload } from './views.ts';
 import { ExpiryQueue, type SchedulingClock } from '../shared/expiry.ts';
+import { flatString } from '../../shared/strings.ts';
 import { landingPageUrl, landingToken } from '../shared/landing-tokens.ts';
 
 /**
  * A UUID as one flat string. Node builds randomUUID() by concatenation: a rope of ~20 pieces,
  * ~600 heap bytes kept with every payment (issue #17) where the flat string takes 56.
  */
-const flatUuid = (): string => Buffer.from(randomUUID(), 'latin1').toString('latin1');
+const flatUuid = (): string => flatString(randomUUID());
+
+/**
+ * Amounts are never changed in place: an aggregate moves by getting a new object, so a payment
+ * shares its zeros (one frozen object per currency) and its full amount with its aggregate and
+ * events instead of holding seven objects of its own (issue #17: ~40 heap bytes each).
+ */
+const zeros = new Map<string, Amount>();
+const zeroOf = (currency: string): Amount => {
+  let z = zeros.get(currency);
+  if (z === undefined) zeros.set(currency, (z = Object.freeze({ currency, value: 0 })));
+  return z;
+};
+const amountOf = (p: Payment, value: number): Amount =>
+  value === p.amount.value ? p.amount : value === 0 ? zeroOf(p.amount.currency) : Object.freeze({ currency: p.amount.currency, value });
 import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
 import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 import { MSISDN } from '../shared/validation.ts';
@@ -29,6 +44,7 @@ export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-cus
 
 import {
   PaymentDeclinedError,
+  type Amount,
   type ApproveSource,
   type EpaymentService,
   type Payment,
@@ -84,7 +100,9 @@ export interface ModifyOptions {
 }
 
 export class EpaymentMachine implements EpaymentService {
-  private readonly payments = new Map<string, Payment>();
+  /** MSN → reference → payment: no composite key string kept per payment. */
+  private readonly payments = new Map<string, Map<string, Payment>>();
+  private count = 0;
   private readonly tokens = new Map<string, Payment>();
   /** `Psp-Id` + `cardPassthrough.pspReference` of every card-passthrough payment (unique per PSP). */
   private readonly pspReferences = new Set<string>();
@@ -97,7 +115,7 @@ export class EpaymentMachine implements EpaymentService {
   // --- EpaymentService ------------------------------------------------------------------
 
   get(msn: string, reference: string): Payment | undefined {
-    const p = this.payments.get(`${msn}:${reference}`);
+    const p = this.payments.get(msn)?.get(reference);
     if (p !== undefined) this.touch(p);
     return p;
   }
@@ -110,12 +128,13 @@ export class EpaymentMachine implements EpaymentService {
 
   list(filter: { msn?: string; state?: PaymentState } = {}): Payment[] {
     const out: Payment[] = [];
-    for (const p of this.payments.values()) {
-      this.touch(p);
-      if (filter.msn !== undefined && p.msn !== filter.msn) continue;
-      if (filter.state !== undefined && p.state !== filter.state) continue;
-      out.push(p);
-    }
+    const merchants = filter.msn === undefined ? this.payments.values() : [this.payments.get(filter.msn) ?? new Map<string, Payment>()];
+    for (const own of merchants)
+      for (const p of own.values()) {
+        this.touch(p);
+        if (filter.state !== undefined && p.state !== filter.state) continue;
+        out.push(p);
+      }
     return out;
   }
 
@@ -176,8 +195,8 @@ export class EpaymentMachine implements EpaymentService {
       pspId: options.pspId,
       authenticatedPspId: options.authenticatedPspId,
     });
-    const key = `${merchant.msn}:${input.reference}`;
-    if (this.payments.has(key))
+    let own = this.payments.get(merchant.msn);
+    if (own?.has(input.reference))
       throw epaymentError(4150, `Reference ${input.reference} already exists for MSN ${merchant.msn}. Each payment needs a new reference.`, 'reference', 'already exists');
 
     const pspRefKey = input.cardPassthrough ? `${input.pspId}\u0000${input.cardPassthrough.pspReference}` : undefined;
@@ -190,20 +209,18 @@ export class EpaymentMachine implements EpaymentService {
       });
 
     const token = landingToken();
-    const c = input.amount.currency;
+    const c = merchant.currency; // validateCreate refuses any other (5040)
     const shortened = options.expireAfterMs?.(input);
+    const zero = zeroOf(c);
+    const amount = Object.freeze({ currency: c, value: input.amount.value });
+    const pspReference = flatUuid();
     const p: Payment = {
       msn: merchant.msn,
       reference: input.reference,
       state: 'CREATED',
-      amount: { currency: c, value: input.amount.value },
-      aggregate: {
-        authorizedAmount: { currency: c, value: 0 },
-        cancelledAmount: { currency: c, value: 0 },
-        capturedAmount: { currency: c, value: 0 },
-        refundedAmount: { currency: c, value: 0 },
-      },
-      pspReference: flatUuid(),
+      amount,
+      aggregate: { authorizedAmount: zero, cancelledAmount: zero, capturedAmount: zero, refundedAmount: zero },
+      pspReference,
       userFlow: input.userFlow,
       paymentMethodType: input.paymentMethodType,
       returnUrl: input.returnUrl,
@@ -219,7 +236,8 @@ export class EpaymentMachine implements EpaymentService {
       createRequest: body as Record<string, unknown>,
       createdAt: now,
       expiresAt: shortened !== undefined ? now + shortened : (input.expiresAt ?? now + settings.paymentExpiryMs),
-      events: [],
+      // The CREATED event in a one-slot array (a pushed first element gets 17).
+      events: [this.event(input.reference, pspReference, 'CREATED', amount, options.idempotencyKey ?? null, now)],
       failedAttempts: [],
       pspId: input.pspId,
       cardPassthrough: input.cardPassthrough,
@@ -227,10 +245,12 @@ export class EpaymentMachine implements EpaymentService {
       qrFormat: input.qrFormat,
       receiptUrl: input.receiptUrl,
     };
-    this.payments.set(key, p);
+    if (own === undefined) this.payments.set(merchant.msn, (own = new Map()));
+    own.set(input.reference, p);
+    this.count++;
     this.tokens.set(token, p);
     if (pspRefKey !== undefined) this.pspReferences.add(pspRefKey);
-    this.record(p, 'CREATED', p.amount.value, options.idempotencyKey ?? null, now, p.pspReference);
+    this.publish(p, p.events[0]);
     this.expiries.add(p);
     return p;
   }
@@ -264,7 +284,7 @@ export class EpaymentMachine implements EpaymentService {
     const merchant = this.deps.merchant(msn);
     if (merchant && !merchant.allowPartialCapture && value !== a.authorizedAmount.value)
       throw epaymentError(6140, 'This sales unit must capture the full amount in one capture.', 'modificationAmount.value', `must be ${a.authorizedAmount.value}`);
-    a.capturedAmount.value += value;
+    a.capturedAmount = amountOf(p, a.capturedAmount.value + value);
     this.record(p, 'CAPTURED', value, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -285,7 +305,7 @@ export class EpaymentMachine implements EpaymentService {
       throw epaymentError(5100, 'The refund is not possible: the user has no account to receive it (test amount 123).');
     if (value === MAGIC_REFUND_PERIOD_EXPIRED || p.amount.value === MAGIC_REFUND_PERIOD_EXPIRED)
       throw epaymentError(6220, 'The refund period has expired (test amount 124).');
-    a.refundedAmount.value += value;
+    a.refundedAmount = amountOf(p, a.refundedAmount.value + value);
     this.record(p, 'REFUNDED', value, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -298,7 +318,7 @@ export class EpaymentMachine implements EpaymentService {
     switch (p.state) {
       case 'CREATED':
         if (p.card?.outcomeUnknown) p.card.resolvedBy ??= 'cancel';
-        a.cancelledAmount.value = p.amount.value;
+        a.cancelledAmount = p.amount;
         this.finish(p, 'TERMINATED', 'TERMINATED', now, options.idempotencyKey ?? null);
         return p;
       case 'TERMINATED':
@@ -313,7 +333,7 @@ export class EpaymentMachine implements EpaymentService {
     if (a.capturedAmount.value >= a.authorizedAmount.value) throw epaymentError(6040, 'The payment has been captured in full; refund it instead.');
     if (a.cancelledAmount.value > 0) throw epaymentError(6190, 'The remaining amount has already been cancelled.');
     const released = a.authorizedAmount.value - a.capturedAmount.value;
-    a.cancelledAmount.value = released;
+    a.cancelledAmount = amountOf(p, released);
     this.record(p, 'CANCELLED', released, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -359,7 +379,7 @@ export class EpaymentMachine implements EpaymentService {
 
   /** Payments held (all MSNs). */
   get size(): number {
-    return this.payments.size;
+    return this.count;
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -396,7 +416,7 @@ export class EpaymentMachine implements EpaymentService {
     if (p.state !== 'CREATED') return;
     this.authorize(p, p.card?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, p.card?.approvedBy ?? 'control');
     if (options.capture) {
-      p.aggregate.capturedAmount.value = p.amount.value;
+      p.aggregate.capturedAmount = p.amount;
       this.record(p, 'CAPTURED', p.amount.value, null, this.deps.clock.now());
     }
   }
@@ -404,7 +424,7 @@ export class EpaymentMachine implements EpaymentService {
   private authorize(p: Payment, phoneNumber: string, source: ApproveSource): void {
     const now = this.deps.clock.now();
     p.state = 'AUTHORIZED';
-    p.aggregate.authorizedAmount.value = p.amount.value;
+    p.aggregate.authorizedAmount = p.amount;
     p.authorizedAt = now;
     p.approvedBy = source;
     p.approvedPhoneNumber = phoneNumber;
@@ -418,19 +438,19 @@ export class EpaymentMachine implements EpaymentService {
     this.record(p, event, p.amount.value, idempotencyKey, at);
   }
 
-  private record(p: Payment, name: PaymentEventName, value: number, idempotencyKey: string | null, at: number, pspReference: string = flatUuid()): void {
-    const event: PaymentEventRecord = {
-      reference: p.reference,
-      pspReference,
-      name,
-      amount: { currency: p.amount.currency, value },
-      timestamp: new Date(at).toISOString(),
-      idempotencyKey,
-      success: true,
-    };
+  private record(p: Payment, name: PaymentEventName, value: number, idempotencyKey: string | null, at: number): void {
+    const event = this.event(p.reference, flatUuid(), name, amountOf(p, value), idempotencyKey, at);
     p.events.push(event);
+    this.publish(p, event);
+  }
+
+  private event(reference: string, pspReference: string, name: PaymentEventName, amount: Amount, idempotencyKey: string | null, at: number): PaymentEventRecord {
+    return { reference, pspReference, name, amount, timestamp: new Date(at).toISOString(), idempotencyKey, success: true };
+  }
+
+  private publish(p: Payment, event: PaymentEventRecord): void {
     this.deps.publish?.({
-      eventType: epaymentEventType(name),
+      eventType: epaymentEventType(event.name),
       msn: p.msn,
       reference: p.reference,
       amount: p.amount.value,

@@ -137,8 +137,9 @@ export function validateCreate(body: unknown, env: CreateEnv): CreateInput {
   const ref = referencePattern(env.referenceMaxLength);
   if (typeof body.reference === 'string' && !ref.regex.test(body.reference)) errs.push({ name: 'reference', reason: `must match ${ref.text}` });
 
-  const methodType: PaymentMethodType | undefined = PAYMENT_METHODS.includes(body.paymentMethod?.type) ? body.paymentMethod.type : undefined;
-  const userFlow: UserFlow | undefined = USER_FLOWS.includes(body.userFlow) ? body.userFlow : undefined;
+  // The constants, not the request's copies: a payment keeps them for the sandbox's lifetime.
+  const methodType: PaymentMethodType | undefined = PAYMENT_METHODS.find((m) => m === body.paymentMethod?.type);
+  const userFlow: UserFlow | undefined = USER_FLOWS.find((f) => f === body.userFlow);
   if (methodType === 'CARD' && userFlow && userFlow !== 'WEB_REDIRECT') errs.push({ name: 'paymentMethod.type', reason: 'CARD can only be combined with userFlow WEB_REDIRECT.' });
 
   const customer = customerOf(body.customer, errs);

@@ -1,3 +1,4 @@
+import { flatString } from '../../shared/strings.ts';
 import { fingerprint } from './validation.ts';
 
 /**
@@ -21,12 +22,16 @@ export interface StoredOutcome {
   body: string;
 }
 
+/** One key's record: one object, the outcome's fields inline (a store holds one per request). */
 interface Entry {
   /** The parsed request body of the first request (never mutated by the sandbox). */
-  body: unknown;
+  request: unknown;
   /** Its canonical text, computed when a second request with the key arrives. */
   fingerprint: string | undefined;
-  outcome: StoredOutcome | undefined;
+  /** The outcome, once complete (`status` 0 until then). */
+  status: number;
+  contentType: string;
+  body: string;
 }
 
 export type IdempotencyDecision =
@@ -40,7 +45,7 @@ const CONFLICT: IdempotencyDecision = { kind: 'conflict' };
 const IN_PROGRESS: IdempotencyDecision = { kind: 'in-progress' };
 
 export function idempotencyScope(msn: string, reference: string, operation: string, key: string): string {
-  return `${msn}\u0000${reference}\u0000${operation}\u0000${key}`;
+  return flatString(`${msn}\u0000${reference}\u0000${operation}\u0000${key}`);
 }
 
 export class IdempotencyStore {
@@ -56,26 +61,29 @@ export class IdempotencyStore {
   begin(scope: string, body: unknown): IdempotencyDecision {
     const entry = this.entries.get(scope);
     if (entry === undefined) {
-      this.entries.set(scope, { body, fingerprint: undefined, outcome: undefined });
+      this.entries.set(scope, { request: body, fingerprint: undefined, status: 0, contentType: '', body: '' });
       if (this.entries.size > this.capacity) this.evict();
       return NEW;
     }
-    entry.fingerprint ??= fingerprint(entry.body);
+    entry.fingerprint ??= fingerprint(entry.request);
     if (entry.fingerprint !== fingerprint(body)) return CONFLICT;
-    if (entry.outcome === undefined) return IN_PROGRESS;
-    return { kind: 'replay', outcome: entry.outcome };
+    if (entry.status === 0) return IN_PROGRESS;
+    return { kind: 'replay', outcome: { status: entry.status, contentType: entry.contentType, body: entry.body } };
   }
 
   /** Store the outcome of a reserved scope (replayed from now on). */
   complete(scope: string, outcome: StoredOutcome): void {
     const entry = this.entries.get(scope);
-    if (entry) entry.outcome = outcome;
+    if (entry === undefined) return;
+    entry.status = outcome.status;
+    entry.contentType = outcome.contentType;
+    entry.body = outcome.body;
   }
 
   /** Forget a reservation whose outcome must not stick to the key (e.g. 404, 5xx). */
   release(scope: string): void {
     const entry = this.entries.get(scope);
-    if (entry && entry.outcome === undefined) this.entries.delete(scope);
+    if (entry && entry.status === 0) this.entries.delete(scope);
   }
 
   get size(): number {
