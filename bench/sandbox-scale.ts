@@ -49,7 +49,7 @@ interface Filled {
 
 /** A sandbox with `count` payments, round-robin over the MSNs: payment n belongs to merchant n % msns. */
 async function filledSandbox(count: number): Promise<Filled> {
-  const { url, child } = await startServer(process.execPath, (process.env.BENCH_SANDBOX_JS ? ['--expose-gc', process.env.BENCH_SANDBOX_JS] : ['--expose-gc', 'bin/run-ts.mjs', 'bench/servers/sandbox-server.ts']));
+  const { url, child } = await startServer(process.execPath, ['--expose-gc', ...(process.env.BENCH_SANDBOX_JS ? [process.env.BENCH_SANDBOX_JS] : ['bin/run-ts.mjs', 'bench/servers/sandbox-server.ts'])]);
   const merchants: Credentials[] = [DEFAULT_TEST_MERCHANT as Credentials];
   for (let i = 1; i < msns; i++) {
     const m: Credentials = { msn: String(200000 + i), clientId: `scale-client-${i}`, clientSecret: `scale-secret-${i}-0123456789`, subscriptionKeys: [`scale-key-${i}-0123456789abcdef`] };

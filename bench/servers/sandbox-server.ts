@@ -26,6 +26,6 @@ process.on('message', (m: any) => {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  process.send?.({ rss, heapUsed, heapTotal, external, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  process.send?.({ rss, heapUsed, heapTotal, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
 });

@@ -59,7 +59,6 @@ export interface MemoryProbe {
   heapUsed: number;
   /** V8's committed heap (used + free pages it keeps). */
   heapTotal?: number;
-  external?: number;
   /** /proc/self/status: anonymous memory vs mapped files (node's own code) within rss. */
   rssAnon?: number;
   rssFile?: number;

@@ -15,6 +15,23 @@ import { webhookPayload } from './views.ts';
 import { ExpiryQueue, type SchedulingClock } from '../shared/expiry.ts';
 import { flatString } from '../../shared/strings.ts';
 import { landingPageUrl, landingToken } from '../shared/landing-tokens.ts';
+import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
+import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+import { MSISDN } from '../shared/validation.ts';
+import type { ConsentChoice } from '../../contract/in-person.ts';
+import { holdsExpiry, newCardState } from './card-passthrough/attempts.ts';
+export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
+
+import {
+  PaymentDeclinedError,
+  type Amount,
+  type ApproveSource,
+  type EpaymentService,
+  type Payment,
+  type PaymentEventName,
+  type PaymentEventRecord,
+  type PaymentState,
+} from './types.ts';
 
 /**
  * A UUID as one flat string. Node builds randomUUID() by concatenation: a rope of ~20 pieces,
@@ -35,23 +52,6 @@ const zeroOf = (currency: string): Amount => {
 };
 const amountOf = (p: Payment, value: number): Amount =>
   value === p.amount.value ? p.amount : value === 0 ? zeroOf(p.amount.currency) : Object.freeze({ currency: p.amount.currency, value });
-import { MAGIC_REFUND_NOT_POSSIBLE, MAGIC_REFUND_PERIOD_EXPIRED, magicApproval } from '../shared/magic-amounts.ts';
-import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
-import { MSISDN } from '../shared/validation.ts';
-import type { ConsentChoice } from '../../contract/in-person.ts';
-import { holdsExpiry, newCardState } from './card-passthrough/attempts.ts';
-export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
-
-import {
-  PaymentDeclinedError,
-  type Amount,
-  type ApproveSource,
-  type EpaymentService,
-  type Payment,
-  type PaymentEventName,
-  type PaymentEventRecord,
-  type PaymentState,
-} from './types.ts';
 
 /**
  * The ePayment state machine (vipps-facts §2.9–2.12, 2.16). No HTTP here: the routes in
@@ -102,7 +102,6 @@ export interface ModifyOptions {
 export class EpaymentMachine implements EpaymentService {
   /** MSN → reference → payment: no composite key string kept per payment. */
   private readonly payments = new Map<string, Map<string, Payment>>();
-  private count = 0;
   private readonly tokens = new Map<string, Payment>();
   /** `Psp-Id` + `cardPassthrough.pspReference` of every card-passthrough payment (unique per PSP). */
   private readonly pspReferences = new Set<string>();
@@ -128,7 +127,8 @@ export class EpaymentMachine implements EpaymentService {
 
   list(filter: { msn?: string; state?: PaymentState } = {}): Payment[] {
     const out: Payment[] = [];
-    const merchants = filter.msn === undefined ? this.payments.values() : [this.payments.get(filter.msn) ?? new Map<string, Payment>()];
+    const one = filter.msn === undefined ? undefined : this.payments.get(filter.msn);
+    const merchants = filter.msn === undefined ? this.payments.values() : one ? [one] : [];
     for (const own of merchants)
       for (const p of own.values()) {
         this.touch(p);
@@ -247,7 +247,6 @@ export class EpaymentMachine implements EpaymentService {
     };
     if (own === undefined) this.payments.set(merchant.msn, (own = new Map()));
     own.set(input.reference, p);
-    this.count++;
     this.tokens.set(token, p);
     if (pspRefKey !== undefined) this.pspReferences.add(pspRefKey);
     this.publish(p, p.events[0]);
@@ -379,7 +378,9 @@ export class EpaymentMachine implements EpaymentService {
 
   /** Payments held (all MSNs). */
   get size(): number {
-    return this.count;
+    let n = 0;
+    for (const own of this.payments.values()) n += own.size;
+    return n;
   }
 
   // --- internals ------------------------------------------------------------------------
