@@ -20,12 +20,15 @@ const sandbox = await createSandbox({
 const url = await sandbox.listen({ port: 0 });
 process.stdout.write(`${url}\n`);
 process.on('SIGTERM', () => sandbox.close().then(() => process.exit(0)));
-// Memory probe for the benchmark driver (after a full GC when run with --expose-gc).
+// Memory probe for the benchmark driver: 'memory' after a full GC (when run with --expose-gc),
+// 'memory-as-is' without one (to watch V8's memory reducer release pages once the load stops).
 process.on('message', (m: any) => {
-  if (m !== 'memory') return;
+  if (m !== 'memory' && m !== 'memory-as-is') return;
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
+  if (m === 'memory') {
+    gc?.();
+    gc?.();
+  }
   const { rss, heapUsed, heapTotal } = process.memoryUsage();
   process.send?.({ rss, heapUsed, heapTotal, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
 });

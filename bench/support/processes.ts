@@ -67,11 +67,32 @@ export interface MemoryProbe {
   payments?: number;
 }
 
-export function memoryOf(child: ChildProcess): Promise<MemoryProbe> {
+export function memoryOf(child: ChildProcess, options: { gc?: boolean } = {}): Promise<MemoryProbe> {
   return new Promise((resolvePromise) => {
     child.once('message', (m) => resolvePromise(m as never));
-    child.send('memory');
+    child.send(options.gc === false ? 'memory-as-is' : 'memory');
   });
+}
+
+/**
+ * Memory once the process has settled after a load: a forced full GC frees objects but V8 keeps
+ * the pages it freed committed; its memory reducer releases them only after the allocation rate
+ * has stayed low for a while (~10–30 s). Polls every 2 s (no forced GC) until the committed heap
+ * has shrunk below `afterGc`'s and held for two readings, or `maxMs` passed.
+ */
+export async function settledMemoryOf(child: ChildProcess, afterGc: MemoryProbe, maxMs = 60_000): Promise<MemoryProbe & { settledAfterMs: number; released: boolean }> {
+  const t0 = Date.now();
+  let last = await memoryOf(child, { gc: false });
+  let steady = 0;
+  while (Date.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = await memoryOf(child, { gc: false });
+    const released = (now.heapTotal ?? now.rss) < 0.95 * (afterGc.heapTotal ?? afterGc.rss);
+    steady = released && Math.abs(now.rss - last.rss) < 2 ** 20 ? steady + 1 : 0;
+    last = now;
+    if (steady >= 2) return { ...now, settledAfterMs: Date.now() - t0, released: true };
+  }
+  return { ...last, settledAfterMs: Date.now() - t0, released: false };
 }
 
 export const MiB = (bytes: number) => Math.round(bytes / 2 ** 20);

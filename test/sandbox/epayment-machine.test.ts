@@ -374,6 +374,31 @@ describe('ePayment state machine: capture, refund, cancel', () => {
     [a, b, c].forEach(expectInvariants);
   });
 
+  it('untouched payments share one frozen aggregate and empty attempt list; a change replaces them for that payment only', () => {
+    const t = setup();
+    const a = t.machine.create(t.merchant(), body({ reference: 'shared-aggregate-a', amount: { currency: 'NOK', value: 151 } }), {});
+    const b = t.machine.create(t.merchant(), body({ reference: 'shared-aggregate-b' }), {});
+    const c = t.machine.create(t.merchant(), body({ reference: 'shared-aggregate-c' }), {});
+    expect(a.aggregate).toBe(b.aggregate);
+    expect(a.failedAttempts).toBe(b.failedAttempts);
+    expect(Object.isFrozen(a.aggregate) && Object.isFrozen(a.failedAttempts)).toBe(true);
+    // A plain web payment holds no slots for the optional fields it did not send.
+    for (const absent of ['customer', 'metadata', 'receipt', 'cardPassthrough', 'card', 'qrFormat', 'profileScope', 'sub'] as const) expect(absent in b).toBe(false);
+
+    expect(() => t.machine.approve(MSN, a.reference, { source: 'landing' })).toThrow(PaymentDeclinedError); // 151: declined
+    expect(a.failedAttempts).toHaveLength(1);
+    expect(b.failedAttempts).toHaveLength(0);
+    t.machine.approve(MSN, b.reference);
+    expect(b.aggregate.authorizedAmount.value).toBe(1000);
+    expect(Object.isFrozen(b.aggregate)).toBe(true);
+    expect(a.aggregate).toBe(c.aggregate);
+    expect(c.aggregate.authorizedAmount.value).toBe(0);
+    cancel(t, c);
+    expect(c.aggregate.cancelledAmount.value).toBe(1000);
+    expect(a.aggregate.cancelledAmount.value).toBe(0);
+    [a, b, c].forEach(expectInvariants);
+  });
+
   it('capture before authorization is 6080; cancel while CREATED terminates with X = amount', () => {
     const t = setup();
     const p = t.machine.create(t.merchant(), body(), {});

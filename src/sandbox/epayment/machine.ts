@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PublishedEvent } from '../events.ts';
 import type { Merchant } from '../merchants.ts';
 import { ApiError } from '../problem.ts';
-import { epaymentEventType } from '../../contract/epayment.ts';
+import { epaymentEventType, type AggregateKey } from '../../contract/epayment.ts';
 import { epaymentError, referenceNotFound } from './errors.ts';
 import {
   validateCancel,
@@ -24,6 +24,7 @@ export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-cus
 
 import {
   PaymentDeclinedError,
+  type Aggregate,
   type Amount,
   type ApproveSource,
   type EpaymentService,
@@ -40,9 +41,10 @@ import {
 const flatUuid = (): string => flatString(randomUUID());
 
 /**
- * Amounts are never changed in place: an aggregate moves by getting a new object, so a payment
- * shares its zeros (one frozen object per currency) and its full amount with its aggregate and
- * events instead of holding seven objects of its own (issue #17: ~40 heap bytes each).
+ * Amounts and aggregates are never changed in place: an aggregate moves by being replaced, so a
+ * payment shares its zeros (one frozen object per currency), its untouched aggregate (one frozen
+ * all-zero aggregate per currency) and its full amount with its events instead of holding objects
+ * of its own (issue #17: ~40–56 heap bytes each).
  */
 const zeros = new Map<string, Amount>();
 const zeroOf = (currency: string): Amount => {
@@ -50,8 +52,26 @@ const zeroOf = (currency: string): Amount => {
   if (z === undefined) zeros.set(currency, (z = Object.freeze({ currency, value: 0 })));
   return z;
 };
+const zeroAggregates = new Map<string, Aggregate>();
+const zeroAggregateOf = (currency: string): Aggregate => {
+  let a = zeroAggregates.get(currency);
+  if (a === undefined) {
+    const z = zeroOf(currency);
+    zeroAggregates.set(currency, (a = Object.freeze({ authorizedAmount: z, cancelledAmount: z, capturedAmount: z, refundedAmount: z })));
+  }
+  return a;
+};
 const amountOf = (p: Payment, value: number): Amount =>
   value === p.amount.value ? p.amount : value === 0 ? zeroOf(p.amount.currency) : Object.freeze({ currency: p.amount.currency, value });
+/** `p.aggregate` with one amount replaced (a new frozen object: the old one may be shared). */
+function move(p: Payment, key: AggregateKey, amount: Amount): void {
+  const a = p.aggregate;
+  const next = { authorizedAmount: a.authorizedAmount, cancelledAmount: a.cancelledAmount, capturedAmount: a.capturedAmount, refundedAmount: a.refundedAmount };
+  next[key] = amount;
+  p.aggregate = Object.freeze(next);
+}
+/** Shared by every payment without a failed attempt; the first one replaces it. */
+const NO_ATTEMPTS: Payment['failedAttempts'] = Object.freeze([]);
 
 /**
  * The ePayment state machine (vipps-facts §2.9–2.12, 2.16). No HTTP here: the routes in
@@ -156,7 +176,7 @@ export class EpaymentMachine implements EpaymentService {
     }
     const magic = source === 'force-approve' ? undefined : magicApproval(p.amount);
     if (magic) {
-      p.failedAttempts.push({ at: this.deps.clock.now(), reason: `${p.amount.value} ${magic.reason}` });
+      this.attemptFailed(p, `${p.amount.value} ${magic.reason}`);
       throw new PaymentDeclinedError(p, magic.reason, p.amount.value, magic.outcome);
     }
     this.authorize(p, options.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, source);
@@ -177,7 +197,7 @@ export class EpaymentMachine implements EpaymentService {
 
   failAttempt(msn: string, reference: string, reason: string): Payment {
     const p = this.requireCreated(msn, reference, 'declined');
-    p.failedAttempts.push({ at: this.deps.clock.now(), reason });
+    this.attemptFailed(p, reason);
     return p;
   }
 
@@ -211,40 +231,42 @@ export class EpaymentMachine implements EpaymentService {
     const token = landingToken();
     const c = merchant.currency; // validateCreate refuses any other (5040)
     const shortened = options.expireAfterMs?.(input);
-    const zero = zeroOf(c);
     const amount = Object.freeze({ currency: c, value: input.amount.value });
     const pspReference = flatUuid();
+    // Only what every payment has is in the literal; an optional field is added when present,
+    // so a plain web payment has no slots for a dozen absent ones (issue #17: ~100 heap bytes).
     const p: Payment = {
       msn: merchant.msn,
       reference: input.reference,
       state: 'CREATED',
       amount,
-      aggregate: { authorizedAmount: zero, cancelledAmount: zero, capturedAmount: zero, refundedAmount: zero },
+      aggregate: zeroAggregateOf(c),
       pspReference,
       userFlow: input.userFlow,
       paymentMethodType: input.paymentMethodType,
       returnUrl: input.returnUrl,
       redirectUrl: this.redirectUrl(input, token),
       landingToken: token,
-      paymentDescription: input.paymentDescription,
-      customer: input.customer,
-      customerInteraction: input.customerInteraction,
-      profileScope: input.profileScope,
-      sub: undefined,
-      metadata: input.metadata,
-      receipt: input.receipt,
       createRequest: body as Record<string, unknown>,
       createdAt: now,
       expiresAt: shortened !== undefined ? now + shortened : (input.expiresAt ?? now + settings.paymentExpiryMs),
       // The CREATED event in a one-slot array (a pushed first element gets 17).
       events: [this.event(input.reference, pspReference, 'CREATED', amount, options.idempotencyKey ?? null, now)],
-      failedAttempts: [],
-      pspId: input.pspId,
-      cardPassthrough: input.cardPassthrough,
-      card: input.cardPassthrough ? newCardState() : undefined,
-      qrFormat: input.qrFormat,
-      receiptUrl: input.receiptUrl,
+      failedAttempts: NO_ATTEMPTS,
     };
+    if (input.paymentDescription !== undefined) p.paymentDescription = input.paymentDescription;
+    if (input.customer !== undefined) p.customer = input.customer;
+    if (input.customerInteraction !== undefined) p.customerInteraction = input.customerInteraction;
+    if (input.profileScope !== undefined) p.profileScope = input.profileScope;
+    if (input.metadata !== undefined) p.metadata = input.metadata;
+    if (input.receipt !== undefined) p.receipt = input.receipt;
+    if (input.pspId !== undefined) p.pspId = input.pspId;
+    if (input.cardPassthrough !== undefined) {
+      p.cardPassthrough = input.cardPassthrough;
+      p.card = newCardState();
+    }
+    if (input.qrFormat !== undefined) p.qrFormat = input.qrFormat;
+    if (input.receiptUrl !== undefined) p.receiptUrl = input.receiptUrl;
     if (own === undefined) this.payments.set(merchant.msn, (own = new Map()));
     own.set(input.reference, p);
     this.tokens.set(token, p);
@@ -257,7 +279,6 @@ export class EpaymentMachine implements EpaymentService {
   capture(msn: string, reference: string, body: unknown, options: ModifyOptions = {}): Payment {
     const p = this.require(msn, reference);
     const value = validateModification(body, p.amount.currency);
-    const a = p.aggregate;
     if (p.state === 'CREATED' && p.card?.outcomeUnknown && p.card.resolvedBy === undefined) {
       // Card passthrough after an unknown callback outcome: the PSP's capture says the card was
       // really reserved (§4.4 "patched later"), so the payment is AUTHORIZED first.
@@ -273,6 +294,7 @@ export class EpaymentMachine implements EpaymentService {
       case 'EXPIRED':
         throw epaymentError(6200, `The payment is ${p.state} and cannot be captured.`);
     }
+    const a = p.aggregate; // read after authorizePassthrough above, which replaces it
     const now = this.deps.clock.now();
     if (now >= p.authorizedAt! + (CAPTURE_DEADLINE_DAYS[p.amount.currency] ?? 180) * DAY)
       throw epaymentError(6100, 'The capture period for this payment has expired.');
@@ -283,7 +305,7 @@ export class EpaymentMachine implements EpaymentService {
     const merchant = this.deps.merchant(msn);
     if (merchant && !merchant.allowPartialCapture && value !== a.authorizedAmount.value)
       throw epaymentError(6140, 'This sales unit must capture the full amount in one capture.', 'modificationAmount.value', `must be ${a.authorizedAmount.value}`);
-    a.capturedAmount = amountOf(p, a.capturedAmount.value + value);
+    move(p, 'capturedAmount', amountOf(p, a.capturedAmount.value + value));
     this.record(p, 'CAPTURED', value, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -304,7 +326,7 @@ export class EpaymentMachine implements EpaymentService {
       throw epaymentError(5100, 'The refund is not possible: the user has no account to receive it (test amount 123).');
     if (value === MAGIC_REFUND_PERIOD_EXPIRED || p.amount.value === MAGIC_REFUND_PERIOD_EXPIRED)
       throw epaymentError(6220, 'The refund period has expired (test amount 124).');
-    a.refundedAmount = amountOf(p, a.refundedAmount.value + value);
+    move(p, 'refundedAmount', amountOf(p, a.refundedAmount.value + value));
     this.record(p, 'REFUNDED', value, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -317,7 +339,7 @@ export class EpaymentMachine implements EpaymentService {
     switch (p.state) {
       case 'CREATED':
         if (p.card?.outcomeUnknown) p.card.resolvedBy ??= 'cancel';
-        a.cancelledAmount = p.amount;
+        move(p, 'cancelledAmount', p.amount);
         this.finish(p, 'TERMINATED', 'TERMINATED', now, options.idempotencyKey ?? null);
         return p;
       case 'TERMINATED':
@@ -332,7 +354,7 @@ export class EpaymentMachine implements EpaymentService {
     if (a.capturedAmount.value >= a.authorizedAmount.value) throw epaymentError(6040, 'The payment has been captured in full; refund it instead.');
     if (a.cancelledAmount.value > 0) throw epaymentError(6190, 'The remaining amount has already been cancelled.');
     const released = a.authorizedAmount.value - a.capturedAmount.value;
-    a.cancelledAmount = amountOf(p, released);
+    move(p, 'cancelledAmount', amountOf(p, released));
     this.record(p, 'CANCELLED', released, options.idempotencyKey ?? null, now);
     return p;
   }
@@ -417,7 +439,7 @@ export class EpaymentMachine implements EpaymentService {
     if (p.state !== 'CREATED') return;
     this.authorize(p, p.card?.phoneNumber ?? p.customer?.phoneNumber ?? DEFAULT_TEST_PHONE_NUMBER, p.card?.approvedBy ?? 'control');
     if (options.capture) {
-      p.aggregate.capturedAmount = p.amount;
+      move(p, 'capturedAmount', p.amount);
       this.record(p, 'CAPTURED', p.amount.value, null, this.deps.clock.now());
     }
   }
@@ -425,7 +447,7 @@ export class EpaymentMachine implements EpaymentService {
   private authorize(p: Payment, phoneNumber: string, source: ApproveSource): void {
     const now = this.deps.clock.now();
     p.state = 'AUTHORIZED';
-    p.aggregate.authorizedAmount = p.amount;
+    move(p, 'authorizedAmount', p.amount);
     p.authorizedAt = now;
     p.approvedBy = source;
     p.approvedPhoneNumber = phoneNumber;
@@ -457,6 +479,11 @@ export class EpaymentMachine implements EpaymentService {
       amount: p.amount.value,
       payload: webhookPayload(p.msn, event),
     });
+  }
+
+  /** A failed card attempt, newest last (a new array: the empty one is shared). */
+  attemptFailed(p: Payment, reason: string): void {
+    p.failedAttempts = [...p.failedAttempts, { at: this.deps.clock.now(), reason }];
   }
 
   /** Expire lazily, so a moved clock never shows a stale CREATED even before the task runs. */

@@ -28,7 +28,8 @@ export interface Amount {
 
 export type { PaymentEventName, PaymentState, UserFlow } from '../../contract/epayment.ts';
 
-export type Aggregate = Record<AggregateKey, Amount>;
+/** Frozen: replaced, never changed in place (the untouched one is shared). */
+export type Aggregate = Readonly<Record<AggregateKey, Amount>>;
 
 export interface PaymentEventRecord {
   reference: string;
@@ -69,7 +70,7 @@ export interface Payment {
   expiresAt: number;
   events: PaymentEventRecord[];
   /** Card failures the customer met on the landing page (magic amounts), newest last. */
-  failedAttempts: { at: number; reason: string }[];
+  failedAttempts: readonly { at: number; reason: string }[];
 
   // --- additions (not part of the original contract; all optional for readers) ----------
   /** Sandbox time of authorization (capture/cancel/refund deadlines count from it). */

@@ -153,7 +153,7 @@ export class CardPassthroughService {
       nonRetryableErrorCodes,
     });
     if (answer.outcome !== 'reserved' && answer.outcome !== 'soft-decline') {
-      p.failedAttempts.push({ at: this.ctx.clock.now(), reason: `card callback ${answer.outcome}: ${answer.errorCode !== undefined ? `${answer.errorCode} ${answer.errorMessage}` : answer.problem}` });
+      this.machine.attemptFailed(p, `card callback ${answer.outcome}: ${answer.errorCode !== undefined ? `${answer.errorCode} ${answer.errorMessage}` : answer.problem}`);
     }
     const decision = decisionOf(answer);
     if (decision !== 'stay') this.machine.authorizePassthrough(p, { capture: decision === 'authorize-and-capture' });
