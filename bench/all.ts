@@ -6,7 +6,8 @@
  *   sandbox-http     sandbox vs bare Fastify (vs Prism with --prism): GET, create — ratios
  *   traffic-memory   traffic-log heap bytes per kept exchange, before #17 vs now
  *   request-validation  ePayment create validation (spec-compiled shapes + rules) vs JSON.parse of the body
- *   sandbox-scale    100k payments over 4 MSNs: RSS with the log at its cap, GET p99 at 1k vs 100k
+ *   sandbox-scale    100k payments over 4 MSNs: RSS with the log at its cap (after a full GC, settled), GET p99 at 1k vs 100k
+ *   payment-heap     heap bytes per payment, created through the routes in one process
  *   soak             mixed traffic from many simulated merchants (60 s by default): memory growth, errors
  *   proxy-latency    recording proxy vs direct calls to the same local upstream: added p50/p99 ms
  *   suite-wall-time  full default golive run at 1, 2, 4 workers: wall vs sum/longest flow, phases, Allure share (~5 min)
@@ -22,6 +23,7 @@ const benches: { name: string; node: string[]; args: string[] }[] = [
   { name: 'traffic-memory', node: ['--expose-gc'], args: [] },
   { name: 'request-validation', node: [], args: [] },
   { name: 'sandbox-scale', node: [], args: passOn.filter((a) => a !== '--prism') },
+  { name: 'payment-heap', node: ['--expose-gc'], args: [] },
   { name: 'soak', node: [], args: passOn.filter((a) => a !== '--prism') },
   { name: 'proxy-latency', node: [], args: [] },
   { name: 'suite-wall-time', node: [], args: [] },
