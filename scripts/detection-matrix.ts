@@ -67,4 +67,8 @@ const result = await runMatrix({
   log: (line) => console.log(line),
 });
 console.log(`\n${formatMatrix(result)}`);
+if (result.interrupted) {
+  console.error(`detection-matrix: ${result.interrupted === 'SIGINT' ? 'interrupted' : 'terminated'} after ${result.rows.length} of ${rows.length} runs`);
+  process.exit(result.interrupted === 'SIGINT' ? 130 : 143);
+}
 process.exit(result.rows.every((r) => r.ok) ? 0 : 1);

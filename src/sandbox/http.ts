@@ -207,18 +207,27 @@ async function applyFault(ctx: SandboxContext, request: FastifyRequest, reply: F
  * the gateway takes longer ones silently, so the record says which were too long, for EP-HEADERS.
  */
 function notesOf(request: FastifyRequest): Record<string, unknown> | undefined {
-  const tooLong: string[] = [];
-  for (const [name, value] of Object.entries(request.headers)) {
+  // Allocation-free unless a header is too long: this runs for every recorded request.
+  let tooLong: string[] | undefined;
+  const headers = request.headers;
+  for (const name in headers) {
     if (!name.startsWith('vipps-system-')) continue;
-    if ([value].flat().some((v) => typeof v === 'string' && v.length > 30)) tooLong.push(name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()));
+    const value = headers[name];
+    const long = Array.isArray(value) ? value.some((v) => v.length > 30) : typeof value === 'string' && value.length > 30;
+    if (long) (tooLong ??= []).push(name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()));
   }
-  if (tooLong.length === 0 && !request.partner) return request.exchangeNotes;
+  if (tooLong === undefined && !request.partner) return request.exchangeNotes;
   return {
     ...request.exchangeNotes,
     ...(request.partner ? { partner: request.partner.id } : {}),
-    ...(tooLong.length > 0 ? { systemHeaderTooLong: tooLong } : {}),
+    ...(tooLong !== undefined ? { systemHeaderTooLong: tooLong } : {}),
   };
 }
+
+const pathOf = (url: string) => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
 
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);
@@ -265,7 +274,7 @@ export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): voi
       msn,
       reference: referenceOf(request),
       idempotencyKey: (config.subject ?? DEFAULT_SUBJECT).requestKey(request),
-      request: { method: request.method, url: request.url, path: request.url.split('?')[0], headers: request.headers, body: request.body },
+      request: { method: request.method, url: request.url, path: pathOf(request.url), headers: request.headers, body: request.body },
       response:
         dropped || hung
           ? undefined

@@ -59,6 +59,8 @@ export interface MatrixResult {
   concurrency: number;
   workers: string;
   outDir: string;
+  /** The signal that stopped the matrix early (the rows are those that ran). */
+  interrupted?: NodeJS.Signals;
 }
 
 /** How a row is named in the table and its run folder: bare for the reference merchant (as before), `<shop>/<row>` otherwise. */
@@ -91,8 +93,23 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<MatrixResu
       options.log?.(`  ${row.ok ? 'ok  ' : 'FAIL'} ${rowLabel(row).padEnd(36)} ${seconds(row.durationMs).padStart(6)}  ${verdictLine(row)}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
-  return { rows: names.map((n) => rows.get(rowLabel(n))!), wallMs: Date.now() - started, concurrency, workers, outDir };
+  // Ctrl-C or SIGTERM: the runs in flight stop themselves (each golive run forwards the signal to
+  // its flows and integration and writes what exists); no further row starts.
+  let interrupted: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    queue.length = 0;
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const ran = names.map((n) => rows.get(rowLabel(n))).filter((r): r is MatrixRow => r !== undefined);
+  return { rows: ran, wallMs: Date.now() - started, concurrency, workers, outDir, interrupted };
 }
 
 async function runRow(shop: Shop, name: string, outDir: string, workers: string, options: MatrixOptions): Promise<MatrixRow> {
