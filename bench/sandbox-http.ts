@@ -1,6 +1,7 @@
 /**
  * Sandbox HTTP benchmark: throughput and latency of GET payment and create payment, against
- * (1) a bare Fastify baseline in the same script and (2) optionally a Prism mock of the same
+ * (1) a bare Fastify baseline in the same script (GET, and a POST that parses the same create
+ * bodies and answers a create-sized 201) and (2) optionally a Prism mock of the same
  * spec (the issue's comparison point). Figures are reported as ratios, since absolute numbers
  * on a shared 2-core machine are noisy: both servers run side by side and the scenarios take
  * turns in `--rounds` rounds (bare GET, sandbox GET, sandbox create, …), so a change in the
@@ -97,12 +98,10 @@ try {
   await created.body.dump();
 
   let n = 0;
-  const perRound: { bare: Row; get: Row; create: Row }[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const bare = await load('baseline GET', { url: `${baseline.url}/epayment/v1/payments/${ref}`, headers });
-    const get = await load('sandbox GET payment', { url: `${sandbox.url}/epayment/v1/payments/${ref}`, headers });
-    const create = await load('sandbox POST create', {
-      url: `${sandbox.url}/epayment/v1/payments`,
+  // Both servers get the same generated creates (unique reference and key per request).
+  const creates = (title: string, url: string) =>
+    load(title, {
+      url: `${url}/epayment/v1/payments`,
       method: 'POST',
       headers,
       requests: [
@@ -114,18 +113,26 @@ try {
         },
       ],
     });
-    perRound.push({ bare, get, create });
+  const perRound: { bare: Row; get: Row; bareCreate: Row; create: Row }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bare = await load('baseline GET', { url: `${baseline.url}/epayment/v1/payments/${ref}`, headers });
+    const get = await load('sandbox GET payment', { url: `${sandbox.url}/epayment/v1/payments/${ref}`, headers });
+    const bareCreate = await creates('baseline POST create', baseline.url);
+    const create = await creates('sandbox POST create', sandbox.url);
+    perRound.push({ bare, get, bareCreate, create });
   }
   const memory = await memoryOf(sandbox.child);
 
   const results: Record<string, Row> = {
     baselineGet: combine(perRound.map((p) => p.bare)),
     sandboxGet: combine(perRound.map((p) => p.get)),
+    baselineCreate: combine(perRound.map((p) => p.bareCreate)),
     sandboxCreate: combine(perRound.map((p) => p.create)),
   };
   const ratios: Record<string, number> = {
     sandboxGetOverBare: median(perRound.map((p) => p.get.rps / p.bare.rps)),
     sandboxCreateOverBare: median(perRound.map((p) => p.create.rps / p.bare.rps)),
+    sandboxCreateOverBareCreate: median(perRound.map((p) => p.create.rps / p.bareCreate.rps)),
   };
 
   if (withPrism) {
@@ -162,6 +169,7 @@ try {
   console.log(`\nratios (same script, same machine, median of the rounds):`);
   console.log(`  sandbox GET / bare Fastify GET:    ${ratios.sandboxGetOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.get.rps / p.bare.rps).toFixed(2)).join(', ')}), p99 ${results.sandboxGet.p99} vs ${b.p99} ms`);
   console.log(`  sandbox create / bare Fastify GET: ${ratios.sandboxCreateOverBare.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.create.rps / p.bare.rps).toFixed(2)).join(', ')})`);
+  console.log(`  sandbox create / bare Fastify POST: ${ratios.sandboxCreateOverBareCreate.toFixed(2)}× throughput (rounds: ${perRound.map((p) => (p.create.rps / p.bareCreate.rps).toFixed(2)).join(', ')}), p99 ${results.sandboxCreate.p99} vs ${results.baselineCreate.p99} ms`);
   if (results.prismGet) {
     console.log(`  sandbox GET / Prism default GET:   ${ratios.sandboxGetOverPrism.toFixed(1)}×, create ${ratios.sandboxCreateOverPrism.toFixed(1)}× throughput`);
     console.log(`  sandbox GET / Prism quiet GET:     ${ratios.sandboxGetOverPrismQuiet.toFixed(1)}×, create ${ratios.sandboxCreateOverPrismQuiet.toFixed(1)}× throughput`);
