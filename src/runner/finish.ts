@@ -83,8 +83,7 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
     dropped = answer.dropped;
   }
   const interruption = readInterruption(config.runDir);
-  // A flow the interruption cut short proves nothing either way: it counts as not run.
-  const evidence = readFlowEvidence(config.runDir).filter((f) => !(interruption && f.record.outcome === 'step-failed' && f.record.endedAt >= interruption.at - 1000));
+  const evidence = evidenceBeforeInterruption(readFlowEvidence(config.runDir), interruption);
   const all = [...traffic, ...evidence.flatMap((f) => f.merchantTraffic)].sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
   const installations = selectInstallations(env.profile, config.installations).flatMap((i) => (i ? [installationRef(env.profile, i)] : []));
   const suiteFlows = flowsPerInstallation((await Promise.all(config.suiteFiles.map((f) => loadSuite(f)))).flatMap((s) => s.flows.map((f) => ({ suite: s.suite, id: f.id, title: f.title }))), installations);
@@ -116,6 +115,18 @@ export async function finishRun(config: RunConfig, env: Environment): Promise<Ru
   writeFileSync(join(config.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   recordPhase(config.runDir, { phase: 'judging', start: judgingStart, end: Date.now() });
   return summary;
+}
+
+/**
+ * The flows that ended before the interruption. A flow still running when the signal came
+ * (ending up to 1 s before it, for clocks and file writes) proves nothing either way and counts
+ * as not run — also one that "completed": the signal reaches its browser too, and a page read
+ * while Chromium exits comes back empty rather than failing, which would judge a correct return
+ * page FAILED.
+ */
+export function evidenceBeforeInterruption(evidence: FlowEvidence[], interruption: { at: number } | undefined): FlowEvidence[] {
+  if (!interruption) return evidence;
+  return evidence.filter((f) => f.record.endedAt < interruption.at - 1000);
 }
 
 /**
