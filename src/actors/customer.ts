@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { pageText } from './page-text.ts';
 
 /** How the customer decides a payment without a browser (the API driver, over the sandbox control API). */
 export interface CustomerControl {
@@ -58,7 +59,7 @@ export class CustomerActor {
       await page.waitForURL((u) => u.href.startsWith(o.returnUrl!.split('#')[0]), { timeout: o.timeoutMs, waitUntil: 'domcontentloaded' });
     }
     // The result text is evidence only; a page between documents has none yet.
-    const text = await page.locator('body').innerText({ timeout: o.timeoutMs }).catch(() => '');
+    const text = await pageText(page, o.timeoutMs);
     return { finalUrl: page.url(), pageText: text };
   }
 }

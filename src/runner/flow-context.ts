@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { CustomerActor } from '../actors/customer.ts';
 import { firstLine, MerchantActor } from '../actors/merchant.ts';
+import { pageText } from '../actors/page-text.ts';
+export { pageText } from '../actors/page-text.ts';
 import type { FlowRecord, Observation } from '../checks/types.ts';
 import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import { IntegrationDefect } from '../shared/errors.ts';
@@ -290,10 +292,6 @@ function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined
   };
 }
 
-/** The page's text; '' while it is between documents (a navigation tears the body down). */
-export function pageText(page: Page, timeoutMs: number): Promise<string> {
-  return page.locator('body').innerText({ timeout: timeoutMs }).catch(() => '');
-}
 
 function describeFault(f: Fault): string {
   const e = f.effect;
