@@ -1,6 +1,9 @@
 import type { Page } from 'playwright-core';
 import { firstLine } from './merchant.ts';
 
+/** Playwright's words for a page, context or browser that is gone. */
+const CLOSED = /has been closed|Target closed|Browser closed/i;
+
 /**
  * The page's text; '' while it is between documents (a navigation tears the body down). A page
  * or browser that has closed is no such moment: reading it throws, so a browser that exits (a
@@ -16,4 +19,3 @@ export async function pageText(page: Page, timeoutMs: number): Promise<string> {
     return '';
   }
 }
-const CLOSED = /has been closed|Target closed|Browser closed/i;

@@ -2,7 +2,6 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { CustomerActor } from '../actors/customer.ts';
 import { firstLine, MerchantActor } from '../actors/merchant.ts';
 import { pageText } from '../actors/page-text.ts';
-export { pageText } from '../actors/page-text.ts';
 import type { FlowRecord, Observation } from '../checks/types.ts';
 import type { Fault, FaultSpecInput } from '../contract/faults.ts';
 import { IntegrationDefect } from '../shared/errors.ts';
@@ -291,7 +290,6 @@ function testApiOptions(o: FlowContextOptions): TestApiDriverOptions | undefined
     customer: { mode: t.customer, phoneNumber: o.profile.testApi?.phoneNumber, timeoutMs: t.customerTimeoutMs },
   };
 }
-
 
 function describeFault(f: Fault): string {
   const e = f.effect;

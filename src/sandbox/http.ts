@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiName } from '../traffic/types.ts';
+import { pathOf } from '../traffic/compact.ts';
 import type { SandboxContext } from './context.ts';
 import type { Fault } from '../contract/faults.ts';
 import { faultName, InjectedFaultError, type FaultSubject } from './faults.ts';
@@ -223,11 +224,6 @@ function notesOf(request: FastifyRequest): Record<string, unknown> | undefined {
     ...(tooLong !== undefined ? { systemHeaderTooLong: tooLong } : {}),
   };
 }
-
-const pathOf = (url: string) => {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-};
 
 export function installHttpLayer(app: FastifyInstance, ctx: SandboxContext): void {
   installParsers(app);

@@ -2,7 +2,8 @@ import { evalJsonPath } from '../../suite/index.ts';
 import type { ApiName, Exchange } from '../../traffic/types.ts';
 import { exchangeNumber } from '../../traffic/exchange-number.ts';
 import type { PaymentView } from '../drivers/types.ts';
-import { pageText, sleep, StepFailure, type FlowContext } from '../flow-context.ts';
+import { pageText } from '../../actors/page-text.ts';
+import { sleep, StepFailure, type FlowContext } from '../flow-context.ts';
 import { showsWanted, type OrderReading } from '../order-status.ts';
 import type { StepHandlers, StepsOf } from './types.ts';
 

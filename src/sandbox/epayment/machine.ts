@@ -65,10 +65,7 @@ const amountOf = (p: Payment, value: number): Amount =>
   value === p.amount.value ? p.amount : value === 0 ? zeroOf(p.amount.currency) : Object.freeze({ currency: p.amount.currency, value });
 /** `p.aggregate` with one amount replaced (a new frozen object: the old one may be shared). */
 function move(p: Payment, key: AggregateKey, amount: Amount): void {
-  const a = p.aggregate;
-  const next = { authorizedAmount: a.authorizedAmount, cancelledAmount: a.cancelledAmount, capturedAmount: a.capturedAmount, refundedAmount: a.refundedAmount };
-  next[key] = amount;
-  p.aggregate = Object.freeze(next);
+  p.aggregate = Object.freeze({ ...p.aggregate, [key]: amount });
 }
 /** Shared by every payment without a failed attempt; the first one replaces it. */
 const NO_ATTEMPTS: Payment['failedAttempts'] = Object.freeze([]);
