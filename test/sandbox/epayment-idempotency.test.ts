@@ -113,6 +113,17 @@ describe('ePayment idempotency', () => {
     expect((await c.create({ ...body, amount: { currency: 'NOK', value: 1000 } }, 'good-create')).status).toBe(201);
   });
 
+  it('create: the replayed 201 is the first one byte for byte after the payment moved on (authorized, captured)', async () => {
+    const body = createBody();
+    const first = await c.create(body, 'create-moved');
+    expect(first.status).toBe(201);
+    expect((await c.approve(body.reference)).status).toBe(200);
+    expect((await c.capture(body.reference, 'cap-moved', amount(400))).status).toBe(200);
+    const again = await c.create(body, 'create-moved');
+    expect([again.status, again.text, again.headers['content-type']]).toEqual([201, first.text, first.headers['content-type']]);
+    expect(again.body.redirectUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+  });
+
   it('capture: replay without a second capture; different body 4010; a 4xx outcome is replayed too', async () => {
     const ref = await authorizedPayment();
     const first = await c.capture(ref, 'cap-1', amount(300));

@@ -399,6 +399,29 @@ describe('ePayment state machine: capture, refund, cancel', () => {
     [a, b, c].forEach(expectInvariants);
   });
 
+  it('the kept create request shares the parts every request repeats, and still reads as it arrived', () => {
+    const t = setup();
+    const sent = [body({ reference: 'share-parts-a' }), body({ reference: 'share-parts-b' })];
+    const texts = sent.map((b) => JSON.stringify(b));
+    const [a, b] = sent.map((request) => t.machine.create(t.merchant(), request, {}));
+    expect(a.createRequest.amount).toBe(a.amount);
+    expect(a.createRequest.paymentMethod).toBe(b.createRequest.paymentMethod);
+    expect(Object.isFrozen(a.createRequest.paymentMethod)).toBe(true);
+    expect([a, b].map((p) => JSON.stringify(p.createRequest))).toEqual(texts);
+    // Not exactly the shared shape (other key order, an extra key): kept as sent.
+    const odd = body({ reference: 'share-parts-c', amount: { value: 1000, currency: 'NOK' }, paymentMethod: { type: 'WALLET', note: 'x' } });
+    const oddText = JSON.stringify(odd);
+    const c = t.machine.create(t.merchant(), odd, {});
+    expect(c.createRequest.amount).not.toBe(c.amount);
+    expect(c.createRequest.paymentMethod).not.toBe(a.createRequest.paymentMethod);
+    expect(JSON.stringify(c.createRequest)).toBe(oddText);
+    // Capturing moves the aggregate, never the shared amount the request points at.
+    t.machine.approve(MSN, a.reference);
+    capture(t, a, 400);
+    expect(b.createRequest.amount).toEqual({ currency: 'NOK', value: 1000 });
+    expect(a.createRequest.amount).toEqual({ currency: 'NOK', value: 1000 });
+  });
+
   it('capture before authorization is 6080; cancel while CREATED terminates with X = amount', () => {
     const t = setup();
     const p = t.machine.create(t.merchant(), body(), {});
@@ -765,6 +788,17 @@ describe('ePayment idempotency store and fingerprints', () => {
     store.complete(scope, { status: 201, contentType: 'application/json', body: '{"x":1}' });
     expect(store.begin(idempotencyScope('123456', 'order-1', 'createPayment', 'ключ-🔑-1'), { a: 1 })).toEqual({ kind: 'replay', outcome: { status: 201, contentType: 'application/json', body: '{"x":1}' } });
     expect(store.begin(scope, { a: 2 }).kind).toBe('conflict');
+  });
+
+  it('an outcome that can be written again keeps its source, not its text, and replays the same text', () => {
+    const store = new IdempotencyStore();
+    const source = { reference: 'order-1', redirectUrl: 'http://127.0.0.1/landing?token=t' };
+    const render = (s: typeof source) => JSON.stringify({ redirectUrl: s.redirectUrl, reference: s.reference });
+    expect(store.begin('s', { a: 1 }).kind).toBe('new');
+    store.complete('s', { status: 201, contentType: 'application/json', body: render(source), again: { source, render } });
+    const entry = (store as unknown as { entries: Map<string, { body: string }> }).entries.get('s')!;
+    expect(entry.body).toBe('');
+    expect(store.begin('s', { a: 1 })).toEqual({ kind: 'replay', outcome: { status: 201, contentType: 'application/json', body: render(source) } });
   });
 
   it('reserves, replays, detects conflicts and in-progress duplicates, releases and evicts', () => {

@@ -20,11 +20,11 @@ import { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-cus
 import { MSISDN } from '../shared/validation.ts';
 import type { ConsentChoice } from '../../contract/in-person.ts';
 import { holdsExpiry, newCardState } from './card-passthrough/attempts.ts';
+import { amountOf, move, NO_ATTEMPTS, shareRepeatedParts, zeroAggregateOf } from './shared-values.ts';
 export { DEFAULT_TEST_PHONE_NUMBER, subForPhoneNumber } from '../shared/test-customer.ts';
 
 import {
   PaymentDeclinedError,
-  type Aggregate,
   type Amount,
   type ApproveSource,
   type EpaymentService,
@@ -39,36 +39,6 @@ import {
  * ~600 heap bytes kept with every payment (issue #17) where the flat string takes 56.
  */
 const flatUuid = (): string => flatString(randomUUID());
-
-/**
- * Amounts and aggregates are never changed in place: an aggregate moves by being replaced, so a
- * payment shares its zeros (one frozen object per currency), its untouched aggregate (one frozen
- * all-zero aggregate per currency) and its full amount with its events instead of holding objects
- * of its own (issue #17: ~40–56 heap bytes each).
- */
-const zeros = new Map<string, Amount>();
-const zeroOf = (currency: string): Amount => {
-  let z = zeros.get(currency);
-  if (z === undefined) zeros.set(currency, (z = Object.freeze({ currency, value: 0 })));
-  return z;
-};
-const zeroAggregates = new Map<string, Aggregate>();
-const zeroAggregateOf = (currency: string): Aggregate => {
-  let a = zeroAggregates.get(currency);
-  if (a === undefined) {
-    const z = zeroOf(currency);
-    zeroAggregates.set(currency, (a = Object.freeze({ authorizedAmount: z, cancelledAmount: z, capturedAmount: z, refundedAmount: z })));
-  }
-  return a;
-};
-const amountOf = (p: Payment, value: number): Amount =>
-  value === p.amount.value ? p.amount : value === 0 ? zeroOf(p.amount.currency) : Object.freeze({ currency: p.amount.currency, value });
-/** `p.aggregate` with one amount replaced (a new frozen object: the old one may be shared). */
-function move(p: Payment, key: AggregateKey, amount: Amount): void {
-  p.aggregate = Object.freeze({ ...p.aggregate, [key]: amount });
-}
-/** Shared by every payment without a failed attempt; the first one replaces it. */
-const NO_ATTEMPTS: Payment['failedAttempts'] = Object.freeze([]);
 
 /**
  * The ePayment state machine (vipps-facts §2.9–2.12, 2.16). No HTTP here: the routes in
@@ -230,6 +200,7 @@ export class EpaymentMachine implements EpaymentService {
     const shortened = options.expireAfterMs?.(input);
     const amount = Object.freeze({ currency: c, value: input.amount.value });
     const pspReference = flatUuid();
+    shareRepeatedParts(body as Record<string, unknown>, amount, input);
     // Only what every payment has is in the literal; an optional field is added when present,
     // so a plain web payment has no slots for a dozen absent ones (issue #17: ~100 heap bytes).
     const p: Payment = {

@@ -15,7 +15,7 @@ import { EpaymentMachine } from './machine.ts';
 import { epaymentSource } from './source.ts';
 import { CardPassthroughService } from './card-passthrough/service.ts';
 import { validateIdempotencyKey } from './validation.ts';
-import { eventsView, modificationView, paymentView } from './views.ts';
+import { createdText, eventsView, modificationView, paymentView } from './views.ts';
 
 /**
  * ePayment API v1 routes (epayment-v1.yaml). Thin: rate limit → Idempotency-Key → state
@@ -132,7 +132,8 @@ export default async function epaymentPlugin(app: FastifyInstance, { ctx }: { ct
           expireAfterMs: ctx.faults.size > 0 ? (input) => expireAfterFault(request, merchant.msn, input.reference, input.amount.value) : undefined,
         });
         noteReceiptProblems(request, p.receipt, p.amount);
-        return ok(201, p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
+        // Written again from the payment on a replay: its reference and redirectUrl never change.
+        return { status: 201, contentType: 'application/json', body: createdText(p), again: { source: p, render: createdText } };
       },
     });
   });

@@ -27,6 +27,11 @@ export function paymentView(p: Payment, asCreated = false): Record<string, unkno
   return view;
 }
 
+/** `CreatePaymentResponse` as text: from fields fixed at create, so the same text every time. */
+export function createdText(p: Payment): string {
+  return JSON.stringify(p.redirectUrl !== undefined ? { redirectUrl: p.redirectUrl, reference: p.reference } : { reference: p.reference });
+}
+
 /** `ModificationResponse` (capture, refund, cancel). */
 export function modificationView(p: Payment): Record<string, unknown> {
   return { amount: p.amount, state: p.state, aggregate: p.aggregate, pspReference: p.pspReference, reference: p.reference };

@@ -20,6 +20,18 @@ export interface StoredOutcome {
   contentType: string;
   /** The exact serialised body sent the first time ('' for none). */
   body: string;
+  /**
+   * How to write `body` again from data that never changes (e.g. a created payment's reference
+   * and redirectUrl): the store then keeps `source`, not the text (issue #17: the text of a
+   * create answer is ~140 heap bytes per payment). `render(source)` must return `body` exactly.
+   */
+  again?: Rerender;
+}
+
+export interface Rerender<S = any> {
+  source: S;
+  /** Pure and shared (a module-level function), never a closure made per request. */
+  render: (source: S) => string;
 }
 
 /** One key's record: one object, the outcome's fields inline (a store holds one per request). */
@@ -31,7 +43,10 @@ interface Entry {
   /** The outcome, once complete (`status` 0 until then). */
   status: number;
   contentType: string;
+  /** The text, or '' when `source` and `render` write it again. */
   body: string;
+  source: unknown;
+  render: ((source: any) => string) | undefined;
 }
 
 export type IdempotencyDecision =
@@ -61,14 +76,15 @@ export class IdempotencyStore {
   begin(scope: string, body: unknown): IdempotencyDecision {
     const entry = this.entries.get(scope);
     if (entry === undefined) {
-      this.entries.set(scope, { request: body, fingerprint: undefined, status: 0, contentType: '', body: '' });
+      this.entries.set(scope, { request: body, fingerprint: undefined, status: 0, contentType: '', body: '', source: undefined, render: undefined });
       if (this.entries.size > this.capacity) this.evict();
       return NEW;
     }
     entry.fingerprint ??= fingerprint(entry.request);
     if (entry.fingerprint !== fingerprint(body)) return CONFLICT;
     if (entry.status === 0) return IN_PROGRESS;
-    return { kind: 'replay', outcome: { status: entry.status, contentType: entry.contentType, body: entry.body } };
+    const text = entry.render !== undefined ? entry.render(entry.source) : entry.body;
+    return { kind: 'replay', outcome: { status: entry.status, contentType: entry.contentType, body: text } };
   }
 
   /** Store the outcome of a reserved scope (replayed from now on). */
@@ -77,7 +93,10 @@ export class IdempotencyStore {
     if (entry === undefined) return;
     entry.status = outcome.status;
     entry.contentType = outcome.contentType;
-    entry.body = outcome.body;
+    if (outcome.again !== undefined) {
+      entry.source = outcome.again.source;
+      entry.render = outcome.again.render;
+    } else entry.body = outcome.body;
   }
 
   /** Forget a reservation whose outcome must not stick to the key (e.g. 404, 5xx). */
