@@ -116,6 +116,7 @@ try {
     heapTotalMiB: m.heapTotal === undefined ? undefined : MiB(m.heapTotal),
     rssAnonMiB: m.rssAnon === undefined ? undefined : MiB(m.rssAnon),
     rssFileMiB: m.rssFile === undefined ? undefined : MiB(m.rssFile),
+    spaces: m.spaces,
   });
 
   const rows = [small, large].map((s, k) => {

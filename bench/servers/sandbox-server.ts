@@ -1,4 +1,5 @@
 // The golive sandbox as a standalone process for benchmarks: prints its URL on stdout.
+import { getHeapSpaceStatistics } from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createSandbox } from '../../src/sandbox/index.ts';
 
@@ -30,5 +31,7 @@ process.on('message', (m: any) => {
     gc?.();
   }
   const { rss, heapUsed, heapTotal } = process.memoryUsage();
-  process.send?.({ rss, heapUsed, heapTotal, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
+  // Committed and used MiB per V8 space (in the JSON only): where committed-but-free memory sits.
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, [sp.space_size, sp.space_used_size].map((b) => Math.round(b / 2 ** 20))]));
+  process.send?.({ rss, heapUsed, heapTotal, spaces, ...rssParts(), traffic: sandbox.traffic.length, dropped: sandbox.traffic.dropped });
 });

@@ -62,6 +62,8 @@ export interface MemoryProbe {
   /** /proc/self/status: anonymous memory vs mapped files (node's own code) within rss. */
   rssAnon?: number;
   rssFile?: number;
+  /** V8 space → [committed, used] MiB. */
+  spaces?: Record<string, [number, number]>;
   traffic: number;
   dropped: number;
   payments?: number;
